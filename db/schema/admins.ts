@@ -1,0 +1,43 @@
+import { sql } from "drizzle-orm";
+import { index, integer, pgTable, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
+import { createdAt } from "./columns";
+
+export const admins = pgTable(
+  "admins",
+  {
+    id: text("id").primaryKey(),
+    email: text("email").notNull(),
+    passwordHash: text("password_hash").notNull(),
+    createdAt: createdAt(),
+  },
+  (table) => [uniqueIndex("admins_email_lower_idx").on(sql`lower(${table.email})`)],
+);
+
+/** Sessions are looked up by the SHA-256 of the cookie token, so a database leak gives no usable cookie. */
+export const adminSessions = pgTable(
+  "admin_sessions",
+  {
+    tokenHash: text("token_hash").primaryKey(),
+    adminId: text("admin_id")
+      .notNull()
+      .references(() => admins.id, { onDelete: "cascade" }),
+    createdAt: createdAt(),
+    expiresAt: timestamp("expires_at", { withTimezone: true, mode: "date" }).notNull(),
+    clientAddress: text("client_address"),
+    userAgent: text("user_agent"),
+  },
+  (table) => [
+    index("admin_sessions_admin_idx").on(table.adminId),
+    index("admin_sessions_expires_idx").on(table.expiresAt),
+  ],
+);
+
+/**
+ * Failed sign-in counters, one row per throttle key (`account:<email>` or `address:<ip>`).
+ * Kept in the database so the limit holds across app instances.
+ */
+export const signInThrottle = pgTable("sign_in_throttle", {
+  key: text("key").primaryKey(),
+  failures: integer("failures").notNull(),
+  windowStartedAt: timestamp("window_started_at", { withTimezone: true, mode: "date" }).notNull(),
+});
