@@ -1,6 +1,8 @@
 import "server-only";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
+import type { SQL } from "drizzle-orm";
 import { drizzle as drizzlePg } from "drizzle-orm/node-postgres";
 import { migrate as migratePg } from "drizzle-orm/node-postgres/migrator";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
@@ -29,12 +31,49 @@ const MIGRATION_LOCK_ID = 0x41757468; // "Auth"
 
 /** Embedded PostgreSQL; `dataDir` undefined keeps it in memory (tests). */
 export async function openPglite(dataDir?: string): Promise<DatabaseHandle> {
+  const unlock = dataDir ? lockDataDir(dataDir) : () => {};
   const client = await PGlite.create(dataDir);
   return {
     db: drizzlePglite(client, { schema, casing: "snake_case" }) as unknown as Database,
     driver: "pglite",
-    close: () => client.close(),
+    close: async () => {
+      await client.close();
+      unlock();
+    },
   };
+}
+
+/**
+ * PGlite is a single-process database: a second process opening the same directory (say
+ * `npm run admin:create` while the app runs) would corrupt it, so a lock file refuses that.
+ */
+function lockDataDir(dataDir: string): () => void {
+  const lockPath = `${dataDir}.lock`;
+  mkdirSync(path.dirname(lockPath), { recursive: true });
+  try {
+    writeFileSync(lockPath, String(process.pid), { flag: "wx" });
+  } catch {
+    const holder = Number(readFileSync(lockPath, "utf8"));
+    if (holder !== process.pid && isRunning(holder)) {
+      throw new Error(
+        `The embedded database in ${dataDir} is in use by process ${holder}; PGlite allows one process at a time. Stop that process first.`,
+      );
+    }
+    writeFileSync(lockPath, String(process.pid));
+  }
+  const unlock = () => rmSync(lockPath, { force: true });
+  process.once("exit", unlock);
+  return unlock;
+}
+
+function isRunning(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
 }
 
 export async function openPostgres(url: string, poolSize = 10): Promise<DatabaseHandle> {
@@ -62,4 +101,10 @@ export async function migrateDatabase(handle: DatabaseHandle): Promise<void> {
     await client.query("select pg_advisory_unlock($1)", [MIGRATION_LOCK_ID]);
     client.release();
   }
+}
+
+/** Runs raw SQL and returns its rows; both drivers answer `execute` with `{ rows }`. */
+export async function queryRows<Row>(executor: Executor, query: SQL): Promise<Row[]> {
+  const result = (await executor.execute(query)) as unknown as { rows: Row[] };
+  return result.rows;
 }

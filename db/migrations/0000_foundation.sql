@@ -16,7 +16,7 @@ CREATE TABLE "admins" (
 --> statement-breakpoint
 CREATE TABLE "sign_in_throttle" (
 	"key" text PRIMARY KEY NOT NULL,
-	"failures" integer NOT NULL,
+	"attempts" integer NOT NULL,
 	"window_started_at" timestamp with time zone NOT NULL
 );
 --> statement-breakpoint

@@ -33,11 +33,11 @@ export const adminSessions = pgTable(
 );
 
 /**
- * Failed sign-in counters, one row per throttle key (`account:<email>` or `address:<ip>`).
+ * Sign-in attempt counters, one row per throttle key (`account:<email>` or `address:<ip>`).
  * Kept in the database so the limit holds across app instances.
  */
 export const signInThrottle = pgTable("sign_in_throttle", {
   key: text("key").primaryKey(),
-  failures: integer("failures").notNull(),
+  attempts: integer("attempts").notNull(),
   windowStartedAt: timestamp("window_started_at", { withTimezone: true, mode: "date" }).notNull(),
 });

@@ -1,0 +1,79 @@
+import "server-only";
+import { and, count, desc, eq, sql } from "drizzle-orm";
+import type { Executor } from "@/db/client";
+import { auditEvents } from "@/db/schema";
+
+export type AuditActor =
+  | { type: "admin"; id: string; label: string }
+  | { type: "anonymous"; label?: string }
+  | { type: "system"; label: string };
+
+export interface AuditEventInput {
+  actor: AuditActor;
+  action: string;
+  target?: { type: string; id: string };
+  clientAddress?: string | null;
+  /** Small, secret-free context, e.g. `{ reason: "wrong_password" }`. */
+  details?: Record<string, unknown>;
+}
+
+/**
+ * Records an audit event. Pass the transaction that makes the change, so the event is written
+ * if and only if the change is.
+ */
+export async function recordAudit(executor: Executor, event: AuditEventInput): Promise<void> {
+  await executor.insert(auditEvents).values({
+    actorType: event.actor.type,
+    actorId: event.actor.type === "admin" ? event.actor.id : null,
+    actorLabel: event.actor.label ?? null,
+    action: event.action,
+    targetType: event.target?.type ?? null,
+    targetId: event.target?.id ?? null,
+    clientAddress: event.clientAddress ?? null,
+    details: event.details ?? {},
+  });
+}
+
+export interface AuditQuery {
+  page: number;
+  pageSize: number;
+  action?: string;
+  actor?: string;
+}
+
+export async function listAuditEvents(executor: Executor, query: AuditQuery) {
+  const filter = and(
+    query.action ? eq(auditEvents.action, query.action) : undefined,
+    query.actor ? eq(auditEvents.actorLabel, query.actor) : undefined,
+  );
+  const [events, [totals]] = await Promise.all([
+    executor
+      .select()
+      .from(auditEvents)
+      .where(filter)
+      .orderBy(desc(auditEvents.occurredAt), desc(auditEvents.id))
+      .limit(query.pageSize)
+      .offset((query.page - 1) * query.pageSize),
+    executor.select({ total: count() }).from(auditEvents).where(filter),
+  ]);
+  return { events, total: totals?.total ?? 0 };
+}
+
+/** The distinct actions and actors, for the filter menus. */
+export async function listAuditFacets(executor: Executor) {
+  const [actions, actors] = await Promise.all([
+    executor
+      .selectDistinct({ value: auditEvents.action })
+      .from(auditEvents)
+      .orderBy(auditEvents.action),
+    executor
+      .selectDistinct({ value: auditEvents.actorLabel })
+      .from(auditEvents)
+      .where(sql`${auditEvents.actorLabel} is not null`)
+      .orderBy(auditEvents.actorLabel),
+  ]);
+  return {
+    actions: actions.map((row) => row.value),
+    actors: actors.flatMap((row) => (row.value ? [row.value] : [])),
+  };
+}

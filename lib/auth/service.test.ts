@@ -1,0 +1,163 @@
+import { eq } from "drizzle-orm";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { DatabaseHandle } from "@/db/client";
+import { adminSessions, admins, auditEvents, signInThrottle } from "@/db/schema";
+import { createTestDatabase, testDrivers } from "@/lib/testing/databases";
+import { createAdmin, hasAnyAdmin, signIn, signOut } from "./service";
+import { findSessionAdmin } from "./sessions";
+import { MAX_ATTEMPTS_PER_ACCOUNT, MAX_ATTEMPTS_PER_ADDRESS } from "./throttle";
+
+const PASSWORD = "correct horse battery staple";
+const meta = { clientAddress: "203.0.113.7", userAgent: "vitest" };
+const setupContext = {
+  actor: { type: "anonymous" as const },
+  via: "setup" as const,
+  firstOnly: true,
+};
+
+describe.each(testDrivers)("admin accounts on %s", (driver) => {
+  let handle: DatabaseHandle;
+  beforeAll(async () => {
+    handle = await createTestDatabase(driver);
+  });
+  afterAll(() => handle.close());
+  beforeEach(async () => {
+    const { db } = handle;
+    await db.delete(auditEvents);
+    await db.delete(signInThrottle);
+    await db.delete(admins);
+  });
+
+  it("creates the first admin once; a second set-up is refused, even when racing", async () => {
+    const { db } = handle;
+    expect(await hasAnyAdmin(db)).toBe(false);
+    const results = await Promise.all([
+      createAdmin(db, { email: "a@example.com", password: PASSWORD }, setupContext),
+      createAdmin(db, { email: "b@example.com", password: PASSWORD }, setupContext),
+    ]);
+    expect(results.filter((result) => result.ok)).toHaveLength(1);
+    expect(results.find((result) => !result.ok)).toEqual({ ok: false, error: "setup_closed" });
+    expect(await db.select().from(admins)).toHaveLength(1);
+    const events = await db.select().from(auditEvents);
+    expect(events.map((event) => event.action)).toEqual(["admin.created"]);
+  });
+
+  it("stores a scrypt hash, never the password", async () => {
+    const { db } = handle;
+    await createAdmin(db, { email: "a@example.com", password: PASSWORD }, setupContext);
+    const [row] = await db.select().from(admins);
+    expect(row?.passwordHash).toMatch(/^scrypt\$17\$8\$1\$/);
+    expect(JSON.stringify(await db.select().from(auditEvents))).not.toContain(PASSWORD);
+  });
+
+  it("refuses a second admin with the same email in another case", async () => {
+    const { db } = handle;
+    const cli = {
+      actor: { type: "system" as const, label: "cli" },
+      via: "cli" as const,
+      firstOnly: false,
+    };
+    await createAdmin(db, { email: "a@example.com", password: PASSWORD }, cli);
+    expect(await createAdmin(db, { email: "A@Example.com", password: PASSWORD }, cli)).toEqual({
+      ok: false,
+      error: "email_taken",
+    });
+  });
+
+  it("signs in with the right password, creates a session, and signs out", async () => {
+    const { db } = handle;
+    await createAdmin(db, { email: "a@example.com", password: PASSWORD }, setupContext);
+    const result = await signIn(
+      db,
+      { email: "A@example.com", password: PASSWORD },
+      { ...meta, sessionHours: 1 },
+    );
+    if (!result.ok) throw new Error(`sign-in failed: ${result.error}`);
+    expect(await findSessionAdmin(db, result.token)).toEqual(result.admin);
+    expect(await findSessionAdmin(db, `${result.token}x`)).toBeNull();
+    const [stored] = await db.select().from(adminSessions);
+    expect(stored?.tokenHash).not.toBe(result.token);
+
+    await signOut(db, result.admin, result.token, meta);
+    expect(await findSessionAdmin(db, result.token)).toBeNull();
+    const actions = (await db.select().from(auditEvents)).map((event) => event.action);
+    expect(actions).toEqual(["admin.created", "admin.signed_in", "admin.signed_out"]);
+  });
+
+  it("does not accept an expired session", async () => {
+    const { db } = handle;
+    await createAdmin(db, { email: "a@example.com", password: PASSWORD }, setupContext);
+    const result = await signIn(
+      db,
+      { email: "a@example.com", password: PASSWORD },
+      { ...meta, sessionHours: 1 },
+    );
+    if (!result.ok) throw new Error("sign-in failed");
+    await db.update(adminSessions).set({ expiresAt: new Date(Date.now() - 1000) });
+    expect(await findSessionAdmin(db, result.token)).toBeNull();
+  });
+
+  it("gives the same answer for an unknown email and a wrong password, and audits both", async () => {
+    const { db } = handle;
+    await createAdmin(db, { email: "a@example.com", password: PASSWORD }, setupContext);
+    const context = { ...meta, sessionHours: 1 };
+    const wrong = await signIn(db, { email: "a@example.com", password: "not it at all" }, context);
+    const unknown = await signIn(db, { email: "nobody@example.com", password: PASSWORD }, context);
+    expect(wrong).toEqual({ ok: false, error: "invalid_credentials" });
+    expect(unknown).toEqual(wrong);
+    const failures = await db
+      .select()
+      .from(auditEvents)
+      .where(eq(auditEvents.action, "admin.sign_in_failed"));
+    expect(failures.map((event) => event.details)).toEqual([
+      { reason: "wrong_password" },
+      { reason: "unknown_email" },
+    ]);
+    expect(failures.every((event) => event.clientAddress === meta.clientAddress)).toBe(true);
+  });
+
+  it("throttles an account after repeated failures, even with the right password", async () => {
+    const { db } = handle;
+    await createAdmin(db, { email: "a@example.com", password: PASSWORD }, setupContext);
+    const context = { ...meta, sessionHours: 1 };
+    for (let attempt = 0; attempt < MAX_ATTEMPTS_PER_ACCOUNT; attempt++) {
+      await signIn(db, { email: "a@example.com", password: "wrong password" }, context);
+    }
+    const blocked = await signIn(db, { email: "a@example.com", password: PASSWORD }, context);
+    expect(blocked).toMatchObject({ ok: false, error: "throttled" });
+    if (blocked.ok || blocked.error !== "throttled") return;
+    expect(blocked.retryAfterSeconds).toBeGreaterThan(0);
+    expect(blocked.retryAfterSeconds).toBeLessThanOrEqual(15 * 60);
+
+    // Another address is throttled too: the account's counter is shared.
+    const elsewhere = await signIn(
+      db,
+      { email: "a@example.com", password: PASSWORD },
+      { ...context, clientAddress: "198.51.100.1" },
+    );
+    expect(elsewhere).toMatchObject({ error: "throttled" });
+
+    // Once the window has passed the account can sign in again.
+    await db.update(signInThrottle).set({ windowStartedAt: new Date(Date.now() - 16 * 60_000) });
+    expect(await signIn(db, { email: "a@example.com", password: PASSWORD }, context)).toMatchObject(
+      { ok: true },
+    );
+  });
+
+  it("throttles one address guessing across many accounts, counted atomically", async () => {
+    const { db } = handle;
+    const context = { ...meta, sessionHours: 1 };
+    const guesses = Array.from({ length: MAX_ATTEMPTS_PER_ADDRESS }, (_, index) =>
+      signIn(db, { email: `user${index}@example.com`, password: "guess" }, context),
+    );
+    await Promise.all(guesses);
+    const next = await signIn(db, { email: "fresh@example.com", password: "guess" }, context);
+    expect(next).toMatchObject({ error: "throttled" });
+    const other = await signIn(
+      db,
+      { email: "fresh@example.com", password: "guess" },
+      { ...context, clientAddress: "198.51.100.9" },
+    );
+    expect(other).toEqual({ ok: false, error: "invalid_credentials" });
+  });
+});

@@ -1,0 +1,135 @@
+import "server-only";
+import { count, eq, sql } from "drizzle-orm";
+import type { Database, Executor } from "@/db/client";
+import { admins } from "@/db/schema";
+import { type AuditActor, recordAudit } from "@/lib/audit/service";
+import { newId } from "@/lib/ids";
+import { decoyPasswordHash, hashPassword, verifyPassword } from "./password";
+import { createSession, deleteSession, type SignedInAdmin } from "./sessions";
+import { releaseSignInAttempt, reserveSignInAttempt } from "./throttle";
+
+export interface RequestMeta {
+  clientAddress: string | null;
+  userAgent: string | null;
+}
+
+export async function hasAnyAdmin(executor: Executor): Promise<boolean> {
+  const [row] = await executor.select({ total: count() }).from(admins);
+  return (row?.total ?? 0) > 0;
+}
+
+export type CreateAdminResult =
+  | { ok: true; admin: SignedInAdmin }
+  | { ok: false; error: "email_taken" | "setup_closed" };
+
+/**
+ * Creates an admin and its audit event in one transaction. With `firstOnly` (the /setup page)
+ * the table is locked while it checks that no admin exists, so two racing set-ups give one admin.
+ */
+export async function createAdmin(
+  db: Database,
+  input: { email: string; password: string },
+  context: {
+    actor: AuditActor;
+    via: "setup" | "cli" | "console";
+    firstOnly: boolean;
+    meta?: RequestMeta;
+  },
+): Promise<CreateAdminResult> {
+  const passwordHash = await hashPassword(input.password);
+  return db.transaction(async (tx) => {
+    if (context.firstOnly) {
+      await tx.execute(sql`lock table ${admins} in share row exclusive mode`);
+      if (await hasAnyAdmin(tx)) return { ok: false, error: "setup_closed" } as const;
+    }
+    const [taken] = await tx
+      .select({ id: admins.id })
+      .from(admins)
+      .where(eq(sql`lower(${admins.email})`, input.email.toLowerCase()));
+    if (taken) return { ok: false, error: "email_taken" } as const;
+    const admin = { id: newId("adm"), email: input.email };
+    await tx.insert(admins).values({ ...admin, passwordHash });
+    await recordAudit(tx, {
+      actor: context.actor,
+      action: "admin.created",
+      target: { type: "admin", id: admin.id },
+      clientAddress: context.meta?.clientAddress,
+      details: { email: admin.email, via: context.via },
+    });
+    return { ok: true, admin } as const;
+  });
+}
+
+export type SignInResult =
+  | { ok: true; admin: SignedInAdmin; token: string; expiresAt: Date }
+  | { ok: false; error: "invalid_credentials" }
+  | { ok: false; error: "throttled"; retryAfterSeconds: number };
+
+export async function signIn(
+  db: Database,
+  input: { email: string; password: string },
+  context: RequestMeta & { sessionHours: number },
+): Promise<SignInResult> {
+  const email = input.email.toLowerCase();
+  const attempt = await reserveSignInAttempt(db, { email, clientAddress: context.clientAddress });
+  if (!attempt.allowed) {
+    await recordSignInFailure(db, email, context, "throttled");
+    return { ok: false, error: "throttled", retryAfterSeconds: attempt.retryAfterSeconds };
+  }
+  const [account] = await db
+    .select()
+    .from(admins)
+    .where(eq(sql`lower(${admins.email})`, email));
+  // Unknown emails still pay for a hash check, so response time does not reveal which exist.
+  const passwordMatches = await verifyPassword(
+    input.password,
+    account?.passwordHash ?? (await decoyPasswordHash()),
+  );
+  if (!account || !passwordMatches) {
+    await recordSignInFailure(db, email, context, account ? "wrong_password" : "unknown_email");
+    return { ok: false, error: "invalid_credentials" };
+  }
+  const admin = { id: account.id, email: account.email };
+  const session = await db.transaction(async (tx) => {
+    await releaseSignInAttempt(tx, attempt.keys);
+    await recordAudit(tx, {
+      actor: { type: "admin", id: admin.id, label: admin.email },
+      action: "admin.signed_in",
+      target: { type: "admin", id: admin.id },
+      clientAddress: context.clientAddress,
+    });
+    return createSession(tx, admin.id, { lifetimeHours: context.sessionHours, ...context });
+  });
+  return { ok: true, admin, ...session };
+}
+
+function recordSignInFailure(
+  db: Database,
+  email: string,
+  meta: RequestMeta,
+  reason: "throttled" | "wrong_password" | "unknown_email",
+) {
+  return recordAudit(db, {
+    actor: { type: "anonymous", label: email },
+    action: "admin.sign_in_failed",
+    clientAddress: meta.clientAddress,
+    details: { reason },
+  });
+}
+
+export async function signOut(
+  db: Database,
+  admin: SignedInAdmin,
+  token: string,
+  meta: RequestMeta,
+) {
+  await db.transaction(async (tx) => {
+    await deleteSession(tx, token);
+    await recordAudit(tx, {
+      actor: { type: "admin", id: admin.id, label: admin.email },
+      action: "admin.signed_out",
+      target: { type: "admin", id: admin.id },
+      clientAddress: meta.clientAddress,
+    });
+  });
+}

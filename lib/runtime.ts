@@ -1,0 +1,56 @@
+import "server-only";
+import path from "node:path";
+import {
+  type Database,
+  type DatabaseHandle,
+  migrateDatabase,
+  openPglite,
+  openPostgres,
+} from "@/db/client";
+import { type Keyring, loadKeyring } from "@/lib/crypto";
+import { type Env, env } from "@/lib/env";
+
+export interface Runtime {
+  env: Env;
+  database: DatabaseHandle;
+  keyring: Keyring;
+}
+
+/**
+ * The process-wide database and keyring. server.ts and Next's server bundle each load their own
+ * copy of this module, so the runtime lives on globalThis: two PGlite instances on one data
+ * directory would corrupt it.
+ */
+const RUNTIME = Symbol.for("authdesk.runtime");
+const holder = globalThis as typeof globalThis & { [RUNTIME]?: Promise<Runtime> };
+
+export function startRuntime(log: (message: string) => void = console.log): Promise<Runtime> {
+  holder[RUNTIME] ??= boot(log);
+  return holder[RUNTIME];
+}
+
+async function boot(log: (message: string) => void): Promise<Runtime> {
+  const config = env();
+  // The key is checked before the database is touched, so a bad key fails fast and changes nothing.
+  const keyring = loadKeyring({
+    configured: config.AUTHDESK_ENCRYPTION_KEYS,
+    dataDir: config.AUTHDESK_DATA_DIR,
+    embedded: !config.DATABASE_URL,
+    log,
+  });
+  const database = config.DATABASE_URL
+    ? await openPostgres(config.DATABASE_URL, config.DATABASE_POOL_SIZE)
+    : await openPglite(path.join(config.AUTHDESK_DATA_DIR, "pglite"));
+  await migrateDatabase(database);
+  return { env: config, database, keyring };
+}
+
+export async function getDb(): Promise<Database> {
+  return (await startRuntime()).database.db;
+}
+
+export async function stopRuntime(): Promise<void> {
+  const running = holder[RUNTIME];
+  holder[RUNTIME] = undefined;
+  if (running) await (await running).database.close();
+}
