@@ -25,6 +25,11 @@ const RUNTIME = Symbol.for("authdesk.runtime");
 const holder = globalThis as typeof globalThis & { [RUNTIME]?: Promise<Runtime> };
 
 export function startRuntime(log: (message: string) => void = console.log): Promise<Runtime> {
+  if (process.env.NEXT_PHASE === "phase-production-build") {
+    // A page that reaches the database while `next build` prerenders it must be made dynamic;
+    // failing here says so instead of quietly creating a database and key at build time.
+    throw new Error("The database is not available during `next build`: make this page dynamic.");
+  }
   holder[RUNTIME] ??= boot(log);
   return holder[RUNTIME];
 }

@@ -1,7 +1,6 @@
 "use server";
 
 import { redirect } from "next/navigation";
-import type { z } from "zod";
 import { setupSchema, signInSchema } from "@/lib/auth/schema";
 import { createAdmin, signIn, signOut } from "@/lib/auth/service";
 import {
@@ -12,21 +11,15 @@ import {
   takeSessionToken,
 } from "@/lib/auth/session";
 import { env } from "@/lib/env";
+import { fieldErrorsOf } from "@/lib/forms/field-errors";
 import { getDb } from "@/lib/runtime";
 
+export type AuthField = "email" | "password" | "confirmPassword";
+
 export interface AuthFormState {
-  fieldErrors?: Partial<Record<"email" | "password" | "confirmPassword", string>>;
+  fieldErrors?: Partial<Record<AuthField, string>>;
   formError?: string;
   email?: string;
-}
-
-function fieldErrorsOf(error: z.ZodError): AuthFormState["fieldErrors"] {
-  const errors: Record<string, string> = {};
-  for (const issue of error.issues) {
-    const field = String(issue.path[0]);
-    errors[field] ??= issue.message;
-  }
-  return errors;
 }
 
 function text(formData: FormData, name: string): string {
@@ -43,7 +36,7 @@ export async function signInAction(
     password: text(formData, "password"),
   });
   if (!parsed.success)
-    return { fieldErrors: fieldErrorsOf(parsed.error), email: text(formData, "email") };
+    return { fieldErrors: fieldErrorsOf<AuthField>(parsed.error), email: text(formData, "email") };
   const meta = await requestMeta();
   const result = await signIn(await getDb(), parsed.data, {
     ...meta,
@@ -71,7 +64,8 @@ export async function setupAction(
     confirmPassword: text(formData, "confirmPassword"),
   };
   const parsed = setupSchema.safeParse(input);
-  if (!parsed.success) return { fieldErrors: fieldErrorsOf(parsed.error), email: input.email };
+  if (!parsed.success)
+    return { fieldErrors: fieldErrorsOf<AuthField>(parsed.error), email: input.email };
   const db = await getDb();
   const meta = await requestMeta();
   const { email, password } = parsed.data;

@@ -1,0 +1,94 @@
+import { ScrollText } from "lucide-react";
+import { Badge, type BadgeVariant } from "@/components/ui/badge";
+import { EmptyState } from "@/components/ui/empty-state";
+import {
+  Table,
+  TableBody,
+  TableCell,
+  TableHead,
+  TableHeader,
+  TableRow,
+} from "@/components/ui/table";
+import type { auditEvents } from "@/db/schema";
+
+type AuditEvent = typeof auditEvents.$inferSelect;
+
+function actionVariant(action: string): BadgeVariant {
+  if (action.endsWith("_failed")) return "danger";
+  if (action.endsWith(".created") || action.endsWith(".signed_in")) return "success";
+  if (action.endsWith(".deleted")) return "warning";
+  return "neutral";
+}
+
+/** UTC (the column says so), so admins in different places read the same time for one event. */
+function formatTime(date: Date): string {
+  return date.toISOString().slice(0, 19).replace("T", " ");
+}
+
+function formatDetails(details: Record<string, unknown>): string {
+  return Object.entries(details)
+    .map(([key, value]) => `${key}: ${typeof value === "string" ? value : JSON.stringify(value)}`)
+    .join(", ");
+}
+
+export function AuditTable({ events, filtered }: { events: AuditEvent[]; filtered: boolean }) {
+  if (events.length === 0) {
+    return (
+      <EmptyState
+        icon={<ScrollText />}
+        title={filtered ? "No events match these filters" : "No events yet"}
+        description={
+          filtered
+            ? "Try another action or actor, or clear the filters."
+            : "Sign-ins, admin changes and every create or delete will be listed here."
+        }
+      />
+    );
+  }
+  return (
+    <Table aria-label="Audit events">
+      <TableHeader>
+        <TableRow>
+          <TableHead>Time (UTC)</TableHead>
+          <TableHead>Actor</TableHead>
+          <TableHead>Action</TableHead>
+          <TableHead>Target</TableHead>
+          <TableHead>Address</TableHead>
+          <TableHead>Details</TableHead>
+        </TableRow>
+      </TableHeader>
+      <TableBody>
+        {events.map((event) => (
+          <TableRow key={event.id}>
+            <TableCell className="whitespace-nowrap text-fg-muted tabular-nums">
+              <time dateTime={event.occurredAt.toISOString()}>{formatTime(event.occurredAt)}</time>
+            </TableCell>
+            <TableCell>
+              <span className="font-medium text-fg">{event.actorLabel ?? "—"}</span>
+              {event.actorType !== "admin" ? (
+                <span className="ml-2 text-fg-subtle text-xs">{event.actorType}</span>
+              ) : null}
+            </TableCell>
+            <TableCell>
+              <Badge variant={actionVariant(event.action)} className="font-mono">
+                {event.action}
+              </Badge>
+            </TableCell>
+            <TableCell
+              className="max-w-40 truncate font-mono text-fg-muted text-xs"
+              title={event.targetId ?? undefined}
+            >
+              {event.targetId ?? "—"}
+            </TableCell>
+            <TableCell className="font-mono text-fg-muted text-xs">
+              {event.clientAddress ?? "—"}
+            </TableCell>
+            <TableCell className="text-fg-muted text-xs">
+              {formatDetails(event.details) || "—"}
+            </TableCell>
+          </TableRow>
+        ))}
+      </TableBody>
+    </Table>
+  );
+}

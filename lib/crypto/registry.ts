@@ -1,0 +1,25 @@
+import "server-only";
+import type { SealBinding } from "./seal";
+
+/** A text column holding sealed values, named as in SQL (snake_case). */
+export interface SealedColumn {
+  table: string;
+  /** The row's primary key; its value becomes the binding's rowId. */
+  idColumn: string;
+  column: string;
+}
+
+/**
+ * Every sealed column in the schema, so `npm run keys:rotate` re-encrypts all of them. A feature
+ * that adds one appends it here in the same change, e.g.
+ *
+ *   { table: "auth_configs", idColumn: "id", column: "client_secret_sealed" },
+ *
+ * and seals and opens its values with `sealBindingFor` so rotation binds them the same way.
+ */
+export const sealedColumns: SealedColumn[] = [];
+
+/** The binding of a value stored in `sealedColumn` of the row whose id is `rowId`. */
+export function sealBindingFor(sealedColumn: SealedColumn, rowId: unknown): SealBinding {
+  return { table: sealedColumn.table, column: sealedColumn.column, rowId: String(rowId) };
+}

@@ -1,0 +1,111 @@
+import "server-only";
+import { type SQL, sql } from "drizzle-orm";
+import { type Database, queryRows } from "@/db/client";
+import type { Keyring } from "./keyring";
+import { type SealedColumn, sealBindingFor, sealedColumns } from "./registry";
+import { open, seal, sealedPrefix } from "./seal";
+
+export interface RotationResult {
+  table: string;
+  column: string;
+  reencrypted: number;
+}
+
+export interface RotationOptions {
+  /** Rows read, re-sealed and written per transaction. */
+  batchSize?: number;
+}
+
+interface StaleRow {
+  id: unknown;
+  value: string;
+}
+
+/**
+ * Re-seals every value not yet under the keyring's current version, so older key versions can
+ * then be removed. Safe to run while the app writes (each update only applies if the value is
+ * still the one that was read) and safe to repeat (values already current are skipped).
+ * A value that cannot be opened stops the run with a SealError naming its row; batches done
+ * before it stay committed, so the run can simply be repeated once the missing key is added.
+ */
+export async function rotateSealedColumns(
+  db: Database,
+  keyring: Keyring,
+  columns: SealedColumn[] = sealedColumns,
+  options: RotationOptions = {},
+): Promise<RotationResult[]> {
+  const results: RotationResult[] = [];
+  for (const sealedColumn of columns) {
+    const reencrypted = await rotateColumn(db, keyring, sealedColumn, options.batchSize ?? 500);
+    results.push({ table: sealedColumn.table, column: sealedColumn.column, reencrypted });
+  }
+  return results;
+}
+
+async function rotateColumn(
+  db: Database,
+  keyring: Keyring,
+  sealedColumn: SealedColumn,
+  batchSize: number,
+): Promise<number> {
+  let reencrypted = 0;
+  let after: unknown;
+  for (;;) {
+    const rows = await selectStaleRows(db, keyring, sealedColumn, after, batchSize);
+    if (rows.length === 0) return reencrypted;
+    reencrypted += await resealBatch(db, keyring, sealedColumn, rows);
+    after = rows[rows.length - 1]?.id;
+  }
+}
+
+/** Keyset pagination by id: re-sealed rows drop out of the filter, so offsets would skip rows. */
+async function selectStaleRows(
+  db: Database,
+  keyring: Keyring,
+  { table, idColumn, column }: SealedColumn,
+  after: unknown,
+  batchSize: number,
+): Promise<StaleRow[]> {
+  const id = sql.identifier(idColumn);
+  const value = sql.identifier(column);
+  const afterCondition: SQL = after === undefined ? sql`` : sql` and ${id} > ${after}`;
+  return queryRows<StaleRow>(
+    db,
+    sql`
+    select ${id} as id, ${value} as value from ${sql.identifier(table)}
+    where ${value} is not null and ${value} not like ${`${sealedPrefix(keyring.currentVersion)}%`}
+    ${afterCondition}
+    order by ${id}
+    limit ${batchSize}`,
+  );
+}
+
+/** Decrypts before the transaction opens, so it stays as short as the writes themselves. */
+async function resealBatch(
+  db: Database,
+  keyring: Keyring,
+  sealedColumn: SealedColumn,
+  rows: StaleRow[],
+): Promise<number> {
+  const updates = rows.map((row) => {
+    const binding = sealBindingFor(sealedColumn, row.id);
+    return { ...row, resealed: seal(keyring, open(keyring, row.value, binding), binding) };
+  });
+  const id = sql.identifier(sealedColumn.idColumn);
+  const value = sql.identifier(sealedColumn.column);
+  return db.transaction(async (tx) => {
+    let written = 0;
+    for (const update of updates) {
+      // Matching the old value too means a secret changed meanwhile is left as the app wrote it.
+      const updated = await queryRows(
+        tx,
+        sql`
+        update ${sql.identifier(sealedColumn.table)} set ${value} = ${update.resealed}
+        where ${id} = ${update.id} and ${value} = ${update.value}
+        returning ${id}`,
+      );
+      written += updated.length;
+    }
+    return written;
+  });
+}

@@ -1,0 +1,125 @@
+import path from "node:path";
+import { type ParseArgsConfig, parseArgs } from "node:util";
+import { type DatabaseHandle, migrateDatabase, openPglite, openPostgres } from "@/db/client";
+import {
+  generateKeyEntry,
+  KeyringError,
+  loadKeyring,
+  rotateSealedColumns,
+  SealError,
+} from "@/lib/crypto";
+import { EnvError, parseEnv } from "@/lib/env";
+
+const usage = `Usage:
+  npm run keys:generate [-- --version N]
+      Print a new key entry "<version>:<base64 key>" (version 1 unless given).
+
+  npm run keys:rotate
+      Re-encrypt every sealed value under the newest configured key version.
+      With the embedded database (no DATABASE_URL), stop the app first: PGlite must not be
+      opened by two processes on the same data directory.
+
+Rotating keys:
+  1. npm run keys:generate -- --version <highest version + 1>
+  2. Add that line to AUTHDESK_ENCRYPTION_KEYS (or to the key file in AUTHDESK_DATA_DIR),
+     keeping the older entries, and restart the app: new values are sealed with it.
+  3. npm run keys:rotate
+  4. The older entries may now be removed.`;
+
+/** A mistake in how the command was called: print it with the usage, no stack trace. */
+class UsageError extends Error {}
+
+async function main(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case "generate":
+      return generate(rest);
+    case "rotate":
+      return rotate(rest);
+    case undefined:
+    case "help":
+    case "--help":
+    case "-h":
+      console.log(usage);
+      return;
+    default:
+      throw new UsageError(`Unknown command "${command}".`);
+  }
+}
+
+function generate(args: string[]): void {
+  const { values } = parseOptions(args, { version: { type: "string", default: "1" } });
+  const version = Number(values.version);
+  if (!/^[1-9][0-9]*$/.test(values.version) || !Number.isSafeInteger(version)) {
+    throw new UsageError("--version must be a positive integer.");
+  }
+  // Only the entry goes to stdout, so `npm run -s keys:generate >> keys` captures just that.
+  console.log(generateKeyEntry(version));
+  console.error(
+    "Add this line to AUTHDESK_ENCRYPTION_KEYS or the key file in AUTHDESK_DATA_DIR (comma- or newline-separated, keeping older versions) and back it up.",
+  );
+}
+
+async function rotate(args: string[]): Promise<void> {
+  parseOptions(args, {});
+  const env = parseEnv(process.env);
+  const keyring = loadKeyring({
+    configured: env.AUTHDESK_ENCRYPTION_KEYS,
+    dataDir: env.AUTHDESK_DATA_DIR,
+    embedded: !env.DATABASE_URL,
+    log: (message) => console.error(message),
+  });
+  const handle = await openDatabase(
+    env.DATABASE_URL,
+    env.AUTHDESK_DATA_DIR,
+    env.DATABASE_POOL_SIZE,
+  );
+  try {
+    await migrateDatabase(handle);
+    const results = await rotateSealedColumns(handle.db, keyring);
+    const version = keyring.currentVersion;
+    if (results.length === 0) console.log("No sealed columns are registered.");
+    for (const { table, column, reencrypted } of results) {
+      console.log(`${table}.${column}: ${reencrypted} re-encrypted under key version ${version}`);
+    }
+    const total = results.reduce((sum, result) => sum + result.reencrypted, 0);
+    console.log(`Total: ${total} re-encrypted under key version ${version}`);
+  } finally {
+    await handle.close();
+  }
+}
+
+function parseOptions<T extends ParseArgsConfig["options"]>(args: string[], options: T) {
+  try {
+    return parseArgs({ args, options });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+function openDatabase(
+  databaseUrl: string | undefined,
+  dataDir: string,
+  poolSize: number,
+): Promise<DatabaseHandle> {
+  return databaseUrl
+    ? openPostgres(databaseUrl, poolSize)
+    : openPglite(path.join(dataDir, "pglite"));
+}
+
+/** Errors whose message says everything; a stack trace would only bury it. */
+function isExplained(error: unknown): error is Error {
+  return (
+    error instanceof KeyringError ||
+    error instanceof EnvError ||
+    error instanceof SealError ||
+    error instanceof UsageError
+  );
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  if (!isExplained(error)) throw error;
+  console.error(error.message);
+  if (error instanceof UsageError) console.error(`\n${usage}`);
+  process.exitCode = 1;
+});
