@@ -3,6 +3,10 @@ import { defineConfig, devices } from "@playwright/test";
 
 const port = Number(process.env.E2E_PORT ?? 3300);
 const baseURL = `http://127.0.0.1:${port}`;
+// With DATABASE_URL set (as in CI), a second server runs the same app on PostgreSQL.
+const postgresServerUrl = process.env.DATABASE_URL;
+const postgresPort = port + 1;
+const postgresBaseURL = `http://127.0.0.1:${postgresPort}`;
 
 // Debian's Chromium when it is installed (CI, offline machines); Playwright's own otherwise.
 const systemChromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].find((path) =>
@@ -35,28 +39,63 @@ export default defineConfig({
     { name: "first-run", testMatch: /first-run\.spec\.ts/, use: { ...devices["Desktop Chrome"] } },
     {
       name: "console",
-      testIgnore: /first-run\.spec\.ts/,
+      testIgnore: [/first-run\.spec\.ts/, /postgres\.spec\.ts/],
       dependencies: ["first-run"],
       use: { ...devices["Desktop Chrome"] },
     },
+    ...(postgresServerUrl
+      ? [
+          {
+            name: "postgres",
+            testMatch: /postgres\.spec\.ts/,
+            use: { ...devices["Desktop Chrome"], baseURL: postgresBaseURL },
+          },
+        ]
+      : []),
   ],
   // The production build, served by the same server.ts as `npm start`, on a fresh embedded database.
-  webServer: {
-    command:
-      "rm -rf .e2e-data && node --import tsx --import ./scripts/server-only-hook.mjs server.ts",
-    url: `${baseURL}/api/health`,
-    timeout: 120_000,
-    reuseExistingServer: false,
-    stdout: "pipe",
-    env: {
-      ...process.env,
-      NODE_ENV: "production",
-      NEXT_TELEMETRY_DISABLED: "1",
-      HOST: "127.0.0.1",
-      PORT: String(port),
-      AUTHDESK_DATA_DIR: ".e2e-data",
-      DATABASE_URL: "",
-      AUTHDESK_ENCRYPTION_KEYS: "",
+  webServer: [
+    {
+      command:
+        "rm -rf .e2e-data && node --import tsx --import ./scripts/server-only-hook.mjs server.ts",
+      url: `${baseURL}/api/health`,
+      timeout: 120_000,
+      reuseExistingServer: false,
+      stdout: "pipe",
+      env: {
+        ...process.env,
+        NODE_ENV: "production",
+        NEXT_TELEMETRY_DISABLED: "1",
+        HOST: "127.0.0.1",
+        PORT: String(port),
+        AUTHDESK_DATA_DIR: ".e2e-data",
+        DATABASE_URL: "",
+        AUTHDESK_ENCRYPTION_KEYS: "",
+        // Lets security.spec.ts play an https proxy with X-Forwarded-Proto.
+        AUTHDESK_TRUST_PROXY: "true",
+      },
     },
-  },
+    ...(postgresServerUrl
+      ? [
+          {
+            command:
+              "node --import tsx --import ./scripts/server-only-hook.mjs e2e/postgres-server.ts",
+            url: `${postgresBaseURL}/api/health`,
+            timeout: 120_000,
+            reuseExistingServer: false,
+            stdout: "pipe" as const,
+            // SIGTERM lets the wrapper drop its database before it exits.
+            gracefulShutdown: { signal: "SIGTERM" as const, timeout: 10_000 },
+            env: {
+              ...process.env,
+              NODE_ENV: "production",
+              NEXT_TELEMETRY_DISABLED: "1",
+              HOST: "127.0.0.1",
+              PORT: String(postgresPort),
+              E2E_POSTGRES_SERVER_URL: postgresServerUrl,
+            },
+          },
+        ]
+      : []),
+  ],
 });

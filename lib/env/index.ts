@@ -1,3 +1,4 @@
+import "server-only";
 import { z } from "zod";
 
 const flag = z.enum(["true", "false"]).transform((value) => value === "true");
@@ -28,7 +29,7 @@ export class EnvError extends Error {
 }
 
 /** Parses the environment; empty strings count as unset so `FOO=` in a shell behaves like no FOO. */
-export function parseEnv(source: NodeJS.ProcessEnv): Env {
+export function parseEnv(source: Record<string, string | undefined>): Env {
   const present = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== ""));
   const result = envSchema.safeParse(present);
   if (result.success) return result.data;

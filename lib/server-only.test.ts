@@ -1,0 +1,38 @@
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+
+/**
+ * Every module under lib/ and db/ must import "server-only" (so Next refuses to bundle it into
+ * browser code) unless it is listed here as safe for the browser or free of secrets and I/O.
+ * New modules are server-only by default: forgetting the import fails this test.
+ */
+const BROWSER_SAFE = new Set([
+  "lib/auth/schema.ts", // zod schemas shared by forms and actions
+  "lib/forms/field-errors.ts",
+  "lib/utils/cn.ts",
+  "lib/ids.ts",
+  "lib/api/problem.ts",
+  "lib/http/request-context.ts", // pure header parsing, used by server.ts
+  "lib/http/security-headers.ts",
+]);
+const NOT_APP_CODE = ["lib/testing/", "db/schema/", "db/migrations/"];
+
+function modulesUnder(directory: string): string[] {
+  return readdirSync(directory, { recursive: true, encoding: "utf8" })
+    .map((file) => path.join(directory, file))
+    .filter((file) => /\.tsx?$/.test(file) && !file.endsWith(".test.ts"))
+    .filter((file) => !NOT_APP_CODE.some((prefix) => file.startsWith(prefix)));
+}
+
+describe("server-only boundary", () => {
+  const modules = [...modulesUnder("lib"), ...modulesUnder("db")];
+
+  it.each(modules.filter((file) => !BROWSER_SAFE.has(file)))("%s imports server-only", (file) => {
+    expect(readFileSync(file, "utf8")).toMatch(/^import "server-only";$/m);
+  });
+
+  it("has no stale entries in the browser-safe list", () => {
+    for (const file of BROWSER_SAFE) expect(modules).toContain(file);
+  });
+});

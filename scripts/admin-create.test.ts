@@ -1,0 +1,77 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { openPglite } from "@/db/client";
+import { admins, auditEvents } from "@/db/schema";
+import { verifyPassword } from "@/lib/auth/password";
+
+const dataDir = mkdtempSync(path.join(tmpdir(), "authdesk-admin-create-"));
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+function adminCreate(args: string[], password: string) {
+  const result = spawnSync(
+    process.execPath,
+    [
+      "--import",
+      "tsx",
+      "--import",
+      "./scripts/server-only-hook.mjs",
+      "scripts/admin-create.ts",
+      ...args,
+    ],
+    {
+      input: `${password}\n`,
+      encoding: "utf8",
+      timeout: 60_000,
+      env: { PATH: process.env.PATH, NODE_ENV: "production", AUTHDESK_DATA_DIR: dataDir },
+    },
+  );
+  return { status: result.status, output: result.stdout + result.stderr };
+}
+
+const PASSWORD = "a long enough passphrase";
+
+describe("npm run admin:create", () => {
+  it("creates an admin from the terminal, reading the password from stdin", async () => {
+    const run = adminCreate(["--email", "Ops@Example.com"], PASSWORD);
+    expect(run.output).toContain("Created admin ops@example.com");
+    expect(run.status).toBe(0);
+
+    const handle = await openPglite(path.join(dataDir, "pglite"));
+    try {
+      const [admin] = await handle.db.select().from(admins);
+      expect(admin?.email).toBe("ops@example.com");
+      expect(await verifyPassword(PASSWORD, admin?.passwordHash ?? "")).toBe(true);
+      const [event] = await handle.db.select().from(auditEvents);
+      expect(event).toMatchObject({
+        action: "admin.created",
+        actorType: "system",
+        actorLabel: "admin:create",
+      });
+      expect(event?.details).toEqual({ email: "ops@example.com", via: "cli" });
+    } finally {
+      await handle.close();
+    }
+  });
+
+  it("refuses an email that is taken, a short password and a missing email", () => {
+    expect(adminCreate(["--email", "ops@example.com"], PASSWORD)).toMatchObject({ status: 1 });
+    const short = adminCreate(["--email", "new@example.com"], "short");
+    expect(short.status).toBe(2);
+    expect(short.output).toContain("Use at least 12 characters");
+    expect(adminCreate([], PASSWORD).output).toContain("Usage: npm run admin:create -- --email");
+  });
+
+  it("will not open the embedded database while another process has it", async () => {
+    const handle = await openPglite(path.join(dataDir, "pglite"));
+    try {
+      const run = adminCreate(["--email", "new@example.com"], PASSWORD);
+      expect(run.status).toBe(1);
+      expect(run.output).toContain(`is in use by process ${process.pid}`);
+    } finally {
+      await handle.close();
+    }
+  });
+});
