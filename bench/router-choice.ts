@@ -24,8 +24,8 @@ import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { createRoute, z as zo } from "@hono/zod-openapi";
 import { getRequestListener } from "@hono/node-server";
+import { createRoute, z as zo } from "@hono/zod-openapi";
 import autocannon from "autocannon";
 import fastify from "fastify";
 import { z } from "zod";
@@ -356,12 +356,22 @@ async function bench(options: Options): Promise<void> {
       `${options.rounds} rounds × ${options.seconds} s per server at ${options.connections} connections, ` +
       `${options.warmup} s warm-up each.`,
   );
-  console.log(`This takes about ${estimate} s (${loadSeconds} s of load). Ctrl-C stops it cleanly.`);
-  console.log(`Load average before: ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}\n`);
-  setTimeout(() => {
-    console.error("The bench ran far past its estimate; stopping.");
-    void finish(1);
-  }, (estimate + 120) * 1000).unref();
+  console.log(
+    `This takes about ${estimate} s (${loadSeconds} s of load). Ctrl-C stops it cleanly.`,
+  );
+  console.log(
+    `Load average before: ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(" ")}\n`,
+  );
+  setTimeout(
+    () => {
+      console.error("The bench ran far past its estimate; stopping.");
+      void finish(1);
+    },
+    (estimate + 120) * 1000,
+  ).unref();
 
   for (const variant of VARIANTS) children.push(await startChild(variant));
   await checkSameAnswers();
@@ -419,7 +429,12 @@ async function bench(options: Options): Promise<void> {
     );
   }
   for (const verdict of verdicts) console.log(verdict);
-  console.log(`Load average after: ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}`);
+  console.log(
+    `Load average after: ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(" ")}`,
+  );
   console.log(
     `node ${process.version}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? "?"}), ` +
       `${process.env.DATABASE_URL ? "PostgreSQL" : "PGlite in memory"}`,
@@ -455,7 +470,8 @@ if (values.serve) {
     });
   }
   process.once("exit", () => {
-    for (const child of children) if (child.process.exitCode === null) child.process.kill("SIGKILL");
+    for (const child of children)
+      if (child.process.exitCode === null) child.process.kill("SIGKILL");
   });
   bench(readOptions(values)).catch((error: unknown) => {
     console.error("Bench failed:", error instanceof Error ? error.message : error);

@@ -212,6 +212,12 @@ const number = (value: number | undefined, digits = 0) =>
         maximumFractionDigits: digits,
       });
 
+const loadAverage = () =>
+  os
+    .loadavg()
+    .map((load) => load.toFixed(2))
+    .join(" ");
+
 function row(cells: string[]): string {
   const widths = [8, 14, 10, 9, 9, 13, 9];
   return cells
@@ -226,8 +232,8 @@ function sampleRow(label: string, target: string, sample: Sample): string {
     label,
     target,
     number(sample.rps),
-    number(sample.p50, 2),
-    number(sample.p99, 2),
+    number(sample.p50),
+    number(sample.p99),
     number(sample.cpuUs),
     String(sample.failures),
   ]);
@@ -247,8 +253,9 @@ async function main(): Promise<void> {
       `${options.warmup} s warm-up each.`,
   );
   console.log(
-    `This takes about ${estimate} s (${loadSeconds} s of load). Ctrl-C stops it cleanly.\n`,
+    `This takes about ${estimate} s (${loadSeconds} s of load). Ctrl-C stops it cleanly.`,
   );
+  console.log(`Load average before: ${loadAverage()}\n`);
   // A hard stop in case something hangs: nothing here should outlive its estimate by two minutes.
   setTimeout(
     () => {
@@ -310,7 +317,7 @@ async function main(): Promise<void> {
       samples[target]?.push(sample);
       console.log(
         `round ${round}/${options.rounds} ${target.padEnd(12)} ${number(sample.rps)} req/s, ` +
-          `p50 ${number(sample.p50, 2)} ms, p99 ${number(sample.p99, 2)} ms`,
+          `p50 ${number(sample.p50)} ms, p99 ${number(sample.p99)} ms, ${number(sample.cpuUs)} µs CPU/req`,
       );
     }
   }
@@ -359,7 +366,7 @@ async function main(): Promise<void> {
     );
   }
   console.log(
-    `\nnode ${process.version}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? "?"})`,
+    `\nLoad average after: ${loadAverage()}; node ${process.version}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? "?"})`,
   );
   await finish(failures > 0 ? 1 : 0);
 }

@@ -64,9 +64,9 @@ export function AuditTable({ events, filtered }: { events: AuditEvent[]; filtere
               <time dateTime={event.occurredAt.toISOString()}>{formatTime(event.occurredAt)}</time>
             </TableCell>
             <TableCell>
-              <span className="font-medium text-fg">{event.actorLabel ?? "—"}</span>
+              <div className="font-medium text-fg">{event.actorLabel ?? "—"}</div>
               {event.actorType !== "admin" ? (
-                <span className="ml-2 text-fg-subtle text-xs">{event.actorType}</span>
+                <div className="text-fg-subtle text-xs">{event.actorType}</div>
               ) : null}
             </TableCell>
             <TableCell>
