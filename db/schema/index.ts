@@ -1,2 +1,3 @@
 export * from "./admins";
 export * from "./audit";
+export * from "./auth-configs";

@@ -9,15 +9,20 @@ export interface SealedColumn {
   column: string;
 }
 
+/** The sealed credential columns of auth configs (db/schema/auth-configs.ts). */
+export const authConfigSealedColumns = {
+  tokenUrl: { table: "auth_configs", idColumn: "id", column: "token_url_sealed" },
+  scope: { table: "auth_configs", idColumn: "id", column: "scope_sealed" },
+  clientId: { table: "auth_configs", idColumn: "id", column: "client_id_sealed" },
+  clientSecret: { table: "auth_configs", idColumn: "id", column: "client_secret_sealed" },
+} as const satisfies Record<string, SealedColumn>;
+
 /**
  * Every sealed column in the schema, so `npm run keys:rotate` re-encrypts all of them. A feature
- * that adds one appends it here in the same change, e.g.
- *
- *   { table: "auth_configs", idColumn: "id", column: "client_secret_sealed" },
- *
- * and seals and opens its values with `sealBindingFor` so rotation binds them the same way.
+ * that adds one declares it here in the same change, and seals and opens its values with
+ * `sealBindingFor` so rotation binds them the same way.
  */
-export const sealedColumns: SealedColumn[] = [];
+export const sealedColumns: SealedColumn[] = [...Object.values(authConfigSealedColumns)];
 
 /** The binding of a value stored in `sealedColumn` of the row whose id is `rowId`. */
 export function sealBindingFor(sealedColumn: SealedColumn, rowId: unknown): SealBinding {

@@ -1,0 +1,210 @@
+import "server-only";
+import { asc, eq, ilike, sql } from "drizzle-orm";
+import type { Database, Executor } from "@/db/client";
+import { isUniqueViolation } from "@/db/errors";
+import { authConfigs } from "@/db/schema";
+import { type AuditActor, recordAudit } from "@/lib/audit/service";
+import { type Keyring, open, seal } from "@/lib/crypto";
+import { authConfigSealedColumns as sealed, sealBindingFor } from "@/lib/crypto/registry";
+import { newId } from "@/lib/ids";
+import type { AuthMethod, CreateAuthConfigInput } from "./schema";
+
+/**
+ * Auth configs are created and deleted, never changed: there is no update function here, and
+ * a test checks that none appears.
+ */
+export interface AuthConfigListItem {
+  id: string;
+  identifier: string;
+  type: "oauth2_client_credentials";
+  createdAt: Date;
+}
+
+/** What the console may show: every field except the client secret, which never leaves. */
+export interface AuthConfigView extends AuthConfigListItem {
+  tokenUrl: string;
+  scope: string;
+  clientId: string;
+  authMethod: AuthMethod;
+  audience: string | null;
+  description: string | null;
+  createdBy: string;
+  lastUsedAt: Date | null;
+  tokensFetched: number;
+}
+
+/** What the token broker needs to ask for a token. Server-side only. */
+export interface AuthConfigCredentials {
+  id: string;
+  identifier: string;
+  tokenUrl: string;
+  scope: string;
+  clientId: string;
+  clientSecret: string;
+  authMethod: AuthMethod;
+  audience: string | null;
+}
+
+export interface ChangeContext {
+  actor: Extract<AuditActor, { type: "admin" }>;
+  clientAddress: string | null;
+}
+
+type Row = typeof authConfigs.$inferSelect;
+
+export type CreateAuthConfigResult = { ok: true; config: AuthConfigView } | { ok: false; error: "identifier_taken" };
+
+export async function createAuthConfig(
+  db: Database,
+  keyring: Keyring,
+  input: CreateAuthConfigInput,
+  context: ChangeContext,
+): Promise<CreateAuthConfigResult> {
+  const id = newId("cfg");
+  const sealValue = (column: keyof typeof sealed, value: string) =>
+    seal(keyring, value, sealBindingFor(sealed[column], id));
+  try {
+    const row = await db.transaction(async (tx) => {
+      const [inserted] = await tx
+        .insert(authConfigs)
+        .values({
+          id,
+          identifier: input.identifier,
+          type: "oauth2_client_credentials",
+          tokenUrlSealed: sealValue("tokenUrl", input.tokenUrl),
+          scopeSealed: sealValue("scope", input.scope),
+          clientIdSealed: sealValue("clientId", input.clientId),
+          clientSecretSealed: sealValue("clientSecret", input.clientSecret),
+          authMethod: input.authMethod,
+          audience: input.audience ?? null,
+          description: input.description ?? null,
+          createdById: context.actor.id,
+          createdByLabel: context.actor.label,
+        })
+        .returning();
+      await recordAudit(tx, {
+        actor: context.actor,
+        action: "auth_config.created",
+        target: { type: "auth_config", id },
+        clientAddress: context.clientAddress,
+        details: { identifier: input.identifier, authMethod: input.authMethod },
+      });
+      return inserted as Row;
+    });
+    return { ok: true, config: toView(keyring, row) };
+  } catch (error) {
+    // The unique index on lower(identifier) decides races: the loser lands here.
+    if (isUniqueViolation(error)) return { ok: false, error: "identifier_taken" };
+    throw error;
+  }
+}
+
+/** Every config, ordered by identifier; `search` matches part of the identifier, any case. */
+export async function listAuthConfigs(executor: Executor, search?: string): Promise<AuthConfigListItem[]> {
+  const pattern = search ? `%${search.replace(/[\\%_]/g, (char) => `\\${char}`)}%` : undefined;
+  return executor
+    .select({
+      id: authConfigs.id,
+      identifier: authConfigs.identifier,
+      type: authConfigs.type,
+      createdAt: authConfigs.createdAt,
+    })
+    .from(authConfigs)
+    .where(pattern ? ilike(authConfigs.identifier, pattern) : undefined)
+    .orderBy(asc(sql`lower(${authConfigs.identifier})`));
+}
+
+export async function getAuthConfig(executor: Executor, keyring: Keyring, id: string): Promise<AuthConfigView | null> {
+  const [row] = await executor.select().from(authConfigs).where(eq(authConfigs.id, id));
+  return row ? toView(keyring, row) : null;
+}
+
+export async function findAuthConfigCredentials(
+  executor: Executor,
+  keyring: Keyring,
+  identifier: string,
+): Promise<AuthConfigCredentials | null> {
+  const [row] = await executor
+    .select()
+    .from(authConfigs)
+    .where(eq(sql`lower(${authConfigs.identifier})`, identifier.toLowerCase()));
+  if (!row) return null;
+  return {
+    id: row.id,
+    identifier: row.identifier,
+    tokenUrl: openColumn(keyring, row, "tokenUrl"),
+    scope: openColumn(keyring, row, "scope"),
+    clientId: openColumn(keyring, row, "clientId"),
+    clientSecret: openColumn(keyring, row, "clientSecret"),
+    authMethod: row.authMethod,
+    audience: row.audience,
+  };
+}
+
+export type DeleteAuthConfigResult =
+  | { ok: true; deleted: { id: string; identifier: string; lastUsedAt: Date | null; tokensFetched: number } }
+  | { ok: false; error: "not_found" };
+
+export async function deleteAuthConfig(db: Database, id: string, context: ChangeContext): Promise<DeleteAuthConfigResult> {
+  return db.transaction(async (tx) => {
+    const [deleted] = await tx.delete(authConfigs).where(eq(authConfigs.id, id)).returning({
+      id: authConfigs.id,
+      identifier: authConfigs.identifier,
+      lastUsedAt: authConfigs.lastUsedAt,
+      tokensFetched: authConfigs.tokensFetched,
+    });
+    if (!deleted) return { ok: false, error: "not_found" } as const;
+    await recordAudit(tx, {
+      actor: context.actor,
+      action: "auth_config.deleted",
+      target: { type: "auth_config", id },
+      clientAddress: context.clientAddress,
+      details: { identifier: deleted.identifier, tokensFetched: deleted.tokensFetched },
+    });
+    return { ok: true, deleted } as const;
+  });
+}
+
+/** Called by the token broker after each token it fetched from the upstream server. */
+export async function recordTokenFetched(executor: Executor, id: string, at: Date): Promise<void> {
+  await executor
+    .update(authConfigs)
+    .set({ tokensFetched: sql`${authConfigs.tokensFetched} + 1`, lastUsedAt: at })
+    .where(eq(authConfigs.id, id));
+}
+
+/** Cache hits are recorded in batches by the broker; greatest() keeps an older flush from winning. */
+export async function recordUsed(executor: Executor, id: string, at: Date): Promise<void> {
+  await executor
+    .update(authConfigs)
+    .set({ lastUsedAt: sql`greatest(${authConfigs.lastUsedAt}, ${at.toISOString()}::timestamptz)` })
+    .where(eq(authConfigs.id, id));
+}
+
+function openColumn(keyring: Keyring, row: Row, column: keyof typeof sealed): string {
+  const value = {
+    tokenUrl: row.tokenUrlSealed,
+    scope: row.scopeSealed,
+    clientId: row.clientIdSealed,
+    clientSecret: row.clientSecretSealed,
+  }[column];
+  return open(keyring, value, sealBindingFor(sealed[column], row.id));
+}
+
+function toView(keyring: Keyring, row: Row): AuthConfigView {
+  return {
+    id: row.id,
+    identifier: row.identifier,
+    type: row.type,
+    createdAt: row.createdAt,
+    tokenUrl: openColumn(keyring, row, "tokenUrl"),
+    scope: openColumn(keyring, row, "scope"),
+    clientId: openColumn(keyring, row, "clientId"),
+    authMethod: row.authMethod,
+    audience: row.audience,
+    description: row.description,
+    createdBy: row.createdByLabel,
+    lastUsedAt: row.lastUsedAt,
+    tokensFetched: row.tokensFetched,
+  };
+}
