@@ -1,0 +1,266 @@
+import { eq, sql } from "drizzle-orm";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { type DatabaseHandle, queryRows } from "@/db/client";
+import { admins, auditEvents, authConfigs } from "@/db/schema";
+import { generateKeyEntry, parseKeyring } from "@/lib/crypto";
+import { createTestDatabase, testDrivers } from "@/lib/testing/databases";
+import { createAuthConfigSchema } from "./schema";
+import * as service from "./service";
+
+const keyring = parseKeyring(generateKeyEntry(1));
+const admin = { type: "admin" as const, id: "adm_test", label: "ada@example.com" };
+const context = { actor: admin, clientAddress: "192.0.2.10" };
+const SECRET = "s3cr3t-value-that-must-not-leak";
+const parse = (input: Record<string, unknown>) =>
+  createAuthConfigSchema({ allowPrivateTokenUrls: false }).parse({
+    tokenUrl: "https://auth.example.com/oauth/token",
+    scope: "read:things  write:things",
+    clientId: "client-123",
+    clientSecret: SECRET,
+    ...input,
+  });
+
+describe.each(testDrivers)("auth configs on %s", (driver) => {
+  let handle: DatabaseHandle;
+  beforeAll(async () => {
+    handle = await createTestDatabase(driver);
+    await handle.db
+      .insert(admins)
+      .values({ id: admin.id, email: admin.label, passwordHash: "unused" });
+  });
+  afterAll(() => handle.close());
+  beforeEach(async () => {
+    await handle.db.delete(authConfigs);
+    await handle.db.delete(auditEvents);
+  });
+
+  it("creates a config, shows everything but the secret, and audits it", async () => {
+    const result = await service.createAuthConfig(
+      handle.db,
+      keyring,
+      parse({ identifier: "Partner.API_v2" }),
+      context,
+    );
+    if (!result.ok) throw new Error(result.error);
+    expect(result.config).toMatchObject({
+      identifier: "Partner.API_v2",
+      type: "oauth2_client_credentials",
+      tokenUrl: "https://auth.example.com/oauth/token",
+      scope: "read:things write:things",
+      clientId: "client-123",
+      authMethod: "client_secret_basic",
+      audience: null,
+      createdBy: "ada@example.com",
+      lastUsedAt: null,
+      tokensFetched: 0,
+    });
+    expect(result.config.id).toMatch(/^cfg_/);
+    expect(JSON.stringify(result.config)).not.toContain(SECRET);
+    expect(
+      JSON.stringify(await service.getAuthConfig(handle.db, keyring, result.config.id)),
+    ).not.toContain(SECRET);
+    const [event] = await handle.db.select().from(auditEvents);
+    expect(event).toMatchObject({
+      action: "auth_config.created",
+      actorLabel: "ada@example.com",
+      targetId: result.config.id,
+    });
+    expect(JSON.stringify(event)).not.toContain(SECRET);
+  });
+
+  it("keeps credentials sealed in the table, readable only through the keyring", async () => {
+    const result = await service.createAuthConfig(
+      handle.db,
+      keyring,
+      parse({ identifier: "sealed" }),
+      context,
+    );
+    if (!result.ok) throw new Error(result.error);
+    const [raw] = await queryRows<Record<string, string>>(
+      handle.db,
+      sql`select * from auth_configs`,
+    );
+    const rawText = JSON.stringify(raw);
+    for (const plain of [SECRET, "client-123", "auth.example.com", "read:things"])
+      expect(rawText).not.toContain(plain);
+    expect(raw?.client_secret_sealed).toMatch(/^ad1\.1\./);
+    const credentials = await service.findAuthConfigCredentials(handle.db, keyring, "SEALED");
+    expect(credentials?.clientSecret).toBe(SECRET);
+  });
+
+  it("refuses a duplicate identifier in any case, also when two creates race", async () => {
+    await service.createAuthConfig(
+      handle.db,
+      keyring,
+      parse({ identifier: "partner-api" }),
+      context,
+    );
+    expect(
+      await service.createAuthConfig(
+        handle.db,
+        keyring,
+        parse({ identifier: "PARTNER-API" }),
+        context,
+      ),
+    ).toEqual({
+      ok: false,
+      error: "identifier_taken",
+    });
+    const racing = await Promise.all(
+      [1, 2, 3].map(() =>
+        service.createAuthConfig(handle.db, keyring, parse({ identifier: "race" }), context),
+      ),
+    );
+    expect(racing.filter((result) => result.ok)).toHaveLength(1);
+    expect(racing.filter((result) => !result.ok)).toEqual([
+      { ok: false, error: "identifier_taken" },
+      { ok: false, error: "identifier_taken" },
+    ]);
+    const created = await handle.db
+      .select()
+      .from(auditEvents)
+      .where(eq(auditEvents.action, "auth_config.created"));
+    expect(created).toHaveLength(2); // the losers' audit events rolled back with them
+  });
+
+  it("lists in identifier order and searches by part of the identifier", async () => {
+    for (const identifier of ["zeta", "Alpha", "beta_100", "beta-2", "x1"]) {
+      await service.createAuthConfig(handle.db, keyring, parse({ identifier }), context);
+    }
+    expect((await service.listAuthConfigs(handle.db)).map((item) => item.identifier)).toEqual([
+      "Alpha",
+      "beta-2",
+      "beta_100",
+      "x1",
+      "zeta",
+    ]);
+    expect(
+      (await service.listAuthConfigs(handle.db, "BETA")).map((item) => item.identifier),
+    ).toEqual(["beta-2", "beta_100"]);
+    // LIKE wildcards in the search are literal characters: "_1" does not match "x1".
+    expect((await service.listAuthConfigs(handle.db, "_1")).map((item) => item.identifier)).toEqual(
+      ["beta_100"],
+    );
+    expect(await service.listAuthConfigs(handle.db, "%")).toEqual([]);
+    expect(await service.listAuthConfigs(handle.db, "nothing")).toEqual([]);
+  });
+
+  it("deletes a config with its usage in the audit event, and reports a missing one", async () => {
+    const result = await service.createAuthConfig(
+      handle.db,
+      keyring,
+      parse({ identifier: "doomed" }),
+      context,
+    );
+    if (!result.ok) throw new Error(result.error);
+    await service.recordTokenFetched(handle.db, result.config.id, new Date());
+    const deleted = await service.deleteAuthConfig(handle.db, result.config.id, context);
+    expect(deleted).toMatchObject({
+      ok: true,
+      deleted: { identifier: "doomed", tokensFetched: 1 },
+    });
+    expect(await service.getAuthConfig(handle.db, keyring, result.config.id)).toBeNull();
+    expect(await service.deleteAuthConfig(handle.db, result.config.id, context)).toEqual({
+      ok: false,
+      error: "not_found",
+    });
+    const [event] = await handle.db
+      .select()
+      .from(auditEvents)
+      .where(eq(auditEvents.action, "auth_config.deleted"));
+    expect(event?.details).toEqual({ identifier: "doomed", tokensFetched: 1 });
+  });
+
+  it("records usage: fetched tokens count up, last used never moves back", async () => {
+    const result = await service.createAuthConfig(
+      handle.db,
+      keyring,
+      parse({ identifier: "usage" }),
+      context,
+    );
+    if (!result.ok) throw new Error(result.error);
+    const later = new Date("2030-01-01T00:00:00Z");
+    await service.recordTokenFetched(handle.db, result.config.id, later);
+    await service.recordUsed(handle.db, result.config.id, new Date("2029-01-01T00:00:00Z"));
+    const view = await service.getAuthConfig(handle.db, keyring, result.config.id);
+    expect(view).toMatchObject({ tokensFetched: 1, lastUsedAt: later });
+  });
+
+  it("has no update path", () => {
+    const names = Object.keys(service);
+    expect(names.filter((name) => /update|edit|modify|patch|rename|set/i.test(name))).toEqual([]);
+  });
+});
+
+describe("the create schema", () => {
+  const schema = createAuthConfigSchema({ allowPrivateTokenUrls: false });
+  const valid = {
+    identifier: "a",
+    tokenUrl: "https://auth.example.com/token",
+    scope: "a",
+    clientId: "c",
+    clientSecret: "s",
+  };
+  const errorsOf = (input: Record<string, unknown>) => {
+    const result = schema.safeParse({ ...valid, ...input });
+    // The first message per field, as the form shows it.
+    return result.success
+      ? {}
+      : Object.fromEntries(
+          result.error.issues.toReversed().map((issue) => [issue.path[0], issue.message]),
+        );
+  };
+
+  it.each([
+    [{ identifier: "" }, "identifier", "Enter an identifier"],
+    [
+      { identifier: "has space" },
+      "identifier",
+      "Use only letters, digits, dots, underscores and hyphens (no spaces)",
+    ],
+    [{ identifier: "x".repeat(65) }, "identifier", "Use at most 64 characters"],
+    [
+      { tokenUrl: "auth.example.com/token" },
+      "tokenUrl",
+      "Enter an absolute URL, like https://auth.example.com/oauth/token",
+    ],
+    [{ tokenUrl: "http://auth.example.com/token" }, "tokenUrl", "Use an https URL"],
+    [{ tokenUrl: "ftp://auth.example.com/token" }, "tokenUrl", "Use an https URL"],
+    [
+      { tokenUrl: "https://user:pw@auth.example.com/token" },
+      "tokenUrl",
+      "Put credentials in Client ID and Client Secret, not in the URL",
+    ],
+    [{ scope: "   " }, "scope", "Enter at least one scope"],
+    [
+      { scope: 'read "quoted"' },
+      "scope",
+      "Scopes are separated by spaces and cannot contain quotes or backslashes",
+    ],
+    [{ clientSecret: "" }, "clientSecret", "Enter the client secret"],
+    [{ authMethod: "private_key_jwt" }, "authMethod", "Choose how the client authenticates"],
+    [{ extra: "field" }, undefined, undefined],
+  ])("rejects %j", (input, field, message) => {
+    const errors = errorsOf(input);
+    expect(Object.keys(errors).length).toBeGreaterThan(0);
+    if (field) expect(errors[field]).toBe(message);
+  });
+
+  it("allows http token URLs only when private token URLs are allowed", () => {
+    const lab = createAuthConfigSchema({ allowPrivateTokenUrls: true });
+    expect(lab.parse({ ...valid, tokenUrl: "http://127.0.0.1:9999/token" }).tokenUrl).toBe(
+      "http://127.0.0.1:9999/token",
+    );
+  });
+
+  it("normalises scope whitespace and empty optionals", () => {
+    expect(
+      schema.parse({ ...valid, scope: " a\tb\n c ", audience: "  ", description: "" }),
+    ).toMatchObject({
+      scope: "a b c",
+      audience: undefined,
+      description: undefined,
+      authMethod: "client_secret_basic",
+    });
+  });
+});
