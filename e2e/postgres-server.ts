@@ -4,22 +4,14 @@
  */
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import pg from "pg";
 import { generateKeyEntry } from "@/lib/crypto";
+import { runOnServer } from "@/lib/testing/databases";
 
 const serverUrl = process.env.E2E_POSTGRES_SERVER_URL;
 if (!serverUrl) throw new Error("E2E_POSTGRES_SERVER_URL is required");
 const name = `authdesk_e2e_${randomBytes(6).toString("hex")}`;
 
-async function run(statement: string): Promise<void> {
-  const client = new pg.Client({ connectionString: serverUrl });
-  await client.connect();
-  try {
-    await client.query(statement);
-  } finally {
-    await client.end();
-  }
-}
+const run = (statement: string) => runOnServer(serverUrl, statement);
 
 await run(`create database ${name}`);
 const databaseUrl = new URL(serverUrl);

@@ -13,28 +13,20 @@ interface AuditFiltersProps {
 export function AuditFilters({ actions, actors, selected }: AuditFiltersProps) {
   return (
     <form method="get" className="flex flex-wrap items-end gap-3" aria-label="Filter audit events">
-      <div className="grid w-full gap-1.5 sm:w-56">
-        <Label htmlFor="audit-action">Action</Label>
-        <Select id="audit-action" name="action" defaultValue={selected.action ?? ""}>
-          <option value="">All actions</option>
-          {actions.map((action) => (
-            <option key={action} value={action}>
-              {action}
-            </option>
-          ))}
-        </Select>
-      </div>
-      <div className="grid w-full gap-1.5 sm:w-64">
-        <Label htmlFor="audit-actor">Actor</Label>
-        <Select id="audit-actor" name="actor" defaultValue={selected.actor ?? ""}>
-          <option value="">All actors</option>
-          {actors.map((actor) => (
-            <option key={actor} value={actor}>
-              {actor}
-            </option>
-          ))}
-        </Select>
-      </div>
+      <FilterSelect
+        name="action"
+        label="Action"
+        allLabel="All actions"
+        options={actions}
+        selected={selected.action}
+      />
+      <FilterSelect
+        name="actor"
+        label="Actor"
+        allLabel="All actors"
+        options={actors}
+        selected={selected.actor}
+      />
       <div className="flex gap-2">
         <Button type="submit" variant="secondary">
           Apply filters
@@ -46,5 +38,30 @@ export function AuditFilters({ actions, actors, selected }: AuditFiltersProps) {
         ) : null}
       </div>
     </form>
+  );
+}
+
+interface FilterSelectProps {
+  name: string;
+  label: string;
+  allLabel: string;
+  options: string[];
+  selected?: string;
+}
+
+function FilterSelect({ name, label, allLabel, options, selected }: FilterSelectProps) {
+  const id = `audit-${name}`;
+  return (
+    <div className="grid w-full gap-1.5 sm:w-60">
+      <Label htmlFor={id}>{label}</Label>
+      <Select id={id} name={name} defaultValue={selected ?? ""}>
+        <option value="">{allLabel}</option>
+        {options.map((option) => (
+          <option key={option} value={option}>
+            {option}
+          </option>
+        ))}
+      </Select>
+    </div>
   );
 }

@@ -1,29 +1,15 @@
 "use client";
 
-import { type FormEvent, useActionState, useState } from "react";
-import { type AuthField, type AuthFormState, setupAction } from "@/app/(auth)/actions";
+import { setupAction } from "@/app/(auth)/actions";
 import { Button } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
 import { Input } from "@/components/ui/input";
 import { setupSchema } from "@/lib/auth/schema";
-import { fieldErrorsOf } from "@/lib/forms/field-errors";
 import { FormError } from "./form-error";
+import { useAuthForm } from "./use-auth-form";
 
 export function SetupForm() {
-  const [state, formAction, pending] = useActionState(setupAction, {} as AuthFormState);
-  const [clientErrors, setClientErrors] = useState<AuthFormState["fieldErrors"]>();
-  const errors = clientErrors ?? state.fieldErrors ?? {};
-
-  function validate(event: FormEvent<HTMLFormElement>) {
-    const data = new FormData(event.currentTarget);
-    const parsed = setupSchema.safeParse({
-      email: data.get("email"),
-      password: data.get("password"),
-      confirmPassword: data.get("confirmPassword"),
-    });
-    setClientErrors(parsed.success ? undefined : fieldErrorsOf<AuthField>(parsed.error));
-    if (!parsed.success) event.preventDefault();
-  }
+  const { state, formAction, pending, validate, errors } = useAuthForm(setupAction, setupSchema);
 
   return (
     <form action={formAction} onSubmit={validate} noValidate className="space-y-5">

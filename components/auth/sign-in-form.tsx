@@ -1,29 +1,15 @@
 "use client";
 
-import { type FormEvent, useActionState, useState } from "react";
-import { type AuthField, type AuthFormState, signInAction } from "@/app/(auth)/actions";
+import { signInAction } from "@/app/(auth)/actions";
 import { Button } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
 import { Input } from "@/components/ui/input";
 import { signInSchema } from "@/lib/auth/schema";
-import { fieldErrorsOf } from "@/lib/forms/field-errors";
 import { FormError } from "./form-error";
+import { useAuthForm } from "./use-auth-form";
 
 export function SignInForm({ next }: { next?: string }) {
-  const [state, formAction, pending] = useActionState(signInAction, {} as AuthFormState);
-  const [clientErrors, setClientErrors] = useState<AuthFormState["fieldErrors"]>();
-  const errors = clientErrors ?? state.fieldErrors ?? {};
-
-  // The server checks the same schema again; this only saves a round trip for obvious mistakes.
-  function validate(event: FormEvent<HTMLFormElement>) {
-    const data = new FormData(event.currentTarget);
-    const parsed = signInSchema.safeParse({
-      email: data.get("email"),
-      password: data.get("password"),
-    });
-    setClientErrors(parsed.success ? undefined : fieldErrorsOf<AuthField>(parsed.error));
-    if (!parsed.success) event.preventDefault();
-  }
+  const { state, formAction, pending, validate, errors } = useAuthForm(signInAction, signInSchema);
 
   return (
     <form action={formAction} onSubmit={validate} noValidate className="space-y-5">

@@ -38,7 +38,8 @@ export async function createTestDatabase(driver: Driver): Promise<DatabaseHandle
   };
 }
 
-async function runOnServer(serverUrl: string, statement: string): Promise<void> {
+/** Runs one statement (create/drop database) on the server itself, outside any pool. */
+export async function runOnServer(serverUrl: string, statement: string): Promise<void> {
   const client = new pg.Client({ connectionString: serverUrl });
   await client.connect();
   try {
