@@ -19,22 +19,39 @@
  *
  *   npm run bench:router -- [--rounds 3] [--seconds 5] [--warmup 2] [--connections 10]
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import http from "node:http";
-import os from "node:os";
-import path from "node:path";
 import { parseArgs } from "node:util";
 import { getRequestListener } from "@hono/node-server";
 import { createRoute, z as zo } from "@hono/zod-openapi";
-import autocannon from "autocannon";
 import fastify from "fastify";
 import { z } from "zod";
 import { type Database, migrateDatabase, openPglite, openPostgres } from "@/db/client";
 import { createApiApp } from "@/lib/api/app";
 import { checkHealth } from "@/lib/health";
+import {
+  announceRuntime,
+  BENCH_FLAGS,
+  type BenchOptions,
+  failBench,
+  finish,
+  formatNumber,
+  HOST,
+  isFinishing,
+  loadAverage,
+  machineSummary,
+  measure,
+  median,
+  medianSample,
+  readBenchOptions,
+  type Sample,
+  sampleRow,
+  spawnServer,
+  stopServersOnSignals,
+  type TableLayout,
+  tableHeading,
+} from "./support";
 
-const root = path.dirname(import.meta.dirname);
-const HOST = "127.0.0.1";
 const PROGRAM_PATHS = /^\/(api|oauth|\.well-known)(\/|$|\?)/;
 const VARIANTS = ["node", "hono", "fastify"] as const;
 type Variant = (typeof VARIANTS)[number];
@@ -49,6 +66,7 @@ const ENDPOINTS = [
 ] as const;
 /** Start-up of three children (PGlite and migrations each) plus pauses, roughly. */
 const OVERHEAD_SECONDS = 10;
+const TABLE: TableLayout = { subject: "server", widths: [8, 18, 9, 7, 7, 11, 8], cpuDigits: 1 };
 
 // ---------------------------------------------------------------------------------------------
 // Child side: one server per process.
@@ -167,79 +185,20 @@ async function serve(variant: Variant): Promise<void> {
 // ---------------------------------------------------------------------------------------------
 // Parent side: start the three servers, load them alternately, print the tables.
 
-interface Options {
-  rounds: number;
-  seconds: number;
-  warmup: number;
-  connections: number;
-}
-
-interface Sample {
-  rps: number;
-  p50: number;
-  p99: number;
-  cpuUs: number;
-  failures: number;
-}
-
 interface Child {
   variant: Variant;
   process: ChildProcess;
   base: string;
 }
 
-function readOptions(values: Record<string, string | undefined>): Options {
-  const pick = (name: string, fallback: number, max: number) => {
-    const raw = values[name] ?? process.env[`BENCH_${name.toUpperCase()}`] ?? String(fallback);
-    const value = Number(raw);
-    // Upper bounds keep a typo from turning the bench into an hour-long load on a shared machine.
-    if (!Number.isInteger(value) || value < 1 || value > max) {
-      throw new Error(`--${name} must be an integer from 1 to ${max} (got "${raw}")`);
-    }
-    return value;
-  };
-  return {
-    rounds: pick("rounds", 3, 20),
-    seconds: pick("seconds", 5, 120),
-    warmup: pick("warmup", 2, 60),
-    connections: pick("connections", 10, 200),
-  };
-}
-
+/** The servers that answered READY, in VARIANTS order. */
 const children: Child[] = [];
-let finishing: Promise<never> | undefined;
-
-function finish(code: number): Promise<never> {
-  finishing ??= (async () => {
-    await Promise.all(children.map((child) => stopChild(child.process)));
-    process.exit(code);
-  })();
-  return finishing;
-}
-
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  child.kill("SIGTERM");
-  const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
-  await exited;
-  clearTimeout(timer);
-}
 
 function startChild(variant: Variant): Promise<Child> {
-  const child = spawn(
-    process.execPath,
-    [
-      "--import",
-      "tsx",
-      "--import",
-      "./scripts/server-only-hook.mjs",
-      import.meta.filename,
-      "--serve",
-      variant,
-    ],
-    { cwd: root, env: process.env, stdio: ["ignore", "pipe", "inherit", "ipc"] },
-  );
+  const child = spawnServer([import.meta.filename, "--serve", variant], {
+    env: process.env,
+    stdio: ["ignore", "pipe", "inherit", "ipc"],
+  });
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${variant} did not start in 60 s`)), 60_000);
     let output = "";
@@ -254,11 +213,11 @@ function startChild(variant: Variant): Promise<Child> {
     });
     child.once("exit", (code, signal) => {
       clearTimeout(timer);
+      // finish() stops children that are still starting too; that is no failure to report.
+      if (isFinishing()) return;
       reject(new Error(`${variant} exited (code ${code}, signal ${signal})`));
-      if (!finishing) {
-        console.error(`The ${variant} server exited during the bench.`);
-        void finish(1);
-      }
+      console.error(`The ${variant} server exited during the bench.`);
+      void finish(1);
     });
   });
 }
@@ -275,60 +234,11 @@ function cpuMicros(child: ChildProcess): Promise<number> {
   });
 }
 
-async function measure(child: Child, target: string, seconds: number, options: Options) {
-  const before = await cpuMicros(child.process);
-  const result = await autocannon({
-    url: `${child.base}${target}`,
-    connections: options.connections,
-    duration: seconds,
-  });
-  const after = await cpuMicros(child.process);
-  const answered = result.requests.total;
-  return {
-    rps: result["2xx"] / result.duration,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    cpuUs: answered > 0 ? (after - before) / answered : Number.NaN,
-    failures: result.non2xx + result.errors + result.timeouts,
-  } satisfies Sample;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1
-    ? (sorted[middle] ?? Number.NaN)
-    : ((sorted[middle - 1] ?? Number.NaN) + (sorted[middle] ?? Number.NaN)) / 2;
-}
-
-const number = (value: number, digits = 0) =>
-  Number.isNaN(value)
-    ? "n/a"
-    : value.toLocaleString("en-US", {
-        minimumFractionDigits: digits,
-        maximumFractionDigits: digits,
-      });
-
-function row(cells: string[]): string {
-  const widths = [8, 18, 9, 7, 7, 11, 8];
-  return cells
-    .map((cell, index) => {
-      const width = widths[index] ?? 0;
-      return index < 2 ? cell.padEnd(width) : cell.padStart(width);
-    })
-    .join(" ");
-}
-
-function sampleRow(label: string, variant: Variant, sample: Sample): string {
-  return row([
-    label,
-    LABELS[variant],
-    number(sample.rps),
-    number(sample.p50),
-    number(sample.p99),
-    number(sample.cpuUs, 1),
-    String(sample.failures),
-  ]);
+/** One autocannon run against a server, with the CPU time it reports over IPC. */
+function load(child: Child, target: string, seconds: number, options: BenchOptions) {
+  return measure(`${child.base}${target}`, seconds, options.connections, () =>
+    cpuMicros(child.process),
+  );
 }
 
 /** The three servers must answer the same status and body, or the comparison means nothing. */
@@ -347,31 +257,15 @@ async function checkSameAnswers(): Promise<void> {
   }
 }
 
-async function bench(options: Options): Promise<void> {
+async function bench(options: BenchOptions): Promise<void> {
   const loadSeconds =
     VARIANTS.length * ENDPOINTS.length * (options.warmup + options.rounds * options.seconds);
-  const estimate = loadSeconds + OVERHEAD_SECONDS;
   console.log(
     `Router bench: ${VARIANTS.join(", ")} × ${ENDPOINTS.map((e) => e.path).join(", ")}; ` +
       `${options.rounds} rounds × ${options.seconds} s per server at ${options.connections} connections, ` +
       `${options.warmup} s warm-up each.`,
   );
-  console.log(
-    `This takes about ${estimate} s (${loadSeconds} s of load). Ctrl-C stops it cleanly.`,
-  );
-  console.log(
-    `Load average before: ${os
-      .loadavg()
-      .map((l) => l.toFixed(2))
-      .join(" ")}\n`,
-  );
-  setTimeout(
-    () => {
-      console.error("The bench ran far past its estimate; stopping.");
-      void finish(1);
-    },
-    (estimate + 120) * 1000,
-  ).unref();
+  announceRuntime(loadSeconds, OVERHEAD_SECONDS);
 
   for (const variant of VARIANTS) children.push(await startChild(variant));
   await checkSameAnswers();
@@ -379,65 +273,53 @@ async function bench(options: Options): Promise<void> {
   const verdicts: string[] = [];
   let failures = 0;
   for (const endpoint of ENDPOINTS) {
-    for (const child of children) await measure(child, endpoint.path, options.warmup, options);
+    for (const child of children) await load(child, endpoint.path, options.warmup, options);
     const samples = new Map<Variant, Sample[]>(VARIANTS.map((v) => [v, []]));
     for (let round = 0; round < options.rounds; round++) {
       // Rotate the order so no server always runs first (or right after the heaviest one).
       const order = children.map((_, i) => children[(i + round) % children.length] as Child);
       for (const child of order) {
-        const sample = await measure(child, endpoint.path, options.seconds, options);
+        const sample = await load(child, endpoint.path, options.seconds, options);
         samples.get(child.variant)?.push(sample);
         failures += sample.failures;
         console.log(
           `${endpoint.path} round ${round + 1}/${options.rounds} ${LABELS[child.variant].padEnd(18)}` +
-            ` ${number(sample.rps)} req/s, ${number(sample.cpuUs, 1)} µs CPU/req`,
+            ` ${formatNumber(sample.rps)} req/s, ${formatNumber(sample.cpuUs, 1)} µs CPU/req`,
         );
       }
     }
 
-    const header = row(["round", "server", "req/s", "p50 ms", "p99 ms", "CPU µs/req", "non-2xx"]);
     console.log(`\nGET ${endpoint.path}: ${endpoint.title}`);
-    console.log(`${header}\n${"-".repeat(header.length)}`);
+    console.log(tableHeading(TABLE));
     for (let round = 0; round < options.rounds; round++) {
       for (const variant of VARIANTS) {
         const sample = samples.get(variant)?.[round];
-        if (sample) console.log(sampleRow(String(round + 1), variant, sample));
+        if (sample) console.log(sampleRow(TABLE, String(round + 1), LABELS[variant], sample));
       }
     }
     for (const variant of VARIANTS) {
-      const list = samples.get(variant) ?? [];
-      const summary: Sample = {
-        rps: median(list.map((s) => s.rps)),
-        p50: median(list.map((s) => s.p50)),
-        p99: median(list.map((s) => s.p99)),
-        cpuUs: median(list.map((s) => s.cpuUs)),
-        failures: list.reduce((total, s) => total + s.failures, 0),
-      };
-      console.log(sampleRow("median", variant, summary));
+      const summary = medianSample(samples.get(variant) ?? []);
+      console.log(sampleRow(TABLE, "median", LABELS[variant], summary));
     }
     const hono = samples.get("hono") ?? [];
     const fast = samples.get("fastify") ?? [];
     const rpsRatio = median(fast.map((s, i) => s.rps / (hono[i]?.rps ?? Number.NaN)));
-    const cpuRatio = median(hono.map((s, i) => s.cpuUs / (fast[i]?.cpuUs ?? Number.NaN)));
+    const cpuRatio = median(
+      hono.map((s, i) => (s.cpuUs ?? Number.NaN) / (fast[i]?.cpuUs ?? Number.NaN)),
+    );
     console.log(
-      `fastify / hono requests/s: ${number(rpsRatio, 2)}×; ` +
-        `hono / fastify CPU per request: ${number(cpuRatio, 2)}× (medians of per-round ratios)\n`,
+      `fastify / hono requests/s: ${formatNumber(rpsRatio, 2)}×; ` +
+        `hono / fastify CPU per request: ${formatNumber(cpuRatio, 2)}× (medians of per-round ratios)\n`,
     );
     verdicts.push(
       `${endpoint.path}: Fastify ${rpsRatio >= 1.25 || cpuRatio >= 1.25 ? "25 % or more" : "less than 25 %"} ahead ` +
-        `(req/s ${number(rpsRatio, 2)}×, CPU ${number(cpuRatio, 2)}×)`,
+        `(req/s ${formatNumber(rpsRatio, 2)}×, CPU ${formatNumber(cpuRatio, 2)}×)`,
     );
   }
   for (const verdict of verdicts) console.log(verdict);
+  console.log(`Load average after: ${loadAverage()}`);
   console.log(
-    `Load average after: ${os
-      .loadavg()
-      .map((l) => l.toFixed(2))
-      .join(" ")}`,
-  );
-  console.log(
-    `node ${process.version}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? "?"}), ` +
-      `${process.env.DATABASE_URL ? "PostgreSQL" : "PGlite in memory"}`,
+    `${machineSummary()}, ${process.env.DATABASE_URL ? "PostgreSQL" : "PGlite in memory"}`,
   );
   if (failures > 0) {
     console.log(`Warning: ${failures} responses were not 2xx or failed; the figures are suspect.`);
@@ -445,15 +327,7 @@ async function bench(options: Options): Promise<void> {
   await finish(failures > 0 ? 1 : 0);
 }
 
-const { values } = parseArgs({
-  options: {
-    serve: { type: "string" },
-    rounds: { type: "string" },
-    seconds: { type: "string" },
-    warmup: { type: "string" },
-    connections: { type: "string" },
-  },
-});
+const { values } = parseArgs({ options: { serve: { type: "string" }, ...BENCH_FLAGS } });
 
 if (values.serve) {
   const variant = VARIANTS.find((v) => v === values.serve);
@@ -463,18 +337,6 @@ if (values.serve) {
     process.exit(1);
   });
 } else {
-  for (const signal of ["SIGINT", "SIGTERM"] as const) {
-    process.once(signal, () => {
-      console.error(`\nReceived ${signal}: stopping the servers.`);
-      void finish(130);
-    });
-  }
-  process.once("exit", () => {
-    for (const child of children)
-      if (child.process.exitCode === null) child.process.kill("SIGKILL");
-  });
-  bench(readOptions(values)).catch((error: unknown) => {
-    console.error("Bench failed:", error instanceof Error ? error.message : error);
-    void finish(1);
-  });
+  stopServersOnSignals("servers");
+  bench(readBenchOptions(values, { rounds: 3, seconds: 5, warmup: 2 })).catch(failBench);
 }
