@@ -7,6 +7,7 @@ import {
   openPglite,
   openPostgres,
 } from "@/db/client";
+import { createTokenBroker, type TokenBroker } from "@/lib/auth-configs/token-broker";
 import { type Keyring, loadKeyring } from "@/lib/crypto";
 import { type Env, env } from "@/lib/env";
 
@@ -14,6 +15,8 @@ export interface Runtime {
   env: Env;
   database: DatabaseHandle;
   keyring: Keyring;
+  /** One per process, so its token cache and single flight cover every caller in it. */
+  tokenBroker: TokenBroker;
 }
 
 /**
@@ -47,15 +50,28 @@ async function boot(log: (message: string) => void): Promise<Runtime> {
     ? await openPostgres(config.DATABASE_URL, config.DATABASE_POOL_SIZE)
     : await openPglite(path.join(config.AUTHDESK_DATA_DIR, "pglite"));
   await migrateDatabase(database);
-  return { env: config, database, keyring };
+  const tokenBroker = createTokenBroker({
+    db: database.db,
+    keyring,
+    allowPrivateTokenUrls: config.AUTHDESK_ALLOW_PRIVATE_TOKEN_URLS,
+  });
+  return { env: config, database, keyring, tokenBroker };
 }
 
 export async function getDb(): Promise<Database> {
   return (await startRuntime()).database.db;
 }
 
+export async function getTokenBroker(): Promise<TokenBroker> {
+  return (await startRuntime()).tokenBroker;
+}
+
 export async function stopRuntime(): Promise<void> {
   const running = holder[RUNTIME];
   holder[RUNTIME] = undefined;
-  if (running) await (await running).database.close();
+  if (!running) return;
+  const runtime = await running;
+  // The broker flushes its batched usage counts, so it closes before the database does.
+  await runtime.tokenBroker.close();
+  await runtime.database.close();
 }

@@ -9,12 +9,14 @@ import { describe, expect, it } from "vitest";
  */
 const BROWSER_SAFE = new Set([
   "lib/auth/schema.ts", // zod schemas shared by forms and actions
+  "lib/auth-configs/schema.ts",
   "lib/forms/field-errors.ts",
   "lib/utils/cn.ts",
   "lib/ids.ts",
   "lib/api/problem.ts",
   "lib/http/request-context.ts", // pure header parsing, used by server.ts
   "lib/http/security-headers.ts",
+  "db/errors.ts", // classifies driver errors; no I/O
 ]);
 const NOT_APP_CODE = ["lib/testing/", "db/schema/", "db/migrations/"];
 

@@ -31,7 +31,10 @@ export function createAuthConfigSchema(options: { allowPrivateTokenUrls: boolean
         .trim()
         .min(1, "Enter an identifier")
         .max(64, "Use at most 64 characters")
-        .regex(/^[A-Za-z0-9._-]+$/, "Use only letters, digits, dots, underscores and hyphens (no spaces)"),
+        .regex(
+          /^[A-Za-z0-9._-]+$/,
+          "Use only letters, digits, dots, underscores and hyphens (no spaces)",
+        ),
       tokenUrl: z
         .string()
         .trim()
@@ -50,9 +53,19 @@ export function createAuthConfigSchema(options: { allowPrivateTokenUrls: boolean
           (value) => value.split(" ").every((token) => SCOPE_TOKEN.test(token)),
           "Scopes are separated by spaces and cannot contain quotes or backslashes",
         ),
-      clientId: z.string().trim().min(1, "Enter the client ID").max(512, "Use at most 512 characters"),
-      clientSecret: z.string().trim().min(1, "Enter the client secret").max(4096, "Use at most 4,096 characters"),
-      authMethod: z.enum(AUTH_METHODS, { message: "Choose how the client authenticates" }).default("client_secret_basic"),
+      clientId: z
+        .string()
+        .trim()
+        .min(1, "Enter the client ID")
+        .max(512, "Use at most 512 characters"),
+      clientSecret: z
+        .string()
+        .trim()
+        .min(1, "Enter the client secret")
+        .max(4096, "Use at most 4,096 characters"),
+      authMethod: z
+        .enum(AUTH_METHODS, { message: "Choose how the client authenticates" })
+        .default("client_secret_basic"),
       audience: optionalText(512, "Use at most 512 characters"),
       description: optionalText(500, "Use at most 500 characters"),
     })
@@ -71,9 +84,12 @@ function tokenUrlProblem(value: string, allowPrivateTokenUrls: boolean): string 
   }
   if (url.protocol === "http:" && !allowPrivateTokenUrls) return "Use an https URL";
   if (url.protocol !== "https:" && url.protocol !== "http:") return "Use an https URL";
-  if (url.username || url.password) return "Put credentials in Client ID and Client Secret, not in the URL";
+  if (url.username || url.password)
+    return "Put credentials in Client ID and Client Secret, not in the URL";
   if (url.hash) return "Remove the #fragment: token endpoints do not take one";
   return undefined;
 }
 
-export const listAuthConfigsSchema = z.object({ search: z.string().trim().max(64).optional() }).strict();
+export const listAuthConfigsSchema = z
+  .object({ search: z.string().trim().max(64).optional() })
+  .strict();

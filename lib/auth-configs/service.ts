@@ -5,7 +5,7 @@ import { isUniqueViolation } from "@/db/errors";
 import { authConfigs } from "@/db/schema";
 import { type AuditActor, recordAudit } from "@/lib/audit/service";
 import { type Keyring, open, seal } from "@/lib/crypto";
-import { authConfigSealedColumns as sealed, sealBindingFor } from "@/lib/crypto/registry";
+import { sealBindingFor, authConfigSealedColumns as sealed } from "@/lib/crypto/registry";
 import { newId } from "@/lib/ids";
 import type { AuthMethod, CreateAuthConfigInput } from "./schema";
 
@@ -52,7 +52,9 @@ export interface ChangeContext {
 
 type Row = typeof authConfigs.$inferSelect;
 
-export type CreateAuthConfigResult = { ok: true; config: AuthConfigView } | { ok: false; error: "identifier_taken" };
+export type CreateAuthConfigResult =
+  | { ok: true; config: AuthConfigView }
+  | { ok: false; error: "identifier_taken" };
 
 export async function createAuthConfig(
   db: Database,
@@ -100,7 +102,10 @@ export async function createAuthConfig(
 }
 
 /** Every config, ordered by identifier; `search` matches part of the identifier, any case. */
-export async function listAuthConfigs(executor: Executor, search?: string): Promise<AuthConfigListItem[]> {
+export async function listAuthConfigs(
+  executor: Executor,
+  search?: string,
+): Promise<AuthConfigListItem[]> {
   const pattern = search ? `%${search.replace(/[\\%_]/g, (char) => `\\${char}`)}%` : undefined;
   return executor
     .select({
@@ -114,7 +119,11 @@ export async function listAuthConfigs(executor: Executor, search?: string): Prom
     .orderBy(asc(sql`lower(${authConfigs.identifier})`));
 }
 
-export async function getAuthConfig(executor: Executor, keyring: Keyring, id: string): Promise<AuthConfigView | null> {
+export async function getAuthConfig(
+  executor: Executor,
+  keyring: Keyring,
+  id: string,
+): Promise<AuthConfigView | null> {
   const [row] = await executor.select().from(authConfigs).where(eq(authConfigs.id, id));
   return row ? toView(keyring, row) : null;
 }
@@ -142,10 +151,17 @@ export async function findAuthConfigCredentials(
 }
 
 export type DeleteAuthConfigResult =
-  | { ok: true; deleted: { id: string; identifier: string; lastUsedAt: Date | null; tokensFetched: number } }
+  | {
+      ok: true;
+      deleted: { id: string; identifier: string; lastUsedAt: Date | null; tokensFetched: number };
+    }
   | { ok: false; error: "not_found" };
 
-export async function deleteAuthConfig(db: Database, id: string, context: ChangeContext): Promise<DeleteAuthConfigResult> {
+export async function deleteAuthConfig(
+  db: Database,
+  id: string,
+  context: ChangeContext,
+): Promise<DeleteAuthConfigResult> {
   return db.transaction(async (tx) => {
     const [deleted] = await tx.delete(authConfigs).where(eq(authConfigs.id, id)).returning({
       id: authConfigs.id,
@@ -169,16 +185,21 @@ export async function deleteAuthConfig(db: Database, id: string, context: Change
 export async function recordTokenFetched(executor: Executor, id: string, at: Date): Promise<void> {
   await executor
     .update(authConfigs)
-    .set({ tokensFetched: sql`${authConfigs.tokensFetched} + 1`, lastUsedAt: at })
+    .set({ tokensFetched: sql`${authConfigs.tokensFetched} + 1`, lastUsedAt: latest(at) })
     .where(eq(authConfigs.id, id));
 }
 
-/** Cache hits are recorded in batches by the broker; greatest() keeps an older flush from winning. */
+/** Cache hits are recorded in batches by the broker. */
 export async function recordUsed(executor: Executor, id: string, at: Date): Promise<void> {
   await executor
     .update(authConfigs)
-    .set({ lastUsedAt: sql`greatest(${authConfigs.lastUsedAt}, ${at.toISOString()}::timestamptz)` })
+    .set({ lastUsedAt: latest(at) })
     .where(eq(authConfigs.id, id));
+}
+
+/** Writes from several instances and batches arrive out of order; last used never moves back. */
+function latest(at: Date) {
+  return sql`greatest(${authConfigs.lastUsedAt}, ${at.toISOString()}::timestamptz)`;
 }
 
 function openColumn(keyring: Keyring, row: Row, column: keyof typeof sealed): string {

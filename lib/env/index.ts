@@ -20,6 +20,8 @@ const envSchema = z.object({
     .min(0.25)
     .max(24 * 30)
     .default(12),
+  /** Lets auth-config token URLs use http and reach loopback or private addresses (tests, labs). */
+  AUTHDESK_ALLOW_PRIVATE_TOKEN_URLS: flag.default(false),
 });
 
 export type Env = z.infer<typeof envSchema>;
