@@ -18,7 +18,9 @@ export const authConfigs = pgTable(
     scopeSealed: text("scope_sealed").notNull(),
     clientIdSealed: text("client_id_sealed").notNull(),
     clientSecretSealed: text("client_secret_sealed").notNull(),
-    authMethod: text("auth_method", { enum: ["client_secret_basic", "client_secret_post"] }).notNull(),
+    authMethod: text("auth_method", {
+      enum: ["client_secret_basic", "client_secret_post"],
+    }).notNull(),
     audience: text("audience"),
     description: text("description"),
     createdById: text("created_by_id").references(() => admins.id, { onDelete: "set null" }),
