@@ -1,3 +1,4 @@
 export * from "./admins";
+export * from "./api-clients";
 export * from "./audit";
 export * from "./auth-configs";

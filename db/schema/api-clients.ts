@@ -1,0 +1,120 @@
+import { sql } from "drizzle-orm";
+import {
+  boolean,
+  check,
+  index,
+  integer,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+} from "drizzle-orm/pg-core";
+import { admins } from "./admins";
+import { createdAt } from "./columns";
+
+/** One row (id = 1): organisation-wide auth settings. */
+export const organizationSettings = pgTable(
+  "organization_settings",
+  {
+    id: integer("id").primaryKey().default(1),
+    basicAuthEnabled: boolean("basic_auth_enabled").notNull().default(true),
+    updatedAt: timestamp("updated_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+  },
+  (table) => [check("organization_settings_single_row", sql`${table.id} = 1`)],
+);
+
+/** The organisation's identities for Basic auth; API clients act as one of them. */
+export const tills = pgTable(
+  "tills",
+  {
+    id: text("id").primaryKey(),
+    code: text("code").notNull(),
+    name: text("name").notNull(),
+    passwordHash: text("password_hash").notNull(),
+    createdById: text("created_by_id").references(() => admins.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+  },
+  (table) => [uniqueIndex("tills_code_lower_idx").on(sql`lower(${table.code})`)],
+);
+
+/** Permission groups of the public API; scopes are `<slug>:read` and `<slug>:write`. */
+export const apiGroups = pgTable(
+  "api_groups",
+  {
+    id: text("id").primaryKey(),
+    slug: text("slug").notNull(),
+    name: text("name").notNull(),
+    /** Seeded groups cannot be deleted. */
+    builtIn: boolean("built_in").notNull().default(false),
+    createdAt: createdAt(),
+  },
+  (table) => [uniqueIndex("api_groups_slug_idx").on(table.slug)],
+);
+
+export const apiClients = pgTable(
+  "api_clients",
+  {
+    id: text("id").primaryKey(),
+    name: text("name").notNull(),
+    description: text("description"),
+    /** The public client key (client_id), `adk_ck_…`. */
+    clientKey: text("client_key").notNull(),
+    /** SHA-256 of the secret; the secret itself is shown once and never stored. */
+    secretHash: text("secret_hash").notNull(),
+    /** The secret's first characters, so admins can tell secrets apart. */
+    secretPrefix: text("secret_prefix").notNull(),
+    tokenTtlMinutes: integer("token_ttl_minutes").notNull(),
+    tillId: text("till_id")
+      .notNull()
+      .references(() => tills.id, { onDelete: "restrict" }),
+    createdById: text("created_by_id").references(() => admins.id, { onDelete: "set null" }),
+    createdByLabel: text("created_by_label").notNull(),
+    createdAt: createdAt(),
+    lastUsedAt: timestamp("last_used_at", { withTimezone: true, mode: "date" }),
+  },
+  (table) => [
+    uniqueIndex("api_clients_client_key_idx").on(table.clientKey),
+    index("api_clients_till_idx").on(table.tillId),
+    check("api_clients_token_ttl_range", sql`${table.tokenTtlMinutes} between 5 and 1440`),
+  ],
+);
+
+export const apiClientPermissions = pgTable(
+  "api_client_permissions",
+  {
+    clientId: text("client_id")
+      .notNull()
+      .references(() => apiClients.id, { onDelete: "cascade" }),
+    groupId: text("group_id")
+      .notNull()
+      .references(() => apiGroups.id, { onDelete: "cascade" }),
+    level: text("level", { enum: ["read", "write"] }).notNull(),
+  },
+  (table) => [
+    primaryKey({ columns: [table.clientId, table.groupId] }),
+    index("api_client_permissions_group_idx").on(table.groupId),
+  ],
+);
+
+/**
+ * Issued access tokens, looked up by the SHA-256 of the token on every API request, so a
+ * revoked token or a deleted client (cascade) is refused at once on every instance.
+ */
+export const accessTokens = pgTable(
+  "access_tokens",
+  {
+    tokenHash: text("token_hash").primaryKey(),
+    clientId: text("client_id")
+      .notNull()
+      .references(() => apiClients.id, { onDelete: "cascade" }),
+    scope: text("scope").notNull(),
+    issuedAt: timestamp("issued_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+    expiresAt: timestamp("expires_at", { withTimezone: true, mode: "date" }).notNull(),
+    revokedAt: timestamp("revoked_at", { withTimezone: true, mode: "date" }),
+  },
+  (table) => [
+    index("access_tokens_client_idx").on(table.clientId),
+    index("access_tokens_expires_idx").on(table.expiresAt),
+  ],
+);
