@@ -17,6 +17,7 @@ const BROWSER_SAFE = new Set([
   "lib/http/request-context.ts", // pure header parsing, used by server.ts
   "lib/http/security-headers.ts",
   "db/errors.ts", // classifies driver errors; no I/O
+  "lib/oauth/scopes.ts", // shown in the console too
 ]);
 const NOT_APP_CODE = ["lib/testing/", "db/schema/", "db/migrations/"];
 
