@@ -73,6 +73,8 @@ export default defineConfig({
         AUTHDESK_ENCRYPTION_KEYS: "",
         // Lets security.spec.ts play an https proxy with X-Forwarded-Proto.
         AUTHDESK_TRUST_PROXY: "true",
+        // Lets auth-configs.spec.ts test configs against its loopback OAuth server.
+        AUTHDESK_ALLOW_PRIVATE_TOKEN_URLS: "true",
       },
     },
     ...(postgresServerUrl

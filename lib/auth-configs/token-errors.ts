@@ -24,11 +24,27 @@ export interface TokenBrokerErrorDetails {
 }
 
 /**
+ * server.ts and Next's server bundle each load their own copy of this module, and the
+ * process-wide broker (lib/runtime.ts) throws the class of whichever copy created it. A
+ * registered symbol brands every instance, so `instanceof` holds across the copies.
+ */
+const BRAND = Symbol.for("authdesk.TokenBrokerError");
+
+/**
  * Why a token could not be had. The message is `describeTokenError(this)`, so it is safe to log
  * and to show an admin as it is.
  */
 export class TokenBrokerError extends Error {
+  static [Symbol.hasInstance](value: unknown): boolean {
+    return (
+      typeof value === "object" &&
+      value !== null &&
+      (value as { [BRAND]?: boolean })[BRAND] === true
+    );
+  }
+
   override name = "TokenBrokerError";
+  readonly [BRAND] = true;
   readonly code: TokenBrokerErrorCode;
   readonly oauthError?: string;
   readonly status?: number;

@@ -1,24 +1,44 @@
-import { ShieldCheck } from "lucide-react";
 import type { Metadata } from "next";
-import { EmptyState } from "@/components/ui/empty-state";
-import { PageHeader } from "@/components/ui/page-header";
+import { z } from "zod";
+import { AuthConfigsView } from "@/components/auth-configs/auth-configs-view";
+import {
+  authConfigDetailOutput,
+  authConfigIdSchema,
+  authConfigListItemOutput,
+} from "@/components/auth-configs/contract";
 import { requireAdmin } from "@/lib/auth/session";
+import { getAuthConfig, listAuthConfigs } from "@/lib/auth-configs/service";
+import { startRuntime } from "@/lib/runtime";
 
 export const metadata: Metadata = { title: "Auth configs" };
 
-export default async function AuthConfigsPage() {
+/** `?id=` selects a config, so a detail can be linked and reloaded. */
+const querySchema = z.object({
+  id: z.string().max(200).optional().catch(undefined),
+});
+
+export default async function AuthConfigsPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   await requireAdmin();
+  const { id } = querySchema.parse(await searchParams);
+  const { env, database, keyring } = await startRuntime();
+  // A malformed id cannot name a config: it is shown as "not found" without a query.
+  const wellFormedId = id && authConfigIdSchema.safeParse(id).success ? id : undefined;
+  const [configs, selected] = await Promise.all([
+    listAuthConfigs(database.db),
+    wellFormedId ? getAuthConfig(database.db, keyring, wellFormedId) : null,
+  ]);
   return (
-    <>
-      <PageHeader
-        title="Auth configs"
-        description="Outbound credentials: the OAuth 2.0 client-credentials settings the platform uses to call other APIs."
-      />
-      <EmptyState
-        icon={<ShieldCheck />}
-        title="No auth configs yet"
-        description="Each config holds a token URL, scope, client ID and client secret, stored encrypted and exchanged for access tokens by a token broker that caches them. Creating them arrives in the next release."
-      />
-    </>
+    <AuthConfigsView
+      // Parsed through the allowlists, like every action result: only these fields are sent.
+      initialConfigs={z.array(authConfigListItemOutput).parse(configs)}
+      initialSelected={
+        id ? { id, config: selected ? authConfigDetailOutput.parse(selected) : null } : null
+      }
+      allowPrivateTokenUrls={env.AUTHDESK_ALLOW_PRIVATE_TOKEN_URLS}
+    />
   );
 }

@@ -1,0 +1,223 @@
+"use server";
+
+import { z } from "zod";
+import {
+  type ActionFailure,
+  authConfigDetailOutput,
+  authConfigIdSchema,
+  authConfigListItemOutput,
+  type CreateAuthConfigFormInput,
+  type CreateAuthConfigResult,
+  type DeleteAuthConfigResult,
+  type GetAuthConfigResult,
+  type ListAuthConfigsResult,
+  type TestAuthConfigResult,
+} from "@/components/auth-configs/contract";
+import { recordAudit } from "@/lib/audit/service";
+import { requestMeta, requireAdmin } from "@/lib/auth/session";
+import type { SignedInAdmin } from "@/lib/auth/sessions";
+import {
+  type CreateAuthConfigFields,
+  createAuthConfigSchema,
+  listAuthConfigsSchema,
+} from "@/lib/auth-configs/schema";
+import {
+  type ChangeContext,
+  createAuthConfig,
+  deleteAuthConfig,
+  getAuthConfig,
+  listAuthConfigs,
+} from "@/lib/auth-configs/service";
+import { describeTokenError, TokenBrokerError } from "@/lib/auth-configs/token-broker";
+import { fieldErrorsOf } from "@/lib/forms/field-errors";
+import { getTokenBroker, startRuntime } from "@/lib/runtime";
+
+/*
+ * Every export here is a public endpoint: each one checks the session itself, parses its
+ * arguments, calls the service and maps the result. There is deliberately no update action.
+ */
+
+const UNEXPECTED =
+  "Something went wrong on our side. Try again; if it keeps failing, check the server log.";
+const NOT_FOUND = "This auth config no longer exists. Someone may have deleted it.";
+
+export async function listAuthConfigsAction(search?: string): Promise<ListAuthConfigsResult> {
+  const admin = await requireAdmin();
+  const parsed = listAuthConfigsSchema.safeParse({ search });
+  if (!parsed.success) return { ok: false, formError: "Search for at most 64 characters." };
+  try {
+    const { database } = await startRuntime();
+    const configs = await listAuthConfigs(database.db, parsed.data.search || undefined);
+    return { ok: true, configs: z.array(authConfigListItemOutput).parse(configs) };
+  } catch (error) {
+    return unexpected("list", admin, error);
+  }
+}
+
+export async function getAuthConfigAction(id: string): Promise<GetAuthConfigResult> {
+  const admin = await requireAdmin();
+  const parsed = authConfigIdSchema.safeParse(id);
+  // A malformed id names no config: the same answer as a deleted one, not an error.
+  if (!parsed.success) return { ok: true, config: null };
+  try {
+    const { database, keyring } = await startRuntime();
+    const config = await getAuthConfig(database.db, keyring, parsed.data);
+    return { ok: true, config: config ? authConfigDetailOutput.parse(config) : null };
+  } catch (error) {
+    return unexpected("get", admin, error);
+  }
+}
+
+export async function createAuthConfigAction(
+  input: CreateAuthConfigFormInput,
+): Promise<CreateAuthConfigResult> {
+  const admin = await requireAdmin();
+  try {
+    const { env, database, keyring } = await startRuntime();
+    const schema = createAuthConfigSchema({
+      allowPrivateTokenUrls: env.AUTHDESK_ALLOW_PRIVATE_TOKEN_URLS,
+    });
+    const parsed = schema.safeParse(input);
+    if (!parsed.success) {
+      return {
+        ok: false,
+        fieldErrors: fieldErrorsOf<CreateAuthConfigFields>(parsed.error),
+      };
+    }
+    const result = await createAuthConfig(
+      database.db,
+      keyring,
+      parsed.data,
+      await changeContext(admin),
+    );
+    if (result.ok) return { ok: true, config: authConfigDetailOutput.parse(result.config) };
+    switch (result.error) {
+      case "identifier_taken":
+        return {
+          ok: false,
+          fieldErrors: { identifier: "An auth config with this identifier already exists" },
+        };
+      default:
+        return assertNever(result.error);
+    }
+  } catch (error) {
+    return unexpected("create", admin, error);
+  }
+}
+
+export async function deleteAuthConfigAction(id: string): Promise<DeleteAuthConfigResult> {
+  const admin = await requireAdmin();
+  const parsed = authConfigIdSchema.safeParse(id);
+  if (!parsed.success) return { ok: false, formError: NOT_FOUND, notFound: true };
+  let deleted: { id: string; identifier: string };
+  try {
+    const { database } = await startRuntime();
+    const result = await deleteAuthConfig(database.db, parsed.data, await changeContext(admin));
+    if (!result.ok) {
+      switch (result.error) {
+        case "not_found":
+          return { ok: false, formError: NOT_FOUND, notFound: true };
+        default:
+          return assertNever(result.error);
+      }
+    }
+    deleted = { id: result.deleted.id, identifier: result.deleted.identifier };
+  } catch (error) {
+    return unexpected("delete", admin, error);
+  }
+  try {
+    // The config is gone either way; a token cached for it must not outlive it.
+    (await getTokenBroker()).forget(deleted.identifier);
+  } catch (error) {
+    logUnexpected("forget the cached token after delete", admin, error);
+  }
+  return { ok: true, deleted };
+}
+
+export async function testAuthConfigAction(id: string): Promise<TestAuthConfigResult> {
+  const admin = await requireAdmin();
+  const parsed = authConfigIdSchema.safeParse(id);
+  if (!parsed.success) return { ok: false, formError: NOT_FOUND };
+  try {
+    const { database, keyring } = await startRuntime();
+    const config = await getAuthConfig(database.db, keyring, parsed.data);
+    if (!config) return { ok: false, formError: NOT_FOUND };
+
+    const broker = await getTokenBroker();
+    let outcome: Exclude<TestAuthConfigResult, ActionFailure>;
+    try {
+      const token = await broker.getAccessToken(config.identifier);
+      // Only what describes the token leaves the server; the access token itself never does.
+      outcome = {
+        ok: true,
+        tokenType: token.tokenType,
+        scope: token.scope,
+        expiresAt: token.expiresAt,
+      };
+    } catch (error) {
+      if (!(error instanceof TokenBrokerError)) throw error;
+      outcome = {
+        ok: false,
+        code: String(error.code),
+        oauthError: error.oauthError ?? null,
+        status: error.status ?? null,
+        message: describeTokenError(error),
+      };
+    }
+
+    // The broker writes usage in batches; writing it now lets the refreshed detail show this test.
+    await broker
+      .flushUsage()
+      .catch((error: unknown) => logUnexpected("record usage", admin, error));
+
+    const context = await changeContext(admin);
+    await recordAudit(database.db, {
+      actor: context.actor,
+      action: "auth_config.tested",
+      target: { type: "auth_config", id: config.id },
+      clientAddress: context.clientAddress,
+      details: { identifier: config.identifier, outcome: outcome.ok ? "success" : outcome.code },
+    });
+    return outcome;
+  } catch (error) {
+    return unexpected("test", admin, error);
+  }
+}
+
+async function changeContext(admin: SignedInAdmin): Promise<ChangeContext> {
+  return {
+    actor: { type: "admin", id: admin.id, label: admin.email },
+    clientAddress: (await requestMeta()).clientAddress,
+  };
+}
+
+function unexpected(operation: string, admin: SignedInAdmin, error: unknown): ActionFailure {
+  logUnexpected(operation, admin, error);
+  return { ok: false, formError: UNEXPECTED };
+}
+
+/**
+ * Logs the cause without drizzle's `params:` line, which would copy sealed column values (and,
+ * for a failure before sealing, could copy input) into the log.
+ */
+function logUnexpected(operation: string, admin: SignedInAdmin, error: unknown): void {
+  const causes: string[] = [];
+  for (let current = error, depth = 0; current && depth < 5; depth++) {
+    if (current instanceof Error) {
+      const code = (current as { code?: unknown }).code;
+      const firstLine = current.message.split("\nparams:")[0]?.slice(0, 500);
+      causes.push(`${current.name}${code ? ` [${String(code)}]` : ""}: ${firstLine}`);
+      current = current.cause;
+    } else {
+      causes.push(String(current).slice(0, 200));
+      break;
+    }
+  }
+  console.error(
+    `auth-configs: ${operation} failed for admin ${admin.id}: ${causes.join(" <- caused by ")}`,
+  );
+}
+
+function assertNever(value: never): never {
+  throw new Error(`Unhandled result: ${String(value)}`);
+}

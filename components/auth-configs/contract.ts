@@ -1,0 +1,65 @@
+import { z } from "zod";
+import {
+  AUTH_METHODS,
+  type CreateAuthConfigFields,
+  type createAuthConfigSchema,
+} from "@/lib/auth-configs/schema";
+
+/**
+ * What the console receives about auth configs, shared by the server (page and actions) and the
+ * browser. The output schemas are allowlists: the server parses every list and detail through
+ * them before sending, so a field the service grows later (a secret, say) is dropped instead of
+ * shipped to the browser. zod objects strip unknown keys by default, which is the point here.
+ */
+export const authConfigIdSchema = z.string().regex(/^cfg_[A-Za-z0-9]{1,64}$/);
+
+export const authConfigListItemOutput = z.object({
+  id: z.string(),
+  identifier: z.string(),
+  type: z.literal("oauth2_client_credentials"),
+  createdAt: z.date(),
+});
+
+export const authConfigDetailOutput = authConfigListItemOutput.extend({
+  tokenUrl: z.string(),
+  scope: z.string(),
+  clientId: z.string(),
+  authMethod: z.enum(AUTH_METHODS),
+  audience: z.string().nullable(),
+  description: z.string().nullable(),
+  createdBy: z.string(),
+  lastUsedAt: z.date().nullable(),
+  tokensFetched: z.number().int(),
+});
+
+export type AuthConfigListItem = z.output<typeof authConfigListItemOutput>;
+export type AuthConfigDetail = z.output<typeof authConfigDetailOutput>;
+
+/** The raw form values the create dialog sends; the action parses them with the shared schema. */
+export type CreateAuthConfigFormInput = z.input<ReturnType<typeof createAuthConfigSchema>>;
+export type CreateAuthConfigFieldErrors = Partial<Record<CreateAuthConfigFields, string>>;
+
+/** Something unexpected: a generic message for people, the real cause in the server log. */
+export type ActionFailure = { ok: false; formError: string };
+
+export type ListAuthConfigsResult = { ok: true; configs: AuthConfigListItem[] } | ActionFailure;
+
+/** `config: null` means there is no config with that id (deleted, or never existed). */
+export type GetAuthConfigResult = { ok: true; config: AuthConfigDetail | null } | ActionFailure;
+
+export type CreateAuthConfigResult =
+  | { ok: true; config: AuthConfigDetail }
+  | { ok: false; fieldErrors: CreateAuthConfigFieldErrors }
+  | ActionFailure;
+
+export type DeleteAuthConfigResult =
+  | { ok: true; deleted: { id: string; identifier: string } }
+  | (ActionFailure & { notFound?: boolean });
+
+/** A test's outcome. Never the token itself: only what an admin needs to judge the config. */
+export type TestAuthConfigResult =
+  | { ok: true; tokenType: string; scope: string | null; expiresAt: Date }
+  | { ok: false; code: string; oauthError: string | null; status: number | null; message: string }
+  | ActionFailure;
+
+export const AUTH_CONFIG_TYPE_LABEL = "OAuth 2.0 client credentials";

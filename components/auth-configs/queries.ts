@@ -1,0 +1,138 @@
+"use client";
+
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useEffect, useState } from "react";
+import {
+  createAuthConfigAction,
+  deleteAuthConfigAction,
+  getAuthConfigAction,
+  listAuthConfigsAction,
+  testAuthConfigAction,
+} from "@/app/(console)/auth-configs/actions";
+import { toast } from "@/components/ui/toast";
+import type { AuthConfigDetail, AuthConfigListItem, CreateAuthConfigFormInput } from "./contract";
+
+/** One place that names every auth-config query, so invalidation cannot miss one. */
+export const authConfigKeys = {
+  all: ["auth-configs"] as const,
+  lists: () => [...authConfigKeys.all, "list"] as const,
+  list: (search: string) => [...authConfigKeys.lists(), { search }] as const,
+  details: () => [...authConfigKeys.all, "detail"] as const,
+  detail: (id: string) => [...authConfigKeys.details(), id] as const,
+};
+
+/** A failure the server already put into words for people (the cause is in its log). */
+export class AuthConfigActionError extends Error {
+  override name = "AuthConfigActionError";
+  constructor(
+    message: string,
+    readonly notFound = false,
+  ) {
+    super(message);
+  }
+}
+
+/** The list, filtered by part of the identifier; the previous results stay up while typing. */
+export function useAuthConfigList(search: string, initialConfigs?: AuthConfigListItem[]) {
+  return useQuery({
+    queryKey: authConfigKeys.list(search),
+    queryFn: async () => {
+      const result = await listAuthConfigsAction(search || undefined);
+      if (!result.ok) throw new AuthConfigActionError(result.formError);
+      return result.configs;
+    },
+    initialData: search === "" ? initialConfigs : undefined,
+    placeholderData: keepPreviousData,
+  });
+}
+
+/** One config's read-only detail; `null` data means it does not exist (any more). */
+export function useAuthConfig(
+  id: string,
+  initial?: { id: string; config: AuthConfigDetail | null },
+) {
+  return useQuery({
+    queryKey: authConfigKeys.detail(id),
+    queryFn: async () => {
+      const result = await getAuthConfigAction(id);
+      if (!result.ok) throw new AuthConfigActionError(result.formError);
+      return result.config;
+    },
+    initialData: initial && initial.id === id ? initial.config : undefined,
+  });
+}
+
+export function useCreateAuthConfig() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: async (input: CreateAuthConfigFormInput) => {
+      const result = await createAuthConfigAction(input);
+      // Field errors are an answer for the form, not a failure of the request.
+      if (!result.ok && "formError" in result) throw new AuthConfigActionError(result.formError);
+      return result;
+    },
+    onSuccess: async (result) => {
+      if (!result.ok) return;
+      queryClient.setQueryData(authConfigKeys.detail(result.config.id), result.config);
+      // Awaited, so the new config is in the list by the time the dialog closes.
+      await queryClient.invalidateQueries({ queryKey: authConfigKeys.lists() });
+    },
+    onError: (error) => {
+      toast.error("Could not create the auth config", { description: messageOf(error) });
+    },
+  });
+}
+
+export function useDeleteAuthConfig() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: async (config: { id: string; identifier: string }) => {
+      const result = await deleteAuthConfigAction(config.id);
+      if (!result.ok) throw new AuthConfigActionError(result.formError, result.notFound);
+      return result.deleted;
+    },
+    // The detail is marked gone by the caller once it has moved the selection away: doing it
+    // here would flash "not found" in the pane that is about to close.
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: authConfigKeys.lists() }),
+    onError: async (error, config) => {
+      if (error instanceof AuthConfigActionError && error.notFound) {
+        queryClient.setQueryData(authConfigKeys.detail(config.id), null);
+        await queryClient.invalidateQueries({ queryKey: authConfigKeys.lists() });
+      }
+      toast.error(`Could not delete ${config.identifier}`, { description: messageOf(error) });
+    },
+  });
+}
+
+/** Fetches a token through the broker; the outcome (success or a typed error) is the data. */
+export function useTestAuthConfig(id: string) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: async () => {
+      const result = await testAuthConfigAction(id);
+      if (!result.ok && "formError" in result) throw new AuthConfigActionError(result.formError);
+      return { ...result, testedAt: new Date() };
+    },
+    // A test updates last used and tokens fetched, so the detail is refetched either way.
+    onSettled: () => queryClient.invalidateQueries({ queryKey: authConfigKeys.detail(id) }),
+    onError: (error) => {
+      toast.error("Could not run the test", { description: messageOf(error) });
+    },
+  });
+}
+
+/** The value after it has stopped changing for `delay` ms: one query per pause in typing. */
+export function useDebouncedValue<T>(value: T, delay: number): T {
+  const [debounced, setDebounced] = useState(value);
+  useEffect(() => {
+    const timer = setTimeout(() => setDebounced(value), delay);
+    return () => clearTimeout(timer);
+  }, [value, delay]);
+  return debounced;
+}
+
+function messageOf(error: unknown): string {
+  if (error instanceof AuthConfigActionError) return error.message;
+  // Network failures and the like: the browser's message means nothing to an admin.
+  return "The server could not be reached. Check your connection and try again.";
+}
