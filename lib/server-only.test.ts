@@ -10,6 +10,10 @@ import { describe, expect, it } from "vitest";
 const BROWSER_SAFE = new Set([
   "lib/auth/schema.ts", // zod schemas shared by forms and actions
   "lib/auth-configs/schema.ts",
+  "lib/settings/schema.ts",
+  "lib/tills/schema.ts",
+  "lib/api-groups/schema.ts",
+  "lib/api-clients/schema.ts",
   "lib/forms/field-errors.ts",
   "lib/utils/cn.ts",
   "lib/ids.ts",

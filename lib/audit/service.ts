@@ -8,6 +8,12 @@ export type AuditActor =
   | { type: "anonymous"; label?: string }
   | { type: "system"; label: string };
 
+/** Who makes a console change, and from where: what every audited service call needs. */
+export interface ChangeContext {
+  actor: Extract<AuditActor, { type: "admin" }>;
+  clientAddress: string | null;
+}
+
 export interface AuditEventInput {
   actor: AuditActor;
   action: string;

@@ -3,7 +3,7 @@ import { asc, eq, ilike, sql } from "drizzle-orm";
 import type { Database, Executor } from "@/db/client";
 import { isUniqueViolation } from "@/db/errors";
 import { authConfigs } from "@/db/schema";
-import { type AuditActor, recordAudit } from "@/lib/audit/service";
+import { type ChangeContext, recordAudit } from "@/lib/audit/service";
 import { type Keyring, open, seal } from "@/lib/crypto";
 import { sealBindingFor, authConfigSealedColumns as sealed } from "@/lib/crypto/registry";
 import { newId } from "@/lib/ids";
@@ -43,11 +43,6 @@ export interface AuthConfigCredentials {
   clientSecret: string;
   authMethod: AuthMethod;
   audience: string | null;
-}
-
-export interface ChangeContext {
-  actor: Extract<AuditActor, { type: "admin" }>;
-  clientAddress: string | null;
 }
 
 type Row = typeof authConfigs.$inferSelect;

@@ -13,7 +13,7 @@ import {
   type ListAuthConfigsResult,
   type TestAuthConfigResult,
 } from "@/components/auth-configs/contract";
-import { recordAudit } from "@/lib/audit/service";
+import { type ChangeContext, recordAudit } from "@/lib/audit/service";
 import { requestMeta, requireAdmin } from "@/lib/auth/session";
 import type { SignedInAdmin } from "@/lib/auth/sessions";
 import {
@@ -22,7 +22,6 @@ import {
   listAuthConfigsSchema,
 } from "@/lib/auth-configs/schema";
 import {
-  type ChangeContext,
   createAuthConfig,
   deleteAuthConfig,
   getAuthConfig,

@@ -1,0 +1,240 @@
+import "server-only";
+import { and, asc, count, eq, gt, inArray, isNull, sql } from "drizzle-orm";
+import type { Database, Executor } from "@/db/client";
+import { isForeignKeyViolation } from "@/db/errors";
+import { accessTokens, apiClientPermissions, apiClients, apiGroups, tills } from "@/db/schema";
+import { compareApiGroups } from "@/lib/api-groups/service";
+import { type ChangeContext, recordAudit } from "@/lib/audit/service";
+import { newId } from "@/lib/ids";
+import { type PermissionLevel, scopesForPermissions } from "@/lib/oauth/scopes";
+import { generateCredential, hashCredential, visiblePrefix } from "./credentials";
+import type { RegisterApiClientInput } from "./schema";
+
+/**
+ * API clients are registered and deleted, never changed: there is no update function here, and
+ * a test checks that none appears. The client secret leaves this module once, in the result of
+ * `registerApiClient`; the table holds only its SHA-256 and a short visible prefix.
+ */
+export interface ApiClientPermissionView {
+  groupId: string;
+  slug: string;
+  name: string;
+  level: PermissionLevel;
+}
+
+export interface ApiClientView {
+  id: string;
+  name: string;
+  description: string | null;
+  /** The public client key (OAuth client_id). */
+  clientKey: string;
+  /** Enough of the secret to tell two apart; never the secret or its hash. */
+  secretPrefix: string;
+  tokenTtlMinutes: number;
+  /** Built-in groups first in the seed's order, then custom groups by name. */
+  permissions: ApiClientPermissionView[];
+  /** The scopes a token for this client is granted, derived from `permissions`. */
+  scopes: string[];
+  till: { id: string; code: string; name: string };
+  createdBy: string;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+}
+
+export type RegisterApiClientResult =
+  | { ok: true; client: ApiClientView; clientKey: string; clientSecret: string }
+  | { ok: false; error: "till_not_found" }
+  | { ok: false; error: "group_not_found"; groupIds: string[] };
+
+export async function registerApiClient(
+  db: Database,
+  input: RegisterApiClientInput,
+  context: ChangeContext,
+): Promise<RegisterApiClientResult> {
+  const grants = Object.entries(input.permissions).flatMap(([groupId, level]) =>
+    level === "none" ? [] : [{ groupId, level }],
+  );
+  const id = newId("cli");
+  const clientKey = generateCredential("client_key");
+  const clientSecret = generateCredential("client_secret");
+  try {
+    const outcome = await db.transaction(async (tx) => {
+      const [till] = await tx
+        .select({ code: tills.code })
+        .from(tills)
+        .where(eq(tills.id, input.tillId));
+      if (!till) return { ok: false, error: "till_not_found" } as const;
+      const missing = await missingGroups(
+        tx,
+        grants.map((grant) => grant.groupId),
+      );
+      if (missing.length)
+        return { ok: false, error: "group_not_found", groupIds: missing } as const;
+      await tx.insert(apiClients).values({
+        id,
+        name: input.name,
+        description: input.description ?? null,
+        clientKey,
+        secretHash: hashCredential(clientSecret),
+        secretPrefix: visiblePrefix(clientSecret),
+        tokenTtlMinutes: input.tokenTtlMinutes,
+        tillId: input.tillId,
+        createdById: context.actor.id,
+        createdByLabel: context.actor.label,
+      });
+      if (grants.length)
+        await tx
+          .insert(apiClientPermissions)
+          .values(grants.map((grant) => ({ clientId: id, ...grant })));
+      const client = (await getApiClient(tx, id)) as ApiClientView;
+      await recordAudit(tx, {
+        actor: context.actor,
+        action: "api_client.registered",
+        target: { type: "api_client", id },
+        clientAddress: context.clientAddress,
+        details: {
+          name: client.name,
+          clientKey,
+          tillCode: till.code,
+          tokenTtlMinutes: client.tokenTtlMinutes,
+          permissions: Object.fromEntries(client.permissions.map((p) => [p.slug, p.level])),
+        },
+      });
+      return { ok: true, client } as const;
+    });
+    return outcome.ok ? { ...outcome, clientKey, clientSecret } : outcome;
+  } catch (error) {
+    // The till or a granted group was deleted between the checks above and the inserts; the
+    // foreign keys refused the row, so say which one is gone.
+    if (!isForeignKeyViolation(error)) throw error;
+    const [till] = await db.select({ id: tills.id }).from(tills).where(eq(tills.id, input.tillId));
+    if (!till) return { ok: false, error: "till_not_found" };
+    const missing = await missingGroups(
+      db,
+      grants.map((grant) => grant.groupId),
+    );
+    if (missing.length) return { ok: false, error: "group_not_found", groupIds: missing };
+    throw error;
+  }
+}
+
+/** Every client by name. */
+export async function listApiClients(executor: Executor): Promise<ApiClientView[]> {
+  const rows = await selectClients(executor).orderBy(
+    asc(sql`lower(${apiClients.name})`),
+    asc(apiClients.createdAt),
+    asc(apiClients.id),
+  );
+  return withPermissions(executor, rows);
+}
+
+export async function getApiClient(executor: Executor, id: string): Promise<ApiClientView | null> {
+  const rows = await selectClients(executor).where(eq(apiClients.id, id));
+  const [client] = await withPermissions(executor, rows);
+  return client ?? null;
+}
+
+export type DeleteApiClientResult =
+  | {
+      ok: true;
+      deleted: { id: string; name: string; clientKey: string; revokedTokens: number };
+    }
+  | { ok: false; error: "not_found" };
+
+/**
+ * Deletes a client. Its access tokens go with it (ON DELETE CASCADE) and every API request
+ * looks its token up in the database, so each of them stops working on the next request, on
+ * every instance.
+ */
+export async function deleteApiClient(
+  db: Database,
+  id: string,
+  context: ChangeContext,
+): Promise<DeleteApiClientResult> {
+  return db.transaction(async (tx): Promise<DeleteApiClientResult> => {
+    const [live] = await tx
+      .select({ total: count() })
+      .from(accessTokens)
+      .where(
+        and(
+          eq(accessTokens.clientId, id),
+          isNull(accessTokens.revokedAt),
+          gt(accessTokens.expiresAt, sql`now()`),
+        ),
+      );
+    const [deleted] = await tx
+      .delete(apiClients)
+      .where(eq(apiClients.id, id))
+      .returning({ id: apiClients.id, name: apiClients.name, clientKey: apiClients.clientKey });
+    if (!deleted) return { ok: false, error: "not_found" };
+    const revokedTokens = live?.total ?? 0;
+    await recordAudit(tx, {
+      actor: context.actor,
+      action: "api_client.deleted",
+      target: { type: "api_client", id },
+      clientAddress: context.clientAddress,
+      details: { name: deleted.name, clientKey: deleted.clientKey, revokedTokens },
+    });
+    return { ok: true, deleted: { ...deleted, revokedTokens } };
+  });
+}
+
+/** The columns a view needs; `secret_hash` is deliberately not among them. */
+function selectClients(executor: Executor) {
+  return executor
+    .select({
+      id: apiClients.id,
+      name: apiClients.name,
+      description: apiClients.description,
+      clientKey: apiClients.clientKey,
+      secretPrefix: apiClients.secretPrefix,
+      tokenTtlMinutes: apiClients.tokenTtlMinutes,
+      till: { id: tills.id, code: tills.code, name: tills.name },
+      createdBy: apiClients.createdByLabel,
+      createdAt: apiClients.createdAt,
+      lastUsedAt: apiClients.lastUsedAt,
+    })
+    .from(apiClients)
+    .innerJoin(tills, eq(tills.id, apiClients.tillId))
+    .$dynamic();
+}
+
+type ClientRow = Omit<ApiClientView, "permissions" | "scopes">;
+
+async function withPermissions(executor: Executor, rows: ClientRow[]): Promise<ApiClientView[]> {
+  if (rows.length === 0) return [];
+  const grants = await executor
+    .select({
+      clientId: apiClientPermissions.clientId,
+      groupId: apiGroups.id,
+      slug: apiGroups.slug,
+      name: apiGroups.name,
+      builtIn: apiGroups.builtIn,
+      level: apiClientPermissions.level,
+    })
+    .from(apiClientPermissions)
+    .innerJoin(apiGroups, eq(apiGroups.id, apiClientPermissions.groupId))
+    .where(
+      inArray(
+        apiClientPermissions.clientId,
+        rows.map((row) => row.id),
+      ),
+    );
+  grants.sort((a, b) => compareApiGroups({ ...a, id: a.groupId }, { ...b, id: b.groupId }));
+  return rows.map((row) => {
+    const permissions = grants
+      .filter((grant) => grant.clientId === row.id)
+      .map(({ groupId, slug, name, level }) => ({ groupId, slug, name, level }));
+    return { ...row, permissions, scopes: scopesForPermissions(permissions) };
+  });
+}
+
+async function missingGroups(executor: Executor, groupIds: string[]): Promise<string[]> {
+  if (groupIds.length === 0) return [];
+  const found = await executor
+    .select({ id: apiGroups.id })
+    .from(apiGroups)
+    .where(inArray(apiGroups.id, groupIds));
+  const existing = new Set(found.map((group) => group.id));
+  return groupIds.filter((groupId) => !existing.has(groupId));
+}
