@@ -22,7 +22,14 @@ async function main(): Promise<void> {
   const nextApp = next({ dev, dir: import.meta.dirname, hostname: config.HOST, port: config.PORT });
   await nextApp.prepare();
   const handlePage = nextApp.getRequestHandler();
-  const handleProgram = getRequestListener(createApiApp({ db: runtime.database.db }).fetch);
+  const handleProgram = getRequestListener(
+    createApiApp({
+      db: runtime.database.db,
+      tokenBroker: runtime.tokenBroker,
+      publicUrl: config.AUTHDESK_PUBLIC_URL,
+      limits: { requestsPerMinute: config.AUTHDESK_API_RATE_LIMIT },
+    }).fetch,
+  );
 
   const server = http.createServer((req, res) => {
     const context = readRequestContext(req, config.AUTHDESK_TRUST_PROXY);

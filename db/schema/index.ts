@@ -2,3 +2,4 @@ export * from "./admins";
 export * from "./api-clients";
 export * from "./audit";
 export * from "./auth-configs";
+export * from "./rate-limits";

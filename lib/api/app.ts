@@ -1,7 +1,15 @@
 import "server-only";
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Database } from "@/db/client";
+import { createBasicVerifier } from "@/lib/api-auth/basic";
+import { createLastUsedRecorder, type LastUsedRecorder } from "@/lib/api-auth/last-used";
+import { type ApiAuthVariables, apiAuthentication } from "@/lib/api-auth/middleware";
+import type { TokenBroker } from "@/lib/auth-configs/token-broker";
 import { checkHealth } from "@/lib/health";
+import { DEFAULT_FAILURE_LIMITS, type FailureLimits } from "@/lib/rate-limit/failures";
+import { createSharedQuota } from "@/lib/rate-limit/quota";
+import { registerAuthConfigRoutes } from "./auth-config-routes";
+import { registerOAuthRoutes } from "./oauth-routes";
 import { problem } from "./problem";
 
 /**
@@ -10,7 +18,32 @@ import { problem } from "./problem";
  */
 export interface ApiDependencies {
   db: Database;
+  /**
+   * Serves POST /api/v1/auth-configs/{identifier}/token; server.ts passes the runtime's. Benches
+   * that measure the router alone leave it out, and then that route does not exist.
+   */
+  tokenBroker?: TokenBroker;
+  /** The OAuth issuer (an origin); without it, each request's own origin. */
+  publicUrl?: string;
+  limits?: Partial<ApiLimits>;
+  /** Tests pass their own to wait for its writes; otherwise one is made per app. */
+  lastUsed?: LastUsedRecorder;
 }
+
+export interface ApiLimits {
+  /** Requests per minute per API client (or till), shared by every instance. */
+  requestsPerMinute: number;
+  /** Failed client or till authentications allowed per subject and per address. */
+  failures: FailureLimits;
+}
+
+export const DEFAULT_API_LIMITS: ApiLimits = {
+  requestsPerMinute: 6_000,
+  failures: DEFAULT_FAILURE_LIMITS,
+};
+
+/** /api paths anyone may call: probes and the API description. Everything else needs a caller. */
+const PUBLIC_API_PATHS = new Set(["/api/health", "/api/openapi.json"]);
 
 const HealthSchema = z
   .object({
@@ -30,8 +63,11 @@ const healthRoute = createRoute({
   },
 });
 
-export function createApiApp({ db }: ApiDependencies) {
-  const app = new OpenAPIHono({
+export function createApiApp(deps: ApiDependencies) {
+  const { db } = deps;
+  const limits = { ...DEFAULT_API_LIMITS, ...deps.limits };
+  const lastUsed = deps.lastUsed ?? createLastUsedRecorder(db);
+  const app = new OpenAPIHono<{ Variables: ApiAuthVariables }>({
     defaultHook: (result, c) => {
       if (!result.success) {
         return problem(c, 400, "Invalid request", { errors: z.treeifyError(result.error) });
@@ -39,11 +75,36 @@ export function createApiApp({ db }: ApiDependencies) {
     },
   });
 
+  const authenticate = apiAuthentication(
+    { db, basic: createBasicVerifier({ limits: limits.failures }), lastUsed },
+    createSharedQuota(db, { limit: limits.requestsPerMinute, windowSeconds: 60 }),
+  );
+  app.use("/api/*", (c, next) =>
+    PUBLIC_API_PATHS.has(c.req.path) ? next() : authenticate(c, next),
+  );
+
   app.openapi(healthRoute, async (c) => {
     const health = await checkHealth(db);
     return c.json(health, health.status === "ok" ? 200 : 503);
   });
+  if (deps.tokenBroker) registerAuthConfigRoutes(app, deps.tokenBroker);
+  registerOAuthRoutes(app, {
+    db,
+    lastUsed,
+    failureLimits: limits.failures,
+    publicUrl: deps.publicUrl,
+  });
 
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
+    type: "http",
+    scheme: "bearer",
+    description: "An access token from POST /oauth/token (client credentials).",
+  });
+  app.openAPIRegistry.registerComponent("securitySchemes", "basicAuth", {
+    type: "http",
+    scheme: "basic",
+    description: "A till's code and password, when the organisation allows Basic authentication.",
+  });
   app.doc31("/api/openapi.json", {
     openapi: "3.1.0",
     info: { title: "Authdesk API", version: "1" },

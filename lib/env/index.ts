@@ -22,6 +22,19 @@ const envSchema = z.object({
     .default(12),
   /** Lets auth-config token URLs use http and reach loopback or private addresses (tests, labs). */
   AUTHDESK_ALLOW_PRIVATE_TOKEN_URLS: flag.default(false),
+  /**
+   * The origin people and programs reach Authdesk at (https://authdesk.example.com), used as the
+   * OAuth issuer in /.well-known/oauth-authorization-server. Unset: each request's own origin.
+   */
+  AUTHDESK_PUBLIC_URL: z
+    .url({ protocol: /^https?$/ })
+    .refine((value) => new URL(value).pathname === "/" && !new URL(value).search, {
+      message: "must be an origin such as https://authdesk.example.com, without a path",
+    })
+    .transform((value) => new URL(value).origin)
+    .optional(),
+  /** Requests per minute each API client (or till) may make to /api, all instances together. */
+  AUTHDESK_API_RATE_LIMIT: z.coerce.number().int().min(1).max(10_000_000).default(6_000),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -1,0 +1,121 @@
+import "server-only";
+import { createRoute, type OpenAPIHono, type RouteConfig, z } from "@hono/zod-openapi";
+import { type ApiAuthVariables, requireAnyScope } from "@/lib/api-auth/middleware";
+import { type TokenBroker, TokenBrokerError } from "@/lib/auth-configs/token-broker";
+
+/**
+ * POST /api/v1/auth-configs/{identifier}/token: programs get an outbound access token from the
+ * token broker. Callers need View only or Modify on "All (other APIs)" (`all:read` or
+ * `all:write`); authentication and the rate limit are the /api middleware's.
+ */
+const READ_ALL = "all:read";
+const WRITE_ALL = "all:write";
+
+export const ProblemSchema = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string().optional(),
+  })
+  .loose()
+  .openapi("Problem");
+
+const BrokeredTokenSchema = z
+  .object({
+    access_token: z.string(),
+    token_type: z.string(),
+    expires_at: z.iso.datetime(),
+    scope: z.string().nullable(),
+  })
+  .openapi("BrokeredToken");
+
+/** Either scheme the /api middleware accepts (components registered in app.ts). */
+const CALLER_SECURITY: RouteConfig["security"] = [{ bearerAuth: [] }, { basicAuth: [] }];
+
+const problemResponse = (description: string) => ({
+  description,
+  content: { "application/problem+json": { schema: ProblemSchema } },
+});
+
+export const authConfigTokenRoute = createRoute({
+  method: "post",
+  path: "/api/v1/auth-configs/{identifier}/token",
+  summary: "Get an access token for an auth config",
+  description:
+    "Returns a valid access token for the auth config, fetched from its token server or served from the broker's cache. Needs the scope all:read or all:write.",
+  security: CALLER_SECURITY,
+  middleware: [requireAnyScope([READ_ALL, WRITE_ALL])],
+  request: {
+    params: z.object({
+      identifier: z.string().openapi({ example: "payments-api" }),
+    }),
+  },
+  responses: {
+    200: {
+      description: "A token valid for at least a few more seconds",
+      content: { "application/json": { schema: BrokeredTokenSchema } },
+    },
+    400: problemResponse("Malformed credentials"),
+    401: problemResponse("No, or invalid, credentials"),
+    403: problemResponse("Missing scope, or a browser request"),
+    404: problemResponse("No auth config with this identifier"),
+    429: problemResponse("Too many requests"),
+    502: problemResponse("The token server failed or refused"),
+  },
+});
+
+export function registerAuthConfigRoutes(
+  app: OpenAPIHono<{ Variables: ApiAuthVariables }>,
+  tokenBroker: TokenBroker,
+): void {
+  app.openapi(authConfigTokenRoute, async (c) => {
+    const { identifier } = c.req.valid("param");
+    try {
+      const token = await tokenBroker.getAccessToken(identifier);
+      return c.json(
+        {
+          access_token: token.accessToken,
+          token_type: token.tokenType,
+          expires_at: token.expiresAt.toISOString(),
+          scope: token.scope,
+        },
+        200,
+        { "Cache-Control": "no-store", Pragma: "no-cache" },
+      );
+    } catch (error) {
+      if (!(error instanceof TokenBrokerError)) throw error;
+      const failure = brokerFailure(error);
+      if (failure.retryAfterSeconds !== undefined) {
+        c.header("Retry-After", String(failure.retryAfterSeconds));
+      }
+      return c.json(failure.body, failure.body.status, PROBLEM_CONTENT_TYPE);
+    }
+  });
+}
+
+const PROBLEM_CONTENT_TYPE = { "content-type": "application/problem+json" };
+
+/** The broker's message is its own plain words; the upstream body never reaches here. */
+function brokerFailure(error: TokenBrokerError) {
+  if (error.code === "config_not_found") {
+    return {
+      body: {
+        type: "about:blank",
+        title: "Auth config not found",
+        status: 404 as const,
+        detail: error.message,
+      },
+    };
+  }
+  return {
+    retryAfterSeconds: error.retryAfterSeconds,
+    body: {
+      type: "about:blank",
+      title: "Could not get a token",
+      status: 502 as const,
+      detail: error.message,
+      code: error.code,
+    },
+  };
+}

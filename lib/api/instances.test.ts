@@ -1,0 +1,150 @@
+import { eq } from "drizzle-orm";
+import type pg from "pg";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { type DatabaseHandle, openPostgres } from "@/db/client";
+import { apiClients, rateLimitCounters } from "@/db/schema";
+import type { TokenBroker } from "@/lib/auth-configs/token-broker";
+import { createTestDatabase, testDrivers } from "@/lib/testing/databases";
+import {
+  type ApiServer,
+  clientSecretBasicHeader,
+  form,
+  insertClient,
+  insertTill,
+  startApiServer,
+  type TestClient,
+  type TestTill,
+} from "./api.testing";
+
+/**
+ * Two app instances on one database: on PostgreSQL each has its own connection pool, as two
+ * `npm start` processes would; on PGlite (one process by nature) they share the handle. Nothing
+ * that must hold across instances may live in one instance's memory.
+ */
+const stubBroker: TokenBroker = {
+  getAccessToken: async () => ({
+    accessToken: "upstream",
+    tokenType: "Bearer",
+    expiresAt: new Date(Date.now() + 3600_000),
+    scope: null,
+  }),
+  forget: () => {},
+  flushUsage: async () => {},
+  close: async () => {},
+};
+
+const FAILURES = { perSubject: 4, perAddress: 100, windowSeconds: 300 };
+const REQUESTS_PER_MINUTE = 6;
+
+describe.each(testDrivers)("two app instances on one %s database", (driver) => {
+  let first: DatabaseHandle;
+  let second: DatabaseHandle;
+  let instances: ApiServer[];
+  let till: TestTill;
+
+  beforeAll(async () => {
+    first = await createTestDatabase(driver);
+    second =
+      driver === "postgres"
+        ? await openPostgres(
+            (first.db as unknown as { $client: pg.Pool }).$client.options.connectionString ?? "",
+            4,
+          )
+        : first;
+    const deps = {
+      tokenBroker: stubBroker,
+      limits: { failures: FAILURES, requestsPerMinute: REQUESTS_PER_MINUTE },
+    };
+    instances = [
+      await startApiServer({ ...deps, db: first.db }),
+      await startApiServer({ ...deps, db: second.db }),
+    ];
+    till = await insertTill(first.db);
+  });
+
+  afterAll(async () => {
+    for (const instance of instances ?? []) await instance.close();
+    if (second !== first) await second?.close();
+    await first?.close();
+  });
+
+  beforeEach(async () => {
+    await first.db.delete(rateLimitCounters);
+  });
+
+  const tokenRequest = (instance: ApiServer, client: TestClient, secret = client.secret) =>
+    fetch(`${instance.url}/oauth/token`, {
+      method: "POST",
+      ...form({ grant_type: "client_credentials" }),
+      headers: {
+        ...form({}).headers,
+        authorization: clientSecretBasicHeader(client.clientKey, secret),
+      },
+    });
+
+  async function tokenFrom(instance: ApiServer, client: TestClient): Promise<string> {
+    const response = await tokenRequest(instance, client);
+    expect(response.status).toBe(200);
+    return ((await response.json()) as { access_token: string }).access_token;
+  }
+
+  const callApi = (instance: ApiServer, token: string) =>
+    fetch(`${instance.url}/api/v1/auth-configs/anything/token`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}` },
+    });
+
+  it("counts failed client authentications across both", async () => {
+    const client = await insertClient(first.db, { tillId: till.id, permissions: { all: "read" } });
+    for (let attempt = 0; attempt < FAILURES.perSubject; attempt++) {
+      const instance = instances[attempt % 2] as ApiServer;
+      expect((await tokenRequest(instance, client, "wrong")).status).toBe(401);
+    }
+    for (const instance of instances) {
+      const response = await tokenRequest(instance, client);
+      expect(response.status).toBe(429);
+      expect(Number(response.headers.get("retry-after"))).toBeGreaterThan(0);
+    }
+  });
+
+  it("refuses a client deleted through the database on both at once", async () => {
+    const client = await insertClient(first.db, { tillId: till.id, permissions: { all: "read" } });
+    const token = await tokenFrom(instances[0] as ApiServer, client);
+    for (const instance of instances) expect((await callApi(instance, token)).status).toBe(200);
+    await second.db.delete(apiClients).where(eq(apiClients.id, client.id));
+    for (const instance of instances) {
+      const refused = await callApi(instance, token);
+      expect(refused.status).toBe(401);
+      expect(await refused.json()).toMatchObject({ error: "invalid_token" });
+      expect((await tokenRequest(instance, client)).status).toBe(401);
+    }
+  });
+
+  it("refuses on one a token revoked through the other", async () => {
+    const client = await insertClient(first.db, { tillId: till.id, permissions: { all: "read" } });
+    const [one, other] = instances as [ApiServer, ApiServer];
+    const token = await tokenFrom(one, client);
+    expect((await callApi(other, token)).status).toBe(200);
+    const revoked = await fetch(`${one.url}/oauth/revoke`, {
+      method: "POST",
+      ...form({ token }),
+      headers: {
+        ...form({}).headers,
+        authorization: clientSecretBasicHeader(client.clientKey, client.secret),
+      },
+    });
+    expect(revoked.status).toBe(200);
+    expect((await callApi(other, token)).status).toBe(401);
+  });
+
+  it("shares one client's request quota between both", async () => {
+    const client = await insertClient(first.db, { tillId: till.id, permissions: { all: "read" } });
+    const token = await tokenFrom(instances[0] as ApiServer, client);
+    const statuses: number[] = [];
+    for (let request = 0; request < REQUESTS_PER_MINUTE + 4; request++) {
+      statuses.push((await callApi(instances[request % 2] as ApiServer, token)).status);
+    }
+    expect(statuses.filter((status) => status === 200)).toHaveLength(REQUESTS_PER_MINUTE);
+    expect(statuses.slice(REQUESTS_PER_MINUTE)).toEqual([429, 429, 429, 429]);
+  });
+});

@@ -1,0 +1,224 @@
+import "server-only";
+import type { Context, Env, Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { Database } from "@/db/client";
+import type { LastUsedRecorder } from "@/lib/api-auth/last-used";
+import { REALM } from "@/lib/api-auth/middleware";
+import { CLIENT_ADDRESS_HEADER, PROTOCOL_HEADER } from "@/lib/http/request-context";
+import { type AuthenticatedClient, authenticateClient } from "@/lib/oauth/clients";
+import { grantScopes } from "@/lib/oauth/grant";
+import { authorizationServerMetadata, OAUTH_PATHS } from "@/lib/oauth/metadata";
+import { parseForm, parseScopeParam, readClientCredentials } from "@/lib/oauth/request";
+import { findActiveToken, issueAccessToken, revokeToken } from "@/lib/oauth/tokens";
+import type { FailureLimits } from "@/lib/rate-limit/failures";
+
+/**
+ * The OAuth 2.0 authorization server: token (RFC 6749, client credentials only), introspection
+ * (RFC 7662), revocation (RFC 7009) and metadata (RFC 8414). Errors use RFC 6749 §5.2's JSON
+ * shape, not problem details, because that is what OAuth clients parse.
+ */
+export interface OAuthRouteDependencies {
+  db: Database;
+  lastUsed: LastUsedRecorder;
+  failureLimits: FailureLimits;
+  /** The issuer; when absent, the origin the request was made to. */
+  publicUrl: string | undefined;
+}
+
+type OAuthErrorCode =
+  | "invalid_request"
+  | "invalid_client"
+  | "invalid_scope"
+  | "unsupported_grant_type";
+
+/** Token responses must not be cached (RFC 6749 §5.1); nor may introspection answers. */
+const NO_STORE = { "Cache-Control": "no-store", Pragma: "no-cache" };
+const MAX_BODY_BYTES = 16 * 1024;
+const SAME_ANSWER_FOR_ANY_BAD_CLIENT = "Client authentication failed.";
+
+export function registerOAuthRoutes<E extends Env>(
+  app: Hono<E>,
+  deps: OAuthRouteDependencies,
+): void {
+  app.use("/oauth/*", refuseBrowsers, limitBody);
+  app.post(OAUTH_PATHS.token, (c) => token(c, deps));
+  app.post(OAUTH_PATHS.introspection, (c) => introspect(c, deps));
+  app.post(OAUTH_PATHS.revocation, (c) => revoke(c, deps));
+  for (const path of [OAUTH_PATHS.token, OAUTH_PATHS.introspection, OAUTH_PATHS.revocation]) {
+    app.all(path, (c) => {
+      c.header("Allow", "POST");
+      return oauthError(c, 405, "invalid_request", "Use POST.");
+    });
+  }
+  app.get(OAUTH_PATHS.metadata, async (c) => {
+    const metadata = await authorizationServerMetadata(deps.db, issuerFor(c, deps.publicUrl));
+    return c.json(metadata, 200, { "Cache-Control": "no-store" });
+  });
+}
+
+async function token(c: Context, deps: OAuthRouteDependencies): Promise<Response> {
+  const params = await readForm(c);
+  if (params instanceof Response) return params;
+  const grantType = params.get("grant_type");
+  if (!grantType) return oauthError(c, 400, "invalid_request", "grant_type is required.");
+  if (grantType !== "client_credentials") {
+    return oauthError(c, 400, "unsupported_grant_type", "Only client_credentials is supported.");
+  }
+  const requested = parseScopeParam(params.get("scope"));
+  if (!requested.ok) return oauthError(c, 400, "invalid_scope", "The scope is malformed.");
+  const client = await authenticate(c, deps, params);
+  if (client instanceof Response) return client;
+  const grant = grantScopes(client.scopes, requested.scopes);
+  if (!grant.ok) return oauthError(c, 400, grant.error, grant.description);
+  const issued = await issueAccessToken(deps.db, client, grant.scopes);
+  if (!issued) return invalidClient(c, SAME_ANSWER_FOR_ANY_BAD_CLIENT);
+  deps.lastUsed.record(client.id);
+  return c.json(
+    {
+      access_token: issued.accessToken,
+      token_type: "Bearer",
+      expires_in: issued.expiresInSeconds,
+      scope: issued.scope,
+    },
+    200,
+    NO_STORE,
+  );
+}
+
+/**
+ * A client may introspect only its own tokens: API clients call our API, they are not resource
+ * servers for one another, and telling one client about another's tokens would leak who else
+ * holds access. Someone else's token is therefore as inactive as an unknown one (RFC 7662 §2.2).
+ */
+async function introspect(c: Context, deps: OAuthRouteDependencies): Promise<Response> {
+  const params = await readForm(c);
+  if (params instanceof Response) return params;
+  const client = await authenticate(c, deps, params);
+  if (client instanceof Response) return client;
+  const presented = params.get("token");
+  if (!presented) return oauthError(c, 400, "invalid_request", "token is required.");
+  deps.lastUsed.record(client.id);
+  const active = await findActiveToken(deps.db, presented);
+  if (!active || active.clientId !== client.id) return c.json({ active: false }, 200, NO_STORE);
+  return c.json(
+    {
+      active: true,
+      scope: active.scopes.join(" "),
+      client_id: active.clientKey,
+      token_type: "Bearer",
+      exp: epochSeconds(active.expiresAt),
+      iat: epochSeconds(active.issuedAt),
+      sub: active.clientKey,
+    },
+    200,
+    NO_STORE,
+  );
+}
+
+/**
+ * A client revokes its own tokens. Unknown tokens and other clients' tokens get the same 200 and
+ * stay as they are: RFC 7009 §2.2 answers 200 for invalid tokens, and refusing other clients'
+ * tokens with an error (as §2.1 suggests) would confirm that they are live tokens. The
+ * token_type_hint is accepted and ignored: there is one kind of token.
+ */
+async function revoke(c: Context, deps: OAuthRouteDependencies): Promise<Response> {
+  const params = await readForm(c);
+  if (params instanceof Response) return params;
+  const client = await authenticate(c, deps, params);
+  if (client instanceof Response) return client;
+  const presented = params.get("token");
+  if (!presented) return oauthError(c, 400, "invalid_request", "token is required.");
+  deps.lastUsed.record(client.id);
+  await revokeToken(deps.db, presented, client.id);
+  return c.body(null, 200, NO_STORE);
+}
+
+async function readForm(c: Context): Promise<Map<string, string> | Response> {
+  const form = parseForm(c.req.header("content-type"), await c.req.text());
+  return form.ok ? form.params : oauthError(c, 400, "invalid_request", form.description);
+}
+
+/** The calling client, or the error response to send. */
+async function authenticate(
+  c: Context,
+  deps: OAuthRouteDependencies,
+  params: Map<string, string>,
+): Promise<AuthenticatedClient | Response> {
+  const read = readClientCredentials(c.req.header("authorization"), params);
+  if (!read.ok) {
+    return read.error === "invalid_client"
+      ? invalidClient(c, read.description)
+      : oauthError(c, 400, read.error, read.description);
+  }
+  if (read.credentials.method === "none") {
+    return invalidClient(c, "Client authentication is required: HTTP Basic or client_secret_post.");
+  }
+  const { clientId, secret } = read.credentials;
+  const result = await authenticateClient(
+    deps.db,
+    { clientId, secret },
+    { clientAddress: c.req.header(CLIENT_ADDRESS_HEADER) || null, limits: deps.failureLimits },
+  );
+  if (result.ok) return result.client;
+  if (result.error === "throttled") {
+    // invalid_client is RFC 6749's own code, so every client library understands it, and during
+    // the wait a right secret gets the same answer as a wrong one.
+    c.header("Retry-After", String(result.retryAfterSeconds));
+    return oauthError(
+      c,
+      429,
+      "invalid_client",
+      `Too many failed attempts; retry in ${result.retryAfterSeconds} s.`,
+    );
+  }
+  return invalidClient(c, SAME_ANSWER_FOR_ANY_BAD_CLIENT);
+}
+
+/**
+ * 401 with a Basic challenge whichever method was tried: RFC 6749 §5.2 requires it when Basic
+ * was used, and RFC 9110 §15.5.2 requires a challenge on every 401.
+ */
+function invalidClient(c: Context, description: string): Response {
+  c.header("WWW-Authenticate", `Basic realm="${REALM}", charset="UTF-8"`);
+  return oauthError(c, 401, "invalid_client", description);
+}
+
+function oauthError(
+  c: Context,
+  status: ContentfulStatusCode,
+  error: OAuthErrorCode,
+  description: string,
+): Response {
+  return c.json({ error, error_description: description }, status, NO_STORE);
+}
+
+/** Secrets belong on servers; a page that sends one to us has already leaked it. */
+async function refuseBrowsers(c: Context, next: () => Promise<void>) {
+  if (c.req.header("origin") === undefined && c.req.header("sec-fetch-site") === undefined) {
+    return next();
+  }
+  return oauthError(
+    c,
+    403,
+    "invalid_request",
+    "Browser requests are not accepted: call the token endpoint from your backend.",
+  );
+}
+
+const limitBody = bodyLimit({
+  maxSize: MAX_BODY_BYTES,
+  onError: (c) => oauthError(c, 413, "invalid_request", "The request body is too large."),
+});
+
+function issuerFor(c: Context, publicUrl: string | undefined): string {
+  if (publicUrl) return publicUrl;
+  const url = new URL(c.req.url);
+  // server.ts sets the protocol header from the socket, or from a proxy it was told to trust.
+  const protocol = c.req.header(PROTOCOL_HEADER) === "https" ? "https:" : url.protocol;
+  return `${protocol}//${url.host}`;
+}
+
+function epochSeconds(date: Date): number {
+  return Math.floor(date.getTime() / 1000);
+}

@@ -1,0 +1,649 @@
+import { eq, sql } from "drizzle-orm";
+import * as oauth from "oauth4webapi";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { Database, DatabaseHandle } from "@/db/client";
+import { accessTokens, apiClients, rateLimitCounters } from "@/db/schema";
+import { createLastUsedRecorder, type LastUsedRecorder } from "@/lib/api-auth/last-used";
+import { hashCredential } from "@/lib/api-clients/credentials";
+import { deleteApiClient, registerApiClient } from "@/lib/api-clients/service";
+import { insertTestAdmin } from "@/lib/auth-configs/token-broker.testing";
+import { createTestDatabase, testDrivers } from "@/lib/testing/databases";
+import {
+  type ApiServer,
+  basicHeader,
+  clientSecretBasicHeader,
+  form,
+  insertClient,
+  insertTill,
+  startApiServer,
+  type TestClient,
+  type TestTill,
+} from "./api.testing";
+
+/** `:`, `+`, `%`, a space and RFC 3986's sub-delims: wrong form-urlencoding would break Basic. */
+const AWKWARD_SECRET = "s3cr:et+50%off and (more)!*'~";
+const LIMITS = { perSubject: 3, perAddress: 6, windowSeconds: 300 };
+const insecure = { [oauth.allowInsecureRequests]: true } as const;
+
+/** Counts the database calls the app makes, to show unknown and known clients cost the same. */
+function countingDatabase(db: Database): { db: Database; calls: () => number } {
+  let calls = 0;
+  const counted = new Set(["select", "insert", "update", "delete", "execute", "transaction"]);
+  const proxy = new Proxy(db, {
+    get(target, property) {
+      const value = Reflect.get(target, property, target);
+      if (typeof value !== "function" || !counted.has(String(property))) return value;
+      return (...args: unknown[]) => {
+        calls += 1;
+        return value.apply(target, args);
+      };
+    },
+  });
+  return { db: proxy, calls: () => calls };
+}
+
+describe.each(testDrivers)("OAuth 2.0 endpoints on %s", (driver) => {
+  let handle: DatabaseHandle;
+  let db: Database;
+  let counting: ReturnType<typeof countingDatabase>;
+  let lastUsed: LastUsedRecorder;
+  let server: ApiServer;
+  let till: TestTill;
+  let reader: TestClient;
+  let awkward: TestClient;
+  let as: oauth.AuthorizationServer;
+
+  const post = (path: string, init: { headers?: Record<string, string>; body?: string }) =>
+    fetch(`${server.url}${path}`, { method: "POST", ...init });
+
+  async function tokenFor(client: TestClient, params: Record<string, string> = {}) {
+    const response = await post("/oauth/token", {
+      ...form({ grant_type: "client_credentials", ...params }),
+      headers: {
+        ...form({}).headers,
+        authorization: clientSecretBasicHeader(client.clientKey, client.secret),
+      },
+    });
+    expect(response.status).toBe(200);
+    return ((await response.json()) as { access_token: string }).access_token;
+  }
+
+  async function bearer(token: string) {
+    // Any /api path that needs a caller answers 401 for a bad token before routing (404).
+    return fetch(`${server.url}/api/v1/whoami`, { headers: { authorization: `Bearer ${token}` } });
+  }
+
+  beforeAll(async () => {
+    handle = await createTestDatabase(driver);
+    db = handle.db;
+    counting = countingDatabase(db);
+    lastUsed = createLastUsedRecorder(db);
+    server = await startApiServer({ db: counting.db, lastUsed, limits: { failures: LIMITS } });
+    till = await insertTill(db);
+    reader = await insertClient(db, {
+      tillId: till.id,
+      permissions: { all: "write", transaction: "read" },
+      tokenTtlMinutes: 30,
+    });
+    awkward = await insertClient(db, {
+      tillId: till.id,
+      permissions: { all: "read" },
+      secret: AWKWARD_SECRET,
+    });
+    const issuer = new URL(server.url);
+    as = await oauth.processDiscoveryResponse(
+      issuer,
+      await oauth.discoveryRequest(issuer, { algorithm: "oauth2", ...insecure }),
+    );
+  });
+
+  afterAll(async () => {
+    await server?.close();
+    await lastUsed?.settle();
+    await handle?.close();
+  });
+
+  beforeEach(async () => {
+    await db.delete(rateLimitCounters);
+  });
+
+  describe("with oauth4webapi, a client library we did not write", () => {
+    it("discovers the server's RFC 8414 metadata", () => {
+      expect(as).toMatchObject({
+        issuer: server.url,
+        token_endpoint: `${server.url}/oauth/token`,
+        introspection_endpoint: `${server.url}/oauth/introspect`,
+        revocation_endpoint: `${server.url}/oauth/revoke`,
+        grant_types_supported: ["client_credentials"],
+        token_endpoint_auth_methods_supported: ["client_secret_basic", "client_secret_post"],
+      });
+      expect(as.scopes_supported).toEqual(
+        expect.arrayContaining(["all:read", "all:write", "integrations:write", "INTEGRATION_API"]),
+      );
+    });
+
+    it.each([
+      ["client_secret_basic", oauth.ClientSecretBasic],
+      ["client_secret_post", oauth.ClientSecretPost],
+    ] as const)("gets, introspects and revokes a token with %s", async (_method, method) => {
+      const client: oauth.Client = { client_id: reader.clientKey };
+      const auth = method(reader.secret);
+      const granted = await oauth.processClientCredentialsResponse(
+        as,
+        client,
+        await oauth.clientCredentialsGrantRequest(
+          as,
+          client,
+          auth,
+          new URLSearchParams(),
+          insecure,
+        ),
+      );
+      expect(granted).toMatchObject({
+        token_type: "bearer",
+        expires_in: 30 * 60,
+        scope: "all:read all:write transaction:read",
+      });
+      expect(granted.refresh_token).toBeUndefined();
+
+      const introspected = await oauth.processIntrospectionResponse(
+        as,
+        client,
+        await oauth.introspectionRequest(as, client, auth, granted.access_token, insecure),
+      );
+      expect(introspected).toMatchObject({
+        active: true,
+        client_id: reader.clientKey,
+        sub: reader.clientKey,
+        token_type: "Bearer",
+        scope: "all:read all:write transaction:read",
+      });
+      expect((introspected.exp ?? 0) - (introspected.iat ?? 0)).toBe(30 * 60);
+
+      await oauth.processRevocationResponse(
+        await oauth.revocationRequest(as, client, auth, granted.access_token, insecure),
+      );
+      const after = await oauth.introspectionRequest(as, client, auth, granted.access_token, {
+        ...insecure,
+      });
+      expect(await after.json()).toEqual({ active: false });
+      expect((await bearer(granted.access_token)).status).toBe(401);
+    });
+
+    it("accepts a secret with ':', '+', '%' and spaces by both methods", async () => {
+      const client: oauth.Client = { client_id: awkward.clientKey };
+      for (const auth of [
+        oauth.ClientSecretBasic(AWKWARD_SECRET),
+        oauth.ClientSecretPost(AWKWARD_SECRET),
+      ]) {
+        const granted = await oauth.processClientCredentialsResponse(
+          as,
+          client,
+          await oauth.clientCredentialsGrantRequest(as, client, auth, new URLSearchParams(), {
+            ...insecure,
+          }),
+        );
+        expect(granted.scope).toBe("all:read");
+      }
+    });
+
+    it("narrows the scope when asked, and refuses scopes beyond the client's", async () => {
+      const client: oauth.Client = { client_id: reader.clientKey };
+      const auth = oauth.ClientSecretBasic(reader.secret);
+      const narrowed = await oauth.processClientCredentialsResponse(
+        as,
+        client,
+        await oauth.clientCredentialsGrantRequest(
+          as,
+          client,
+          auth,
+          new URLSearchParams({ scope: "all:read" }),
+          insecure,
+        ),
+      );
+      expect(narrowed.scope).toBe("all:read");
+      const beyond = await oauth.clientCredentialsGrantRequest(
+        as,
+        client,
+        auth,
+        new URLSearchParams({ scope: "all:read transaction:write" }),
+        insecure,
+      );
+      expect(beyond.status).toBe(400);
+      expect(await beyond.json()).toMatchObject({ error: "invalid_scope" });
+    });
+  });
+
+  describe("token endpoint", () => {
+    it("stores only the token's hash, with client, scope and expiry, and answers no-store", async () => {
+      const response = await post("/oauth/token", {
+        ...form({
+          grant_type: "client_credentials",
+          client_id: reader.clientKey,
+          client_secret: reader.secret,
+        }),
+      });
+      expect(response.headers.get("cache-control")).toBe("no-store");
+      expect(response.headers.get("pragma")).toBe("no-cache");
+      const body = (await response.json()) as { access_token: string };
+      expect(body.access_token).toMatch(/^adk_at_[0-9A-Za-z]{49}$/);
+      const rows = await db
+        .select()
+        .from(accessTokens)
+        .where(eq(accessTokens.tokenHash, hashCredential(body.access_token)));
+      expect(rows).toHaveLength(1);
+      expect(rows[0]).toMatchObject({ clientId: reader.id, revokedAt: null });
+      const lifetime = (rows[0]?.expiresAt.getTime() ?? 0) - (rows[0]?.issuedAt.getTime() ?? 0);
+      expect(lifetime).toBe(30 * 60_000);
+      const leaked = await db
+        .select({ total: sql<number>`count(*)::int` })
+        .from(accessTokens)
+        .where(sql`${accessTokens.tokenHash} = ${body.access_token}`);
+      expect(leaked[0]?.total).toBe(0);
+    });
+
+    it("refuses a client without permissions with invalid_scope", async () => {
+      const nobody = await insertClient(db, { tillId: till.id });
+      const response = await post("/oauth/token", {
+        ...form({
+          grant_type: "client_credentials",
+          client_id: nobody.clientKey,
+          client_secret: nobody.secret,
+        }),
+      });
+      expect(response.status).toBe(400);
+      expect(await response.json()).toMatchObject({ error: "invalid_scope" });
+    });
+
+    it("gives a wrong secret and an unknown client the same 401 invalid_client", async () => {
+      const wrong = await post("/oauth/token", {
+        ...form({ grant_type: "client_credentials" }),
+        headers: {
+          ...form({}).headers,
+          authorization: clientSecretBasicHeader(reader.clientKey, `${reader.secret}x`),
+        },
+      });
+      const unknown = await post("/oauth/token", {
+        ...form({ grant_type: "client_credentials" }),
+        headers: {
+          ...form({}).headers,
+          authorization: clientSecretBasicHeader("adk_ck_nobody", reader.secret),
+        },
+      });
+      for (const response of [wrong, unknown]) {
+        expect(response.status).toBe(401);
+        expect(response.headers.get("www-authenticate")).toBe(
+          'Basic realm="authdesk", charset="UTF-8"',
+        );
+      }
+      expect(await wrong.text()).toBe(await unknown.text());
+    });
+
+    it("does the same database work for an unknown client as for a wrong secret", async () => {
+      const attempt = async (clientId: string) => {
+        const before = counting.calls();
+        await post("/oauth/token", {
+          ...form({ grant_type: "client_credentials", client_id: clientId, client_secret: "x" }),
+        });
+        return counting.calls() - before;
+      };
+      expect(await attempt("adk_ck_nobody")).toBe(await attempt(reader.clientKey));
+    });
+
+    it("answers malformed requests with RFC 6749 errors, never a 500", async () => {
+      const basic = clientSecretBasicHeader(reader.clientKey, reader.secret);
+      const cases: [string, RequestInit, number, string][] = [
+        [
+          "JSON body",
+          {
+            headers: { "content-type": "application/json", authorization: basic },
+            body: JSON.stringify({ grant_type: "client_credentials" }),
+          },
+          400,
+          "invalid_request",
+        ],
+        [
+          "empty body, no content type",
+          { headers: { authorization: basic } },
+          400,
+          "invalid_request",
+        ],
+        [
+          "empty form",
+          { headers: { ...form({}).headers, authorization: basic }, body: "" },
+          400,
+          "invalid_request",
+        ],
+        [
+          "duplicate parameter",
+          {
+            headers: { ...form({}).headers, authorization: basic },
+            body: "grant_type=client_credentials&grant_type=client_credentials",
+          },
+          400,
+          "invalid_request",
+        ],
+        [
+          "other grant type",
+          { headers: { ...form({}).headers, authorization: basic }, body: "grant_type=password" },
+          400,
+          "unsupported_grant_type",
+        ],
+        [
+          "both Basic and client_secret",
+          {
+            headers: { ...form({}).headers, authorization: basic },
+            body: `grant_type=client_credentials&client_secret=${reader.secret}`,
+          },
+          400,
+          "invalid_request",
+        ],
+        [
+          "no client authentication",
+          form({ grant_type: "client_credentials", client_id: reader.clientKey }),
+          401,
+          "invalid_client",
+        ],
+        [
+          "Basic !!!",
+          {
+            headers: { ...form({}).headers, authorization: "Basic !!!" },
+            body: "grant_type=client_credentials",
+          },
+          400,
+          "invalid_request",
+        ],
+        [
+          "Basic without a colon",
+          {
+            headers: { ...form({}).headers, authorization: `Basic ${btoa("nocolon")}` },
+            body: "grant_type=client_credentials",
+          },
+          400,
+          "invalid_request",
+        ],
+        [
+          "Basic with broken percent-encoding",
+          {
+            headers: { ...form({}).headers, authorization: basicHeader(reader.clientKey, "%zz") },
+            body: "grant_type=client_credentials",
+          },
+          400,
+          "invalid_request",
+        ],
+        [
+          "a Bearer header",
+          {
+            headers: { ...form({}).headers, authorization: "Bearer abc" },
+            body: "grant_type=client_credentials",
+          },
+          401,
+          "invalid_client",
+        ],
+        [
+          "malformed scope",
+          {
+            headers: { ...form({}).headers, authorization: basic },
+            body: 'grant_type=client_credentials&scope=all:read%20"quoted"',
+          },
+          400,
+          "invalid_scope",
+        ],
+        [
+          "broken percent-encoding in the body",
+          {
+            headers: { ...form({}).headers, authorization: basic },
+            body: "grant_type=%E0%A4%A&%%%",
+          },
+          400,
+          "unsupported_grant_type",
+        ],
+        [
+          "a NUL in client_id",
+          form({ grant_type: "client_credentials", client_id: "a\0b", client_secret: "s" }),
+          400,
+          "invalid_request",
+        ],
+        [
+          "a NUL in the Basic secret",
+          {
+            headers: { ...form({}).headers, authorization: basicHeader(reader.clientKey, "%00") },
+            body: "grant_type=client_credentials",
+          },
+          400,
+          "invalid_request",
+        ],
+        [
+          "a client_id of 12,000 characters",
+          form({
+            grant_type: "client_credentials",
+            client_id: "c".repeat(12_000),
+            client_secret: "s",
+          }),
+          401,
+          "invalid_client",
+        ],
+        [
+          "a body over 16 KiB",
+          {
+            headers: { ...form({}).headers, authorization: basic },
+            body: `grant_type=client_credentials&pad=${"x".repeat(17 * 1024)}`,
+          },
+          413,
+          "invalid_request",
+        ],
+      ];
+      for (const [name, init, status, error] of cases) {
+        const response = await post("/oauth/token", init as never);
+        expect({ name, status: response.status }).toEqual({ name, status });
+        expect({ name, body: await response.json() }).toMatchObject({ name, body: { error } });
+      }
+    });
+
+    it("answers other methods with 405 and browsers with 403", async () => {
+      const get = await fetch(`${server.url}/oauth/token`);
+      expect(get.status).toBe(405);
+      expect(get.headers.get("allow")).toBe("POST");
+      const browserHeaders: Record<string, string>[] = [
+        { origin: "https://evil.example" },
+        { "sec-fetch-site": "cross-site" },
+      ];
+      for (const header of browserHeaders) {
+        const response = await post("/oauth/token", {
+          ...form({
+            grant_type: "client_credentials",
+            client_id: reader.clientKey,
+            client_secret: reader.secret,
+          }),
+          headers: { ...form({}).headers, ...header },
+        });
+        expect(response.status).toBe(403);
+        expect(await response.json()).toMatchObject({ error: "invalid_request" });
+        expect(
+          [...response.headers.keys()].some((name) => name.startsWith("access-control-")),
+        ).toBe(false);
+      }
+    });
+
+    it("records the client's last use without waiting for the write", async () => {
+      await db.update(apiClients).set({ lastUsedAt: null }).where(eq(apiClients.id, awkward.id));
+      const recorder = createLastUsedRecorder(db);
+      const own = await startApiServer({ db, lastUsed: recorder });
+      try {
+        const response = await fetch(`${own.url}/oauth/token`, {
+          method: "POST",
+          ...form({
+            grant_type: "client_credentials",
+            client_id: awkward.clientKey,
+            client_secret: AWKWARD_SECRET,
+          }),
+        });
+        expect(response.status).toBe(200);
+        await recorder.settle();
+        const [row] = await db.select().from(apiClients).where(eq(apiClients.id, awkward.id));
+        expect(row?.lastUsedAt).toBeInstanceOf(Date);
+      } finally {
+        await own.close();
+      }
+    });
+  });
+
+  describe("throttling failed client authentication", () => {
+    const attempt = (clientId: string, secret: string) =>
+      post("/oauth/token", {
+        ...form({ grant_type: "client_credentials" }),
+        headers: { ...form({}).headers, authorization: clientSecretBasicHeader(clientId, secret) },
+      });
+
+    it("answers 429 with Retry-After after repeated failures for one client id, even to the right secret", async () => {
+      for (let index = 0; index < LIMITS.perSubject; index++) {
+        expect((await attempt(reader.clientKey, "wrong")).status).toBe(401);
+      }
+      const throttled = await attempt(reader.clientKey, reader.secret);
+      expect(throttled.status).toBe(429);
+      const retryAfter = Number(throttled.headers.get("retry-after"));
+      expect(retryAfter).toBeGreaterThan(0);
+      expect(retryAfter).toBeLessThanOrEqual(LIMITS.windowSeconds);
+      expect(await throttled.json()).toMatchObject({ error: "invalid_client" });
+      const [counter] = await db
+        .select()
+        .from(rateLimitCounters)
+        .where(eq(rateLimitCounters.key, `auth-failure:client:${reader.clientKey}`));
+      expect(counter?.count).toBe(LIMITS.perSubject);
+
+      // Other clients from the same address are not yet affected; after the window, all is well.
+      expect((await attempt(awkward.clientKey, AWKWARD_SECRET)).status).toBe(200);
+      await db.update(rateLimitCounters).set({ windowEndsAt: new Date(Date.now() - 1000) });
+      expect((await attempt(reader.clientKey, reader.secret)).status).toBe(200);
+    });
+
+    it("throttles one address guessing across many client ids", async () => {
+      for (let index = 0; index < LIMITS.perAddress; index++) {
+        expect((await attempt(`adk_ck_guess${index}`, "guess")).status).toBe(401);
+      }
+      const throttled = await attempt(reader.clientKey, reader.secret);
+      expect(throttled.status).toBe(429);
+      expect(throttled.headers.get("retry-after")).toMatch(/^\d+$/);
+    });
+  });
+
+  describe("introspection and revocation", () => {
+    it("reports only the caller's own live tokens as active", async () => {
+      const own = await tokenFor(reader);
+      const others = await tokenFor(awkward);
+      const introspect = async (token: string) => {
+        const response = await post("/oauth/introspect", {
+          ...form({ token, token_type_hint: "access_token" }),
+          headers: {
+            ...form({}).headers,
+            authorization: clientSecretBasicHeader(reader.clientKey, reader.secret),
+          },
+        });
+        expect(response.status).toBe(200);
+        expect(response.headers.get("cache-control")).toBe("no-store");
+        return response.text();
+      };
+      expect(JSON.parse(await introspect(own))).toMatchObject({ active: true });
+      expect(await introspect(others)).toBe('{"active":false}');
+      expect(await introspect("not-a-token")).toBe('{"active":false}');
+      expect(await introspect(`${own.slice(0, -1)}x`)).toBe('{"active":false}');
+
+      await db
+        .update(accessTokens)
+        .set({ expiresAt: new Date(Date.now() - 1000) })
+        .where(eq(accessTokens.tokenHash, hashCredential(own)));
+      expect(await introspect(own)).toBe('{"active":false}');
+      expect(await (await bearer(own)).json()).toMatchObject({ error: "invalid_token" });
+    });
+
+    it("requires client authentication and a token parameter", async () => {
+      const anonymous = await post("/oauth/introspect", form({ token: "x" }));
+      expect(anonymous.status).toBe(401);
+      expect(await anonymous.json()).toMatchObject({ error: "invalid_client" });
+      const missing = await post("/oauth/revoke", {
+        ...form({}),
+        headers: {
+          ...form({}).headers,
+          authorization: clientSecretBasicHeader(reader.clientKey, reader.secret),
+        },
+      });
+      expect(missing.status).toBe(400);
+      expect(await missing.json()).toMatchObject({ error: "invalid_request" });
+    });
+
+    it("answers 200 for unknown and other clients' tokens, revoking neither", async () => {
+      const others = await tokenFor(awkward);
+      for (const token of [others, "unknown-token"]) {
+        const response = await post("/oauth/revoke", {
+          ...form({ token, token_type_hint: "refresh_token" }),
+          headers: {
+            ...form({}).headers,
+            authorization: clientSecretBasicHeader(reader.clientKey, reader.secret),
+          },
+        });
+        expect(response.status).toBe(200);
+      }
+      const [row] = await db
+        .select()
+        .from(accessTokens)
+        .where(eq(accessTokens.tokenHash, hashCredential(others)));
+      expect(row?.revokedAt).toBeNull();
+    });
+
+    it("serves a client registered and deleted through the console's service", async () => {
+      const admin = await insertTestAdmin(db);
+      const context = { actor: { type: "admin" as const, ...admin }, clientAddress: null };
+      const registered = await registerApiClient(
+        db,
+        {
+          name: "Registered",
+          description: undefined,
+          tokenTtlMinutes: 15,
+          tillId: till.id,
+          permissions: { grp_integrations: "write", grp_all: "none" },
+        },
+        context,
+      );
+      if (!registered.ok) throw new Error(registered.error);
+      const client: oauth.Client = { client_id: registered.clientKey };
+      const auth = oauth.ClientSecretBasic(registered.clientSecret);
+      const granted = await oauth.processClientCredentialsResponse(
+        as,
+        client,
+        await oauth.clientCredentialsGrantRequest(
+          as,
+          client,
+          auth,
+          new URLSearchParams(),
+          insecure,
+        ),
+      );
+      expect(granted).toMatchObject({
+        expires_in: 15 * 60,
+        scope: "INTEGRATION_API integrations:read integrations:write",
+      });
+      await deleteApiClient(db, registered.client.id, context);
+      expect(await (await bearer(granted.access_token)).json()).toMatchObject({
+        error: "invalid_token",
+      });
+    });
+
+    it("stops a deleted client's tokens and credentials at once", async () => {
+      const doomed = await insertClient(db, { tillId: till.id, permissions: { all: "read" } });
+      const token = await tokenFor(doomed);
+      expect((await bearer(token)).status).toBe(404); // authenticated; there is no /api/v1/whoami
+      await db.delete(apiClients).where(eq(apiClients.id, doomed.id));
+      const refused = await bearer(token);
+      expect(refused.status).toBe(401);
+      expect(await refused.json()).toMatchObject({ error: "invalid_token" });
+      const again = await post("/oauth/token", {
+        ...form({
+          grant_type: "client_credentials",
+          client_id: doomed.clientKey,
+          client_secret: doomed.secret,
+        }),
+      });
+      expect(again.status).toBe(401);
+    });
+  });
+});

@@ -1,0 +1,132 @@
+import "server-only";
+import { type SQL, sql } from "drizzle-orm";
+import { type Executor, queryRows } from "@/db/client";
+import { rateLimitCounters } from "@/db/schema";
+
+/**
+ * Fixed-window counters in the database, so every app instance sharing one PostgreSQL sees the
+ * same numbers. A key's window starts at its first hit and lasts `windowSeconds`; a hit after
+ * the window has ended starts a new one. Every hit is one atomic upsert, so parallel hits on
+ * several instances cannot lose counts. Windows are timed by the database's clock, never an
+ * instance's, so instances with skewed clocks still agree.
+ *
+ * This is the sign-in throttle's counter (lib/auth/throttle.ts) made reusable: any key, any
+ * amount per hit (quota leases add more than one), any window length.
+ */
+export interface CounterHit {
+  key: string;
+  /** How much to add; a lease of a request quota adds its size. */
+  amount: number;
+  windowSeconds: number;
+}
+
+export interface CounterState {
+  key: string;
+  /** The total in the current window, this hit included. */
+  count: number;
+  /** Whole seconds until the window ends (at least 1). */
+  secondsLeft: number;
+}
+
+const SECONDS_LEFT = sql<number>`greatest(1, ceil(extract(epoch from ${rateLimitCounters.windowEndsAt} - now())))::int`;
+
+/** Adds each hit to its counter and returns the counters' new states, in the hits' order. */
+export async function addToCounters(
+  executor: Executor,
+  hits: CounterHit[],
+): Promise<CounterState[]> {
+  if (hits.length === 0) return [];
+  const rows = await executor
+    .insert(rateLimitCounters)
+    .values(
+      mergeSameKeys(hits).map((hit) => ({
+        key: hit.key,
+        count: hit.amount,
+        windowEndsAt: sql`now() + make_interval(secs => ${hit.windowSeconds})`,
+      })),
+    )
+    .onConflictDoUpdate({
+      target: rateLimitCounters.key,
+      set: {
+        // `excluded` holds the values this hit would have inserted: its amount and a fresh window.
+        count: sql`case when ${windowEnded()} then excluded.count else ${rateLimitCounters.count} + excluded.count end`,
+        windowEndsAt: sql`case when ${windowEnded()} then excluded.window_ends_at else ${rateLimitCounters.windowEndsAt} end`,
+      },
+    })
+    .returning({
+      key: rateLimitCounters.key,
+      count: rateLimitCounters.count,
+      secondsLeft: SECONDS_LEFT,
+    });
+  const byKey = new Map(rows.map((row) => [row.key, row]));
+  return hits.map(
+    (hit) => byKey.get(hit.key) ?? { key: hit.key, count: hit.amount, secondsLeft: 1 },
+  );
+}
+
+/** One upsert may not touch a row twice, so hits on one key are added up first. */
+function mergeSameKeys(hits: CounterHit[]): CounterHit[] {
+  const merged = new Map<string, CounterHit>();
+  for (const hit of hits) {
+    const earlier = merged.get(hit.key);
+    merged.set(hit.key, earlier ? { ...earlier, amount: earlier.amount + hit.amount } : hit);
+  }
+  return [...merged.values()];
+}
+
+function windowEnded(): SQL {
+  return sql`${rateLimitCounters.windowEndsAt} <= now()`;
+}
+
+/**
+ * A SQL expression for the live counters among `keys`, as a JSON array of
+ * `{ key, count, secondsLeft }` (ended windows left out). Callers fold it into the query they
+ * make anyway, so checking a throttle costs no extra round trip.
+ */
+export function liveCountersJson(keys: string[]): SQL {
+  const list = sql.join(
+    keys.map((key) => sql`${key}`),
+    sql`, `,
+  );
+  return sql`coalesce((
+    select json_agg(json_build_object(
+      'key', ${rateLimitCounters.key},
+      'count', ${rateLimitCounters.count},
+      'secondsLeft', greatest(1, ceil(extract(epoch from ${rateLimitCounters.windowEndsAt} - now())))::int
+    ))
+    from ${rateLimitCounters}
+    where ${rateLimitCounters.key} in (${list}) and ${rateLimitCounters.windowEndsAt} > now()
+  ), '[]'::json)`;
+}
+
+/** Reads live counters on their own, for callers with no query to fold them into. */
+export async function readCounters(executor: Executor, keys: string[]): Promise<CounterState[]> {
+  if (keys.length === 0) return [];
+  const [row] = await queryRows<{ counters: CounterState[] }>(
+    executor,
+    sql`select ${liveCountersJson(keys)} as counters`,
+  );
+  return row?.counters ?? [];
+}
+
+/** Deletes counters whose window has ended; they would count as zero anyway. */
+export async function deleteEndedCounters(executor: Executor): Promise<void> {
+  await executor.delete(rateLimitCounters).where(windowEnded());
+}
+
+const SWEEP_INTERVAL_MS = 10 * 60_000;
+const lastSweepAt = new WeakMap<object, number>();
+
+/**
+ * Deletes ended counters at most every ten minutes per database handle, in the background. Keys
+ * include client ids and addresses that callers choose, so without this the table would grow
+ * with every distinct one ever seen.
+ */
+export function sweepEndedCountersSometimes(executor: Executor, now = Date.now()): void {
+  const last = lastSweepAt.get(executor) ?? 0;
+  if (now - last < SWEEP_INTERVAL_MS) return;
+  lastSweepAt.set(executor, now);
+  deleteEndedCounters(executor).catch((error: unknown) => {
+    console.warn("[rate-limit] deleting ended counters failed:", (error as Error).message);
+  });
+}
