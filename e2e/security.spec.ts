@@ -14,7 +14,12 @@ test("API responses carry the strict headers and problem details", async ({ requ
   );
   expect(headers["strict-transport-security"]).toBeUndefined(); // plain http: HSTS would be ignored
 
-  const missing = await request.get("/api/nothing-here");
+  // Unknown /api paths ask for credentials first (nothing about the API is told to strangers);
+  // the public discovery path answers 404 as problem details.
+  const unauthenticated = await request.get("/api/nothing-here");
+  expect(unauthenticated.status()).toBe(401);
+  expect(unauthenticated.headers()["content-type"]).toBe("application/problem+json");
+  const missing = await request.get("/.well-known/nothing-here");
   expect(missing.status()).toBe(404);
   expect(missing.headers()["content-type"]).toBe("application/problem+json");
   expect(await missing.json()).toMatchObject({ status: 404, title: "Not found" });

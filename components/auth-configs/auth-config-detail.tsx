@@ -1,15 +1,15 @@
 "use client";
 
 import { CopyPlus, FileQuestionMark, Lock, Zap } from "lucide-react";
-import type * as React from "react";
+import { DetailRow, DetailSection, PaneMessage } from "@/components/shared/detail";
+import { formatDateTime } from "@/components/shared/format";
+import { RelativeTime } from "@/components/shared/relative-time";
+import { ScopeChips } from "@/components/shared/scope-chips";
 import { Button } from "@/components/ui/button";
 import { AUTH_METHOD_LABELS } from "@/lib/auth-configs/schema";
 import { AUTH_CONFIG_TYPE_LABEL, type AuthConfigDetail } from "./contract";
 import { DeleteAuthConfigDialog } from "./delete-auth-config-dialog";
-import { formatDateTime } from "./format";
 import { useAuthConfig, useTestAuthConfig } from "./queries";
-import { RelativeTime } from "./relative-time";
-import { ScopeChips } from "./scope-chips";
 import { TestResultPanel } from "./test-result-panel";
 
 export type AuthConfigDetailPaneProps = {
@@ -183,54 +183,6 @@ function AuthConfigDetailCard({
         </p>
       </footer>
     </section>
-  );
-}
-
-function DetailSection({ title, children }: { title: string; children: React.ReactNode }) {
-  return (
-    <div>
-      <h3 className="font-medium text-fg-subtle text-xs uppercase tracking-wide">{title}</h3>
-      <dl className="mt-2 divide-y divide-line">{children}</dl>
-    </div>
-  );
-}
-
-function DetailRow({ label, children }: { label: string; children: React.ReactNode }) {
-  return (
-    <div className="grid gap-1 py-2.5 sm:grid-cols-[11rem_minmax(0,1fr)] sm:gap-4">
-      <dt className="text-fg-muted text-sm">{label}</dt>
-      <dd className="min-w-0 text-fg text-sm">{children}</dd>
-    </div>
-  );
-}
-
-function PaneMessage({
-  title,
-  icon,
-  role,
-  children,
-}: {
-  title: string;
-  icon?: React.ReactNode;
-  role?: "alert";
-  children: React.ReactNode;
-}) {
-  return (
-    <div
-      role={role}
-      className="flex flex-col items-center rounded-xl border border-line-strong border-dashed bg-surface px-6 py-12 text-center text-fg-muted text-sm"
-    >
-      {icon ? (
-        <div
-          className="mb-4 flex size-10 items-center justify-center rounded-lg border border-line bg-surface-subtle text-fg-muted [&_svg]:size-5"
-          aria-hidden="true"
-        >
-          {icon}
-        </div>
-      ) : null}
-      <h2 className="mb-1 font-semibold text-base text-fg">{title}</h2>
-      {children}
-    </div>
   );
 }
 

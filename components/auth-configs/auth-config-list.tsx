@@ -2,11 +2,11 @@
 
 import { LoaderCircle, Search, SearchX } from "lucide-react";
 import type * as React from "react";
+import { formatDate, formatDateTime, plural } from "@/components/shared/format";
 import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
 import { cn } from "@/lib/utils/cn";
 import { AUTH_CONFIG_TYPE_LABEL, type AuthConfigListItem } from "./contract";
-import { formatDate, formatDateTime, plural } from "./format";
 
 export type AuthConfigListProps = {
   configs: AuthConfigListItem[] | undefined;

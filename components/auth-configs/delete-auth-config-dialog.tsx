@@ -3,6 +3,8 @@
 import { useQueryClient } from "@tanstack/react-query";
 import { Trash2, TriangleAlert } from "lucide-react";
 import { useState } from "react";
+import { formatDateTime, plural } from "@/components/shared/format";
+import { RelativeTime } from "@/components/shared/relative-time";
 import {
   AlertDialog,
   AlertDialogCancel,
@@ -15,9 +17,7 @@ import {
 } from "@/components/ui/alert-dialog";
 import { Button } from "@/components/ui/button";
 import type { AuthConfigDetail } from "./contract";
-import { formatDateTime, plural } from "./format";
 import { authConfigKeys, useDeleteAuthConfig } from "./queries";
-import { RelativeTime } from "./relative-time";
 
 /**
  * The red trash button beside the identifier and its confirmation. The dialog says how much the

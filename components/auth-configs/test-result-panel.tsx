@@ -1,11 +1,11 @@
 "use client";
 
 import { CircleCheck, CircleX, X } from "lucide-react";
+import { formatDateTime } from "@/components/shared/format";
+import { RelativeTime } from "@/components/shared/relative-time";
+import { ScopeChips } from "@/components/shared/scope-chips";
 import { cn } from "@/lib/utils/cn";
 import type { ActionFailure, TestAuthConfigResult } from "./contract";
-import { formatDateTime } from "./format";
-import { RelativeTime } from "./relative-time";
-import { ScopeChips } from "./scope-chips";
 
 export type TestOutcome = Exclude<TestAuthConfigResult, ActionFailure> & { testedAt: Date };
 

@@ -1,24 +1,50 @@
-import { KeyRound } from "lucide-react";
 import type { Metadata } from "next";
-import { EmptyState } from "@/components/ui/empty-state";
-import { PageHeader } from "@/components/ui/page-header";
+import { z } from "zod";
+import { ApiClientsView } from "@/components/api-clients/api-clients-view";
+import {
+  apiClientDetailOutput,
+  apiClientIdSchema,
+  apiClientListItemOutput,
+} from "@/components/api-clients/contract";
+import { apiGroupOutput, tillOutput } from "@/components/settings/contract";
+import { getApiClient, listApiClients } from "@/lib/api-clients/service";
+import { listApiGroups } from "@/lib/api-groups/service";
 import { requireAdmin } from "@/lib/auth/session";
+import { getDb } from "@/lib/runtime";
+import { listTills } from "@/lib/tills/service";
 
 export const metadata: Metadata = { title: "API clients" };
 
-export default async function ApiClientsPage() {
+/** `?id=` selects a client, so a detail can be linked and reloaded. */
+const querySchema = z.object({
+  id: z.string().max(200).optional().catch(undefined),
+});
+
+export default async function ApiClientsPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   await requireAdmin();
+  const { id } = querySchema.parse(await searchParams);
+  const db = await getDb();
+  // A malformed id cannot name a client: it is shown as "not found" without a query.
+  const wellFormedId = id && apiClientIdSchema.safeParse(id).success ? id : undefined;
+  const [clients, selected, tills, groups] = await Promise.all([
+    listApiClients(db),
+    wellFormedId ? getApiClient(db, wellFormedId) : null,
+    listTills(db),
+    listApiGroups(db),
+  ]);
   return (
-    <>
-      <PageHeader
-        title="API clients"
-        description="Inbound credentials: the client keys and secrets other systems use to call the platform."
-      />
-      <EmptyState
-        icon={<KeyRound />}
-        title="No API clients yet"
-        description="Each client gets a key and a secret shown once, a permission per API group and a token lifetime; Authdesk issues, checks and revokes its OAuth 2.0 access tokens. Registering them arrives in the next release."
-      />
-    </>
+    <ApiClientsView
+      // Parsed through the allowlists, like every action result: only these fields are sent.
+      initialClients={z.array(apiClientListItemOutput).parse(clients)}
+      initialSelected={
+        id ? { id, client: selected ? apiClientDetailOutput.parse(selected) : null } : null
+      }
+      initialTills={z.array(tillOutput).parse(tills)}
+      initialGroups={z.array(apiGroupOutput).parse(groups)}
+    />
   );
 }

@@ -1,24 +1,33 @@
-import { Settings } from "lucide-react";
 import type { Metadata } from "next";
-import { EmptyState } from "@/components/ui/empty-state";
-import { PageHeader } from "@/components/ui/page-header";
+import { z } from "zod";
+import {
+  apiGroupOutput,
+  organizationSettingsOutput,
+  tillOutput,
+} from "@/components/settings/contract";
+import { SettingsView } from "@/components/settings/settings-view";
+import { listApiGroups } from "@/lib/api-groups/service";
 import { requireAdmin } from "@/lib/auth/session";
+import { getDb } from "@/lib/runtime";
+import { getOrganizationSettings } from "@/lib/settings/service";
+import { listTills } from "@/lib/tills/service";
 
 export const metadata: Metadata = { title: "Settings" };
 
 export default async function SettingsPage() {
   await requireAdmin();
+  const db = await getDb();
+  const [settings, tills, groups] = await Promise.all([
+    getOrganizationSettings(db),
+    listTills(db),
+    listApiGroups(db),
+  ]);
   return (
-    <>
-      <PageHeader
-        title="Settings"
-        description="Organisation-wide authentication settings for the platform's public API."
-      />
-      <EmptyState
-        icon={<Settings />}
-        title="Nothing to configure yet"
-        description="This is where you will switch Basic authentication (till code and password) on or off and manage the tills that API clients act as. These settings arrive in the next release."
-      />
-    </>
+    <SettingsView
+      // Parsed through the allowlists, like every action result: only these fields are sent.
+      initialSettings={organizationSettingsOutput.parse(settings)}
+      initialTills={z.array(tillOutput).parse(tills)}
+      initialGroups={z.array(apiGroupOutput).parse(groups)}
+    />
   );
 }

@@ -1,0 +1,171 @@
+"use server";
+
+import { z } from "zod";
+import {
+  type ActionFailure,
+  apiClientDetailOutput,
+  apiClientIdSchema,
+  apiClientListItemOutput,
+  type DeleteApiClientResult,
+  type GetApiClientResult,
+  type ListApiClientsResult,
+  type RegisterApiClientFormInput,
+  type RegisterApiClientResult,
+} from "@/components/api-clients/contract";
+import {
+  type DeleteApiClientInput,
+  deleteApiClientSchema,
+  type RegisterApiClientFields,
+  registerApiClientSchemaFor,
+} from "@/lib/api-clients/schema";
+import {
+  deleteApiClient,
+  getApiClient,
+  listApiClients,
+  registerApiClient,
+} from "@/lib/api-clients/service";
+import { listApiGroups } from "@/lib/api-groups/service";
+import { requestMeta, requireAdmin } from "@/lib/auth/session";
+import type { SignedInAdmin } from "@/lib/auth/sessions";
+import { fieldErrorsOf } from "@/lib/forms/field-errors";
+import { getDb } from "@/lib/runtime";
+
+/*
+ * Every export here is a public endpoint: each one checks the session itself, parses its
+ * arguments, calls the service and maps the result. There is deliberately no update action:
+ * API clients are registered and deleted, never changed.
+ */
+
+const UNEXPECTED =
+  "Something went wrong on our side. Try again; if it keeps failing, check the server log.";
+const NOT_FOUND = "This API client no longer exists. Someone may have deleted it.";
+
+export async function listApiClientsAction(): Promise<ListApiClientsResult> {
+  const admin = await requireAdmin();
+  try {
+    const clients = await listApiClients(await getDb());
+    return { ok: true, clients: z.array(apiClientListItemOutput).parse(clients) };
+  } catch (error) {
+    return unexpected("list API clients", admin, error);
+  }
+}
+
+export async function getApiClientAction(id: string): Promise<GetApiClientResult> {
+  const admin = await requireAdmin();
+  const parsed = apiClientIdSchema.safeParse(id);
+  // A malformed id names no client: the same answer as a deleted one, not an error.
+  if (!parsed.success) return { ok: true, client: null };
+  try {
+    const client = await getApiClient(await getDb(), parsed.data);
+    return { ok: true, client: client ? apiClientDetailOutput.parse(client) : null };
+  } catch (error) {
+    return unexpected("read an API client", admin, error);
+  }
+}
+
+/**
+ * Registers a client and returns its secret: the one response that ever carries it. The secret
+ * is not logged, audited or cached; a failure after it was generated loses it, which is safe
+ * because only its hash was stored, in the same transaction as the client.
+ */
+export async function registerApiClientAction(
+  input: RegisterApiClientFormInput,
+): Promise<RegisterApiClientResult> {
+  const admin = await requireAdmin();
+  try {
+    const db = await getDb();
+    // The groups that exist now, so a permission for a deleted one is a field error.
+    const parsed = registerApiClientSchemaFor(await listApiGroups(db)).safeParse(input);
+    if (!parsed.success) {
+      return { ok: false, fieldErrors: fieldErrorsOf<RegisterApiClientFields>(parsed.error) };
+    }
+    const result = await registerApiClient(db, parsed.data, await changeContext(admin));
+    if (result.ok) {
+      return {
+        ok: true,
+        client: apiClientDetailOutput.parse(result.client),
+        clientKey: result.clientKey,
+        clientSecret: result.clientSecret,
+      };
+    }
+    switch (result.error) {
+      case "till_not_found":
+        return {
+          ok: false,
+          fieldErrors: { tillId: "This till no longer exists; select another one" },
+        };
+      case "group_not_found":
+        return {
+          ok: false,
+          fieldErrors: {
+            permissions: "An API group in this form no longer exists; check the permissions again",
+          },
+        };
+      default:
+        return assertNever(result);
+    }
+  } catch (error) {
+    return unexpected("register an API client", admin, error);
+  }
+}
+
+export async function deleteApiClientAction(
+  input: DeleteApiClientInput,
+): Promise<DeleteApiClientResult> {
+  const admin = await requireAdmin();
+  const parsed = deleteApiClientSchema.safeParse(input);
+  if (!parsed.success) return { ok: false, formError: NOT_FOUND, notFound: true };
+  try {
+    const result = await deleteApiClient(await getDb(), parsed.data.id, await changeContext(admin));
+    if (result.ok) {
+      const { id, name, revokedTokens } = result.deleted;
+      return { ok: true, deleted: { id, name, revokedTokens } };
+    }
+    switch (result.error) {
+      case "not_found":
+        return { ok: false, formError: NOT_FOUND, notFound: true };
+      default:
+        return assertNever(result.error);
+    }
+  } catch (error) {
+    return unexpected("delete an API client", admin, error);
+  }
+}
+
+async function changeContext(admin: SignedInAdmin) {
+  return {
+    actor: { type: "admin" as const, id: admin.id, label: admin.email },
+    clientAddress: (await requestMeta()).clientAddress,
+  };
+}
+
+function unexpected(operation: string, admin: SignedInAdmin, error: unknown): ActionFailure {
+  logUnexpected(operation, admin, error);
+  return { ok: false, formError: UNEXPECTED };
+}
+
+/**
+ * Logs the cause without drizzle's `params:` line: for a failed registration that line would
+ * hold the new secret's hash and the client key.
+ */
+function logUnexpected(operation: string, admin: SignedInAdmin, error: unknown): void {
+  const causes: string[] = [];
+  for (let current = error, depth = 0; current && depth < 5; depth++) {
+    if (current instanceof Error) {
+      const code = (current as { code?: unknown }).code;
+      const firstLine = current.message.split("\nparams:")[0]?.slice(0, 500);
+      causes.push(`${current.name}${code ? ` [${String(code)}]` : ""}: ${firstLine}`);
+      current = current.cause;
+    } else {
+      causes.push(String(current).slice(0, 200));
+      break;
+    }
+  }
+  console.error(
+    `api-clients: could not ${operation} for admin ${admin.id}: ${causes.join(" <- caused by ")}`,
+  );
+}
+
+function assertNever(value: never): never {
+  throw new Error(`Unhandled result: ${JSON.stringify(value)}`);
+}

@@ -1,0 +1,260 @@
+"use server";
+
+import { z } from "zod";
+import {
+  type ActionFailure,
+  apiGroupOutput,
+  type CreateApiGroupFormInput,
+  type CreateApiGroupResult,
+  type CreateTillFormInput,
+  type CreateTillResult,
+  type DeleteApiGroupResult,
+  type DeleteTillResult,
+  type DescribeGroupDeletionResult,
+  type GetSettingsResult,
+  groupDeletionOutput,
+  type ListApiGroupsResult,
+  type ListTillsResult,
+  organizationSettingsOutput,
+  type SetBasicAuthResult,
+  tillOutput,
+} from "@/components/settings/contract";
+import {
+  type CreateApiGroupFields,
+  createApiGroupSchema,
+  type DeleteApiGroupInput,
+  deleteApiGroupSchema,
+} from "@/lib/api-groups/schema";
+import {
+  createApiGroup,
+  deleteApiGroup,
+  describeGroupDeletion,
+  listApiGroups,
+} from "@/lib/api-groups/service";
+import { requestMeta, requireAdmin } from "@/lib/auth/session";
+import type { SignedInAdmin } from "@/lib/auth/sessions";
+import { fieldErrorsOf } from "@/lib/forms/field-errors";
+import { getDb } from "@/lib/runtime";
+import { type SetBasicAuthEnabledInput, setBasicAuthEnabledSchema } from "@/lib/settings/schema";
+import { getOrganizationSettings, setBasicAuthEnabled } from "@/lib/settings/service";
+import {
+  type CreateTillFields,
+  createTillSchema,
+  type DeleteTillInput,
+  deleteTillSchema,
+} from "@/lib/tills/schema";
+import { createTill, deleteTill, listTills } from "@/lib/tills/service";
+
+/*
+ * Every export here is a public endpoint: each one checks the session itself, parses its
+ * arguments with the shared strict schemas, calls the service and maps the typed result.
+ */
+
+const UNEXPECTED =
+  "Something went wrong on our side. Try again; if it keeps failing, check the server log.";
+const TILL_NOT_FOUND = "This till no longer exists. Someone may have deleted it.";
+const GROUP_NOT_FOUND = "This API group no longer exists. Someone may have deleted it.";
+
+export async function getSettingsAction(): Promise<GetSettingsResult> {
+  const admin = await requireAdmin();
+  try {
+    const settings = await getOrganizationSettings(await getDb());
+    return { ok: true, settings: organizationSettingsOutput.parse(settings) };
+  } catch (error) {
+    return unexpected("read the settings", admin, error);
+  }
+}
+
+export async function setBasicAuthEnabledAction(
+  input: SetBasicAuthEnabledInput,
+): Promise<SetBasicAuthResult> {
+  const admin = await requireAdmin();
+  const parsed = setBasicAuthEnabledSchema.safeParse(input);
+  if (!parsed.success) return { ok: false, formError: "Choose Yes or No." };
+  try {
+    // The service records the audit event, and only when the value really changes.
+    const result = await setBasicAuthEnabled(
+      await getDb(),
+      parsed.data.enabled,
+      await changeContext(admin),
+    );
+    return {
+      ok: true,
+      changed: result.changed,
+      settings: organizationSettingsOutput.parse(result.settings),
+    };
+  } catch (error) {
+    return unexpected("change Basic authentication", admin, error);
+  }
+}
+
+export async function listTillsAction(): Promise<ListTillsResult> {
+  const admin = await requireAdmin();
+  try {
+    return { ok: true, tills: z.array(tillOutput).parse(await listTills(await getDb())) };
+  } catch (error) {
+    return unexpected("list tills", admin, error);
+  }
+}
+
+export async function createTillAction(input: CreateTillFormInput): Promise<CreateTillResult> {
+  const admin = await requireAdmin();
+  const parsed = createTillSchema.safeParse(input);
+  if (!parsed.success) {
+    return { ok: false, fieldErrors: fieldErrorsOf<CreateTillFields>(parsed.error) };
+  }
+  try {
+    const result = await createTill(await getDb(), parsed.data, await changeContext(admin));
+    if (result.ok) {
+      return { ok: true, till: tillOutput.omit({ apiClientCount: true }).parse(result.till) };
+    }
+    switch (result.error) {
+      case "code_taken":
+        return { ok: false, fieldErrors: { code: "A till with this code already exists" } };
+      default:
+        return assertNever(result.error);
+    }
+  } catch (error) {
+    return unexpected("create a till", admin, error);
+  }
+}
+
+export async function deleteTillAction(input: DeleteTillInput): Promise<DeleteTillResult> {
+  const admin = await requireAdmin();
+  const parsed = deleteTillSchema.safeParse(input);
+  if (!parsed.success) return { ok: false, formError: TILL_NOT_FOUND, notFound: true };
+  try {
+    const result = await deleteTill(await getDb(), parsed.data.id, await changeContext(admin));
+    if (result.ok) return { ok: true, deleted: result.deleted };
+    switch (result.error) {
+      case "not_found":
+        return { ok: false, formError: TILL_NOT_FOUND, notFound: true };
+      case "till_in_use":
+        // The service's message counts the clients; it names no secret, so it can be shown.
+        return { ok: false, formError: result.message, inUse: true };
+      default:
+        return assertNever(result);
+    }
+  } catch (error) {
+    return unexpected("delete a till", admin, error);
+  }
+}
+
+export async function listApiGroupsAction(): Promise<ListApiGroupsResult> {
+  const admin = await requireAdmin();
+  try {
+    return { ok: true, groups: z.array(apiGroupOutput).parse(await listApiGroups(await getDb())) };
+  } catch (error) {
+    return unexpected("list API groups", admin, error);
+  }
+}
+
+export async function createApiGroupAction(
+  input: CreateApiGroupFormInput,
+): Promise<CreateApiGroupResult> {
+  const admin = await requireAdmin();
+  const parsed = createApiGroupSchema.safeParse(input);
+  if (!parsed.success) {
+    return { ok: false, fieldErrors: fieldErrorsOf<CreateApiGroupFields>(parsed.error) };
+  }
+  try {
+    const result = await createApiGroup(await getDb(), parsed.data, await changeContext(admin));
+    if (result.ok) {
+      return {
+        ok: true,
+        group: apiGroupOutput.omit({ clientCount: true }).parse(result.group),
+      };
+    }
+    switch (result.error) {
+      case "slug_taken":
+        return { ok: false, fieldErrors: { slug: "An API group with this slug already exists" } };
+      default:
+        return assertNever(result.error);
+    }
+  } catch (error) {
+    return unexpected("create an API group", admin, error);
+  }
+}
+
+export async function describeApiGroupDeletionAction(
+  input: DeleteApiGroupInput,
+): Promise<DescribeGroupDeletionResult> {
+  const admin = await requireAdmin();
+  const parsed = deleteApiGroupSchema.safeParse(input);
+  // A malformed id names no group: the same answer as a deleted one.
+  if (!parsed.success) return { ok: true, preview: null };
+  try {
+    const preview = await describeGroupDeletion(await getDb(), parsed.data.id);
+    return { ok: true, preview: preview ? groupDeletionOutput.parse(preview) : null };
+  } catch (error) {
+    return unexpected("describe an API group's deletion", admin, error);
+  }
+}
+
+export async function deleteApiGroupAction(
+  input: DeleteApiGroupInput,
+): Promise<DeleteApiGroupResult> {
+  const admin = await requireAdmin();
+  const parsed = deleteApiGroupSchema.safeParse(input);
+  if (!parsed.success) return { ok: false, formError: GROUP_NOT_FOUND, notFound: true };
+  try {
+    const result = await deleteApiGroup(await getDb(), parsed.data.id, await changeContext(admin));
+    if (result.ok) {
+      const { id, slug, name } = result.deleted;
+      return {
+        ok: true,
+        deleted: { id, slug, name },
+        affectedClients: result.affectedClients,
+        revokedTokens: result.revokedTokens,
+      };
+    }
+    switch (result.error) {
+      case "not_found":
+        return { ok: false, formError: GROUP_NOT_FOUND, notFound: true };
+      case "built_in":
+        return { ok: false, formError: "Built-in API groups cannot be deleted." };
+      default:
+        return assertNever(result.error);
+    }
+  } catch (error) {
+    return unexpected("delete an API group", admin, error);
+  }
+}
+
+async function changeContext(admin: SignedInAdmin) {
+  return {
+    actor: { type: "admin" as const, id: admin.id, label: admin.email },
+    clientAddress: (await requestMeta()).clientAddress,
+  };
+}
+
+function unexpected(operation: string, admin: SignedInAdmin, error: unknown): ActionFailure {
+  logUnexpected(operation, admin, error);
+  return { ok: false, formError: UNEXPECTED };
+}
+
+/**
+ * Logs the cause without drizzle's `params:` line, which would copy a till's password hash (or,
+ * for a failure before hashing, its input) into the log.
+ */
+function logUnexpected(operation: string, admin: SignedInAdmin, error: unknown): void {
+  const causes: string[] = [];
+  for (let current = error, depth = 0; current && depth < 5; depth++) {
+    if (current instanceof Error) {
+      const code = (current as { code?: unknown }).code;
+      const firstLine = current.message.split("\nparams:")[0]?.slice(0, 500);
+      causes.push(`${current.name}${code ? ` [${String(code)}]` : ""}: ${firstLine}`);
+      current = current.cause;
+    } else {
+      causes.push(String(current).slice(0, 200));
+      break;
+    }
+  }
+  console.error(
+    `settings: could not ${operation} for admin ${admin.id}: ${causes.join(" <- caused by ")}`,
+  );
+}
+
+function assertNever(value: never): never {
+  throw new Error(`Unhandled result: ${JSON.stringify(value)}`);
+}

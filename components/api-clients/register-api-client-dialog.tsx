@@ -1,0 +1,146 @@
+"use client";
+
+import { useState } from "react";
+import type { ApiGroup, Till } from "@/components/settings/contract";
+import {
+  AlertDialog,
+  AlertDialogCancel,
+  AlertDialogContent,
+  AlertDialogDescription,
+  AlertDialogFooter,
+  AlertDialogHeader,
+  AlertDialogTitle,
+} from "@/components/ui/alert-dialog";
+import { Button } from "@/components/ui/button";
+import {
+  Dialog,
+  DialogContent,
+  DialogDescription,
+  DialogHeader,
+  DialogTitle,
+} from "@/components/ui/dialog";
+import type { RegisteredApiClient } from "./queries";
+import { RegisterForm } from "./register-form";
+import { SecretReveal } from "./secret-reveal";
+
+export type RegisterApiClientDialogProps = {
+  open: boolean;
+  onOpenChange: (open: boolean) => void;
+  /** A new key per opening, so every opening starts from a blank form. */
+  formKey: number;
+  initialTills?: Till[];
+  initialGroups?: ApiGroup[];
+  /** The one-time screen was closed (Done, or a confirmed close): show the new client. */
+  onFinished: (clientId: string) => void;
+};
+
+/**
+ * Register, then the one-time screen, in one dialog. The registration result (with the secret)
+ * lives in this component's state and nowhere else, and is dropped when the screen closes.
+ * Closing the screen any way but Done or New API client (Escape, ×, a click outside) asks first.
+ */
+export function RegisterApiClientDialog({
+  open,
+  onOpenChange,
+  formKey,
+  initialTills,
+  initialGroups,
+  onFinished,
+}: RegisterApiClientDialogProps) {
+  const [registered, setRegistered] = useState<RegisteredApiClient | null>(null);
+  const [confirmingClose, setConfirmingClose] = useState(false);
+  // Bumped by "New API client", so the next form starts blank.
+  const [round, setRound] = useState(0);
+
+  const finish = () => {
+    const id = registered?.client.id;
+    setRegistered(null);
+    setConfirmingClose(false);
+    onOpenChange(false);
+    if (id) onFinished(id);
+  };
+
+  // Also when the dialog was closed while the registration was on its way: the client exists
+  // now, and this is the only chance to see its secret.
+  const showSecret = (result: RegisteredApiClient) => {
+    setRegistered(result);
+    onOpenChange(true);
+  };
+
+  const changeOpen = (next: boolean) => {
+    if (!next && registered) {
+      setConfirmingClose(true);
+      return;
+    }
+    onOpenChange(next);
+  };
+
+  const startAnother = () => {
+    setRegistered(null);
+    setRound((current) => current + 1);
+  };
+
+  return (
+    <>
+      <Dialog open={open} onOpenChange={changeOpen}>
+        {/* The body scrolls between a fixed header and footer, so the title and the buttons stay
+            in view in a short window. */}
+        <DialogContent className="flex max-w-2xl flex-col gap-0 overflow-hidden p-0">
+          {registered ? (
+            <>
+              <DialogHeader className="border-line border-b px-6 pt-5 pb-4">
+                <DialogTitle>API client registered</DialogTitle>
+                <DialogDescription>
+                  <span className="font-medium text-fg">{registered.client.name}</span> can now get
+                  access tokens. Store its client key and client secret somewhere safe.
+                </DialogDescription>
+              </DialogHeader>
+              <SecretReveal
+                clientName={registered.client.name}
+                clientKey={registered.clientKey}
+                clientSecret={registered.clientSecret}
+                onDone={finish}
+                onNewClient={startAnother}
+              />
+            </>
+          ) : (
+            <>
+              <DialogHeader className="border-line border-b px-6 pt-5 pb-4">
+                <DialogTitle>Register an API client</DialogTitle>
+                <DialogDescription>
+                  A client key and secret another system uses to get OAuth 2.0 access tokens. API
+                  clients cannot be changed after registration.
+                </DialogDescription>
+              </DialogHeader>
+              <RegisterForm
+                key={`${formKey}-${round}`}
+                initialTills={initialTills}
+                initialGroups={initialGroups}
+                onRegistered={showSecret}
+                onCancel={() => onOpenChange(false)}
+              />
+            </>
+          )}
+        </DialogContent>
+      </Dialog>
+
+      <AlertDialog open={confirmingClose} onOpenChange={setConfirmingClose}>
+        <AlertDialogContent>
+          <AlertDialogHeader>
+            <AlertDialogTitle>Close without the secret?</AlertDialogTitle>
+            <AlertDialogDescription>
+              You won&apos;t be able to see this secret again. If you have not copied it, the client
+              is of no use: you would have to delete it and register a new one.
+            </AlertDialogDescription>
+          </AlertDialogHeader>
+          <AlertDialogFooter>
+            <AlertDialogCancel>Keep it open</AlertDialogCancel>
+            <Button variant="destructive" onClick={finish}>
+              Close anyway
+            </Button>
+          </AlertDialogFooter>
+        </AlertDialogContent>
+      </AlertDialog>
+    </>
+  );
+}

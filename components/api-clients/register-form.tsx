@@ -1,0 +1,293 @@
+"use client";
+
+import { ArrowRight, Store } from "lucide-react";
+import Link from "next/link";
+import { type FormEvent, useId, useState } from "react";
+import type { ApiGroup, Till } from "@/components/settings/contract";
+import { useApiGroups, useTills } from "@/components/settings/queries";
+import { SegmentedControl } from "@/components/shared/segmented-control";
+import { useFormErrors } from "@/components/shared/use-form-errors";
+import { Badge } from "@/components/ui/badge";
+import { Button } from "@/components/ui/button";
+import { DialogFooter } from "@/components/ui/dialog";
+import { Field } from "@/components/ui/field";
+import { Input } from "@/components/ui/input";
+import { Select } from "@/components/ui/select";
+import { Textarea } from "@/components/ui/textarea";
+import {
+  PERMISSION_CHOICES,
+  PERMISSION_LABELS,
+  type PermissionChoice,
+  type RegisterApiClientFields,
+  registerApiClientSchemaFor,
+  TOKEN_TTL_MINUTES,
+} from "@/lib/api-clients/schema";
+import { fieldErrorsOf } from "@/lib/forms/field-errors";
+import { scopesForPermissions } from "@/lib/oauth/scopes";
+import type { RegisterApiClientFormInput } from "./contract";
+import { type RegisteredApiClient, useRegisterApiClient } from "./queries";
+import { TokenTtlSlider } from "./token-ttl-slider";
+
+const FIELD_ORDER: readonly RegisterApiClientFields[] = [
+  "name",
+  "description",
+  "tokenTtlMinutes",
+  "permissions",
+  "tillId",
+];
+
+const PERMISSION_OPTIONS = PERMISSION_CHOICES.map((value) => ({
+  value,
+  label: PERMISSION_LABELS[value],
+}));
+
+/**
+ * The seed's Register form, field for field and with its labels. The same zod schema checks it
+ * here and in the server action; "Next" registers the client and hands the one-time result up.
+ */
+export function RegisterForm({
+  initialTills,
+  initialGroups,
+  onRegistered,
+  onCancel,
+}: {
+  initialTills?: Till[];
+  initialGroups?: ApiGroup[];
+  onRegistered: (registered: RegisteredApiClient) => void;
+  onCancel: () => void;
+}) {
+  const tills = useTills(initialTills);
+  const groups = useApiGroups(initialGroups);
+  const { register, pending } = useRegisterApiClient();
+  const { errors, setErrors, reject, clear, clearOnChange, formRef } = useFormErrors(FIELD_ORDER);
+  const [ttl, setTtl] = useState<number>(TOKEN_TTL_MINUTES.default);
+  const [permissions, setPermissions] = useState<Record<string, PermissionChoice>>({});
+  const permissionsHintId = useId();
+
+  const groupList = groups.data ?? [];
+  const tillList = tills.data ?? [];
+
+  async function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const data = new FormData(event.currentTarget);
+    const values: RegisterApiClientFormInput = {
+      name: String(data.get("name") ?? ""),
+      description: String(data.get("description") ?? ""),
+      tokenTtlMinutes: ttl,
+      // Only what was granted: "none" is the default, and leaving it out means a group deleted
+      // meanwhile that was never granted cannot fail the registration.
+      permissions: Object.fromEntries(
+        Object.entries(permissions).filter(
+          ([groupId, level]) => level !== "none" && groupList.some((g) => g.id === groupId),
+        ),
+      ),
+      tillId: String(data.get("tillId") ?? ""),
+    };
+    // The server parses with the same schema; this only spares a round trip for plain mistakes.
+    const parsed = registerApiClientSchemaFor(groupList).safeParse(values);
+    if (!parsed.success) return reject(fieldErrorsOf<RegisterApiClientFields>(parsed.error));
+    setErrors({});
+    const result = await register(values);
+    if (!result) return; // the hook has shown a toast; the form keeps what was typed
+    if (!result.ok) {
+      if ("fieldErrors" in result) reject(result.fieldErrors);
+      return;
+    }
+    onRegistered(result);
+  }
+
+  const choose = (groupId: string, level: PermissionChoice) => {
+    setPermissions((current) => ({ ...current, [groupId]: level }));
+    clear("permissions");
+  };
+
+  const granted = groupList.flatMap((group) => {
+    const level = permissions[group.id] ?? "none";
+    return level === "none" ? [] : [{ slug: group.slug, level }];
+  });
+  const scopes = scopesForPermissions(granted);
+
+  return (
+    <form
+      ref={formRef}
+      onSubmit={submit}
+      onChange={clearOnChange}
+      noValidate
+      className="flex min-h-0 flex-1 flex-col"
+    >
+      <div className="grid min-h-0 flex-1 gap-6 overflow-y-auto px-6 py-5">
+        {/* Said first, not at the till field: better before the form is filled in than after. */}
+        {tillList.length === 0 && tills.isSuccess ? <NoTills /> : null}
+        <Field label="Client name" error={errors.name}>
+          <Input
+            name="name"
+            required
+            maxLength={100}
+            autoComplete="off"
+            placeholder="Point-of-sale sync"
+          />
+        </Field>
+
+        <Field label="Description" optional error={errors.description}>
+          <Textarea
+            name="description"
+            rows={2}
+            maxLength={500}
+            placeholder="What calls the API with this client, and who owns it"
+          />
+        </Field>
+
+        <Field
+          label="Token expiry duration"
+          error={errors.tokenTtlMinutes}
+          hint="How long each access token issued to this client stays valid: 5 minutes to 24 hours."
+        >
+          <TokenTtlSlider
+            name="tokenTtlMinutes"
+            value={ttl}
+            onChange={(minutes) => {
+              setTtl(minutes);
+              clear("tokenTtlMinutes");
+            }}
+          />
+        </Field>
+
+        <fieldset
+          data-field="permissions"
+          tabIndex={-1}
+          aria-describedby={permissionsHintId}
+          aria-invalid={errors.permissions ? true : undefined}
+          className="grid gap-2 outline-hidden"
+        >
+          <legend className="float-left font-medium text-fg text-sm leading-5">
+            Access Permission
+          </legend>
+          <p id={permissionsHintId} className="text-fg-subtle text-sm">
+            <span className="font-medium text-fg-muted">View only</span> reads,{" "}
+            <span className="font-medium text-fg-muted">Modify</span> also adds and updates, per
+            group of APIs.
+          </p>
+          {errors.permissions ? (
+            <p className="text-danger-text text-sm">{errors.permissions}</p>
+          ) : null}
+          {groupList.length === 0 ? (
+            <p className="rounded-lg border border-line border-dashed px-3 py-4 text-center text-fg-muted text-sm">
+              {groups.isError ? groups.error.message : "Loading API groups…"}
+            </p>
+          ) : (
+            <ul className="divide-y divide-line rounded-lg border border-line">
+              {groupList.map((group) => (
+                <li key={group.id}>
+                  <PermissionRow
+                    group={group}
+                    value={permissions[group.id] ?? "none"}
+                    onChange={(level) => choose(group.id, level)}
+                  />
+                </li>
+              ))}
+            </ul>
+          )}
+          <p className="text-fg-subtle text-xs" aria-live="polite">
+            {scopes.length === 0 ? (
+              "No scopes yet: tokens for this client would grant no access."
+            ) : (
+              <>
+                Tokens will carry{" "}
+                {scopes.map((scope, index) => (
+                  <span key={scope}>
+                    <code className="font-mono text-fg-muted">{scope}</code>
+                    {index < scopes.length - 1 ? " " : ""}
+                  </span>
+                ))}
+              </>
+            )}
+          </p>
+        </fieldset>
+
+        <Field
+          label="Select your organization till"
+          error={errors.tillId}
+          hint={
+            tillList.length === 0
+              ? "Add a till in Settings first."
+              : "Recorded as the actor of this client's write calls."
+          }
+        >
+          {tillList.length === 0 ? (
+            <Select name="tillId" required disabled defaultValue="">
+              <option value="">
+                {tills.isError ? "Could not load the tills" : "No tills yet"}
+              </option>
+            </Select>
+          ) : (
+            <Select name="tillId" required defaultValue="">
+              <option value="" disabled>
+                Choose a till…
+              </option>
+              {tillList.map((till) => (
+                <option key={till.id} value={till.id}>
+                  {till.code} · {till.name}
+                </option>
+              ))}
+            </Select>
+          )}
+        </Field>
+      </div>
+      <DialogFooter className="border-line border-t bg-surface-subtle px-6 py-4">
+        <Button type="button" variant="secondary" onClick={onCancel}>
+          Cancel
+        </Button>
+        <Button type="submit" pending={pending}>
+          Next
+          {pending ? null : <ArrowRight aria-hidden="true" />}
+        </Button>
+      </DialogFooter>
+    </form>
+  );
+}
+
+/** One group's None / View only / Modify, a radio group named by its legend. */
+function PermissionRow({
+  group,
+  value,
+  onChange,
+}: {
+  group: ApiGroup;
+  value: PermissionChoice;
+  onChange: (level: PermissionChoice) => void;
+}) {
+  return (
+    <fieldset className="grid gap-x-4 gap-y-0.5 px-3 py-2.5 sm:grid-cols-[minmax(0,1fr)_auto] sm:items-center sm:gap-y-0">
+      {/* Floated, a legend is laid out like any grid item yet still names the radio group. */}
+      <legend className="float-left min-w-0 font-medium text-fg text-sm sm:col-start-1 sm:row-start-1">
+        {group.name}
+      </legend>
+      <p className="flex flex-wrap items-center gap-2 sm:col-start-1 sm:row-start-2">
+        <span className="font-mono text-fg-subtle text-xs">{group.slug}</span>
+        {group.builtIn ? null : <Badge variant="info">Custom</Badge>}
+      </p>
+      <SegmentedControl
+        name={`permission-${group.id}`}
+        options={PERMISSION_OPTIONS}
+        value={value}
+        onChange={onChange}
+        size="sm"
+        className="mt-1.5 w-full sm:col-start-2 sm:row-span-2 sm:row-start-1 sm:mt-0 sm:w-auto"
+      />
+    </fieldset>
+  );
+}
+
+function NoTills() {
+  return (
+    <div className="flex flex-col items-start gap-3 rounded-lg border border-line-strong border-dashed bg-surface-subtle px-4 py-3 text-sm sm:flex-row sm:items-center sm:justify-between">
+      <p className="flex gap-2 text-fg-muted">
+        <Store className="mt-0.5 size-4 shrink-0 text-fg-subtle" aria-hidden="true" />
+        No tills yet. Every API client acts as a till, so add one first.
+      </p>
+      <Button asChild variant="secondary" size="sm">
+        <Link href="/settings">Add a till in Settings</Link>
+      </Button>
+    </div>
+  );
+}

@@ -1,0 +1,119 @@
+"use client";
+
+import { Plus, TriangleAlert } from "lucide-react";
+import { type Ref, useEffect, useRef } from "react";
+import { Button } from "@/components/ui/button";
+import { DialogFooter } from "@/components/ui/dialog";
+import { CopyButton } from "./copy-button";
+
+/**
+ * The one-time screen: the client key and the client secret, each with a Copy button, and the
+ * warning that the secret cannot be seen again. The secret exists only in the props of this
+ * component (from the registration's result); while it is mounted, leaving or reloading the page
+ * makes the browser ask first.
+ */
+export function SecretReveal({
+  clientName,
+  clientKey,
+  clientSecret,
+  onDone,
+  onNewClient,
+}: {
+  clientName: string;
+  clientKey: string;
+  clientSecret: string;
+  onDone: () => void;
+  onNewClient: () => void;
+}) {
+  const secretCopyRef = useRef<HTMLDivElement>(null);
+
+  useEffect(() => {
+    // The browser shows its own "Leave site?" prompt; the text cannot be customised.
+    const warn = (event: BeforeUnloadEvent) => {
+      event.preventDefault();
+      event.returnValue = "";
+    };
+    window.addEventListener("beforeunload", warn);
+    return () => window.removeEventListener("beforeunload", warn);
+  }, []);
+
+  // The form's Next button, which had the focus, is gone: put it where the next step is.
+  useEffect(() => {
+    secretCopyRef.current?.querySelector("button")?.focus();
+  }, []);
+
+  return (
+    <div className="flex min-h-0 flex-1 flex-col">
+      <div className="grid min-h-0 flex-1 gap-5 overflow-y-auto px-6 py-5">
+        <div
+          role="note"
+          className="flex gap-3 rounded-lg border border-warning-text/25 bg-warning-subtle px-4 py-3 text-warning-text"
+        >
+          <TriangleAlert className="mt-0.5 size-5 shrink-0" aria-hidden="true" />
+          <div className="grid gap-1 text-sm">
+            <p className="font-semibold">
+              Copy the client secret now. You won&apos;t see it again.
+            </p>
+            <p>
+              Authdesk keeps only a hash of it, so nobody can show it to you later. If it is lost,
+              delete <span className="font-medium">{clientName}</span> and register a new client.
+            </p>
+          </div>
+        </div>
+
+        <CredentialRow label="Client key" value={clientKey} />
+        <CredentialRow label="Client secret" value={clientSecret} copyRef={secretCopyRef} secret />
+
+        <p className="text-fg-muted text-sm">
+          Exchange them for an access token at{" "}
+          <code className="font-mono text-fg text-xs">POST /oauth/token</code> with{" "}
+          <code className="font-mono text-fg text-xs">grant_type=client_credentials</code>, sending
+          the key and secret with HTTP Basic authentication.
+        </p>
+      </div>
+      <DialogFooter className="border-line border-t bg-surface-subtle px-6 py-4 sm:justify-between">
+        <Button type="button" variant="secondary" onClick={onNewClient}>
+          <Plus aria-hidden="true" />
+          New API client
+        </Button>
+        <Button type="button" onClick={onDone}>
+          Done
+        </Button>
+      </DialogFooter>
+    </div>
+  );
+}
+
+/** A label, the value in mono (wrapping, selectable in one click) and its Copy button. */
+function CredentialRow({
+  label,
+  value,
+  secret = false,
+  copyRef,
+}: {
+  label: string;
+  value: string;
+  secret?: boolean;
+  copyRef?: Ref<HTMLDivElement>;
+}) {
+  return (
+    <fieldset className="grid gap-1.5">
+      {/* Floated so it lays out like a plain element; it still names the group. */}
+      <legend className="float-left font-medium text-fg text-sm">{label}</legend>
+      <div className="flex items-stretch gap-2">
+        <code
+          className={
+            secret
+              ? "min-w-0 flex-1 select-all break-all rounded-md border border-warning-text/25 bg-warning-subtle/50 px-3 py-2 font-mono text-fg text-sm leading-5"
+              : "min-w-0 flex-1 select-all break-all rounded-md border border-line-strong bg-surface-subtle px-3 py-2 font-mono text-fg text-sm leading-5"
+          }
+        >
+          {value}
+        </code>
+        <div ref={copyRef} className="flex items-start">
+          <CopyButton value={value} label={`Copy ${label.toLowerCase()}`} size="md" />
+        </div>
+      </div>
+    </fieldset>
+  );
+}

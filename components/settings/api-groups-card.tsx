@@ -1,0 +1,117 @@
+"use client";
+
+import { Plus } from "lucide-react";
+import { useState } from "react";
+import { plural } from "@/components/shared/format";
+import { ScopeChips } from "@/components/shared/scope-chips";
+import { Badge } from "@/components/ui/badge";
+import { Button } from "@/components/ui/button";
+import { Card, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
+import {
+  Table,
+  TableBody,
+  TableCell,
+  TableHead,
+  TableHeader,
+  TableRow,
+} from "@/components/ui/table";
+import { toast } from "@/components/ui/toast";
+import { scopesForPermissions } from "@/lib/oauth/scopes";
+import { AddApiGroupDialog } from "./add-api-group-dialog";
+import type { ApiGroup } from "./contract";
+import { DeleteApiGroupDialog } from "./delete-api-group-dialog";
+import { useApiGroups } from "./queries";
+
+/** The scopes Modify on a group grants, which include View only's. */
+export function scopesOfGroup(slug: string): string[] {
+  return scopesForPermissions([{ slug, level: "write" }]);
+}
+
+/** The permission groups of the public API: the seeded ones and the organisation's own. */
+export function ApiGroupsCard({ initial }: { initial: ApiGroup[] }) {
+  const groups = useApiGroups(initial);
+  const [dialog, setDialog] = useState({ open: false, key: 0 });
+
+  return (
+    <Card aria-labelledby="api-groups-heading">
+      <CardHeader
+        actions={
+          <Button
+            variant="secondary"
+            size="sm"
+            onClick={() => setDialog((current) => ({ open: true, key: current.key + 1 }))}
+          >
+            <Plus aria-hidden="true" />
+            Add group
+          </Button>
+        }
+      >
+        <CardTitle id="api-groups-heading">API groups</CardTitle>
+        <CardDescription>
+          Each API client gets None, View only or Modify per group. View only grants{" "}
+          <code className="font-mono text-fg text-xs">&lt;slug&gt;:read</code>; Modify adds{" "}
+          <code className="font-mono text-fg text-xs">&lt;slug&gt;:write</code>.
+        </CardDescription>
+      </CardHeader>
+      <Table
+        aria-label="API groups"
+        containerClassName="rounded-none rounded-b-xl border-0"
+        className="sm:min-w-[40rem]"
+      >
+        <TableHeader>
+          <TableRow className="hover:bg-transparent">
+            <TableHead className="pl-5">Name</TableHead>
+            <TableHead className="hidden sm:table-cell">Slug</TableHead>
+            <TableHead>Scopes</TableHead>
+            <TableHead className="hidden text-right sm:table-cell">API clients</TableHead>
+            <TableHead className="w-12 pr-5">
+              <span className="sr-only">Actions</span>
+            </TableHead>
+          </TableRow>
+        </TableHeader>
+        <TableBody>
+          {(groups.data ?? []).map((group) => (
+            <TableRow key={group.id}>
+              <TableCell className="pl-5">
+                <div className="flex flex-wrap items-center gap-x-2 gap-y-1">
+                  <span className="font-medium">{group.name}</span>
+                  {group.builtIn ? <Badge>Built-in</Badge> : null}
+                </div>
+                {/* Narrow screens drop the slug and count columns; they go under the name. */}
+                <p className="mt-0.5 grid text-fg-muted text-xs sm:hidden">
+                  <span className="whitespace-nowrap font-mono">{group.slug}</span>
+                  <span>{plural(group.clientCount, "client", "clients")}</span>
+                </p>
+              </TableCell>
+              <TableCell className="hidden whitespace-nowrap font-mono text-fg-muted sm:table-cell">
+                {group.slug}
+              </TableCell>
+              <TableCell>
+                {/* Whole scopes only: a scope broken across lines reads as two. */}
+                <ScopeChips
+                  scope={scopesOfGroup(group.slug).join(" ")}
+                  className="[&>li]:whitespace-nowrap [&>li]:break-normal"
+                />
+              </TableCell>
+              <TableCell className="hidden w-px whitespace-nowrap text-right tabular-nums sm:table-cell">
+                {group.clientCount}
+              </TableCell>
+              <TableCell className="py-1.5 pr-5 text-right">
+                {group.builtIn ? null : <DeleteApiGroupDialog group={group} />}
+              </TableCell>
+            </TableRow>
+          ))}
+        </TableBody>
+      </Table>
+      <AddApiGroupDialog
+        open={dialog.open}
+        formKey={dialog.key}
+        onOpenChange={(open) => setDialog((current) => ({ ...current, open }))}
+        onCreated={(group) => {
+          setDialog((current) => ({ ...current, open: false }));
+          toast.success("API group added", { description: `${group.name} (${group.slug})` });
+        }}
+      />
+    </Card>
+  );
+}

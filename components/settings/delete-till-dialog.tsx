@@ -1,0 +1,126 @@
+"use client";
+
+import { useQueryClient } from "@tanstack/react-query";
+import { CircleAlert, Trash2 } from "lucide-react";
+import Link from "next/link";
+import { useState } from "react";
+import {
+  AlertDialog,
+  AlertDialogCancel,
+  AlertDialogContent,
+  AlertDialogDescription,
+  AlertDialogFooter,
+  AlertDialogHeader,
+  AlertDialogTitle,
+  AlertDialogTrigger,
+} from "@/components/ui/alert-dialog";
+import { Button } from "@/components/ui/button";
+import { toast } from "@/components/ui/toast";
+import type { Till } from "./contract";
+import { SettingsActionError, settingsKeys, useDeleteTill } from "./queries";
+
+/**
+ * The trash button of a till row and its confirmation. A till that API clients act as cannot
+ * be deleted (the database refuses too), so the dialog says so instead of offering the button.
+ */
+export function DeleteTillDialog({ till }: { till: Till }) {
+  const [open, setOpen] = useState(false);
+  const [refusal, setRefusal] = useState<string | null>(null);
+  const queryClient = useQueryClient();
+  const remove = useDeleteTill();
+
+  const changeOpen = (next: boolean) => {
+    setOpen(next);
+    setRefusal(null);
+    // Clients may have been registered since the table loaded; count them afresh.
+    if (next) void queryClient.invalidateQueries({ queryKey: settingsKeys.tills() });
+  };
+
+  const confirm = async () => {
+    try {
+      const deleted = await remove.mutateAsync({ id: till.id, code: till.code });
+      setOpen(false);
+      toast.success("Till deleted", { description: `${deleted.code} · ${deleted.name}` });
+    } catch (error) {
+      if (error instanceof SettingsActionError && error.reason === "inUse") {
+        setRefusal(error.message);
+      } else {
+        setOpen(false); // the hook has already said what went wrong
+      }
+    }
+  };
+
+  const inUse = till.apiClientCount > 0;
+  const clients = till.apiClientCount === 1 ? "1 API client" : `${till.apiClientCount} API clients`;
+
+  return (
+    <AlertDialog open={open} onOpenChange={changeOpen}>
+      <AlertDialogTrigger asChild>
+        <Button
+          variant="ghost"
+          size="icon-sm"
+          aria-label={`Delete till ${till.code}`}
+          title="Delete"
+          className="text-danger hover:bg-danger-subtle hover:text-danger-hover focus-visible:outline-danger"
+        >
+          <Trash2 aria-hidden="true" />
+        </Button>
+      </AlertDialogTrigger>
+      <AlertDialogContent>
+        {inUse ? (
+          <>
+            <AlertDialogHeader>
+              <AlertDialogTitle>
+                Till <span className="break-all font-mono">{till.code}</span> is in use
+              </AlertDialogTitle>
+              <AlertDialogDescription>
+                Till <span className="break-all font-mono text-fg">{till.code}</span> is used by{" "}
+                {clients}; delete or re-register them first. API clients cannot be changed, so
+                register a new one with another till before deleting the old one.
+              </AlertDialogDescription>
+            </AlertDialogHeader>
+            <AlertDialogFooter>
+              <AlertDialogCancel>Close</AlertDialogCancel>
+              <Button asChild variant="secondary">
+                <Link href="/api-clients">Go to API clients</Link>
+              </Button>
+            </AlertDialogFooter>
+          </>
+        ) : (
+          <>
+            <AlertDialogHeader>
+              <AlertDialogTitle>
+                Delete till <span className="break-all font-mono">{till.code}</span>?
+              </AlertDialogTitle>
+              <AlertDialogDescription>
+                Programs will no longer be able to authenticate as{" "}
+                <span className="break-all font-mono text-fg">{till.code}</span> ({till.name}) with
+                Basic authentication. This cannot be undone.
+              </AlertDialogDescription>
+            </AlertDialogHeader>
+            {refusal ? (
+              <p
+                role="alert"
+                className="flex gap-2 rounded-lg border border-danger-text/20 bg-danger-subtle px-3 py-2.5 text-danger-text text-sm"
+              >
+                <CircleAlert className="mt-0.5 size-4 shrink-0" aria-hidden="true" />
+                {refusal}
+              </p>
+            ) : null}
+            <AlertDialogFooter>
+              <AlertDialogCancel disabled={remove.isPending}>Cancel</AlertDialogCancel>
+              <Button
+                variant="destructive"
+                pending={remove.isPending}
+                disabled={refusal !== null}
+                onClick={confirm}
+              >
+                Delete till
+              </Button>
+            </AlertDialogFooter>
+          </>
+        )}
+      </AlertDialogContent>
+    </AlertDialog>
+  );
+}

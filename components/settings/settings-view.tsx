@@ -1,0 +1,31 @@
+"use client";
+
+import { PageHeader } from "@/components/ui/page-header";
+import { ApiGroupsCard } from "./api-groups-card";
+import { BasicAuthCard } from "./basic-auth-card";
+import type { ApiGroup, OrganizationSettingsView, Till } from "./contract";
+import { TillsCard } from "./tills-card";
+
+export type SettingsViewProps = {
+  initialSettings: OrganizationSettingsView;
+  initialTills: Till[];
+  initialGroups: ApiGroup[];
+};
+
+/** Organisation settings: the Basic-auth switch, the tills and the API groups. */
+export function SettingsView({ initialSettings, initialTills, initialGroups }: SettingsViewProps) {
+  return (
+    <>
+      <PageHeader
+        title="Settings"
+        description="Organisation-wide authentication for the platform's public API: whether Basic authentication is accepted, the tills programs authenticate as, and the API groups that API clients get permissions on."
+      />
+      {/* minmax(0, 1fr): a wide table scrolls inside its card instead of widening the page. */}
+      <div className="grid grid-cols-[minmax(0,1fr)] gap-6">
+        <BasicAuthCard initial={initialSettings} />
+        <TillsCard initial={initialTills} />
+        <ApiGroupsCard initial={initialGroups} />
+      </div>
+    </>
+  );
+}

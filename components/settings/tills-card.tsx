@@ -1,0 +1,115 @@
+"use client";
+
+import { Plus, Store } from "lucide-react";
+import { useState } from "react";
+import { formatDate, formatDateTime, plural } from "@/components/shared/format";
+import { Button } from "@/components/ui/button";
+import { Card, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
+import { EmptyState } from "@/components/ui/empty-state";
+import {
+  Table,
+  TableBody,
+  TableCell,
+  TableHead,
+  TableHeader,
+  TableRow,
+} from "@/components/ui/table";
+import { toast } from "@/components/ui/toast";
+import { AddTillDialog } from "./add-till-dialog";
+import type { Till } from "./contract";
+import { DeleteTillDialog } from "./delete-till-dialog";
+import { useTills } from "./queries";
+
+/** The organisation's tills: the identities of Basic auth, and what API clients act as. */
+export function TillsCard({ initial }: { initial: Till[] }) {
+  const tills = useTills(initial);
+  const [dialog, setDialog] = useState({ open: false, key: 0 });
+  const rows = tills.data ?? [];
+
+  const openAdd = () => setDialog((current) => ({ open: true, key: current.key + 1 }));
+  const addButton = (
+    <Button variant="secondary" size="sm" onClick={openAdd}>
+      <Plus aria-hidden="true" />
+      Add till
+    </Button>
+  );
+
+  return (
+    <Card aria-labelledby="tills-heading">
+      <CardHeader actions={rows.length > 0 ? addButton : null}>
+        <CardTitle id="tills-heading">Tills</CardTitle>
+        <CardDescription>
+          The organisation&apos;s identities for Basic authentication (code and password). Every API
+          client acts as one till, which is recorded as the actor of its write calls.
+        </CardDescription>
+      </CardHeader>
+      {rows.length === 0 ? (
+        <EmptyState
+          icon={<Store />}
+          headingLevel={3}
+          title="No tills yet"
+          description="Add a till before registering API clients: each client is associated with one."
+          action={addButton}
+          className="m-5 bg-surface-subtle py-10 sm:py-10"
+        />
+      ) : (
+        <Table
+          aria-label="Tills"
+          containerClassName="rounded-none rounded-b-xl border-0"
+          className="sm:min-w-[34rem]"
+        >
+          <TableHeader>
+            <TableRow className="hover:bg-transparent">
+              <TableHead className="pl-5">Code</TableHead>
+              <TableHead>Name</TableHead>
+              <TableHead className="text-right">
+                <span className="hidden sm:inline">API clients</span>
+                <span className="sm:hidden">Clients</span>
+              </TableHead>
+              <TableHead className="hidden sm:table-cell">Created</TableHead>
+              <TableHead className="w-12 pr-5">
+                <span className="sr-only">Actions</span>
+              </TableHead>
+            </TableRow>
+          </TableHeader>
+          <TableBody>
+            {rows.map((till) => (
+              <TableRow key={till.id}>
+                <TableCell className="pl-5 font-medium font-mono">{till.code}</TableCell>
+                <TableCell className="max-w-64 truncate" title={till.name}>
+                  {till.name}
+                </TableCell>
+                <TableCell
+                  className="text-right tabular-nums"
+                  title={plural(till.apiClientCount, "API client uses it", "API clients use it")}
+                >
+                  {till.apiClientCount}
+                </TableCell>
+                <TableCell className="hidden whitespace-nowrap text-fg-muted sm:table-cell">
+                  <time
+                    dateTime={till.createdAt.toISOString()}
+                    title={formatDateTime(till.createdAt)}
+                  >
+                    {formatDate(till.createdAt)}
+                  </time>
+                </TableCell>
+                <TableCell className="py-1.5 pr-5 text-right">
+                  <DeleteTillDialog till={till} />
+                </TableCell>
+              </TableRow>
+            ))}
+          </TableBody>
+        </Table>
+      )}
+      <AddTillDialog
+        open={dialog.open}
+        formKey={dialog.key}
+        onOpenChange={(open) => setDialog((current) => ({ ...current, open }))}
+        onCreated={(till) => {
+          setDialog((current) => ({ ...current, open: false }));
+          toast.success("Till added", { description: `${till.code} · ${till.name}` });
+        }}
+      />
+    </Card>
+  );
+}
