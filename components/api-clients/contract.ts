@@ -45,7 +45,9 @@ export type RegisterApiClientFormInput = z.input<typeof registerApiClientSchema>
 export type RegisterApiClientFieldErrors = Partial<Record<RegisterApiClientFields, string>>;
 
 /** Something unexpected: a generic message for people, the real cause in the server log. */
-export type ActionFailure = { ok: false; formError: string };
+import type { ActionFailure } from "@/lib/forms/action-result";
+
+export type { ActionFailure };
 
 export type ListApiClientsResult = { ok: true; clients: ApiClientListItem[] } | ActionFailure;
 

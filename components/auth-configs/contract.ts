@@ -40,7 +40,9 @@ export type CreateAuthConfigFormInput = z.input<ReturnType<typeof createAuthConf
 export type CreateAuthConfigFieldErrors = Partial<Record<CreateAuthConfigFields, string>>;
 
 /** Something unexpected: a generic message for people, the real cause in the server log. */
-export type ActionFailure = { ok: false; formError: string };
+import type { ActionFailure } from "@/lib/forms/action-result";
+
+export type { ActionFailure };
 
 export type ListAuthConfigsResult = { ok: true; configs: AuthConfigListItem[] } | ActionFailure;
 

@@ -47,7 +47,9 @@ export type CreateApiGroupFormInput = z.input<typeof createApiGroupSchema>;
 export type CreateApiGroupFieldErrors = Partial<Record<CreateApiGroupFields, string>>;
 
 /** Something unexpected: a generic message for people, the real cause in the server log. */
-export type ActionFailure = { ok: false; formError: string };
+import type { ActionFailure } from "@/lib/forms/action-result";
+
+export type { ActionFailure };
 
 export type GetSettingsResult = { ok: true; settings: OrganizationSettingsView } | ActionFailure;
 

@@ -2,7 +2,6 @@
 
 import { z } from "zod";
 import {
-  type ActionFailure,
   apiClientDetailOutput,
   apiClientIdSchema,
   apiClientListItemOutput,
@@ -25,8 +24,8 @@ import {
   registerApiClient,
 } from "@/lib/api-clients/service";
 import { listApiGroups } from "@/lib/api-groups/service";
-import { requestMeta, requireAdmin } from "@/lib/auth/session";
-import type { SignedInAdmin } from "@/lib/auth/sessions";
+import { requireAdmin } from "@/lib/auth/session";
+import { assertNever, changeContextFor, unexpectedFailure } from "@/lib/forms/action-support";
 import { fieldErrorsOf } from "@/lib/forms/field-errors";
 import { getDb } from "@/lib/runtime";
 
@@ -36,8 +35,6 @@ import { getDb } from "@/lib/runtime";
  * API clients are registered and deleted, never changed.
  */
 
-const UNEXPECTED =
-  "Something went wrong on our side. Try again; if it keeps failing, check the server log.";
 const NOT_FOUND = "This API client no longer exists. Someone may have deleted it.";
 
 export async function listApiClientsAction(): Promise<ListApiClientsResult> {
@@ -46,7 +43,7 @@ export async function listApiClientsAction(): Promise<ListApiClientsResult> {
     const clients = await listApiClients(await getDb());
     return { ok: true, clients: z.array(apiClientListItemOutput).parse(clients) };
   } catch (error) {
-    return unexpected("list API clients", admin, error);
+    return unexpectedFailure("api-clients", "list API clients", admin, error);
   }
 }
 
@@ -59,7 +56,7 @@ export async function getApiClientAction(id: string): Promise<GetApiClientResult
     const client = await getApiClient(await getDb(), parsed.data);
     return { ok: true, client: client ? apiClientDetailOutput.parse(client) : null };
   } catch (error) {
-    return unexpected("read an API client", admin, error);
+    return unexpectedFailure("api-clients", "read an API client", admin, error);
   }
 }
 
@@ -79,7 +76,7 @@ export async function registerApiClientAction(
     if (!parsed.success) {
       return { ok: false, fieldErrors: fieldErrorsOf<RegisterApiClientFields>(parsed.error) };
     }
-    const result = await registerApiClient(db, parsed.data, await changeContext(admin));
+    const result = await registerApiClient(db, parsed.data, await changeContextFor(admin));
     if (result.ok) {
       return {
         ok: true,
@@ -105,7 +102,7 @@ export async function registerApiClientAction(
         return assertNever(result);
     }
   } catch (error) {
-    return unexpected("register an API client", admin, error);
+    return unexpectedFailure("api-clients", "register an API client", admin, error);
   }
 }
 
@@ -116,7 +113,11 @@ export async function deleteApiClientAction(
   const parsed = deleteApiClientSchema.safeParse(input);
   if (!parsed.success) return { ok: false, formError: NOT_FOUND, notFound: true };
   try {
-    const result = await deleteApiClient(await getDb(), parsed.data.id, await changeContext(admin));
+    const result = await deleteApiClient(
+      await getDb(),
+      parsed.data.id,
+      await changeContextFor(admin),
+    );
     if (result.ok) {
       const { id, name, revokedTokens } = result.deleted;
       return { ok: true, deleted: { id, name, revokedTokens } };
@@ -128,44 +129,6 @@ export async function deleteApiClientAction(
         return assertNever(result.error);
     }
   } catch (error) {
-    return unexpected("delete an API client", admin, error);
+    return unexpectedFailure("api-clients", "delete an API client", admin, error);
   }
-}
-
-async function changeContext(admin: SignedInAdmin) {
-  return {
-    actor: { type: "admin" as const, id: admin.id, label: admin.email },
-    clientAddress: (await requestMeta()).clientAddress,
-  };
-}
-
-function unexpected(operation: string, admin: SignedInAdmin, error: unknown): ActionFailure {
-  logUnexpected(operation, admin, error);
-  return { ok: false, formError: UNEXPECTED };
-}
-
-/**
- * Logs the cause without drizzle's `params:` line: for a failed registration that line would
- * hold the new secret's hash and the client key.
- */
-function logUnexpected(operation: string, admin: SignedInAdmin, error: unknown): void {
-  const causes: string[] = [];
-  for (let current = error, depth = 0; current && depth < 5; depth++) {
-    if (current instanceof Error) {
-      const code = (current as { code?: unknown }).code;
-      const firstLine = current.message.split("\nparams:")[0]?.slice(0, 500);
-      causes.push(`${current.name}${code ? ` [${String(code)}]` : ""}: ${firstLine}`);
-      current = current.cause;
-    } else {
-      causes.push(String(current).slice(0, 200));
-      break;
-    }
-  }
-  console.error(
-    `api-clients: could not ${operation} for admin ${admin.id}: ${causes.join(" <- caused by ")}`,
-  );
-}
-
-function assertNever(value: never): never {
-  throw new Error(`Unhandled result: ${JSON.stringify(value)}`);
 }

@@ -13,9 +13,8 @@ import {
   type ListAuthConfigsResult,
   type TestAuthConfigResult,
 } from "@/components/auth-configs/contract";
-import { type ChangeContext, recordAudit } from "@/lib/audit/service";
-import { requestMeta, requireAdmin } from "@/lib/auth/session";
-import type { SignedInAdmin } from "@/lib/auth/sessions";
+import { recordAudit } from "@/lib/audit/service";
+import { requireAdmin } from "@/lib/auth/session";
 import {
   type CreateAuthConfigFields,
   createAuthConfigSchema,
@@ -28,6 +27,12 @@ import {
   listAuthConfigs,
 } from "@/lib/auth-configs/service";
 import { describeTokenError, TokenBrokerError } from "@/lib/auth-configs/token-broker";
+import {
+  assertNever,
+  changeContextFor,
+  logActionFailure,
+  unexpectedFailure,
+} from "@/lib/forms/action-support";
 import { fieldErrorsOf } from "@/lib/forms/field-errors";
 import { getTokenBroker, startRuntime } from "@/lib/runtime";
 
@@ -36,8 +41,6 @@ import { getTokenBroker, startRuntime } from "@/lib/runtime";
  * arguments, calls the service and maps the result. There is deliberately no update action.
  */
 
-const UNEXPECTED =
-  "Something went wrong on our side. Try again; if it keeps failing, check the server log.";
 const NOT_FOUND = "This auth config no longer exists. Someone may have deleted it.";
 
 export async function listAuthConfigsAction(search?: string): Promise<ListAuthConfigsResult> {
@@ -49,7 +52,7 @@ export async function listAuthConfigsAction(search?: string): Promise<ListAuthCo
     const configs = await listAuthConfigs(database.db, parsed.data.search || undefined);
     return { ok: true, configs: z.array(authConfigListItemOutput).parse(configs) };
   } catch (error) {
-    return unexpected("list", admin, error);
+    return unexpectedFailure("auth-configs", "list", admin, error);
   }
 }
 
@@ -63,7 +66,7 @@ export async function getAuthConfigAction(id: string): Promise<GetAuthConfigResu
     const config = await getAuthConfig(database.db, keyring, parsed.data);
     return { ok: true, config: config ? authConfigDetailOutput.parse(config) : null };
   } catch (error) {
-    return unexpected("get", admin, error);
+    return unexpectedFailure("auth-configs", "get", admin, error);
   }
 }
 
@@ -87,7 +90,7 @@ export async function createAuthConfigAction(
       database.db,
       keyring,
       parsed.data,
-      await changeContext(admin),
+      await changeContextFor(admin),
     );
     if (result.ok) return { ok: true, config: authConfigDetailOutput.parse(result.config) };
     switch (result.error) {
@@ -100,7 +103,7 @@ export async function createAuthConfigAction(
         return assertNever(result.error);
     }
   } catch (error) {
-    return unexpected("create", admin, error);
+    return unexpectedFailure("auth-configs", "create", admin, error);
   }
 }
 
@@ -111,7 +114,7 @@ export async function deleteAuthConfigAction(id: string): Promise<DeleteAuthConf
   let deleted: { id: string; identifier: string };
   try {
     const { database } = await startRuntime();
-    const result = await deleteAuthConfig(database.db, parsed.data, await changeContext(admin));
+    const result = await deleteAuthConfig(database.db, parsed.data, await changeContextFor(admin));
     if (!result.ok) {
       switch (result.error) {
         case "not_found":
@@ -122,13 +125,13 @@ export async function deleteAuthConfigAction(id: string): Promise<DeleteAuthConf
     }
     deleted = { id: result.deleted.id, identifier: result.deleted.identifier };
   } catch (error) {
-    return unexpected("delete", admin, error);
+    return unexpectedFailure("auth-configs", "delete", admin, error);
   }
   try {
     // The config is gone either way; a token cached for it must not outlive it.
     (await getTokenBroker()).forget(deleted.identifier);
   } catch (error) {
-    logUnexpected("forget the cached token after delete", admin, error);
+    logActionFailure("auth-configs", "forget the cached token after delete", admin, error);
   }
   return { ok: true, deleted };
 }
@@ -167,9 +170,9 @@ export async function testAuthConfigAction(id: string): Promise<TestAuthConfigRe
     // The broker writes usage in batches; writing it now lets the refreshed detail show this test.
     await broker
       .flushUsage()
-      .catch((error: unknown) => logUnexpected("record usage", admin, error));
+      .catch((error: unknown) => logActionFailure("auth-configs", "record usage", admin, error));
 
-    const context = await changeContext(admin);
+    const context = await changeContextFor(admin);
     await recordAudit(database.db, {
       actor: context.actor,
       action: "auth_config.tested",
@@ -179,44 +182,6 @@ export async function testAuthConfigAction(id: string): Promise<TestAuthConfigRe
     });
     return outcome;
   } catch (error) {
-    return unexpected("test", admin, error);
+    return unexpectedFailure("auth-configs", "test", admin, error);
   }
-}
-
-async function changeContext(admin: SignedInAdmin): Promise<ChangeContext> {
-  return {
-    actor: { type: "admin", id: admin.id, label: admin.email },
-    clientAddress: (await requestMeta()).clientAddress,
-  };
-}
-
-function unexpected(operation: string, admin: SignedInAdmin, error: unknown): ActionFailure {
-  logUnexpected(operation, admin, error);
-  return { ok: false, formError: UNEXPECTED };
-}
-
-/**
- * Logs the cause without drizzle's `params:` line, which would copy sealed column values (and,
- * for a failure before sealing, could copy input) into the log.
- */
-function logUnexpected(operation: string, admin: SignedInAdmin, error: unknown): void {
-  const causes: string[] = [];
-  for (let current = error, depth = 0; current && depth < 5; depth++) {
-    if (current instanceof Error) {
-      const code = (current as { code?: unknown }).code;
-      const firstLine = current.message.split("\nparams:")[0]?.slice(0, 500);
-      causes.push(`${current.name}${code ? ` [${String(code)}]` : ""}: ${firstLine}`);
-      current = current.cause;
-    } else {
-      causes.push(String(current).slice(0, 200));
-      break;
-    }
-  }
-  console.error(
-    `auth-configs: ${operation} failed for admin ${admin.id}: ${causes.join(" <- caused by ")}`,
-  );
-}
-
-function assertNever(value: never): never {
-  throw new Error(`Unhandled result: ${String(value)}`);
 }

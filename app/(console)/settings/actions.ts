@@ -2,7 +2,6 @@
 
 import { z } from "zod";
 import {
-  type ActionFailure,
   apiGroupOutput,
   type CreateApiGroupFormInput,
   type CreateApiGroupResult,
@@ -31,8 +30,8 @@ import {
   describeGroupDeletion,
   listApiGroups,
 } from "@/lib/api-groups/service";
-import { requestMeta, requireAdmin } from "@/lib/auth/session";
-import type { SignedInAdmin } from "@/lib/auth/sessions";
+import { requireAdmin } from "@/lib/auth/session";
+import { assertNever, changeContextFor, unexpectedFailure } from "@/lib/forms/action-support";
 import { fieldErrorsOf } from "@/lib/forms/field-errors";
 import { getDb } from "@/lib/runtime";
 import { type SetBasicAuthEnabledInput, setBasicAuthEnabledSchema } from "@/lib/settings/schema";
@@ -50,8 +49,6 @@ import { createTill, deleteTill, listTills } from "@/lib/tills/service";
  * arguments with the shared strict schemas, calls the service and maps the typed result.
  */
 
-const UNEXPECTED =
-  "Something went wrong on our side. Try again; if it keeps failing, check the server log.";
 const TILL_NOT_FOUND = "This till no longer exists. Someone may have deleted it.";
 const GROUP_NOT_FOUND = "This API group no longer exists. Someone may have deleted it.";
 
@@ -61,7 +58,7 @@ export async function getSettingsAction(): Promise<GetSettingsResult> {
     const settings = await getOrganizationSettings(await getDb());
     return { ok: true, settings: organizationSettingsOutput.parse(settings) };
   } catch (error) {
-    return unexpected("read the settings", admin, error);
+    return unexpectedFailure("settings", "read the settings", admin, error);
   }
 }
 
@@ -76,7 +73,7 @@ export async function setBasicAuthEnabledAction(
     const result = await setBasicAuthEnabled(
       await getDb(),
       parsed.data.enabled,
-      await changeContext(admin),
+      await changeContextFor(admin),
     );
     return {
       ok: true,
@@ -84,7 +81,7 @@ export async function setBasicAuthEnabledAction(
       settings: organizationSettingsOutput.parse(result.settings),
     };
   } catch (error) {
-    return unexpected("change Basic authentication", admin, error);
+    return unexpectedFailure("settings", "change Basic authentication", admin, error);
   }
 }
 
@@ -93,7 +90,7 @@ export async function listTillsAction(): Promise<ListTillsResult> {
   try {
     return { ok: true, tills: z.array(tillOutput).parse(await listTills(await getDb())) };
   } catch (error) {
-    return unexpected("list tills", admin, error);
+    return unexpectedFailure("settings", "list tills", admin, error);
   }
 }
 
@@ -104,7 +101,7 @@ export async function createTillAction(input: CreateTillFormInput): Promise<Crea
     return { ok: false, fieldErrors: fieldErrorsOf<CreateTillFields>(parsed.error) };
   }
   try {
-    const result = await createTill(await getDb(), parsed.data, await changeContext(admin));
+    const result = await createTill(await getDb(), parsed.data, await changeContextFor(admin));
     if (result.ok) {
       return { ok: true, till: tillOutput.omit({ apiClientCount: true }).parse(result.till) };
     }
@@ -115,7 +112,7 @@ export async function createTillAction(input: CreateTillFormInput): Promise<Crea
         return assertNever(result.error);
     }
   } catch (error) {
-    return unexpected("create a till", admin, error);
+    return unexpectedFailure("settings", "create a till", admin, error);
   }
 }
 
@@ -124,7 +121,7 @@ export async function deleteTillAction(input: DeleteTillInput): Promise<DeleteTi
   const parsed = deleteTillSchema.safeParse(input);
   if (!parsed.success) return { ok: false, formError: TILL_NOT_FOUND, notFound: true };
   try {
-    const result = await deleteTill(await getDb(), parsed.data.id, await changeContext(admin));
+    const result = await deleteTill(await getDb(), parsed.data.id, await changeContextFor(admin));
     if (result.ok) return { ok: true, deleted: result.deleted };
     switch (result.error) {
       case "not_found":
@@ -136,7 +133,7 @@ export async function deleteTillAction(input: DeleteTillInput): Promise<DeleteTi
         return assertNever(result);
     }
   } catch (error) {
-    return unexpected("delete a till", admin, error);
+    return unexpectedFailure("settings", "delete a till", admin, error);
   }
 }
 
@@ -145,7 +142,7 @@ export async function listApiGroupsAction(): Promise<ListApiGroupsResult> {
   try {
     return { ok: true, groups: z.array(apiGroupOutput).parse(await listApiGroups(await getDb())) };
   } catch (error) {
-    return unexpected("list API groups", admin, error);
+    return unexpectedFailure("settings", "list API groups", admin, error);
   }
 }
 
@@ -158,7 +155,7 @@ export async function createApiGroupAction(
     return { ok: false, fieldErrors: fieldErrorsOf<CreateApiGroupFields>(parsed.error) };
   }
   try {
-    const result = await createApiGroup(await getDb(), parsed.data, await changeContext(admin));
+    const result = await createApiGroup(await getDb(), parsed.data, await changeContextFor(admin));
     if (result.ok) {
       return {
         ok: true,
@@ -172,7 +169,7 @@ export async function createApiGroupAction(
         return assertNever(result.error);
     }
   } catch (error) {
-    return unexpected("create an API group", admin, error);
+    return unexpectedFailure("settings", "create an API group", admin, error);
   }
 }
 
@@ -187,7 +184,7 @@ export async function describeApiGroupDeletionAction(
     const preview = await describeGroupDeletion(await getDb(), parsed.data.id);
     return { ok: true, preview: preview ? groupDeletionOutput.parse(preview) : null };
   } catch (error) {
-    return unexpected("describe an API group's deletion", admin, error);
+    return unexpectedFailure("settings", "describe an API group's deletion", admin, error);
   }
 }
 
@@ -198,7 +195,11 @@ export async function deleteApiGroupAction(
   const parsed = deleteApiGroupSchema.safeParse(input);
   if (!parsed.success) return { ok: false, formError: GROUP_NOT_FOUND, notFound: true };
   try {
-    const result = await deleteApiGroup(await getDb(), parsed.data.id, await changeContext(admin));
+    const result = await deleteApiGroup(
+      await getDb(),
+      parsed.data.id,
+      await changeContextFor(admin),
+    );
     if (result.ok) {
       const { id, slug, name } = result.deleted;
       return {
@@ -217,44 +218,6 @@ export async function deleteApiGroupAction(
         return assertNever(result.error);
     }
   } catch (error) {
-    return unexpected("delete an API group", admin, error);
+    return unexpectedFailure("settings", "delete an API group", admin, error);
   }
-}
-
-async function changeContext(admin: SignedInAdmin) {
-  return {
-    actor: { type: "admin" as const, id: admin.id, label: admin.email },
-    clientAddress: (await requestMeta()).clientAddress,
-  };
-}
-
-function unexpected(operation: string, admin: SignedInAdmin, error: unknown): ActionFailure {
-  logUnexpected(operation, admin, error);
-  return { ok: false, formError: UNEXPECTED };
-}
-
-/**
- * Logs the cause without drizzle's `params:` line, which would copy a till's password hash (or,
- * for a failure before hashing, its input) into the log.
- */
-function logUnexpected(operation: string, admin: SignedInAdmin, error: unknown): void {
-  const causes: string[] = [];
-  for (let current = error, depth = 0; current && depth < 5; depth++) {
-    if (current instanceof Error) {
-      const code = (current as { code?: unknown }).code;
-      const firstLine = current.message.split("\nparams:")[0]?.slice(0, 500);
-      causes.push(`${current.name}${code ? ` [${String(code)}]` : ""}: ${firstLine}`);
-      current = current.cause;
-    } else {
-      causes.push(String(current).slice(0, 200));
-      break;
-    }
-  }
-  console.error(
-    `settings: could not ${operation} for admin ${admin.id}: ${causes.join(" <- caused by ")}`,
-  );
-}
-
-function assertNever(value: never): never {
-  throw new Error(`Unhandled result: ${JSON.stringify(value)}`);
 }
