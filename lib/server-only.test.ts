@@ -15,6 +15,7 @@ const BROWSER_SAFE = new Set([
   "lib/api-groups/schema.ts",
   "lib/api-clients/schema.ts",
   "lib/forms/field-errors.ts",
+  "lib/forms/action-result.ts",
   "lib/utils/cn.ts",
   "lib/ids.ts",
   "lib/api/problem.ts",
