@@ -1,10 +1,12 @@
 "use client";
 
 import { useQueryClient } from "@tanstack/react-query";
-import { KeyRound, MousePointerClick, Plus } from "lucide-react";
-import { usePathname } from "next/navigation";
-import { useCallback, useEffect, useRef, useState } from "react";
+import { KeyRound, Plus } from "lucide-react";
+import { useRef } from "react";
 import type { ApiGroup, Till } from "@/components/settings/contract";
+import { ListDetailLayout, NoSelection } from "@/components/shared/list-detail-layout";
+import { useFormDialog } from "@/components/shared/use-form-dialog";
+import { useSelectionInUrl } from "@/components/shared/use-selection-in-url";
 import { Button } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
@@ -24,16 +26,9 @@ export type ApiClientsViewProps = {
   initialGroups: ApiGroup[];
 };
 
-const DESKTOP_QUERY = "(min-width: 64rem)";
-
-function selectionInLocation(): string | null {
-  return new URLSearchParams(window.location.search).get("id") || null;
-}
-
 /**
  * The API-clients page: list on the left, the selected client on the right (stacked on narrow
- * screens). As on the auth-configs page, the selection lives in `?id=` and is changed with the
- * History API, so a detail can be linked and reloaded and Back and Forward work.
+ * screens), the selection in `?id=` (see useSelectionInUrl).
  */
 export function ApiClientsView({
   initialClients,
@@ -41,50 +36,12 @@ export function ApiClientsView({
   initialTills,
   initialGroups,
 }: ApiClientsViewProps) {
-  const pathname = usePathname();
   const queryClient = useQueryClient();
-  const [selectedId, setSelectedId] = useState<string | null>(initialSelected?.id ?? null);
+  const { selectedId, initialDetail, detailRef, hrefFor, select } =
+    useSelectionInUrl(initialSelected);
   const list = useApiClientList(initialClients);
-  const [dialog, setDialog] = useState({ open: false, key: 0 });
-  // The server's detail seeds the first pane only (see AuthConfigsView).
-  const [initialDetail, setInitialDetail] = useState(initialSelected);
-  const detailRef = useRef<HTMLDivElement>(null);
+  const dialog = useFormDialog();
   const listRef = useRef<HTMLDivElement>(null);
-
-  const serverSelectedId = initialSelected?.id ?? null;
-  useEffect(() => setSelectedId(serverSelectedId), [serverSelectedId]);
-
-  useEffect(() => {
-    const follow = () => {
-      setSelectedId(selectionInLocation());
-      setInitialDetail(null);
-    };
-    window.addEventListener("popstate", follow);
-    return () => window.removeEventListener("popstate", follow);
-  }, []);
-
-  const hrefFor = useCallback(
-    (id: string) => `${pathname}?id=${encodeURIComponent(id)}`,
-    [pathname],
-  );
-
-  const select = useCallback(
-    (id: string | null, options: { replace?: boolean; reveal?: boolean } = {}) => {
-      setSelectedId(id);
-      setInitialDetail(null);
-      const url = id ? hrefFor(id) : pathname;
-      if (options.replace) window.history.replaceState(null, "", url);
-      else if (url !== `${window.location.pathname}${window.location.search}`)
-        window.history.pushState(null, "", url);
-      // Stacked panes: bring the detail into view, or the click would seem to do nothing.
-      if (options.reveal && !window.matchMedia(DESKTOP_QUERY).matches) {
-        requestAnimationFrame(() => detailRef.current?.scrollIntoView({ block: "start" }));
-      }
-    },
-    [hrefFor, pathname],
-  );
-
-  const openRegister = () => setDialog((current) => ({ open: true, key: current.key + 1 }));
 
   const deleted = (client: { id: string; name: string }) => {
     toast.success("API client deleted", {
@@ -98,7 +55,7 @@ export function ApiClientsView({
   };
 
   const registerButton = (
-    <Button onClick={openRegister}>
+    <Button onClick={() => dialog.show()}>
       <Plus aria-hidden="true" />
       Register
     </Button>
@@ -122,8 +79,10 @@ export function ApiClientsView({
           action={registerButton}
         />
       ) : (
-        <div className="grid items-start gap-6 lg:grid-cols-[20rem_minmax(0,1fr)]">
-          <div ref={listRef} className="lg:sticky lg:top-6">
+        <ListDetailLayout
+          listRef={listRef}
+          detailRef={detailRef}
+          list={
             <ApiClientList
               clients={list.data}
               error={list.error}
@@ -132,9 +91,9 @@ export function ApiClientsView({
               hrefFor={hrefFor}
               onSelect={(id) => select(id, { reveal: true })}
             />
-          </div>
-          <div ref={detailRef} className="min-w-0 scroll-mt-20 lg:scroll-mt-6">
-            {selectedId ? (
+          }
+          detail={
+            selectedId ? (
               <ApiClientDetailPane
                 key={selectedId}
                 id={selectedId}
@@ -143,22 +102,18 @@ export function ApiClientsView({
                 onClearSelection={() => select(null)}
               />
             ) : (
-              <div className="hidden flex-col items-center rounded-xl border border-line-strong border-dashed px-6 py-16 text-center lg:flex">
-                <MousePointerClick className="mb-3 size-5 text-fg-subtle" aria-hidden="true" />
-                <p className="font-medium text-fg text-sm">Select an API client</p>
-                <p className="mt-1 max-w-xs text-fg-muted text-sm">
-                  Pick one from the list to see its key, permissions and token lifetime, or to
-                  delete it.
-                </p>
-              </div>
-            )}
-          </div>
-        </div>
+              <NoSelection title="Select an API client">
+                Pick one from the list to see its key, permissions and token lifetime, or to delete
+                it.
+              </NoSelection>
+            )
+          }
+        />
       )}
 
       <RegisterApiClientDialog
         open={dialog.open}
-        onOpenChange={(open) => setDialog((current) => ({ ...current, open }))}
+        onOpenChange={dialog.setOpen}
         formKey={dialog.key}
         initialTills={initialTills}
         initialGroups={initialGroups}

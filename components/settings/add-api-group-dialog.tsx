@@ -1,20 +1,16 @@
 "use client";
 
 import { type FormEvent, useState } from "react";
-import { useFormErrors } from "@/components/shared/use-form-errors";
-import { Button } from "@/components/ui/button";
 import {
-  Dialog,
-  DialogContent,
-  DialogDescription,
-  DialogFooter,
-  DialogHeader,
-  DialogTitle,
-} from "@/components/ui/dialog";
+  type CreateDialogProps,
+  type CreateFormProps,
+  DialogForm,
+  FormDialog,
+} from "@/components/shared/form-dialog";
+import { useFormErrors } from "@/components/shared/use-form-errors";
 import { Field } from "@/components/ui/field";
 import { Input } from "@/components/ui/input";
 import { type CreateApiGroupFields, createApiGroupSchema } from "@/lib/api-groups/schema";
-import { fieldErrorsOf } from "@/lib/forms/field-errors";
 import { scopesOfGroup } from "./api-groups-card";
 import type { ApiGroup } from "./contract";
 import { useCreateApiGroup } from "./queries";
@@ -34,42 +30,20 @@ export function suggestSlug(name: string): string {
     .replace(/-+$/, "");
 }
 
-export function AddApiGroupDialog({
-  open,
-  formKey,
-  onOpenChange,
-  onCreated,
-}: {
-  open: boolean;
-  formKey: number;
-  onOpenChange: (open: boolean) => void;
-  onCreated: (group: Omit<ApiGroup, "clientCount">) => void;
-}) {
+export function AddApiGroupDialog(props: CreateDialogProps<Omit<ApiGroup, "clientCount">>) {
   return (
-    <Dialog open={open} onOpenChange={onOpenChange}>
-      <DialogContent className="max-w-md">
-        <DialogHeader>
-          <DialogTitle>Add API group</DialogTitle>
-          <DialogDescription>
-            A group of public API endpoints that API clients can be given access to. Its slug names
-            its scopes and cannot be changed later.
-          </DialogDescription>
-        </DialogHeader>
-        <AddApiGroupForm key={formKey} onCreated={onCreated} onCancel={() => onOpenChange(false)} />
-      </DialogContent>
-    </Dialog>
+    <FormDialog
+      {...props}
+      title="Add API group"
+      description="A group of public API endpoints that API clients can be given access to. Its slug names its scopes and cannot be changed later."
+      form={AddApiGroupForm}
+    />
   );
 }
 
-function AddApiGroupForm({
-  onCreated,
-  onCancel,
-}: {
-  onCreated: (group: Omit<ApiGroup, "clientCount">) => void;
-  onCancel: () => void;
-}) {
+function AddApiGroupForm({ onCreated, onCancel }: CreateFormProps<Omit<ApiGroup, "clientCount">>) {
   const create = useCreateApiGroup();
-  const { errors, setErrors, reject, clearOnChange, formRef } = useFormErrors(FIELD_ORDER);
+  const { errors, checkAndSend, clearOnChange, formRef } = useFormErrors(FIELD_ORDER);
   const [name, setName] = useState("");
   const [slug, setSlug] = useState("");
   // The slug follows the name until someone edits it by hand.
@@ -79,27 +53,19 @@ function AddApiGroupForm({
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const values = { name, slug: shownSlug };
-    const parsed = createApiGroupSchema.safeParse(values);
-    if (!parsed.success) return reject(fieldErrorsOf<CreateApiGroupFields>(parsed.error));
-    setErrors({});
-    let result: Awaited<ReturnType<typeof create.mutateAsync>>;
-    try {
-      result = await create.mutateAsync(values);
-    } catch {
-      return;
-    }
-    if (!result.ok) return reject(result.fieldErrors);
-    onCreated(result.group);
+    const created = await checkAndSend(createApiGroupSchema, values, create.mutateAsync);
+    if (created) onCreated(created.group);
   }
 
   const previewSlug = shownSlug.trim();
   return (
-    <form
-      ref={formRef}
+    <DialogForm
+      formRef={formRef}
       onSubmit={submit}
       onChange={clearOnChange}
-      noValidate
-      className="grid gap-5"
+      onCancel={onCancel}
+      submitLabel="Add group"
+      pending={create.isPending}
     >
       <Field label="Name" error={errors.name}>
         <Input
@@ -146,14 +112,6 @@ function AddApiGroupForm({
           }}
         />
       </Field>
-      <DialogFooter>
-        <Button type="button" variant="secondary" onClick={onCancel}>
-          Cancel
-        </Button>
-        <Button type="submit" pending={create.isPending}>
-          Add group
-        </Button>
-      </DialogFooter>
-    </form>
+    </DialogForm>
   );
 }

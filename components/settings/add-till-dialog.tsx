@@ -1,19 +1,15 @@
 "use client";
 
 import type { FormEvent } from "react";
-import { useFormErrors } from "@/components/shared/use-form-errors";
-import { Button } from "@/components/ui/button";
 import {
-  Dialog,
-  DialogContent,
-  DialogDescription,
-  DialogFooter,
-  DialogHeader,
-  DialogTitle,
-} from "@/components/ui/dialog";
+  type CreateDialogProps,
+  type CreateFormProps,
+  DialogForm,
+  FormDialog,
+} from "@/components/shared/form-dialog";
+import { useFormErrors } from "@/components/shared/use-form-errors";
 import { Field } from "@/components/ui/field";
 import { Input } from "@/components/ui/input";
-import { fieldErrorsOf } from "@/lib/forms/field-errors";
 import {
   type CreateTillFields,
   createTillSchema,
@@ -25,43 +21,20 @@ import { useCreateTill } from "./queries";
 
 const FIELD_ORDER: readonly CreateTillFields[] = ["code", "name", "password"];
 
-export function AddTillDialog({
-  open,
-  formKey,
-  onOpenChange,
-  onCreated,
-}: {
-  open: boolean;
-  /** A new key per opening, so every opening starts from a blank form. */
-  formKey: number;
-  onOpenChange: (open: boolean) => void;
-  onCreated: (till: Omit<Till, "apiClientCount">) => void;
-}) {
+export function AddTillDialog(props: CreateDialogProps<Omit<Till, "apiClientCount">>) {
   return (
-    <Dialog open={open} onOpenChange={onOpenChange}>
-      <DialogContent className="max-w-md">
-        <DialogHeader>
-          <DialogTitle>Add till</DialogTitle>
-          <DialogDescription>
-            Programs can authenticate as this till with its code and password while Basic
-            authentication is enabled.
-          </DialogDescription>
-        </DialogHeader>
-        <AddTillForm key={formKey} onCreated={onCreated} onCancel={() => onOpenChange(false)} />
-      </DialogContent>
-    </Dialog>
+    <FormDialog
+      {...props}
+      title="Add till"
+      description="Programs can authenticate as this till with its code and password while Basic authentication is enabled."
+      form={AddTillForm}
+    />
   );
 }
 
-function AddTillForm({
-  onCreated,
-  onCancel,
-}: {
-  onCreated: (till: Omit<Till, "apiClientCount">) => void;
-  onCancel: () => void;
-}) {
+function AddTillForm({ onCreated, onCancel }: CreateFormProps<Omit<Till, "apiClientCount">>) {
   const create = useCreateTill();
-  const { errors, setErrors, reject, clearOnChange, formRef } = useFormErrors(FIELD_ORDER);
+  const { errors, checkAndSend, clearOnChange, formRef } = useFormErrors(FIELD_ORDER);
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -71,27 +44,18 @@ function AddTillForm({
       name: String(data.get("name") ?? ""),
       password: String(data.get("password") ?? ""),
     };
-    // The server parses with the same schema; this only spares a round trip for plain mistakes.
-    const parsed = createTillSchema.safeParse(values);
-    if (!parsed.success) return reject(fieldErrorsOf<CreateTillFields>(parsed.error));
-    setErrors({});
-    let result: Awaited<ReturnType<typeof create.mutateAsync>>;
-    try {
-      result = await create.mutateAsync(values);
-    } catch {
-      return; // the hook has shown a toast; the form keeps what was typed
-    }
-    if (!result.ok) return reject(result.fieldErrors);
-    onCreated(result.till);
+    const created = await checkAndSend(createTillSchema, values, create.mutateAsync);
+    if (created) onCreated(created.till);
   }
 
   return (
-    <form
-      ref={formRef}
+    <DialogForm
+      formRef={formRef}
       onSubmit={submit}
       onChange={clearOnChange}
-      noValidate
-      className="grid gap-5"
+      onCancel={onCancel}
+      submitLabel="Add till"
+      pending={create.isPending}
     >
       <Field
         label="Code"
@@ -131,14 +95,6 @@ function AddTillForm({
           spellCheck={false}
         />
       </Field>
-      <DialogFooter>
-        <Button type="button" variant="secondary" onClick={onCancel}>
-          Cancel
-        </Button>
-        <Button type="submit" pending={create.isPending}>
-          Add till
-        </Button>
-      </DialogFooter>
-    </form>
+    </DialogForm>
   );
 }

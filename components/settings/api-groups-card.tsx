@@ -1,20 +1,14 @@
 "use client";
 
 import { Plus } from "lucide-react";
-import { useState } from "react";
+import { ActionsCell, CardTable } from "@/components/shared/card-table";
 import { plural } from "@/components/shared/format";
 import { ScopeChips } from "@/components/shared/scope-chips";
+import { useFormDialog } from "@/components/shared/use-form-dialog";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
-import {
-  Table,
-  TableBody,
-  TableCell,
-  TableHead,
-  TableHeader,
-  TableRow,
-} from "@/components/ui/table";
+import { TableCell, TableHead, TableRow } from "@/components/ui/table";
 import { toast } from "@/components/ui/toast";
 import { scopesForPermissions } from "@/lib/oauth/scopes";
 import { AddApiGroupDialog } from "./add-api-group-dialog";
@@ -30,17 +24,13 @@ export function scopesOfGroup(slug: string): string[] {
 /** The permission groups of the public API: the seeded ones and the organisation's own. */
 export function ApiGroupsCard({ initial }: { initial: ApiGroup[] }) {
   const groups = useApiGroups(initial);
-  const [dialog, setDialog] = useState({ open: false, key: 0 });
+  const dialog = useFormDialog();
 
   return (
     <Card aria-labelledby="api-groups-heading">
       <CardHeader
         actions={
-          <Button
-            variant="secondary"
-            size="sm"
-            onClick={() => setDialog((current) => ({ open: true, key: current.key + 1 }))}
-          >
+          <Button variant="secondary" size="sm" onClick={() => dialog.show()}>
             <Plus aria-hidden="true" />
             Add group
           </Button>
@@ -53,62 +43,56 @@ export function ApiGroupsCard({ initial }: { initial: ApiGroup[] }) {
           <code className="font-mono text-fg text-xs">&lt;slug&gt;:write</code>.
         </CardDescription>
       </CardHeader>
-      <Table
-        aria-label="API groups"
-        containerClassName="rounded-none rounded-b-xl border-0"
+      <CardTable
+        label="API groups"
         className="sm:min-w-[40rem]"
-      >
-        <TableHeader>
-          <TableRow className="hover:bg-transparent">
+        head={
+          <>
             <TableHead className="pl-5">Name</TableHead>
             <TableHead className="hidden sm:table-cell">Slug</TableHead>
             <TableHead>Scopes</TableHead>
             <TableHead className="hidden text-right sm:table-cell">API clients</TableHead>
-            <TableHead className="w-12 pr-5">
-              <span className="sr-only">Actions</span>
-            </TableHead>
+          </>
+        }
+      >
+        {(groups.data ?? []).map((group) => (
+          <TableRow key={group.id}>
+            <TableCell className="pl-5">
+              <div className="flex flex-wrap items-center gap-x-2 gap-y-1">
+                <span className="font-medium">{group.name}</span>
+                {group.builtIn ? <Badge>Built-in</Badge> : null}
+              </div>
+              {/* Narrow screens drop the slug and count columns; they go under the name. */}
+              <p className="mt-0.5 grid text-fg-muted text-xs sm:hidden">
+                <span className="whitespace-nowrap font-mono">{group.slug}</span>
+                <span>{plural(group.clientCount, "client", "clients")}</span>
+              </p>
+            </TableCell>
+            <TableCell className="hidden whitespace-nowrap font-mono text-fg-muted sm:table-cell">
+              {group.slug}
+            </TableCell>
+            <TableCell>
+              {/* Whole scopes only: a scope broken across lines reads as two. */}
+              <ScopeChips
+                scope={scopesOfGroup(group.slug).join(" ")}
+                className="[&>li]:whitespace-nowrap [&>li]:break-normal"
+              />
+            </TableCell>
+            <TableCell className="hidden w-px whitespace-nowrap text-right tabular-nums sm:table-cell">
+              {group.clientCount}
+            </TableCell>
+            <ActionsCell>
+              {group.builtIn ? null : <DeleteApiGroupDialog group={group} />}
+            </ActionsCell>
           </TableRow>
-        </TableHeader>
-        <TableBody>
-          {(groups.data ?? []).map((group) => (
-            <TableRow key={group.id}>
-              <TableCell className="pl-5">
-                <div className="flex flex-wrap items-center gap-x-2 gap-y-1">
-                  <span className="font-medium">{group.name}</span>
-                  {group.builtIn ? <Badge>Built-in</Badge> : null}
-                </div>
-                {/* Narrow screens drop the slug and count columns; they go under the name. */}
-                <p className="mt-0.5 grid text-fg-muted text-xs sm:hidden">
-                  <span className="whitespace-nowrap font-mono">{group.slug}</span>
-                  <span>{plural(group.clientCount, "client", "clients")}</span>
-                </p>
-              </TableCell>
-              <TableCell className="hidden whitespace-nowrap font-mono text-fg-muted sm:table-cell">
-                {group.slug}
-              </TableCell>
-              <TableCell>
-                {/* Whole scopes only: a scope broken across lines reads as two. */}
-                <ScopeChips
-                  scope={scopesOfGroup(group.slug).join(" ")}
-                  className="[&>li]:whitespace-nowrap [&>li]:break-normal"
-                />
-              </TableCell>
-              <TableCell className="hidden w-px whitespace-nowrap text-right tabular-nums sm:table-cell">
-                {group.clientCount}
-              </TableCell>
-              <TableCell className="py-1.5 pr-5 text-right">
-                {group.builtIn ? null : <DeleteApiGroupDialog group={group} />}
-              </TableCell>
-            </TableRow>
-          ))}
-        </TableBody>
-      </Table>
+        ))}
+      </CardTable>
       <AddApiGroupDialog
         open={dialog.open}
         formKey={dialog.key}
-        onOpenChange={(open) => setDialog((current) => ({ ...current, open }))}
+        onOpenChange={dialog.setOpen}
         onCreated={(group) => {
-          setDialog((current) => ({ ...current, open: false }));
+          dialog.setOpen(false);
           toast.success("API group added", { description: `${group.name} (${group.slug})` });
         }}
       />

@@ -1,18 +1,12 @@
 "use client";
 
-import { LoaderCircle, Trash2, TriangleAlert } from "lucide-react";
-import { useState } from "react";
+import { LoaderCircle } from "lucide-react";
 import {
-  AlertDialog,
-  AlertDialogCancel,
-  AlertDialogContent,
-  AlertDialogDescription,
-  AlertDialogFooter,
-  AlertDialogHeader,
-  AlertDialogTitle,
-  AlertDialogTrigger,
-} from "@/components/ui/alert-dialog";
-import { Button } from "@/components/ui/button";
+  ConfirmDelete,
+  DeleteDialog,
+  DeleteWarning,
+  useDeleteDialog,
+} from "@/components/shared/delete-dialog";
 import { toast } from "@/components/ui/toast";
 import type { ApiGroup } from "./contract";
 import { useDeleteApiGroup, useGroupDeletionPreview } from "./queries";
@@ -23,48 +17,40 @@ import { useDeleteApiGroup, useGroupDeletionPreview } from "./queries";
  * clients that is at the moment it opens.
  */
 export function DeleteApiGroupDialog({ group }: { group: ApiGroup }) {
-  const [open, setOpen] = useState(false);
-  const preview = useGroupDeletionPreview(group.id, open);
+  const dialog = useDeleteDialog();
+  const preview = useGroupDeletionPreview(group.id, dialog.open);
   const remove = useDeleteApiGroup();
 
-  const confirm = async () => {
-    try {
-      const result = await remove.mutateAsync({ id: group.id, name: group.name });
-      setOpen(false);
+  const confirm = () =>
+    dialog.closeAfter(remove.mutateAsync({ id: group.id, name: group.name }), (result) =>
       toast.success("API group deleted", {
         description:
           result.affectedClients === 0
             ? `${result.deleted.name} (${result.deleted.slug})`
             : `${result.deleted.name}: ${clientsLose(result.affectedClients)} access.`,
-      });
-    } catch {
-      setOpen(false); // the hook has already said what went wrong
-    }
-  };
+      }),
+    );
 
   const affected = preview.data?.affectedClients;
   return (
-    <AlertDialog open={open} onOpenChange={setOpen}>
-      <AlertDialogTrigger asChild>
-        <Button
-          variant="ghost"
-          size="icon-sm"
-          aria-label={`Delete group ${group.name}`}
-          title="Delete"
-          className="text-danger hover:bg-danger-subtle hover:text-danger-hover focus-visible:outline-danger"
-        >
-          <Trash2 aria-hidden="true" />
-        </Button>
-      </AlertDialogTrigger>
-      <AlertDialogContent>
-        <AlertDialogHeader>
-          <AlertDialogTitle>Delete {group.name}?</AlertDialogTitle>
-          <AlertDialogDescription>
+    <DeleteDialog
+      open={dialog.open}
+      onOpenChange={dialog.changeOpen}
+      triggerLabel={`Delete group ${group.name}`}
+    >
+      <ConfirmDelete
+        title={`Delete ${group.name}?`}
+        description={
+          <>
             The group <span className="font-mono text-fg">{group.slug}</span> and every permission
             on it are deleted. This cannot be undone.
-          </AlertDialogDescription>
-        </AlertDialogHeader>
-
+          </>
+        }
+        confirmLabel="Delete group"
+        pending={remove.isPending}
+        confirmDisabled={!preview.data}
+        onConfirm={confirm}
+      >
         <div aria-live="polite">
           {preview.isPending ? (
             <p className="flex items-center gap-2 text-fg-muted text-sm" role="status">
@@ -84,30 +70,15 @@ export function DeleteApiGroupDialog({ group }: { group: ApiGroup }) {
               No API client has access to this group.
             </p>
           ) : (
-            <div className="flex gap-2.5 rounded-lg border border-warning-text/20 bg-warning-subtle px-3 py-2.5 text-sm text-warning-text">
-              <TriangleAlert className="mt-0.5 size-4 shrink-0" aria-hidden="true" />
-              <p>
-                <strong className="font-semibold">{clientsLose(affected ?? 0)} access.</strong>{" "}
-                Their access tokens with <span className="font-mono">{group.slug}:read</span> or{" "}
-                <span className="font-mono">{group.slug}:write</span> stop working at once.
-              </p>
-            </div>
+            <DeleteWarning>
+              <strong className="font-semibold">{clientsLose(affected ?? 0)} access.</strong> Their
+              access tokens with <span className="font-mono">{group.slug}:read</span> or{" "}
+              <span className="font-mono">{group.slug}:write</span> stop working at once.
+            </DeleteWarning>
           )}
         </div>
-
-        <AlertDialogFooter>
-          <AlertDialogCancel disabled={remove.isPending}>Cancel</AlertDialogCancel>
-          <Button
-            variant="destructive"
-            pending={remove.isPending}
-            disabled={!preview.data}
-            onClick={confirm}
-          >
-            Delete group
-          </Button>
-        </AlertDialogFooter>
-      </AlertDialogContent>
-    </AlertDialog>
+      </ConfirmDelete>
+    </DeleteDialog>
   );
 }
 

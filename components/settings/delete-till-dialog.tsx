@@ -1,18 +1,16 @@
 "use client";
 
 import { useQueryClient } from "@tanstack/react-query";
-import { CircleAlert, Trash2 } from "lucide-react";
+import { CircleAlert } from "lucide-react";
 import Link from "next/link";
 import { useState } from "react";
+import { ConfirmDelete, DeleteDialog } from "@/components/shared/delete-dialog";
 import {
-  AlertDialog,
   AlertDialogCancel,
-  AlertDialogContent,
   AlertDialogDescription,
   AlertDialogFooter,
   AlertDialogHeader,
   AlertDialogTitle,
-  AlertDialogTrigger,
 } from "@/components/ui/alert-dialog";
 import { Button } from "@/components/ui/button";
 import { toast } from "@/components/ui/toast";
@@ -36,6 +34,7 @@ export function DeleteTillDialog({ till }: { till: Till }) {
     if (next) void queryClient.invalidateQueries({ queryKey: settingsKeys.tills() });
   };
 
+  // Not useDeleteDialog's closeAfter: a refusal because the till is in use keeps the dialog open.
   const confirm = async () => {
     try {
       const deleted = await remove.mutateAsync({ id: till.id, code: till.code });
@@ -50,77 +49,65 @@ export function DeleteTillDialog({ till }: { till: Till }) {
     }
   };
 
-  const inUse = till.apiClientCount > 0;
-  const clients = till.apiClientCount === 1 ? "1 API client" : `${till.apiClientCount} API clients`;
-
   return (
-    <AlertDialog open={open} onOpenChange={changeOpen}>
-      <AlertDialogTrigger asChild>
-        <Button
-          variant="ghost"
-          size="icon-sm"
-          aria-label={`Delete till ${till.code}`}
-          title="Delete"
-          className="text-danger hover:bg-danger-subtle hover:text-danger-hover focus-visible:outline-danger"
+    <DeleteDialog open={open} onOpenChange={changeOpen} triggerLabel={`Delete till ${till.code}`}>
+      {till.apiClientCount > 0 ? (
+        <TillInUse till={till} />
+      ) : (
+        <ConfirmDelete
+          title={
+            <>
+              Delete till <span className="break-all font-mono">{till.code}</span>?
+            </>
+          }
+          description={
+            <>
+              Programs will no longer be able to authenticate as{" "}
+              <span className="break-all font-mono text-fg">{till.code}</span> ({till.name}) with
+              Basic authentication. This cannot be undone.
+            </>
+          }
+          confirmLabel="Delete till"
+          pending={remove.isPending}
+          confirmDisabled={refusal !== null}
+          onConfirm={confirm}
         >
-          <Trash2 aria-hidden="true" />
+          {refusal ? (
+            <p
+              role="alert"
+              className="flex gap-2 rounded-lg border border-danger-text/20 bg-danger-subtle px-3 py-2.5 text-danger-text text-sm"
+            >
+              <CircleAlert className="mt-0.5 size-4 shrink-0" aria-hidden="true" />
+              {refusal}
+            </p>
+          ) : null}
+        </ConfirmDelete>
+      )}
+    </DeleteDialog>
+  );
+}
+
+/** Instead of a confirmation: who uses the till, and where to go about it. */
+function TillInUse({ till }: { till: Till }) {
+  const clients = till.apiClientCount === 1 ? "1 API client" : `${till.apiClientCount} API clients`;
+  return (
+    <>
+      <AlertDialogHeader>
+        <AlertDialogTitle>
+          Till <span className="break-all font-mono">{till.code}</span> is in use
+        </AlertDialogTitle>
+        <AlertDialogDescription>
+          Till <span className="break-all font-mono text-fg">{till.code}</span> is used by {clients}
+          ; delete or re-register them first. API clients cannot be changed, so register a new one
+          with another till before deleting the old one.
+        </AlertDialogDescription>
+      </AlertDialogHeader>
+      <AlertDialogFooter>
+        <AlertDialogCancel>Close</AlertDialogCancel>
+        <Button asChild variant="secondary">
+          <Link href="/api-clients">Go to API clients</Link>
         </Button>
-      </AlertDialogTrigger>
-      <AlertDialogContent>
-        {inUse ? (
-          <>
-            <AlertDialogHeader>
-              <AlertDialogTitle>
-                Till <span className="break-all font-mono">{till.code}</span> is in use
-              </AlertDialogTitle>
-              <AlertDialogDescription>
-                Till <span className="break-all font-mono text-fg">{till.code}</span> is used by{" "}
-                {clients}; delete or re-register them first. API clients cannot be changed, so
-                register a new one with another till before deleting the old one.
-              </AlertDialogDescription>
-            </AlertDialogHeader>
-            <AlertDialogFooter>
-              <AlertDialogCancel>Close</AlertDialogCancel>
-              <Button asChild variant="secondary">
-                <Link href="/api-clients">Go to API clients</Link>
-              </Button>
-            </AlertDialogFooter>
-          </>
-        ) : (
-          <>
-            <AlertDialogHeader>
-              <AlertDialogTitle>
-                Delete till <span className="break-all font-mono">{till.code}</span>?
-              </AlertDialogTitle>
-              <AlertDialogDescription>
-                Programs will no longer be able to authenticate as{" "}
-                <span className="break-all font-mono text-fg">{till.code}</span> ({till.name}) with
-                Basic authentication. This cannot be undone.
-              </AlertDialogDescription>
-            </AlertDialogHeader>
-            {refusal ? (
-              <p
-                role="alert"
-                className="flex gap-2 rounded-lg border border-danger-text/20 bg-danger-subtle px-3 py-2.5 text-danger-text text-sm"
-              >
-                <CircleAlert className="mt-0.5 size-4 shrink-0" aria-hidden="true" />
-                {refusal}
-              </p>
-            ) : null}
-            <AlertDialogFooter>
-              <AlertDialogCancel disabled={remove.isPending}>Cancel</AlertDialogCancel>
-              <Button
-                variant="destructive"
-                pending={remove.isPending}
-                disabled={refusal !== null}
-                onClick={confirm}
-              >
-                Delete till
-              </Button>
-            </AlertDialogFooter>
-          </>
-        )}
-      </AlertDialogContent>
-    </AlertDialog>
+      </AlertDialogFooter>
+    </>
   );
 }

@@ -1,19 +1,13 @@
 "use client";
 
 import { Plus, Store } from "lucide-react";
-import { useState } from "react";
+import { ActionsCell, CardTable } from "@/components/shared/card-table";
 import { formatDate, formatDateTime, plural } from "@/components/shared/format";
+import { useFormDialog } from "@/components/shared/use-form-dialog";
 import { Button } from "@/components/ui/button";
 import { Card, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/empty-state";
-import {
-  Table,
-  TableBody,
-  TableCell,
-  TableHead,
-  TableHeader,
-  TableRow,
-} from "@/components/ui/table";
+import { TableCell, TableHead, TableRow } from "@/components/ui/table";
 import { toast } from "@/components/ui/toast";
 import { AddTillDialog } from "./add-till-dialog";
 import type { Till } from "./contract";
@@ -23,12 +17,11 @@ import { useTills } from "./queries";
 /** The organisation's tills: the identities of Basic auth, and what API clients act as. */
 export function TillsCard({ initial }: { initial: Till[] }) {
   const tills = useTills(initial);
-  const [dialog, setDialog] = useState({ open: false, key: 0 });
+  const dialog = useFormDialog();
   const rows = tills.data ?? [];
 
-  const openAdd = () => setDialog((current) => ({ open: true, key: current.key + 1 }));
   const addButton = (
-    <Button variant="secondary" size="sm" onClick={openAdd}>
+    <Button variant="secondary" size="sm" onClick={() => dialog.show()}>
       <Plus aria-hidden="true" />
       Add till
     </Button>
@@ -53,13 +46,11 @@ export function TillsCard({ initial }: { initial: Till[] }) {
           className="m-5 bg-surface-subtle py-10 sm:py-10"
         />
       ) : (
-        <Table
-          aria-label="Tills"
-          containerClassName="rounded-none rounded-b-xl border-0"
+        <CardTable
+          label="Tills"
           className="sm:min-w-[34rem]"
-        >
-          <TableHeader>
-            <TableRow className="hover:bg-transparent">
+          head={
+            <>
               <TableHead className="pl-5">Code</TableHead>
               <TableHead>Name</TableHead>
               <TableHead className="text-right">
@@ -67,46 +58,42 @@ export function TillsCard({ initial }: { initial: Till[] }) {
                 <span className="sm:hidden">Clients</span>
               </TableHead>
               <TableHead className="hidden sm:table-cell">Created</TableHead>
-              <TableHead className="w-12 pr-5">
-                <span className="sr-only">Actions</span>
-              </TableHead>
-            </TableRow>
-          </TableHeader>
-          <TableBody>
-            {rows.map((till) => (
-              <TableRow key={till.id}>
-                <TableCell className="pl-5 font-medium font-mono">{till.code}</TableCell>
-                <TableCell className="max-w-64 truncate" title={till.name}>
-                  {till.name}
-                </TableCell>
-                <TableCell
-                  className="text-right tabular-nums"
-                  title={plural(till.apiClientCount, "API client uses it", "API clients use it")}
+            </>
+          }
+        >
+          {rows.map((till) => (
+            <TableRow key={till.id}>
+              <TableCell className="pl-5 font-medium font-mono">{till.code}</TableCell>
+              <TableCell className="max-w-64 truncate" title={till.name}>
+                {till.name}
+              </TableCell>
+              <TableCell
+                className="text-right tabular-nums"
+                title={plural(till.apiClientCount, "API client uses it", "API clients use it")}
+              >
+                {till.apiClientCount}
+              </TableCell>
+              <TableCell className="hidden whitespace-nowrap text-fg-muted sm:table-cell">
+                <time
+                  dateTime={till.createdAt.toISOString()}
+                  title={formatDateTime(till.createdAt)}
                 >
-                  {till.apiClientCount}
-                </TableCell>
-                <TableCell className="hidden whitespace-nowrap text-fg-muted sm:table-cell">
-                  <time
-                    dateTime={till.createdAt.toISOString()}
-                    title={formatDateTime(till.createdAt)}
-                  >
-                    {formatDate(till.createdAt)}
-                  </time>
-                </TableCell>
-                <TableCell className="py-1.5 pr-5 text-right">
-                  <DeleteTillDialog till={till} />
-                </TableCell>
-              </TableRow>
-            ))}
-          </TableBody>
-        </Table>
+                  {formatDate(till.createdAt)}
+                </time>
+              </TableCell>
+              <ActionsCell>
+                <DeleteTillDialog till={till} />
+              </ActionsCell>
+            </TableRow>
+          ))}
+        </CardTable>
       )}
       <AddTillDialog
         open={dialog.open}
         formKey={dialog.key}
-        onOpenChange={(open) => setDialog((current) => ({ ...current, open }))}
+        onOpenChange={dialog.setOpen}
         onCreated={(till) => {
-          setDialog((current) => ({ ...current, open: false }));
+          dialog.setOpen(false);
           toast.success("Till added", { description: `${till.code} · ${till.name}` });
         }}
       />

@@ -1,4 +1,6 @@
 import type * as React from "react";
+import { formatDateTime } from "./format";
+import { RelativeTime } from "./relative-time";
 
 /** A titled group of label–value rows in a read-only detail pane. */
 export function DetailSection({ title, children }: { title: string; children: React.ReactNode }) {
@@ -47,5 +49,49 @@ export function PaneMessage({
       <h2 className="mb-1 font-semibold text-base text-fg">{title}</h2>
       {children}
     </div>
+  );
+}
+
+/**
+ * The "About" section every read-only record ends with: what it is for, who created it when, and
+ * when it was last used. `children` adds rows of the record's own, e.g. a usage count.
+ */
+export function AboutSection({
+  record,
+  children,
+}: {
+  record: {
+    description: string | null;
+    createdAt: Date;
+    createdBy: string;
+    lastUsedAt: Date | null;
+  };
+  children?: React.ReactNode;
+}) {
+  return (
+    <DetailSection title="About">
+      <DetailRow label="Description">
+        {record.description ? (
+          <span className="whitespace-pre-line break-words">{record.description}</span>
+        ) : (
+          <span className="text-fg-subtle">No description</span>
+        )}
+      </DetailRow>
+      <DetailRow label="Created">
+        <time dateTime={record.createdAt.toISOString()}>{formatDateTime(record.createdAt)}</time>
+        <span className="text-fg-muted"> by {record.createdBy}</span>
+      </DetailRow>
+      <DetailRow label="Last used">
+        {record.lastUsedAt ? (
+          <>
+            <RelativeTime date={record.lastUsedAt} />{" "}
+            <span className="text-fg-muted">({formatDateTime(record.lastUsedAt)})</span>
+          </>
+        ) : (
+          <span className="text-fg-subtle">Never</span>
+        )}
+      </DetailRow>
+      {children}
+    </DetailSection>
   );
 }

@@ -1,6 +1,13 @@
 "use client";
 
 import { type FormEvent, useCallback, useEffect, useRef, useState } from "react";
+import type { z } from "zod";
+import { fieldErrorsOf } from "@/lib/forms/field-errors";
+
+/** What a form's mutation answers once it has run: accepted, or field errors for the form. */
+type FormAnswer<Field extends string> =
+  | { ok: true }
+  | { ok: false; fieldErrors: Partial<Record<Field, string>> };
 
 /**
  * Field errors for a form checked by a shared zod schema: `reject` shows them and moves focus to
@@ -56,5 +63,38 @@ export function useFormErrors<Field extends string>(order: readonly Field[]) {
     [clear],
   );
 
-  return { errors, setErrors, reject, clear, clearOnChange, formRef };
+  /**
+   * Checks `values` with the shared schema, then sends them with `send`. Field errors, the
+   * schema's or the server's, are shown beside their fields; the accepted answer is returned, or
+   * null. The server parses with the same schema: this only spares a round trip for plain
+   * mistakes.
+   */
+  const checkAndSend = useCallback(
+    async <Values, Answer extends FormAnswer<Field>>(
+      schema: z.ZodType,
+      values: Values,
+      send: (values: Values) => Promise<Answer>,
+    ): Promise<Extract<Answer, { ok: true }> | null> => {
+      const parsed = schema.safeParse(values);
+      if (!parsed.success) {
+        reject(fieldErrorsOf<Field>(parsed.error));
+        return null;
+      }
+      setErrors({});
+      let answer: Answer;
+      try {
+        answer = await send(values);
+      } catch {
+        return null; // the hook has shown a toast; the form keeps what was typed
+      }
+      if (!answer.ok) {
+        reject(answer.fieldErrors);
+        return null;
+      }
+      return answer as Extract<Answer, { ok: true }>;
+    },
+    [reject],
+  );
+
+  return { errors, setErrors, reject, clear, clearOnChange, checkAndSend, formRef };
 }
