@@ -1,12 +1,14 @@
 import { existsSync } from "node:fs";
 import { defineConfig, devices } from "@playwright/test";
+import { e2ePorts, e2eUrls } from "./e2e/support/ports";
 
-const port = Number(process.env.E2E_PORT ?? 3300);
-const baseURL = `http://127.0.0.1:${port}`;
-// With DATABASE_URL set (as in CI), a second server runs the same app on PostgreSQL.
+// Every port comes from E2E_PORT (default 3300), so two checkouts can run the suite side by side.
+const port = e2ePorts.pglite;
+const baseURL = e2eUrls.pglite;
+// With DATABASE_URL set (as in CI), two more instances of the same app run on one PostgreSQL
+// database: A (the postgres projects' baseURL) and B (instances.spec.ts calls it directly).
 const postgresServerUrl = process.env.DATABASE_URL;
-const postgresPort = port + 1;
-const postgresBaseURL = `http://127.0.0.1:${postgresPort}`;
+const postgresBaseURL = e2eUrls.postgres;
 
 // Debian's Chromium when it is installed (CI, offline machines); Playwright's own otherwise.
 const systemChromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].find((path) =>
@@ -39,15 +41,22 @@ export default defineConfig({
     { name: "first-run", testMatch: /first-run\.spec\.ts/, use: { ...devices["Desktop Chrome"] } },
     {
       name: "console",
-      testIgnore: [/first-run\.spec\.ts/, /postgres\.spec\.ts/],
+      testIgnore: [/first-run\.spec\.ts/, /postgres\.spec\.ts/, /instances\.spec\.ts/],
       dependencies: ["first-run"],
       use: { ...devices["Desktop Chrome"] },
     },
     ...(postgresServerUrl
       ? [
+          // First-run setup and sign-in on PostgreSQL, then the specs that build on that admin.
+          {
+            name: "postgres-first-run",
+            testMatch: /postgres\.spec\.ts/,
+            use: { ...devices["Desktop Chrome"], baseURL: postgresBaseURL },
+          },
           {
             name: "postgres",
-            testMatch: /postgres\.spec\.ts/,
+            testMatch: /instances\.spec\.ts/,
+            dependencies: ["postgres-first-run"],
             use: { ...devices["Desktop Chrome"], baseURL: postgresBaseURL },
           },
         ]
@@ -86,14 +95,16 @@ export default defineConfig({
             timeout: 120_000,
             reuseExistingServer: false,
             stdout: "pipe" as const,
-            // SIGTERM lets the wrapper drop its database before it exits.
+            // The wrapper starts instance B, waits for its health, then starts A: this URL (A's)
+            // answering means both do. SIGTERM lets it stop both and drop its database.
             gracefulShutdown: { signal: "SIGTERM" as const, timeout: 10_000 },
             env: {
               ...process.env,
               NODE_ENV: "production",
               NEXT_TELEMETRY_DISABLED: "1",
               HOST: "127.0.0.1",
-              PORT: String(postgresPort),
+              PORT: String(e2ePorts.postgres),
+              E2E_POSTGRES_SECOND_PORT: String(e2ePorts.postgresSecond),
               E2E_POSTGRES_SERVER_URL: postgresServerUrl,
             },
           },

@@ -1,5 +1,19 @@
-import type { APIRequestContext, Locator, Page } from "@playwright/test";
-import { expect, screenshot, signIn, test } from "./fixtures";
+import type { Page } from "@playwright/test";
+import { expect, screenshot, test } from "./fixtures";
+import {
+  addTill,
+  basicAuth,
+  credential,
+  deleteClient,
+  detailPane,
+  listItem,
+  openSignedIn as open,
+  permissionRow,
+  registerDialog,
+  requestToken,
+  revealDialog,
+  tillOption,
+} from "./support/api-clients";
 
 /*
  * API clients end to end: register with permissions and a till, the one-time screen (copy,
@@ -71,23 +85,6 @@ async function quietScreenshot(page: Page, name: string): Promise<void> {
   await screenshot(page, name);
 }
 
-async function open(page: Page, path: string, heading: string): Promise<void> {
-  await page.goto(`/login?next=${encodeURIComponent(path)}`);
-  await signIn(page);
-  await expect(page.getByRole("heading", { level: 1, name: heading })).toBeVisible();
-}
-
-const registerDialog = (page: Page) => page.getByRole("dialog", { name: "Register an API client" });
-const revealDialog = (page: Page) => page.getByRole("dialog", { name: "API client registered" });
-const listPane = (page: Page) => page.getByRole("region", { name: "API client list" });
-const listItem = (page: Page, name: string) =>
-  listPane(page).getByRole("link", { name: new RegExp(`^${name}\\b`) });
-const detailPane = (page: Page, name: string) => page.getByRole("region", { name, exact: true });
-const permissionRow = (dialog: Locator, group: string) =>
-  dialog.getByRole("group", { name: group, exact: true });
-const credential = (dialog: Locator, label: "Client key" | "Client secret") =>
-  dialog.getByRole("group", { name: label }).locator("code");
-
 /** Whether a `beforeunload` now would make the browser ask before leaving. */
 const leaveWarningArmed = (page: Page) =>
   page.evaluate(() => {
@@ -95,17 +92,6 @@ const leaveWarningArmed = (page: Page) =>
     window.dispatchEvent(event);
     return event.defaultPrevented;
   });
-
-/** client_secret_basic: id and secret form-urlencoded, then base64 (RFC 6749 §2.3.1). */
-const basicAuth = (key: string, secret: string) =>
-  `Basic ${Buffer.from(`${encodeURIComponent(key)}:${encodeURIComponent(secret)}`).toString("base64")}`;
-
-async function requestToken(request: APIRequestContext, key: string, secret: string) {
-  return request.post("/oauth/token", {
-    form: { grant_type: "client_credentials" },
-    headers: { Authorization: basicAuth(key, secret) },
-  });
-}
 
 test("register: the seed's form with errors, permissions and a till, then the one-time screen", async ({
   page,
@@ -129,14 +115,7 @@ test("register: the seed's form with errors, permissions and a till, then the on
     await page.getByRole("link", { name: "Settings", exact: true }).click();
   }
   await expect(page.getByRole("heading", { level: 1, name: "Settings" })).toBeVisible();
-  const tills = page.getByRole("region", { name: "Tills" });
-  await tills.getByRole("button", { name: "Add till" }).click();
-  const addTill = page.getByRole("dialog", { name: "Add till" });
-  await addTill.getByLabel("Code").fill(TILL.code);
-  await addTill.getByLabel("Name").fill(TILL.name);
-  await addTill.getByLabel("Password").fill(TILL.password);
-  await addTill.getByRole("button", { name: "Add till" }).click();
-  await expect(addTill).toBeHidden();
+  await addTill(page, TILL);
 
   await page.getByRole("link", { name: "API clients" }).click();
   await expect(page.getByRole("heading", { level: 1, name: "API clients" })).toBeVisible();
@@ -180,7 +159,7 @@ test("register: the seed's form with errors, permissions and a till, then the on
   await expect(dialog).toContainText("Tokens will carry all:read all:write transaction:read");
   await dialog
     .getByLabel("Select your organization till")
-    .selectOption({ label: `${TILL.code} · ${TILL.name}` });
+    .selectOption({ label: tillOption(TILL) });
   // Each fix clears its field's error.
   await expect(dialog.getByText("Enter a client name")).toBeHidden();
   await expect(dialog.getByLabel("Client name")).not.toHaveAttribute("aria-invalid");
@@ -240,7 +219,7 @@ test("Done and New API client: another registration from a blank form", async ({
   await dialog.getByLabel("Client name").fill("Reporting export");
   await dialog
     .getByLabel("Select your organization till")
-    .selectOption({ label: `${TILL.code} · ${TILL.name}` });
+    .selectOption({ label: tillOption(TILL) });
   await dialog.getByRole("button", { name: "Next" }).click();
   const reveal = revealDialog(page);
   issued.push({
@@ -266,7 +245,7 @@ test("Done and New API client: another registration from a blank form", async ({
   await dialog.getByLabel("Client name").fill("Short-lived");
   await dialog
     .getByLabel("Select your organization till")
-    .selectOption({ label: `${TILL.code} · ${TILL.name}` });
+    .selectOption({ label: tillOption(TILL) });
   await permissionRow(dialog, "Integrations").getByRole("radio", { name: "Modify" }).check();
   await permissionRow(dialog, "Target Groups").scrollIntoViewIfNeeded();
   await quietScreenshot(page, "api-client-register-permissions-narrow");
@@ -306,7 +285,7 @@ test("come back: the read-only detail shows the secret's prefix only", async ({ 
     "all:write",
     "transaction:read",
   ]);
-  await expect(detail).toContainText(`${TILL.code} · ${TILL.name}`);
+  await expect(detail).toContainText(tillOption(TILL));
   await expect(detail).toContainText("ada@example.com");
   await expect(detail).toContainText(/Last used\s*Never/);
   // Read-only: nothing to type into, nothing to save.
@@ -412,17 +391,7 @@ test("the key and secret get a token from /oauth/token; deleting the client refu
 
 test("clean up: delete the other clients, then the till is free to go", async ({ page }) => {
   await open(page, "/api-clients", "API clients");
-  for (const { name } of issued.slice(1)) {
-    await listItem(page, name).click();
-    await detailPane(page, name)
-      .getByRole("button", { name: `Delete ${name}` })
-      .click();
-    await page
-      .getByRole("alertdialog", { name: `Delete ${name}?` })
-      .getByRole("button", { name: "Delete API client" })
-      .click();
-    await expect(listItem(page, name)).toHaveCount(0);
-  }
+  for (const { name } of issued.slice(1)) await deleteClient(page, name);
   await page.goto("/settings");
   await page.getByRole("button", { name: `Delete till ${TILL.code}` }).click();
   await page

@@ -33,7 +33,9 @@ test("the audit log shows sign-ins, newest first, and filters by action", async 
   await expect(rows.nth(1)).toContainText(ADMIN.email);
   await expect(page.getByRole("table")).toContainText("admin.sign_in_failed");
   // Older events may be on later pages by now; the filter lists every action recorded.
-  await expect(page.getByLabel("Action").locator("option", { hasText: "admin.created" })).toHaveCount(1);
+  await expect(
+    page.getByLabel("Action").locator("option", { hasText: "admin.created" }),
+  ).toHaveCount(1);
   await screenshot(page, "audit-log");
 
   await page.getByLabel("Action").selectOption("admin.sign_in_failed");
