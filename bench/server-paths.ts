@@ -10,9 +10,8 @@
  * The same knobs can be set as BENCH_ROUNDS, BENCH_SECONDS, BENCH_WARMUP and BENCH_CONNECTIONS.
  * Not part of `npm test`: its figures depend on the machine, and it needs the production build.
  */
-import { type ChildProcess, execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import net from "node:net";
+import type { ChildProcess } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -21,9 +20,11 @@ import {
   afterChildrenStop,
   announceRuntime,
   BENCH_FLAGS,
+  cpuMicros,
   failBench,
   finish,
   formatNumber,
+  freePort,
   HOST,
   isFinishing,
   loadAverage,
@@ -50,18 +51,6 @@ const TABLE: TableLayout = { subject: "path", widths: [8, 14, 10, 9, 9, 13, 9], 
 
 stopServersOnSignals("server");
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once("error", reject);
-    probe.listen(0, HOST, () => {
-      const address = probe.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
 async function waitForHealth(url: string, child: ChildProcess): Promise<void> {
   const deadline = Date.now() + READY_TIMEOUT_MS;
   while (Date.now() < deadline) {
@@ -78,47 +67,6 @@ async function waitForHealth(url: string, child: ChildProcess): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
   throw new Error(`The server did not answer 200 on ${url} within ${READY_TIMEOUT_MS / 1000} s.`);
-}
-
-const clockTicks = (() => {
-  try {
-    return Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
-  } catch {
-    return 100;
-  }
-})();
-
-/** CPU time in µs used so far by `pid` and its descendants, from /proc (Linux only). */
-function cpuMicros(pid: number): number | undefined {
-  if (!existsSync("/proc/self/stat")) return undefined;
-  const stats = new Map<number, { ppid: number; ticks: number }>();
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const text = readFileSync(`/proc/${entry}/stat`, "utf8");
-      // Fields after the command name, which is in parentheses and may contain spaces.
-      const fields = text.slice(text.lastIndexOf(")") + 2).split(" ");
-      const ticks = Number(fields[11]) + Number(fields[12]); // utime + stime
-      stats.set(Number(entry), { ppid: Number(fields[1]), ticks });
-    } catch {
-      // The process ended while we were reading.
-    }
-  }
-  if (!stats.has(pid)) return undefined;
-  const tree = new Set([pid]);
-  let grew = true;
-  while (grew) {
-    grew = false;
-    for (const [child, { ppid }] of stats) {
-      if (!tree.has(child) && tree.has(ppid)) {
-        tree.add(child);
-        grew = true;
-      }
-    }
-  }
-  let ticks = 0;
-  for (const member of tree) ticks += stats.get(member)?.ticks ?? 0;
-  return (ticks * 1e6) / clockTicks;
 }
 
 async function main(): Promise<void> {

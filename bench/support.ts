@@ -3,7 +3,9 @@
  * their bounded runtime, one autocannon run and the tables they print. Each bench keeps what makes
  * it different: which servers it starts and how it reads their CPU time.
  */
-import { type ChildProcess, type SpawnOptions, spawn } from "node:child_process";
+import { type ChildProcess, execFileSync, type SpawnOptions, spawn } from "node:child_process";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import autocannon from "autocannon";
@@ -63,7 +65,7 @@ export function readBenchOptions(
 // Servers and clean-up: every child is stopped however the bench ends.
 
 const children = new Set<ChildProcess>();
-const cleanups: (() => void)[] = [];
+const cleanups: (() => void | Promise<void>)[] = [];
 let finishing: Promise<never> | undefined;
 
 /**
@@ -80,8 +82,12 @@ export function spawnServer(args: string[], options: Omit<SpawnOptions, "cwd">):
   return child;
 }
 
-/** Registers work for finish() once the children have stopped, such as removing a temp dir. */
-export function afterChildrenStop(cleanup: () => void): void {
+/**
+ * Registers work for finish() once the children have stopped, such as removing a temp dir or
+ * dropping a database. Clean-ups run in the order registered; one that fails is reported and the
+ * others still run.
+ */
+export function afterChildrenStop(cleanup: () => void | Promise<void>): void {
   cleanups.push(cleanup);
 }
 
@@ -89,7 +95,13 @@ export function afterChildrenStop(cleanup: () => void): void {
 export function finish(code: number): Promise<never> {
   finishing ??= (async () => {
     await Promise.all([...children].map(stopChild));
-    for (const cleanup of cleanups) cleanup();
+    for (const cleanup of cleanups) {
+      try {
+        await cleanup();
+      } catch (error) {
+        console.error("Clean-up failed:", error instanceof Error ? error.message : error);
+      }
+    }
     process.exit(code);
   })();
   return finishing;
@@ -169,6 +181,76 @@ export function machineSummary(): string {
   return `node ${process.version}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? "?"})`;
 }
 
+/** A port that was free on loopback a moment ago, for a child to listen on. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once("error", reject);
+    probe.listen(0, HOST, () => {
+      const address = probe.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+const clockTicks = (() => {
+  try {
+    return Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+/**
+ * CPU time in µs used so far by `pid` and its descendants, from /proc (Linux only; undefined
+ * elsewhere or when there is no such process): the live ones, and those `pid` has already reaped
+ * (a PostgreSQL postmaster's ended backends, say).
+ */
+export function cpuMicros(pid: number): number | undefined {
+  if (!existsSync("/proc/self/stat")) return undefined;
+  const stats = new Map<number, { ppid: number; ticks: number; reaped: number }>();
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const text = readFileSync(`/proc/${entry}/stat`, "utf8");
+      // Fields after the command name, which is in parentheses and may contain spaces.
+      const fields = text.slice(text.lastIndexOf(")") + 2).split(" ");
+      const ticks = Number(fields[11]) + Number(fields[12]); // utime + stime
+      const reaped = Number(fields[13]) + Number(fields[14]); // cutime + cstime
+      stats.set(Number(entry), { ppid: Number(fields[1]), ticks, reaped });
+    } catch {
+      // The process ended while we were reading.
+    }
+  }
+  if (!stats.has(pid)) return undefined;
+  const tree = new Set([pid]);
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const [child, { ppid }] of stats) {
+      if (!tree.has(child) && tree.has(ppid)) {
+        tree.add(child);
+        grew = true;
+      }
+    }
+  }
+  let ticks = stats.get(pid)?.reaped ?? 0;
+  for (const member of tree) ticks += stats.get(member)?.ticks ?? 0;
+  return (ticks * 1e6) / clockTicks;
+}
+
+/** The parent of `pid`, from /proc; undefined when it cannot be read. */
+export function parentPid(pid: number): number | undefined {
+  try {
+    const text = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const ppid = Number(text.slice(text.lastIndexOf(")") + 2).split(" ")[1]);
+    return Number.isInteger(ppid) && ppid > 0 ? ppid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Measuring
 
@@ -179,6 +261,15 @@ export interface Sample {
   /** The server's CPU time per response, in µs; undefined where it could not be read. */
   cpuUs: number | undefined;
   failures: number;
+  /** Responses received, whatever their status. */
+  responses: number;
+}
+
+/** What each request of a run sends, when it is not a plain GET. */
+export interface LoadRequest {
+  method: "GET" | "POST";
+  headers?: Record<string, string>;
+  body?: string;
 }
 
 /**
@@ -191,9 +282,10 @@ export async function measure(
   seconds: number,
   connections: number,
   readCpuMicros: () => Promise<number | undefined> | number | undefined,
+  request?: LoadRequest,
 ): Promise<Sample> {
   const before = await readCpuMicros();
-  const result = await autocannon({ url, connections, duration: seconds });
+  const result = await autocannon({ url, connections, duration: seconds, ...request });
   const after = await readCpuMicros();
   const answered = result.requests.total;
   return {
@@ -205,6 +297,7 @@ export async function measure(
         ? (after - before) / answered
         : undefined,
     failures: result.non2xx + result.errors + result.timeouts,
+    responses: answered,
   };
 }
 
@@ -226,6 +319,7 @@ export function medianSample(samples: Sample[]): Sample {
       ? median(samples.map((s) => s.cpuUs ?? 0))
       : undefined,
     failures: samples.reduce((total, s) => total + s.failures, 0),
+    responses: samples.reduce((total, s) => total + s.responses, 0),
   };
 }
 
