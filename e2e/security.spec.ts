@@ -47,13 +47,12 @@ test("the session cookie is httpOnly and SameSite, and Secure behind an https pr
   const page = await context.newPage();
   const loginPage = await page.goto("/login");
   expect(loginPage?.headers()["strict-transport-security"]).toContain("max-age=");
-  const signInResponse = page.waitForResponse((response) => response.request().method() === "POST");
   await signIn(page);
-  const cookie = (await (await signInResponse).allHeaders())["set-cookie"] ?? "";
-  expect(cookie).toMatch(/^authdesk_session=/);
-  expect(cookie).toMatch(/HttpOnly/i);
-  expect(cookie).toMatch(/SameSite=lax/i);
-  expect(cookie).toMatch(/Secure/i);
+  await expect(page).toHaveURL(/\/auth-configs$/);
+  // The browser kept the cookie with the attributes the server set (127.0.0.1 counts as a
+  // secure context, so Chromium stores a Secure cookie from it).
+  const [cookie] = (await context.cookies()).filter((entry) => entry.name === "authdesk_session");
+  expect(cookie).toMatchObject({ httpOnly: true, sameSite: "Lax", secure: true });
   await context.close();
 });
 

@@ -1,7 +1,7 @@
 "use client";
 
 import { LockKeyhole } from "lucide-react";
-import { useId } from "react";
+import { useId, useState } from "react";
 import { formatDateTime } from "@/components/shared/format";
 import { SegmentedControl } from "@/components/shared/segmented-control";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
@@ -18,7 +18,10 @@ export function BasicAuthCard({ initial }: { initial: OrganizationSettingsView }
   const settings = useOrganizationSettings(initial);
   const change = useSetBasicAuthEnabled();
   const hintId = useId();
-  const enabled = settings.data?.basicAuthEnabled ?? initial.basicAuthEnabled;
+  // The choice shows in the same render as the click (a query-cache update would land a tick
+  // later, and the radio would flick back meanwhile); it gives way to the server's answer.
+  const [requested, setRequested] = useState<boolean | null>(null);
+  const enabled = requested ?? settings.data?.basicAuthEnabled ?? initial.basicAuthEnabled;
 
   return (
     <Card aria-labelledby="basic-auth-heading">
@@ -58,7 +61,9 @@ export function BasicAuthCard({ initial }: { initial: OrganizationSettingsView }
             value={enabled ? "yes" : "no"}
             // Not disabled while saving: that would take the focus away from keyboard users.
             onChange={(value) => {
-              if (!change.isPending) change.mutate(value === "yes");
+              if (change.isPending) return;
+              setRequested(value === "yes");
+              change.mutate(value === "yes", { onSettled: () => setRequested(null) });
             }}
             inputProps={{ "aria-describedby": hintId }}
             className="mt-2 justify-self-start sm:col-start-2 sm:row-span-2 sm:row-start-1 sm:mt-0"

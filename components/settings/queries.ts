@@ -82,8 +82,8 @@ export function useApiGroups(initial?: ApiGroup[]) {
 }
 
 /**
- * Saves the switch at once. The new value shows immediately and goes back if the server says no,
- * so the control never claims a setting the server does not have.
+ * Saves the switch at once. The card shows the requested value while this runs and the cached
+ * (server's) value after, so a refusal puts the control back where the server has it.
  */
 export function useSetBasicAuthEnabled() {
   const queryClient = useQueryClient();
@@ -92,19 +92,6 @@ export function useSetBasicAuthEnabled() {
       const result = await setBasicAuthEnabledAction({ enabled });
       if (!result.ok) throw new SettingsActionError(result.formError);
       return result;
-    },
-    onMutate: async (enabled) => {
-      await queryClient.cancelQueries({ queryKey: settingsKeys.organization() });
-      const previous = queryClient.getQueryData<OrganizationSettingsView>(
-        settingsKeys.organization(),
-      );
-      if (previous) {
-        queryClient.setQueryData(settingsKeys.organization(), {
-          ...previous,
-          basicAuthEnabled: enabled,
-        });
-      }
-      return { previous };
     },
     onSuccess: (result) => {
       queryClient.setQueryData(settingsKeys.organization(), result.settings);
@@ -115,10 +102,7 @@ export function useSetBasicAuthEnabled() {
           : "Requests with a till's code and password now get 401; access tokens still work.",
       });
     },
-    onError: (error, _enabled, context) => {
-      if (context?.previous) {
-        queryClient.setQueryData(settingsKeys.organization(), context.previous);
-      }
+    onError: (error) => {
       toast.error("Could not change Basic authentication", { description: messageOf(error) });
     },
   });
