@@ -7,6 +7,7 @@ import { createLastUsedRecorder, type LastUsedRecorder } from "@/lib/api-auth/la
 import { hashCredential } from "@/lib/api-clients/credentials";
 import { deleteApiClient, registerApiClient } from "@/lib/api-clients/service";
 import { insertTestAdmin } from "@/lib/auth-configs/token-broker.testing";
+import { countingDatabase } from "@/lib/testing/counting-database";
 import { createTestDatabase, testDrivers } from "@/lib/testing/databases";
 import {
   type ApiServer,
@@ -26,22 +27,6 @@ const LIMITS = { perSubject: 3, perAddress: 6, windowSeconds: 300 };
 const insecure = { [oauth.allowInsecureRequests]: true } as const;
 
 /** Counts the database calls the app makes, to show unknown and known clients cost the same. */
-function countingDatabase(db: Database): { db: Database; calls: () => number } {
-  let calls = 0;
-  const counted = new Set(["select", "insert", "update", "delete", "execute", "transaction"]);
-  const proxy = new Proxy(db, {
-    get(target, property) {
-      const value = Reflect.get(target, property, target);
-      if (typeof value !== "function" || !counted.has(String(property))) return value;
-      return (...args: unknown[]) => {
-        calls += 1;
-        return value.apply(target, args);
-      };
-    },
-  });
-  return { db: proxy, calls: () => calls };
-}
-
 describe.each(testDrivers)("OAuth 2.0 endpoints on %s", (driver) => {
   let handle: DatabaseHandle;
   let db: Database;

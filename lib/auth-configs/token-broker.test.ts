@@ -1,8 +1,9 @@
 import { eq } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import type { Database, DatabaseHandle } from "@/db/client";
+import type { DatabaseHandle } from "@/db/client";
 import { authConfigs } from "@/db/schema";
 import type { Keyring } from "@/lib/crypto";
+import { countingDatabase } from "@/lib/testing/counting-database";
 import { createTestDatabase, testDrivers } from "@/lib/testing/databases";
 import { createTokenBroker, type TokenBroker, type TokenBrokerOptions } from "./token-broker";
 import {
@@ -16,22 +17,6 @@ import {
 } from "./token-broker.testing";
 
 /** Counts the database calls the broker makes, to prove cache hits make none. */
-function countingDatabase(db: Database): { db: Database; calls: () => number } {
-  let calls = 0;
-  const counted = new Set(["select", "insert", "update", "delete", "execute", "transaction"]);
-  const proxy = new Proxy(db, {
-    get(target, property) {
-      const value = Reflect.get(target, property, target);
-      if (typeof value !== "function" || !counted.has(String(property))) return value;
-      return (...args: unknown[]) => {
-        calls += 1;
-        return value.apply(target, args);
-      };
-    },
-  });
-  return { db: proxy, calls: () => calls };
-}
-
 describe.each(testDrivers)("token broker against oidc-provider on %s", (driver) => {
   let handle: DatabaseHandle;
   let keyring: Keyring;
