@@ -22,8 +22,9 @@
  *
  * `--connections N` measures at N only. The same knobs can be set as BENCH_ROUNDS, BENCH_SECONDS,
  * BENCH_WARMUP and BENCH_CONNECTIONS. For diagnosis, BENCH_CPU_PROF=<dir> writes a V8 CPU profile
- * of our server (all of its runs) into <dir>, and BENCH_SYNCHRONOUS_COMMIT=off sets that on the
- * bench's database. Not part of `npm test`.
+ * of our server (all of its runs) into <dir>, BENCH_SYNCHRONOUS_COMMIT=off sets that on the
+ * bench's database, and BENCH_ONLY=token or BENCH_ONLY=bearer runs one comparison. Not part of
+ * `npm test`.
  */
 import type { ChildProcess } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -578,13 +579,15 @@ async function main(flags: Partial<Record<keyof BenchOptions, string>>): Promise
   const [backend] = await queryRows<{ pid: number }>(db, sql`select pg_backend_pid() as pid`);
   const postmaster = backend ? parentPid(backend.pid) : undefined;
 
-  const comparisons: Comparison[] = [
+  const comparisons: (Comparison & { part: "token" | "bearer" })[] = [
     {
+      part: "token",
       title: "POST /oauth/token (client credentials, client_secret_basic)",
       ours: { server: ours, path: "/oauth/token", request: ourTokenRequest },
       theirs: { server: oidc, path: "/token", request: oidcTokenRequest },
     },
     {
+      part: "bearer",
       title: `POST ${API_PATH} (Bearer)`,
       ours: { server: ours, path: API_PATH, request: apiRequest },
       theirs: { server: bare, path: API_PATH, request: apiRequest },
@@ -592,7 +595,8 @@ async function main(flags: Partial<Record<keyof BenchOptions, string>>): Promise
   ];
   let failures = 0;
   const ratios: string[] = [];
-  for (const comparison of comparisons) {
+  const only = process.env.BENCH_ONLY;
+  for (const comparison of comparisons.filter(({ part }) => !only || part === only)) {
     const result = await compare(comparison, levels, options, postmaster);
     failures += result.failures;
     ratios.push(...result.ratios);

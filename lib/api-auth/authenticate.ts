@@ -1,6 +1,6 @@
 import "server-only";
 import type { Executor } from "@/db/client";
-import { findActiveToken } from "@/lib/oauth/tokens";
+import type { TokenStore } from "@/lib/oauth/tokens";
 import { type BasicVerifier, decodeTillCredentials } from "./basic";
 import type { LastUsedRecorder } from "./last-used";
 
@@ -40,6 +40,7 @@ export interface ApiRequestHeaders {
 
 export interface ApiAuthServices {
   db: Executor;
+  tokens: TokenStore;
   basic: BasicVerifier;
   lastUsed: LastUsedRecorder;
 }
@@ -73,7 +74,7 @@ async function authenticateBearer(
   token: string,
 ): Promise<ApiAuthResult> {
   if (!B64TOKEN.test(token)) return fail({ code: "malformed_bearer" });
-  const active = await findActiveToken(services.db, token);
+  const active = await services.tokens.findActive(token);
   if (!active) return fail({ code: "invalid_token" });
   services.lastUsed.record(active.clientId);
   const { clientId, clientKey, tillId, scopes } = active;

@@ -20,6 +20,20 @@ describe("credential format", () => {
     ).toBe(100);
   });
 
+  it("draws every base62 character equally often", () => {
+    // A plain `byte % 62` would make the first eight characters 25 % more likely than the rest.
+    const counts = new Map<string, number>();
+    for (let index = 0; index < 2000; index++) {
+      const random = generateCredential("access_token").slice("adk_at_".length, -6);
+      for (const char of random) counts.set(char, (counts.get(char) ?? 0) + 1);
+    }
+    const expected = (2000 * 43) / 62;
+    expect(counts.size).toBe(62);
+    for (const count of counts.values()) {
+      expect(Math.abs(count - expected) / expected).toBeLessThan(0.15);
+    }
+  });
+
   it("recognises a typo or a made-up value by its checksum", () => {
     const secret = generateCredential("client_secret");
     const flipped = secret.slice(0, 10) + (secret[10] === "a" ? "b" : "a") + secret.slice(11);

@@ -1,5 +1,5 @@
 import "server-only";
-import { createHash, randomInt, timingSafeEqual } from "node:crypto";
+import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { crc32 } from "node:zlib";
 
 /**
@@ -24,9 +24,25 @@ const RANDOM_LENGTH = 43; // 43 × log2(62) ≈ 256.03 bits
 const CHECKSUM_LENGTH = 6; // 62^6 > 2^32, so every CRC32 fits
 
 export function generateCredential(kind: CredentialKind): string {
-  let random = "";
-  for (let index = 0; index < RANDOM_LENGTH; index++) random += BASE62[randomInt(62)];
+  const random = randomBase62(RANDOM_LENGTH);
   return `${PREFIXES[kind]}${random}${checksum(random)}`;
+}
+
+/**
+ * Uniform base62 characters from random bytes: a byte below 248 (4 × 62) maps to `byte % 62`,
+ * and the few above are dropped (rejection sampling) so no character is more likely than another.
+ * One randomBytes call of 64 bytes almost always yields 43 characters (it would need 22 of 64
+ * bytes to be rejected), so issuing a token costs one call, not one per character.
+ */
+function randomBase62(length: number): string {
+  let result = "";
+  while (result.length < length) {
+    for (const byte of randomBytes(64)) {
+      if (byte < 248) result += BASE62[byte % 62];
+      if (result.length === length) break;
+    }
+  }
+  return result;
 }
 
 /** True when `value` has the kind's prefix, length, alphabet and a matching checksum. */

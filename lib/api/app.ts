@@ -6,6 +6,8 @@ import { createLastUsedRecorder, type LastUsedRecorder } from "@/lib/api-auth/la
 import { type ApiAuthVariables, apiAuthentication } from "@/lib/api-auth/middleware";
 import type { TokenBroker } from "@/lib/auth-configs/token-broker";
 import { checkHealth } from "@/lib/health";
+import { createClientAuthenticator } from "@/lib/oauth/clients";
+import { createTokenStore } from "@/lib/oauth/tokens";
 import { DEFAULT_FAILURE_LIMITS, type FailureLimits } from "@/lib/rate-limit/failures";
 import { createSharedQuota } from "@/lib/rate-limit/quota";
 import { registerAuthConfigRoutes } from "./auth-config-routes";
@@ -75,8 +77,9 @@ export function createApiApp(deps: ApiDependencies) {
     },
   });
 
+  const tokens = createTokenStore(db);
   const authenticate = apiAuthentication(
-    { db, basic: createBasicVerifier({ limits: limits.failures }), lastUsed },
+    { db, tokens, basic: createBasicVerifier({ limits: limits.failures }), lastUsed },
     createSharedQuota(db, { limit: limits.requestsPerMinute, windowSeconds: 60 }),
   );
   app.use("/api/*", (c, next) =>
@@ -90,8 +93,9 @@ export function createApiApp(deps: ApiDependencies) {
   if (deps.tokenBroker) registerAuthConfigRoutes(app, deps.tokenBroker);
   registerOAuthRoutes(app, {
     db,
+    clients: createClientAuthenticator(db, limits.failures),
+    tokens,
     lastUsed,
-    failureLimits: limits.failures,
     publicUrl: deps.publicUrl,
   });
 

@@ -6,12 +6,11 @@ import type { Database } from "@/db/client";
 import type { LastUsedRecorder } from "@/lib/api-auth/last-used";
 import { REALM } from "@/lib/api-auth/middleware";
 import { CLIENT_ADDRESS_HEADER, PROTOCOL_HEADER } from "@/lib/http/request-context";
-import { type AuthenticatedClient, authenticateClient } from "@/lib/oauth/clients";
+import type { AuthenticatedClient, ClientAuthenticator } from "@/lib/oauth/clients";
 import { grantScopes } from "@/lib/oauth/grant";
 import { authorizationServerMetadata, OAUTH_PATHS } from "@/lib/oauth/metadata";
 import { parseForm, parseScopeParam, readClientCredentials } from "@/lib/oauth/request";
-import { findActiveToken, issueAccessToken, revokeToken } from "@/lib/oauth/tokens";
-import type { FailureLimits } from "@/lib/rate-limit/failures";
+import type { TokenStore } from "@/lib/oauth/tokens";
 
 /**
  * The OAuth 2.0 authorization server: token (RFC 6749, client credentials only), introspection
@@ -20,8 +19,9 @@ import type { FailureLimits } from "@/lib/rate-limit/failures";
  */
 export interface OAuthRouteDependencies {
   db: Database;
+  clients: ClientAuthenticator;
+  tokens: TokenStore;
   lastUsed: LastUsedRecorder;
-  failureLimits: FailureLimits;
   /** The issuer; when absent, the origin the request was made to. */
   publicUrl: string | undefined;
 }
@@ -71,7 +71,7 @@ async function token(c: Context, deps: OAuthRouteDependencies): Promise<Response
   if (client instanceof Response) return client;
   const grant = grantScopes(client.scopes, requested.scopes);
   if (!grant.ok) return oauthError(c, 400, grant.error, grant.description);
-  const issued = await issueAccessToken(deps.db, client, grant.scopes);
+  const issued = await deps.tokens.issue(client, grant.scopes);
   if (!issued) return invalidClient(c, SAME_ANSWER_FOR_ANY_BAD_CLIENT);
   deps.lastUsed.record(client.id);
   return c.json(
@@ -99,7 +99,7 @@ async function introspect(c: Context, deps: OAuthRouteDependencies): Promise<Res
   const presented = params.get("token");
   if (!presented) return oauthError(c, 400, "invalid_request", "token is required.");
   deps.lastUsed.record(client.id);
-  const active = await findActiveToken(deps.db, presented);
+  const active = await deps.tokens.findActive(presented);
   if (!active || active.clientId !== client.id) return c.json({ active: false }, 200, NO_STORE);
   return c.json(
     {
@@ -130,7 +130,7 @@ async function revoke(c: Context, deps: OAuthRouteDependencies): Promise<Respons
   const presented = params.get("token");
   if (!presented) return oauthError(c, 400, "invalid_request", "token is required.");
   deps.lastUsed.record(client.id);
-  await revokeToken(deps.db, presented, client.id);
+  await deps.tokens.revoke(presented, client.id);
   return c.body(null, 200, NO_STORE);
 }
 
@@ -155,10 +155,9 @@ async function authenticate(
     return invalidClient(c, "Client authentication is required: HTTP Basic or client_secret_post.");
   }
   const { clientId, secret } = read.credentials;
-  const result = await authenticateClient(
-    deps.db,
+  const result = await deps.clients.authenticate(
     { clientId, secret },
-    { clientAddress: c.req.header(CLIENT_ADDRESS_HEADER) || null, limits: deps.failureLimits },
+    c.req.header(CLIENT_ADDRESS_HEADER) || null,
   );
   if (result.ok) return result.client;
   if (result.error === "throttled") {
@@ -206,10 +205,24 @@ async function refuseBrowsers(c: Context, next: () => Promise<void>) {
   );
 }
 
-const limitBody = bodyLimit({
-  maxSize: MAX_BODY_BYTES,
-  onError: (c) => oauthError(c, 413, "invalid_request", "The request body is too large."),
-});
+/**
+ * Bodies over the limit get 413. A declared Content-Length is checked before anything is read
+ * (Node's parser holds the body to it), which keeps the body off web streams: reading it with
+ * `c.req.text()` then takes @hono/node-server's direct path. Chunked bodies are counted as
+ * they stream by Hono's bodyLimit.
+ */
+async function limitBody(c: Context, next: () => Promise<void>) {
+  const declared = c.req.header("content-length");
+  if (declared === undefined || c.req.header("transfer-encoding") !== undefined) {
+    return limitStreamedBody(c, next);
+  }
+  return Number(declared) > MAX_BODY_BYTES ? bodyTooLarge(c) : next();
+}
+
+const bodyTooLarge = (c: Context) =>
+  oauthError(c, 413, "invalid_request", "The request body is too large.");
+
+const limitStreamedBody = bodyLimit({ maxSize: MAX_BODY_BYTES, onError: bodyTooLarge });
 
 function issuerFor(c: Context, publicUrl: string | undefined): string {
   if (publicUrl) return publicUrl;

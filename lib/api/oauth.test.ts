@@ -423,6 +423,14 @@ describe.each(testDrivers)("OAuth 2.0 endpoints on %s", (driver) => {
         expect({ name, status: response.status }).toEqual({ name, status });
         expect({ name, body: await response.json() }).toMatchObject({ name, body: { error } });
       }
+      // Without Content-Length (chunked), the body is counted as it arrives.
+      const chunked = await fetch(`${server.url}/oauth/token`, {
+        method: "POST",
+        headers: { ...form({}).headers, authorization: basic },
+        body: new Blob([`grant_type=client_credentials&pad=${"x".repeat(17 * 1024)}`]).stream(),
+        duplex: "half",
+      } as RequestInit);
+      expect(chunked.status).toBe(413);
     });
 
     it("answers other methods with 405 and browsers with 403", async () => {

@@ -1,11 +1,13 @@
 import "server-only";
 import { randomBytes } from "node:crypto";
 import { sql } from "drizzle-orm";
-import { type Executor, queryRows } from "@/db/client";
+import { createBatcher } from "@/db/batcher";
+import type { Database } from "@/db/client";
 import { apiClients } from "@/db/schema";
 import { credentialMatches, hashCredential } from "@/lib/api-clients/credentials";
 import { type CounterState, liveCountersJson } from "@/lib/rate-limit/counter";
 import {
+  type FailureCounter,
   type FailureLimits,
   failureCounters,
   recordFailure,
@@ -18,10 +20,14 @@ import { scopesForPermissions } from "./scopes";
  * Authentication of API clients at the OAuth endpoints (client_secret_basic and
  * client_secret_post both end here).
  *
- * An unknown client and a wrong secret take the same path: the same single query (the client
- * row, its permissions and the failure counters, fetched together), one SHA-256 and one
- * constant-time comparison, against a decoy hash when there is no client, so neither the answer
- * nor its timing says which client ids exist.
+ * An unknown client and a wrong secret take the same path: the same lookup (the client row, its
+ * permissions and the failure counters, fetched together), one SHA-256 and one constant-time
+ * comparison, against a decoy hash when there is no client, so neither the answer nor its timing
+ * says which client ids exist.
+ *
+ * Lookups are batched (db/batcher.ts): the requests that arrive while one lookup runs share the
+ * next, a prepared statement PostgreSQL plans once per connection. Nothing is cached between
+ * requests, so a client deleted or a counter filled on another instance counts at once.
  */
 export interface AuthenticatedClient {
   /** The row id (`cli_…`), which tokens reference. */
@@ -39,85 +45,115 @@ export type ClientAuthResult =
   | { ok: false; error: "invalid_client" }
   | { ok: false; error: "throttled"; retryAfterSeconds: number };
 
+export interface ClientAuthenticator {
+  authenticate(
+    presented: { clientId: string; secret: string },
+    clientAddress: string | null,
+  ): Promise<ClientAuthResult>;
+}
+
 interface ClientRow {
-  counters: CounterState[];
-  id: string | null;
-  clientKey: string | null;
-  secretHash: string | null;
-  tokenTtlMinutes: number | null;
-  tillId: string | null;
+  id: string;
+  clientKey: string;
+  secretHash: string;
+  tokenTtlMinutes: number;
+  tillId: string;
   permissions: PermissionRow[];
+}
+
+interface Lookup {
+  clientKey: string;
+  counterKeys: string[];
+}
+
+interface LookupResult {
+  client: ClientRow | undefined;
+  /** The live ones among the lookup's counter keys. */
+  counters: CounterState[];
 }
 
 /** A hash no secret matches, compared against when the client does not exist. */
 const DECOY_SECRET_HASH = hashCredential(randomBytes(32).toString("hex"));
 
-export async function authenticateClient(
-  executor: Executor,
-  presented: { clientId: string; secret: string },
-  context: { clientAddress: string | null; limits: FailureLimits },
-): Promise<ClientAuthResult> {
-  const counters = failureCounters(
-    { kind: "client", id: presented.clientId },
-    context.clientAddress,
-    context.limits,
-  );
-  const row = await findClient(
-    executor,
-    presented.clientId,
-    counters.map((counter) => counter.key),
-  );
-  const verdict = throttleVerdict(counters, row.counters);
-  if (verdict.throttled) {
-    return { ok: false, error: "throttled", retryAfterSeconds: verdict.retryAfterSeconds };
+export function createClientAuthenticator(
+  db: Database,
+  limits: FailureLimits,
+): ClientAuthenticator {
+  const lookups = createBatcher(prepareClientLookup(db));
+
+  async function authenticate(
+    presented: { clientId: string; secret: string },
+    clientAddress: string | null,
+  ): Promise<ClientAuthResult> {
+    const counters = failureCounters(
+      { kind: "client", id: presented.clientId },
+      clientAddress,
+      limits,
+    );
+    const found = await lookups.submit({
+      clientKey: presented.clientId,
+      counterKeys: counters.map((counter) => counter.key),
+    });
+    const verdict = throttleVerdict(counters, found.counters);
+    if (verdict.throttled) {
+      return { ok: false, error: "throttled", retryAfterSeconds: verdict.retryAfterSeconds };
+    }
+    const { client } = found;
+    const matches = credentialMatches(presented.secret, client?.secretHash ?? DECOY_SECRET_HASH);
+    if (!matches || !client) return fail(db, counters);
+    const { id, clientKey, tillId, tokenTtlMinutes, permissions } = client;
+    return {
+      ok: true,
+      client: { id, clientKey, tillId, tokenTtlMinutes, scopes: scopesForPermissions(permissions) },
+    };
   }
-  const matches = credentialMatches(presented.secret, row.secretHash ?? DECOY_SECRET_HASH);
-  if (!matches || !isKnown(row)) {
-    await recordFailure(executor, counters);
-    return { ok: false, error: "invalid_client" };
-  }
-  return {
-    ok: true,
-    client: {
-      id: row.id,
-      clientKey: row.clientKey,
-      tillId: row.tillId,
-      tokenTtlMinutes: row.tokenTtlMinutes,
-      scopes: scopesForPermissions(row.permissions),
-    },
+
+  return { authenticate };
+}
+
+async function fail(db: Database, counters: FailureCounter[]): Promise<ClientAuthResult> {
+  await recordFailure(db, counters);
+  return { ok: false, error: "invalid_client" };
+}
+
+/**
+ * One statement for a whole batch: every client asked for, each with its permissions, and the
+ * live counters among every key asked for. Left-joined to a single row, so the counters come
+ * back even when no client matches.
+ */
+function prepareClientLookup(db: Database): (batch: Lookup[]) => Promise<LookupResult[]> {
+  const statement = db
+    .select({
+      counters: liveCountersJson(sql.placeholder("counterKeys")),
+      id: apiClients.id,
+      clientKey: apiClients.clientKey,
+      secretHash: apiClients.secretHash,
+      tokenTtlMinutes: apiClients.tokenTtlMinutes,
+      tillId: apiClients.tillId,
+      permissions: permissionsJson(apiClients.id),
+    })
+    .from(sql`(select 1) as "one"`)
+    .leftJoin(
+      apiClients,
+      sql`${apiClients.clientKey} = any(${sql.placeholder("clientKeys")}::text[])`,
+    )
+    .prepare("oauth_find_clients");
+
+  return async (batch) => {
+    const rows = await statement.execute({
+      clientKeys: [...new Set(batch.map((lookup) => lookup.clientKey))],
+      counterKeys: [...new Set(batch.flatMap((lookup) => lookup.counterKeys))],
+    });
+    const clients = new Map<string, ClientRow>();
+    for (const row of rows) if (isClientRow(row)) clients.set(row.clientKey, row);
+    const live = (rows[0]?.counters ?? []) as CounterState[];
+    return batch.map((lookup) => ({
+      client: clients.get(lookup.clientKey),
+      counters: live.filter((counter) => lookup.counterKeys.includes(counter.key)),
+    }));
   };
 }
 
-type KnownClientRow = ClientRow & {
-  id: string;
-  clientKey: string;
-  tillId: string;
-  tokenTtlMinutes: number;
-};
-
-function isKnown(row: ClientRow): row is KnownClientRow {
-  return row.id !== null && row.clientKey !== null && row.tillId !== null;
-}
-
-/** Always one row: the counters, and the client's columns (null when there is no such client). */
-async function findClient(
-  executor: Executor,
-  clientKey: string,
-  counterKeys: string[],
-): Promise<ClientRow> {
-  const [row] = await queryRows<ClientRow>(
-    executor,
-    sql`select
-      ${liveCountersJson(counterKeys)} as "counters",
-      ${apiClients.id} as "id",
-      ${apiClients.clientKey} as "clientKey",
-      ${apiClients.secretHash} as "secretHash",
-      ${apiClients.tokenTtlMinutes} as "tokenTtlMinutes",
-      ${apiClients.tillId} as "tillId",
-      ${permissionsJson(apiClients.id)} as "permissions"
-    from (select 1) as "one"
-    left join ${apiClients} on ${apiClients.clientKey} = ${clientKey}`,
-  );
-  if (!row) throw new Error("The client lookup returned no row");
-  return row;
+function isClientRow(row: Partial<Record<keyof ClientRow, unknown>>): row is ClientRow {
+  return typeof row.id === "string" && typeof row.clientKey === "string";
 }

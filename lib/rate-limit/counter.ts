@@ -1,5 +1,5 @@
 import "server-only";
-import { type SQL, sql } from "drizzle-orm";
+import { type Placeholder, type SQL, sql } from "drizzle-orm";
 import { type Executor, queryRows } from "@/db/client";
 import { rateLimitCounters } from "@/db/schema";
 
@@ -81,21 +81,19 @@ function windowEnded(): SQL {
 /**
  * A SQL expression for the live counters among `keys`, as a JSON array of
  * `{ key, count, secondsLeft }` (ended windows left out). Callers fold it into the query they
- * make anyway, so checking a throttle costs no extra round trip.
+ * make anyway, so checking a throttle costs no extra round trip. `keys` may be a placeholder of a
+ * prepared statement, filled with a string array when it runs.
  */
-export function liveCountersJson(keys: string[]): SQL {
-  const list = sql.join(
-    keys.map((key) => sql`${key}`),
-    sql`, `,
-  );
-  return sql`coalesce((
+export function liveCountersJson(keys: string[] | Placeholder): SQL<CounterState[]> {
+  const keyArray = Array.isArray(keys) ? sql.param(keys) : keys;
+  return sql<CounterState[]>`coalesce((
     select json_agg(json_build_object(
       'key', ${rateLimitCounters.key},
       'count', ${rateLimitCounters.count},
-      'secondsLeft', greatest(1, ceil(extract(epoch from ${rateLimitCounters.windowEndsAt} - now())))::int
+      'secondsLeft', ${SECONDS_LEFT}
     ))
     from ${rateLimitCounters}
-    where ${rateLimitCounters.key} in (${list}) and ${rateLimitCounters.windowEndsAt} > now()
+    where ${rateLimitCounters.key} = any(${keyArray}::text[]) and ${rateLimitCounters.windowEndsAt} > now()
   ), '[]'::json)`;
 }
 
