@@ -25,6 +25,7 @@ async function main(): Promise<void> {
   const handleProgram = getRequestListener(
     createApiApp({
       db: runtime.database.db,
+      keyring: runtime.keyring,
       tokenBroker: runtime.tokenBroker,
       publicUrl: config.AUTHDESK_PUBLIC_URL,
       limits: { requestsPerMinute: config.AUTHDESK_API_RATE_LIMIT },

@@ -28,6 +28,7 @@ import fastify from "fastify";
 import { z } from "zod";
 import { type Database, migrateDatabase, openPglite, openPostgres } from "@/db/client";
 import { createApiApp } from "@/lib/api/app";
+import { generateKeyEntry, parseKeyring } from "@/lib/crypto";
 import { checkHealth } from "@/lib/health";
 import {
   announceRuntime,
@@ -112,7 +113,7 @@ function nodeServer(db: Database): http.Server {
 }
 
 function honoServer(db: Database): http.Server {
-  const app = createApiApp({ db });
+  const app = createApiApp({ db, keyring: parseKeyring(generateKeyEntry(1)) });
   const pingRoute = createRoute({
     method: "get",
     path: "/api/ping",

@@ -61,5 +61,5 @@ export type RegisterApiClientResult =
   | ActionFailure;
 
 export type DeleteApiClientResult =
-  | { ok: true; deleted: { id: string; name: string; revokedTokens: number } }
+  | { ok: true; deleted: { id: string; name: string } }
   | (ActionFailure & { notFound?: boolean });

@@ -86,6 +86,5 @@ export type DeleteApiGroupResult =
       ok: true;
       deleted: { id: string; slug: string; name: string };
       affectedClients: number;
-      revokedTokens: number;
     }
   | (ActionFailure & { notFound?: boolean });

@@ -98,23 +98,23 @@ export const apiClientPermissions = pgTable(
 );
 
 /**
- * Issued access tokens, looked up by the SHA-256 of the token on every API request, so a
- * revoked token or a deleted client (cascade) is refused at once on every instance.
+ * Access tokens revoked before they expire, by /oauth/revoke. The tokens themselves are signed,
+ * not stored (lib/oauth/access-tokens.ts); every use looks the token's id up here, so a
+ * revocation holds at once on every instance. A row is deleted once its token has expired, and
+ * goes with its client (cascade), whose deletion stops the client's tokens anyway.
  */
-export const accessTokens = pgTable(
-  "access_tokens",
+export const revokedAccessTokens = pgTable(
+  "revoked_access_tokens",
   {
-    tokenHash: text("token_hash").primaryKey(),
+    tokenId: text("token_id").primaryKey(),
     clientId: text("client_id")
       .notNull()
       .references(() => apiClients.id, { onDelete: "cascade" }),
-    scope: text("scope").notNull(),
-    issuedAt: timestamp("issued_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
     expiresAt: timestamp("expires_at", { withTimezone: true, mode: "date" }).notNull(),
-    revokedAt: timestamp("revoked_at", { withTimezone: true, mode: "date" }),
+    revokedAt: timestamp("revoked_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
   },
   (table) => [
-    index("access_tokens_client_idx").on(table.clientId),
-    index("access_tokens_expires_idx").on(table.expiresAt),
+    index("revoked_access_tokens_client_idx").on(table.clientId),
+    index("revoked_access_tokens_expires_idx").on(table.expiresAt),
   ],
 );

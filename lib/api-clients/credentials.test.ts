@@ -14,7 +14,6 @@ describe("credential format", () => {
     expect(isWellFormedCredential(secret, "client_secret")).toBe(true);
     expect(isWellFormedCredential(secret, "client_key")).toBe(false);
     expect(generateCredential("client_key")).toMatch(/^adk_ck_/);
-    expect(generateCredential("access_token")).toMatch(/^adk_at_/);
     expect(
       new Set(Array.from({ length: 100 }, () => generateCredential("client_secret"))).size,
     ).toBe(100);
@@ -24,7 +23,7 @@ describe("credential format", () => {
     // A plain `byte % 62` would make the first eight characters 25 % more likely than the rest.
     const counts = new Map<string, number>();
     for (let index = 0; index < 2000; index++) {
-      const random = generateCredential("access_token").slice("adk_at_".length, -6);
+      const random = generateCredential("client_secret").slice("adk_cs_".length, -6);
       for (const char of random) counts.set(char, (counts.get(char) ?? 0) + 1);
     }
     const expected = (2000 * 43) / 62;

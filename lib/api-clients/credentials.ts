@@ -9,14 +9,14 @@ import { crc32 } from "node:zlib";
  *
  *   client key     adk_ck_<43 random><6 checksum>   public, the OAuth client_id
  *   client secret  adk_cs_<43 random><6 checksum>   shown once; only its SHA-256 is stored
- *   access token   adk_at_<43 random><6 checksum>   only its SHA-256 is stored
+ *
+ * Access tokens (`adk_at_…`) are signed instead: lib/oauth/access-tokens.ts.
  */
-export type CredentialKind = "client_key" | "client_secret" | "access_token";
+export type CredentialKind = "client_key" | "client_secret";
 
 const PREFIXES: Record<CredentialKind, string> = {
   client_key: "adk_ck_",
   client_secret: "adk_cs_",
-  access_token: "adk_at_",
 };
 
 const BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";

@@ -4,12 +4,12 @@ import type pg from "pg";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type DatabaseHandle, queryRows } from "@/db/client";
 import {
-  accessTokens,
   admins,
   apiClientPermissions,
   apiClients,
   apiGroups,
   auditEvents,
+  revokedAccessTokens,
   tills,
 } from "@/db/schema";
 import { createApiGroup, deleteApiGroup } from "@/lib/api-groups/service";
@@ -36,15 +36,15 @@ async function registered(handle: DatabaseHandle, input: Record<string, unknown>
   return result;
 }
 
-async function tokenFor(handle: DatabaseHandle, clientId: string) {
-  const tokenHash = randomBytes(32).toString("hex");
-  await handle.db.insert(accessTokens).values({
-    tokenHash,
+/** A revocation row: the one table besides permissions that references a client. */
+async function revocationFor(handle: DatabaseHandle, clientId: string) {
+  const tokenId = randomBytes(16).toString("base64url");
+  await handle.db.insert(revokedAccessTokens).values({
+    tokenId,
     clientId,
-    scope: "all:read",
     expiresAt: new Date(Date.now() + 3_600_000),
   });
-  return tokenHash;
+  return tokenId;
 }
 
 /** Every row of every table, as text: where a leaked secret would show up. */
@@ -156,7 +156,7 @@ describe.each(testDrivers)("API clients on %s", (driver) => {
     const { client, clientSecret } = await registered(handle, {
       permissions: { grp_all: "write" },
     });
-    await tokenFor(handle, client.id);
+    await revocationFor(handle, client.id);
     const [raw] = await queryRows<Record<string, unknown>>(
       handle.db,
       sql`select * from api_clients`,
@@ -168,7 +168,7 @@ describe.each(testDrivers)("API clients on %s", (driver) => {
       expect.arrayContaining([
         "public.api_clients",
         "public.api_client_permissions",
-        "public.access_tokens",
+        "public.revoked_access_tokens",
         "public.audit_events",
       ]),
     );
@@ -272,24 +272,23 @@ describe.each(testDrivers)("API clients on %s", (driver) => {
     expect(list[1]).toMatchObject({ permissions: [], scopes: [] });
   });
 
-  it("deletes a client with its permissions and access tokens, audited", async () => {
+  it("deletes a client with its permissions and revocations, audited", async () => {
     const doomed = await registered(handle, { permissions: { grp_all: "read" } });
     const kept = await registered(handle, { name: "Kept", permissions: { grp_all: "read" } });
-    await tokenFor(handle, doomed.client.id);
-    await tokenFor(handle, doomed.client.id);
-    const keptToken = await tokenFor(handle, kept.client.id);
+    await revocationFor(handle, doomed.client.id);
+    await revocationFor(handle, doomed.client.id);
+    const keptRevocation = await revocationFor(handle, kept.client.id);
     expect(await service.deleteApiClient(handle.db, doomed.client.id, context)).toEqual({
       ok: true,
       deleted: {
         id: doomed.client.id,
         name: "Loyalty sync",
         clientKey: doomed.clientKey,
-        revokedTokens: 2,
       },
     });
-    expect((await handle.db.select().from(accessTokens)).map((token) => token.tokenHash)).toEqual([
-      keptToken,
-    ]);
+    expect(
+      (await handle.db.select().from(revokedAccessTokens)).map((revoked) => revoked.tokenId),
+    ).toEqual([keptRevocation]);
     expect(
       (await handle.db.select().from(apiClientPermissions)).map((grant) => grant.clientId),
     ).toEqual([kept.client.id]);
@@ -301,7 +300,7 @@ describe.each(testDrivers)("API clients on %s", (driver) => {
     expect(event).toMatchObject({
       targetId: doomed.client.id,
       actorLabel: admin.label,
-      details: { name: "Loyalty sync", clientKey: doomed.clientKey, revokedTokens: 2 },
+      details: { name: "Loyalty sync", clientKey: doomed.clientKey },
     });
     expect(await service.deleteApiClient(handle.db, doomed.client.id, context)).toEqual({
       ok: false,

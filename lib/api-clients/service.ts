@@ -1,8 +1,8 @@
 import "server-only";
-import { and, asc, count, eq, gt, inArray, isNull, sql } from "drizzle-orm";
+import { asc, eq, inArray, sql } from "drizzle-orm";
 import type { Database, Executor } from "@/db/client";
 import { isForeignKeyViolation } from "@/db/errors";
-import { accessTokens, apiClientPermissions, apiClients, apiGroups, tills } from "@/db/schema";
+import { apiClientPermissions, apiClients, apiGroups, tills } from "@/db/schema";
 import { compareApiGroups } from "@/lib/api-groups/service";
 import { type ChangeContext, recordAudit } from "@/lib/audit/service";
 import { newId } from "@/lib/ids";
@@ -137,14 +137,13 @@ export async function getApiClient(executor: Executor, id: string): Promise<ApiC
 export type DeleteApiClientResult =
   | {
       ok: true;
-      deleted: { id: string; name: string; clientKey: string; revokedTokens: number };
+      deleted: { id: string; name: string; clientKey: string };
     }
   | { ok: false; error: "not_found" };
 
 /**
- * Deletes a client. Its access tokens go with it (ON DELETE CASCADE) and every API request
- * looks its token up in the database, so each of them stops working on the next request, on
- * every instance.
+ * Deletes a client. Every use of an access token checks that its client still exists, so each
+ * of its tokens stops working on the next request, on every instance.
  */
 export async function deleteApiClient(
   db: Database,
@@ -152,30 +151,19 @@ export async function deleteApiClient(
   context: ChangeContext,
 ): Promise<DeleteApiClientResult> {
   return db.transaction(async (tx): Promise<DeleteApiClientResult> => {
-    const [live] = await tx
-      .select({ total: count() })
-      .from(accessTokens)
-      .where(
-        and(
-          eq(accessTokens.clientId, id),
-          isNull(accessTokens.revokedAt),
-          gt(accessTokens.expiresAt, sql`now()`),
-        ),
-      );
     const [deleted] = await tx
       .delete(apiClients)
       .where(eq(apiClients.id, id))
       .returning({ id: apiClients.id, name: apiClients.name, clientKey: apiClients.clientKey });
     if (!deleted) return { ok: false, error: "not_found" };
-    const revokedTokens = live?.total ?? 0;
     await recordAudit(tx, {
       actor: context.actor,
       action: "api_client.deleted",
       target: { type: "api_client", id },
       clientAddress: context.clientAddress,
-      details: { name: deleted.name, clientKey: deleted.clientKey, revokedTokens },
+      details: { name: deleted.name, clientKey: deleted.clientKey },
     });
-    return { ok: true, deleted: { ...deleted, revokedTokens } };
+    return { ok: true, deleted };
   });
 }
 

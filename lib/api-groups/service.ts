@@ -1,8 +1,8 @@
 import "server-only";
-import { and, count, eq, gt, inArray, isNull, sql } from "drizzle-orm";
+import { count, eq } from "drizzle-orm";
 import type { Database, Executor } from "@/db/client";
 import { isUniqueViolation } from "@/db/errors";
-import { accessTokens, apiClientPermissions, apiGroups } from "@/db/schema";
+import { apiClientPermissions, apiGroups } from "@/db/schema";
 import { type ChangeContext, recordAudit } from "@/lib/audit/service";
 import { newId } from "@/lib/ids";
 import type { CreateApiGroupInput } from "./schema";
@@ -112,15 +112,13 @@ export type DeleteApiGroupResult =
       ok: true;
       deleted: ApiGroupView;
       affectedClients: number;
-      /** Live access tokens that carried this group's scopes and stopped working. */
-      revokedTokens: number;
     }
   | { ok: false; error: "not_found" | "built_in" };
 
 /**
  * Deletes a custom group; its grants go with it (ON DELETE CASCADE). Live access tokens that
- * carry the group's scopes are revoked in the same transaction: a token records its scopes when
- * issued, so without this a removed permission would keep working until the token expired.
+ * carry the group's scopes lose them on their next use: a token's scopes count only while its
+ * client still holds them (lib/oauth/client-scopes.ts, effectiveScopes).
  */
 export async function deleteApiGroup(
   db: Database,
@@ -138,23 +136,6 @@ export async function deleteApiGroup(
     if (!group) return { ok: false, error: "not_found" };
     if (group.builtIn) return { ok: false, error: "built_in" };
     const affectedClients = await countGrants(tx, id);
-    const grantHolders = tx
-      .select({ clientId: apiClientPermissions.clientId })
-      .from(apiClientPermissions)
-      .where(eq(apiClientPermissions.groupId, id));
-    const groupScopes = [`${group.slug}:read`, `${group.slug}:write`];
-    const revoked = await tx
-      .update(accessTokens)
-      .set({ revokedAt: sql`now()` })
-      .where(
-        and(
-          inArray(accessTokens.clientId, grantHolders),
-          isNull(accessTokens.revokedAt),
-          gt(accessTokens.expiresAt, sql`now()`),
-          sql`string_to_array(${accessTokens.scope}, ' ') && ${sql.param(groupScopes)}::text[]`,
-        ),
-      )
-      .returning({ tokenHash: accessTokens.tokenHash });
     await tx.delete(apiGroups).where(eq(apiGroups.id, id));
     await recordAudit(tx, {
       actor: context.actor,
@@ -165,10 +146,9 @@ export async function deleteApiGroup(
         slug: group.slug,
         name: group.name,
         affectedClients,
-        revokedTokens: revoked.length,
       },
     });
-    return { ok: true, deleted: group, affectedClients, revokedTokens: revoked.length };
+    return { ok: true, deleted: group, affectedClients };
   });
 }
 

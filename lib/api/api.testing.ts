@@ -13,6 +13,7 @@ import type { Database } from "@/db/client";
 import { apiClientPermissions, apiClients, apiGroups, tills } from "@/db/schema";
 import { generateCredential, hashCredential, visiblePrefix } from "@/lib/api-clients/credentials";
 import { hashPassword } from "@/lib/auth/password";
+import { generateKeyEntry, type Keyring, parseKeyring } from "@/lib/crypto";
 import { readRequestContext, setTrustedHeaders } from "@/lib/http/request-context";
 import { newId } from "@/lib/ids";
 import { type ApiDependencies, createApiApp } from "./app";
@@ -22,9 +23,16 @@ export interface ApiServer {
   close(): Promise<void>;
 }
 
+/** One keyring for every test app, so apps on one database accept each other's tokens. */
+export const TEST_KEYRING = parseKeyring(generateKeyEntry(1));
+
 /** createApiApp behind http.createServer, with the trusted headers server.ts sets. */
-export async function startApiServer(deps: ApiDependencies): Promise<ApiServer> {
-  const listener = getRequestListener(createApiApp(deps).fetch);
+export async function startApiServer(
+  deps: Omit<ApiDependencies, "keyring"> & { keyring?: Keyring },
+): Promise<ApiServer> {
+  const listener = getRequestListener(
+    createApiApp({ ...deps, keyring: deps.keyring ?? TEST_KEYRING }).fetch,
+  );
   const sockets = new Set<Socket>();
   const server = http.createServer((req, res) => {
     setTrustedHeaders(req, readRequestContext(req, false));

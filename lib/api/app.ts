@@ -5,6 +5,7 @@ import { createBasicVerifier } from "@/lib/api-auth/basic";
 import { createLastUsedRecorder, type LastUsedRecorder } from "@/lib/api-auth/last-used";
 import { type ApiAuthVariables, apiAuthentication } from "@/lib/api-auth/middleware";
 import type { TokenBroker } from "@/lib/auth-configs/token-broker";
+import type { Keyring } from "@/lib/crypto";
 import { checkHealth } from "@/lib/health";
 import { createClientAuthenticator } from "@/lib/oauth/clients";
 import { createTokenStore } from "@/lib/oauth/tokens";
@@ -20,6 +21,8 @@ import { problem } from "./problem";
  */
 export interface ApiDependencies {
   db: Database;
+  /** Signs access tokens (with keys derived from it); every instance must share it. */
+  keyring: Keyring;
   /**
    * Serves POST /api/v1/auth-configs/{identifier}/token; server.ts passes the runtime's. Benches
    * that measure the router alone leave it out, and then that route does not exist.
@@ -77,7 +80,7 @@ export function createApiApp(deps: ApiDependencies) {
     },
   });
 
-  const tokens = createTokenStore(db);
+  const tokens = createTokenStore(db, deps.keyring);
   const authenticate = apiAuthentication(
     { db, tokens, basic: createBasicVerifier({ limits: limits.failures }), lastUsed },
     createSharedQuota(db, { limit: limits.requestsPerMinute, windowSeconds: 60 }),

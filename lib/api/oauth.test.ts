@@ -2,11 +2,14 @@ import { eq, sql } from "drizzle-orm";
 import * as oauth from "oauth4webapi";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Database, DatabaseHandle } from "@/db/client";
-import { accessTokens, apiClients, rateLimitCounters } from "@/db/schema";
+import { queryRows } from "@/db/client";
+import { apiClients, rateLimitCounters, revokedAccessTokens } from "@/db/schema";
 import { createLastUsedRecorder, type LastUsedRecorder } from "@/lib/api-auth/last-used";
-import { hashCredential } from "@/lib/api-clients/credentials";
 import { deleteApiClient, registerApiClient } from "@/lib/api-clients/service";
+import { createApiGroup, deleteApiGroup } from "@/lib/api-groups/service";
 import { insertTestAdmin } from "@/lib/auth-configs/token-broker.testing";
+import { generateKeyEntry, parseKeyring } from "@/lib/crypto";
+import { createAccessTokenSigner } from "@/lib/oauth/access-tokens";
 import { countingDatabase } from "@/lib/testing/counting-database";
 import { createTestDatabase, testDrivers } from "@/lib/testing/databases";
 import {
@@ -17,6 +20,7 @@ import {
   insertClient,
   insertTill,
   startApiServer,
+  TEST_KEYRING,
   type TestClient,
   type TestTill,
 } from "./api.testing";
@@ -51,6 +55,21 @@ describe.each(testDrivers)("OAuth 2.0 endpoints on %s", (driver) => {
     });
     expect(response.status).toBe(200);
     return ((await response.json()) as { access_token: string }).access_token;
+  }
+
+  /** Every table's rows, as text keyed by table name. */
+  async function everyTable() {
+    const tables = await queryRows<{ name: string }>(
+      db,
+      sql`select table_name as name from information_schema.tables
+          where table_schema = 'public' and table_type = 'BASE TABLE' order by table_name`,
+    );
+    const dump: Record<string, { rows: number; text: string }> = {};
+    for (const { name } of tables) {
+      const rows = await queryRows(db, sql`select * from ${sql.identifier(name)}`);
+      dump[name] = { rows: rows.length, text: JSON.stringify(rows) };
+    }
+    return dump;
   }
 
   async function bearer(token: string) {
@@ -200,7 +219,9 @@ describe.each(testDrivers)("OAuth 2.0 endpoints on %s", (driver) => {
   });
 
   describe("token endpoint", () => {
-    it("stores only the token's hash, with client, scope and expiry, and answers no-store", async () => {
+    it("issues a signed token for the client's lifetime, stores nothing per token, and answers no-store", async () => {
+      await lastUsed.settle();
+      const before = await everyTable();
       const response = await post("/oauth/token", {
         ...form({
           grant_type: "client_credentials",
@@ -210,21 +231,44 @@ describe.each(testDrivers)("OAuth 2.0 endpoints on %s", (driver) => {
       });
       expect(response.headers.get("cache-control")).toBe("no-store");
       expect(response.headers.get("pragma")).toBe("no-cache");
-      const body = (await response.json()) as { access_token: string };
-      expect(body.access_token).toMatch(/^adk_at_[0-9A-Za-z]{49}$/);
-      const rows = await db
-        .select()
-        .from(accessTokens)
-        .where(eq(accessTokens.tokenHash, hashCredential(body.access_token)));
-      expect(rows).toHaveLength(1);
-      expect(rows[0]).toMatchObject({ clientId: reader.id, revokedAt: null });
-      const lifetime = (rows[0]?.expiresAt.getTime() ?? 0) - (rows[0]?.issuedAt.getTime() ?? 0);
-      expect(lifetime).toBe(30 * 60_000);
-      const leaked = await db
-        .select({ total: sql<number>`count(*)::int` })
-        .from(accessTokens)
-        .where(sql`${accessTokens.tokenHash} = ${body.access_token}`);
-      expect(leaked[0]?.total).toBe(0);
+      const body = (await response.json()) as { access_token: string; expires_in: number };
+      expect(body.access_token).toMatch(/^adk_at_[\w-]+\.[\w-]{43}$/);
+      expect(body.expires_in).toBe(30 * 60);
+      const claims = createAccessTokenSigner(TEST_KEYRING).verify(body.access_token);
+      expect(claims).toMatchObject({
+        clientId: reader.id,
+        scope: "all:read all:write transaction:read",
+      });
+      expect((claims?.expiresAt ?? 0) - (claims?.issuedAt ?? 0)).toBe(30 * 60);
+      // Issuing added no row anywhere, and no table holds the token or its id.
+      await lastUsed.settle();
+      const after = await everyTable();
+      for (const [table, { rows, text }] of Object.entries(after)) {
+        expect({ table, rows }).toEqual({ table, rows: before[table]?.rows });
+        expect(text).not.toContain(body.access_token.split(".")[1]);
+        expect(text).not.toContain(claims?.tokenId);
+      }
+    });
+
+    it("refuses tokens it did not sign, altered ones and those under a key no longer held", async () => {
+      const token = await tokenFor(reader);
+      expect((await bearer(token)).status).toBe(404); // authenticated; there is no /api/v1/whoami
+      const [signed = "", signature = ""] = token.split(".");
+      const claims = JSON.parse(
+        Buffer.from(signed.slice("adk_at_".length), "base64url").toString(),
+      );
+      const widened = `adk_at_${Buffer.from(JSON.stringify({ ...claims, s: "all:write integrations:write" })).toString("base64url")}`;
+      const stranger = createAccessTokenSigner(parseKeyring(generateKeyEntry(1))).sign({
+        clientId: reader.id,
+        scope: "all:write",
+        issuedAt: Math.floor(Date.now() / 1000),
+        expiresAt: Math.floor(Date.now() / 1000) + 600,
+      }).token;
+      for (const forged of [`${widened}.${signature}`, stranger, `${signed}.`, `${token}x`]) {
+        const refused = await bearer(forged);
+        expect({ forged, status: refused.status }).toEqual({ forged, status: 401 });
+        expect(await refused.json()).toMatchObject({ error: "invalid_token" });
+      }
     });
 
     it("refuses a client without permissions with invalid_scope", async () => {
@@ -541,12 +585,15 @@ describe.each(testDrivers)("OAuth 2.0 endpoints on %s", (driver) => {
       expect(await introspect("not-a-token")).toBe('{"active":false}');
       expect(await introspect(`${own.slice(0, -1)}x`)).toBe('{"active":false}');
 
-      await db
-        .update(accessTokens)
-        .set({ expiresAt: new Date(Date.now() - 1000) })
-        .where(eq(accessTokens.tokenHash, hashCredential(own)));
-      expect(await introspect(own)).toBe('{"active":false}');
-      expect(await (await bearer(own)).json()).toMatchObject({ error: "invalid_token" });
+      // Expiry is judged by the database's clock: a token that ran out a second ago is dead.
+      const expired = createAccessTokenSigner(TEST_KEYRING).sign({
+        clientId: reader.id,
+        scope: "all:read",
+        issuedAt: Math.floor(Date.now() / 1000) - 600,
+        expiresAt: Math.floor(Date.now() / 1000) - 1,
+      }).token;
+      expect(await introspect(expired)).toBe('{"active":false}');
+      expect(await (await bearer(expired)).json()).toMatchObject({ error: "invalid_token" });
     });
 
     it("requires client authentication and a token parameter", async () => {
@@ -576,11 +623,9 @@ describe.each(testDrivers)("OAuth 2.0 endpoints on %s", (driver) => {
         });
         expect(response.status).toBe(200);
       }
-      const [row] = await db
-        .select()
-        .from(accessTokens)
-        .where(eq(accessTokens.tokenHash, hashCredential(others)));
-      expect(row?.revokedAt).toBeNull();
+      const revoked = await db.select().from(revokedAccessTokens);
+      expect(revoked.filter((row) => row.clientId === awkward.id)).toEqual([]);
+      expect((await bearer(others)).status).toBe(404); // still live
     });
 
     it("serves a client registered and deleted through the console's service", async () => {
@@ -619,6 +664,31 @@ describe.each(testDrivers)("OAuth 2.0 endpoints on %s", (driver) => {
       expect(await (await bearer(granted.access_token)).json()).toMatchObject({
         error: "invalid_token",
       });
+    });
+
+    it("drops a deleted group's scopes from live tokens at once", async () => {
+      const admin = await insertTestAdmin(db);
+      const context = { actor: { type: "admin" as const, ...admin }, clientAddress: null };
+      const created = await createApiGroup(db, { slug: "reports", name: "Reports" }, context);
+      if (!created.ok) throw new Error(created.error);
+      const holder = await insertClient(db, {
+        tillId: till.id,
+        permissions: { all: "read", reports: "write" },
+      });
+      const token = await tokenFor(holder);
+      const scopesOf = async () => {
+        const response = await post("/oauth/introspect", {
+          ...form({ token }),
+          headers: {
+            ...form({}).headers,
+            authorization: clientSecretBasicHeader(holder.clientKey, holder.secret),
+          },
+        });
+        return ((await response.json()) as { scope?: string }).scope;
+      };
+      expect(await scopesOf()).toBe("all:read reports:read reports:write");
+      await deleteApiGroup(db, created.group.id, context);
+      expect(await scopesOf()).toBe("all:read");
     });
 
     it("stops a deleted client's tokens and credentials at once", async () => {

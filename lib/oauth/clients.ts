@@ -38,6 +38,8 @@ export interface AuthenticatedClient {
   tokenTtlMinutes: number;
   /** Every scope the client's permissions grant, sorted. */
   scopes: string[];
+  /** When the lookup ran, by the database's clock (epoch seconds): its tokens' issue time. */
+  authenticatedAt: number;
 }
 
 export type ClientAuthResult =
@@ -68,6 +70,8 @@ interface Lookup {
 
 interface LookupResult {
   client: ClientRow | undefined;
+  /** The database's clock, epoch seconds. */
+  now: number;
   /** The live ones among the lookup's counter keys. */
   counters: CounterState[];
 }
@@ -104,7 +108,14 @@ export function createClientAuthenticator(
     const { id, clientKey, tillId, tokenTtlMinutes, permissions } = client;
     return {
       ok: true,
-      client: { id, clientKey, tillId, tokenTtlMinutes, scopes: scopesForPermissions(permissions) },
+      client: {
+        id,
+        clientKey,
+        tillId,
+        tokenTtlMinutes,
+        scopes: scopesForPermissions(permissions),
+        authenticatedAt: Math.floor(found.now),
+      },
     };
   }
 
@@ -124,6 +135,7 @@ async function fail(db: Database, counters: FailureCounter[]): Promise<ClientAut
 function prepareClientLookup(db: Database): (batch: Lookup[]) => Promise<LookupResult[]> {
   const statement = db
     .select({
+      now: sql<number>`extract(epoch from now())::float8`,
       counters: liveCountersJson(sql.placeholder("counterKeys")),
       id: apiClients.id,
       clientKey: apiClients.clientKey,
@@ -147,8 +159,10 @@ function prepareClientLookup(db: Database): (batch: Lookup[]) => Promise<LookupR
     const clients = new Map<string, ClientRow>();
     for (const row of rows) if (isClientRow(row)) clients.set(row.clientKey, row);
     const live = (rows[0]?.counters ?? []) as CounterState[];
+    const now = Number(rows[0]?.now ?? 0);
     return batch.map((lookup) => ({
       client: clients.get(lookup.clientKey),
+      now,
       counters: live.filter((counter) => lookup.counterKeys.includes(counter.key)),
     }));
   };

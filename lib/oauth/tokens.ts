@@ -1,26 +1,23 @@
 import "server-only";
-import { and, eq, gt, isNull, lt, sql } from "drizzle-orm";
+import { lt, sql } from "drizzle-orm";
 import { createBatcher } from "@/db/batcher";
 import type { Database, Executor } from "@/db/client";
 import { isForeignKeyViolation } from "@/db/errors";
-import { accessTokens, apiClients } from "@/db/schema";
-import {
-  generateCredential,
-  hashCredential,
-  isWellFormedCredential,
-} from "@/lib/api-clients/credentials";
-import { effectiveScopes, permissionsJson } from "./client-scopes";
+import { apiClients, revokedAccessTokens } from "@/db/schema";
+import type { Keyring } from "@/lib/crypto";
+import { type AccessTokenClaims, createAccessTokenSigner } from "./access-tokens";
+import { effectiveScopes, type PermissionRow, permissionsJson } from "./client-scopes";
 import type { AuthenticatedClient } from "./clients";
 
 /**
- * Access tokens are opaque (`adk_at_…`, 256 random bits and a checksum). Only their SHA-256 is
- * stored, with the client, scope and expiry, and every use looks the hash up, so revocation
- * (by /oauth/revoke, or by deleting the client, which cascades) holds at once on every
- * instance. Expiry is judged by the database's clock for the same reason.
+ * Issuing, checking and revoking access tokens. Tokens are signed (lib/oauth/access-tokens.ts),
+ * so issuing one writes nothing. Every use checks the signature and then, in one indexed lookup,
+ * that the client still exists (deleting a client stops its tokens at once, on every instance),
+ * that the token is not on the revocation list, and which of its scopes the client still holds.
+ * Times are the database's clock, so instances with skewed clocks agree on expiry.
  *
- * Issuing and looking up are batched (db/batcher.ts): tokens issued while an insert runs are
- * written together by the next one, and a token is answered only once its row is committed, so
- * every token handed out is already in the database when its client first sees it.
+ * Lookups are batched (db/batcher.ts): the tokens presented while one lookup runs are checked
+ * together by the next, a prepared statement.
  */
 export interface IssuedToken {
   accessToken: string;
@@ -41,12 +38,10 @@ export interface ActiveToken {
 }
 
 export interface TokenStore {
-  /** Undefined when the client was deleted between its authentication and the insert. */
-  issue(client: AuthenticatedClient, scopes: string[]): Promise<IssuedToken | undefined>;
+  issue(client: AuthenticatedClient, scopes: string[]): IssuedToken;
   /**
-   * The token's client and scopes when the token is live: issued by us, not revoked, not
-   * expired, and its client not deleted. Strings that cannot be our tokens (wrong prefix or
-   * checksum) are answered without a query.
+   * The token's client and scopes when the token is live: signed by us, not revoked, not expired,
+   * and its client not deleted. Anything without our signature is answered without a query.
    */
   findActive(token: string): Promise<ActiveToken | undefined>;
   /**
@@ -56,146 +51,134 @@ export interface TokenStore {
   revoke(token: string, clientId: string): Promise<void>;
 }
 
-interface NewToken {
-  tokenHash: string;
+interface ClientState {
   clientId: string;
-  scope: string;
-  ttlMinutes: number;
+  clientKey: string;
+  tillId: string;
+  permissions: PermissionRow[];
 }
 
-export function createTokenStore(db: Database): TokenStore {
-  const inserts = createBatcher(prepareTokenInsert(db));
+interface TokenChecks {
+  /** The database's clock, epoch seconds. */
+  now: number;
+  clients: Map<string, ClientState>;
+  revokedTokenIds: Set<string>;
+}
+
+export function createTokenStore(db: Database, keyring: Keyring): TokenStore {
+  const signer = createAccessTokenSigner(keyring);
   const lookups = createBatcher(prepareTokenLookup(db));
 
-  async function issue(client: AuthenticatedClient, scopes: string[]) {
-    const accessToken = generateCredential("access_token");
+  function issue(client: AuthenticatedClient, scopes: string[]): IssuedToken {
+    const expiresInSeconds = client.tokenTtlMinutes * 60;
+    const issuedAt = client.authenticatedAt;
     const scope = scopes.join(" ");
-    const stored = await inserts.submit({
-      tokenHash: hashCredential(accessToken),
+    const { token } = signer.sign({
       clientId: client.id,
       scope,
-      ttlMinutes: client.tokenTtlMinutes,
+      issuedAt,
+      expiresAt: issuedAt + expiresInSeconds,
     });
-    deleteLongExpiredTokensSometimes(db);
-    if (!stored) return undefined;
-    return { accessToken, expiresInSeconds: client.tokenTtlMinutes * 60, scope };
+    return { accessToken: token, expiresInSeconds, scope };
   }
 
-  async function findActive(token: string) {
-    if (!isWellFormedCredential(token, "access_token")) return undefined;
-    return lookups.submit(hashCredential(token));
+  async function findActive(token: string): Promise<ActiveToken | undefined> {
+    const claims = signer.verify(token);
+    if (!claims) return undefined;
+    const checks = await lookups.submit(claims);
+    const client = checks.clients.get(claims.clientId);
+    if (!client || checks.revokedTokenIds.has(claims.tokenId) || claims.expiresAt <= checks.now) {
+      return undefined;
+    }
+    return {
+      clientId: client.clientId,
+      clientKey: client.clientKey,
+      tillId: client.tillId,
+      scopes: effectiveScopes(claims.scope, client.permissions),
+      issuedAt: new Date(claims.issuedAt * 1000),
+      expiresAt: new Date(claims.expiresAt * 1000),
+    };
   }
 
-  async function revoke(token: string, clientId: string) {
-    if (!isWellFormedCredential(token, "access_token")) return;
-    await db
-      .update(accessTokens)
-      .set({ revokedAt: sql`now()` })
-      .where(
-        and(
-          eq(accessTokens.tokenHash, hashCredential(token)),
-          eq(accessTokens.clientId, clientId),
-          isNull(accessTokens.revokedAt),
-        ),
-      );
+  async function revoke(token: string, clientId: string): Promise<void> {
+    const claims = signer.verify(token);
+    if (!claims || claims.clientId !== clientId) return;
+    try {
+      await db
+        .insert(revokedAccessTokens)
+        .values({
+          tokenId: claims.tokenId,
+          clientId,
+          expiresAt: new Date(claims.expiresAt * 1000),
+        })
+        .onConflictDoNothing();
+    } catch (error) {
+      // The client was deleted meanwhile, which stops its tokens anyway.
+      if (!isForeignKeyViolation(error)) throw error;
+    }
+    deleteExpiredRevocationsSometimes(db);
   }
 
   return { issue, findActive, revoke };
 }
 
 /**
- * One insert for a batch of tokens, from arrays. Joining the clients skips a client deleted
- * before the statement began; a delete that commits while it runs fails the foreign key check
- * instead, and then the batch runs once more, when the join sees the delete.
+ * One statement for a batch of presented tokens: the clients they name, each with its current
+ * permissions, which of their token ids are revoked, and the database's time. Left-joined to a
+ * single row so the time and the revocations come back even when no client matches.
  */
-function prepareTokenInsert(db: Database): (batch: NewToken[]) => Promise<boolean[]> {
-  const statement = db
-    .insert(accessTokens)
-    .select(
-      sql`select t.token_hash, t.client_id, t.scope, now(), now() + make_interval(mins => t.ttl), null
-        from unnest(
-          ${sql.placeholder("tokenHashes")}::text[],
-          ${sql.placeholder("clientIds")}::text[],
-          ${sql.placeholder("scopes")}::text[],
-          ${sql.placeholder("ttls")}::int[]
-        ) as t(token_hash, client_id, scope, ttl)
-        join ${apiClients} on ${apiClients.id} = t.client_id`,
-    )
-    .returning({ tokenHash: accessTokens.tokenHash })
-    .prepare("oauth_insert_tokens");
-
-  const insert = (batch: NewToken[]) =>
-    statement.execute({
-      tokenHashes: batch.map((token) => token.tokenHash),
-      clientIds: batch.map((token) => token.clientId),
-      scopes: batch.map((token) => token.scope),
-      ttls: batch.map((token) => token.ttlMinutes),
-    });
-
-  return async (batch) => {
-    const rows = await insert(batch).catch((error: unknown) => {
-      if (isForeignKeyViolation(error)) return insert(batch);
-      throw error;
-    });
-    const stored = new Set(rows.map((row) => row.tokenHash));
-    return batch.map((token) => stored.has(token.tokenHash));
-  };
-}
-
-/** One indexed lookup for a batch of token hashes, joined to each client and its permissions. */
-function prepareTokenLookup(
-  db: Database,
-): (tokenHashes: string[]) => Promise<(ActiveToken | undefined)[]> {
+function prepareTokenLookup(db: Database): (batch: AccessTokenClaims[]) => Promise<TokenChecks[]> {
   const statement = db
     .select({
-      tokenHash: accessTokens.tokenHash,
-      clientId: accessTokens.clientId,
+      now: sql<number>`extract(epoch from now())::float8`,
+      revoked: sql<string[]>`coalesce((
+        select json_agg(${revokedAccessTokens.tokenId}) from ${revokedAccessTokens}
+        where ${revokedAccessTokens.tokenId} = any(${sql.placeholder("tokenIds")}::text[])
+      ), '[]'::json)`,
+      clientId: apiClients.id,
       clientKey: apiClients.clientKey,
       tillId: apiClients.tillId,
-      scope: accessTokens.scope,
-      issuedAt: accessTokens.issuedAt,
-      expiresAt: accessTokens.expiresAt,
       permissions: permissionsJson(apiClients.id),
     })
-    .from(accessTokens)
-    .innerJoin(apiClients, eq(apiClients.id, accessTokens.clientId))
-    .where(
-      and(
-        sql`${accessTokens.tokenHash} = any(${sql.placeholder("tokenHashes")}::text[])`,
-        isNull(accessTokens.revokedAt),
-        gt(accessTokens.expiresAt, sql`now()`),
-      ),
-    )
-    .prepare("oauth_find_tokens");
+    .from(sql`(select 1) as "one"`)
+    .leftJoin(apiClients, sql`${apiClients.id} = any(${sql.placeholder("clientIds")}::text[])`)
+    .prepare("oauth_check_tokens");
 
-  return async (tokenHashes) => {
-    const rows = await statement.execute({ tokenHashes: [...new Set(tokenHashes)] });
-    const found = new Map(
-      rows.map(({ tokenHash, permissions, scope, ...token }) => [
-        tokenHash,
-        { ...token, scopes: effectiveScopes(scope, permissions) },
-      ]),
-    );
-    return tokenHashes.map((tokenHash) => found.get(tokenHash));
+  return async (batch) => {
+    const rows = await statement.execute({
+      clientIds: [...new Set(batch.map((claims) => claims.clientId))],
+      tokenIds: batch.map((claims) => claims.tokenId),
+    });
+    const clients = new Map<string, ClientState>();
+    for (const { clientId, clientKey, tillId, permissions } of rows) {
+      if (clientId && clientKey && tillId) {
+        clients.set(clientId, { clientId, clientKey, tillId, permissions });
+      }
+    }
+    const first = rows[0];
+    const checks: TokenChecks = {
+      now: Number(first?.now ?? 0),
+      clients,
+      revokedTokenIds: new Set(first?.revoked ?? []),
+    };
+    return batch.map(() => checks);
   };
 }
 
-/** Expired tokens are kept a day (for anyone investigating a client's recent use), then deleted. */
-const KEEP_EXPIRED_MS = 24 * 3600_000;
+/** A revocation outlives its token by nothing: once the token has expired it is refused anyway. */
+export async function deleteExpiredRevocations(executor: Executor): Promise<void> {
+  await executor.delete(revokedAccessTokens).where(lt(revokedAccessTokens.expiresAt, sql`now()`));
+}
+
 const SWEEP_INTERVAL_MS = 10 * 60_000;
 const lastSweepAt = new WeakMap<object, number>();
 
-export async function deleteLongExpiredTokens(executor: Executor): Promise<void> {
-  const before = new Date(Date.now() - KEEP_EXPIRED_MS);
-  await executor.delete(accessTokens).where(lt(accessTokens.expiresAt, before));
-}
-
-/** At most every ten minutes per database handle, in the background of an issuance. */
-function deleteLongExpiredTokensSometimes(executor: Executor): void {
+/** At most every ten minutes per database handle, in the background of a revocation. */
+function deleteExpiredRevocationsSometimes(executor: Executor): void {
   const now = Date.now();
   if (now - (lastSweepAt.get(executor) ?? 0) < SWEEP_INTERVAL_MS) return;
   lastSweepAt.set(executor, now);
-  deleteLongExpiredTokens(executor).catch((error: unknown) => {
-    console.warn("[oauth] deleting expired tokens failed:", (error as Error).message);
+  deleteExpiredRevocations(executor).catch((error: unknown) => {
+    console.warn("[oauth] deleting expired revocations failed:", (error as Error).message);
   });
 }

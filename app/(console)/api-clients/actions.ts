@@ -119,8 +119,8 @@ export async function deleteApiClientAction(
       await changeContextFor(admin),
     );
     if (result.ok) {
-      const { id, name, revokedTokens } = result.deleted;
-      return { ok: true, deleted: { id, name, revokedTokens } };
+      const { id, name } = result.deleted;
+      return { ok: true, deleted: { id, name } };
     }
     switch (result.error) {
       case "not_found":

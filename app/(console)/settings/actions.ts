@@ -206,7 +206,6 @@ export async function deleteApiGroupAction(
         ok: true,
         deleted: { id, slug, name },
         affectedClients: result.affectedClients,
-        revokedTokens: result.revokedTokens,
       };
     }
     switch (result.error) {
