@@ -180,6 +180,9 @@ test("API groups: built-ins kept, a custom group added and deleted with its clie
   await row.getByRole("button", { name: `Delete group ${GROUP.name}` }).click();
   const confirm = page.getByRole("alertdialog", { name: `Delete ${GROUP.name}?` });
   await expect(confirm).toContainText("1 API client loses access.");
+  await expect(confirm).toContainText(
+    `Their access tokens lose ${GROUP.slug}:read and ${GROUP.slug}:write at once.`,
+  );
   await quietScreenshot(page, "settings-group-delete");
   await confirm.getByRole("button", { name: "Delete group" }).click();
   await expect(confirm).toBeHidden();

@@ -13,8 +13,8 @@ import { useDeleteApiGroup, useGroupDeletionPreview } from "./queries";
 
 /**
  * Deleting a custom group takes its permission away from every client that has one, and their
- * live tokens with that group's scopes stop working. The confirmation asks the server how many
- * clients that is at the moment it opens.
+ * live tokens lose that group's scopes on their next use. The confirmation asks the server how
+ * many clients that is at the moment it opens.
  */
 export function DeleteApiGroupDialog({ group }: { group: ApiGroup }) {
   const dialog = useDeleteDialog();
@@ -72,8 +72,8 @@ export function DeleteApiGroupDialog({ group }: { group: ApiGroup }) {
           ) : (
             <DeleteWarning>
               <strong className="font-semibold">{clientsLose(affected ?? 0)} access.</strong> Their
-              access tokens with <span className="font-mono">{group.slug}:read</span> or{" "}
-              <span className="font-mono">{group.slug}:write</span> stop working at once.
+              access tokens lose <span className="font-mono">{group.slug}:read</span> and{" "}
+              <span className="font-mono">{group.slug}:write</span> at once.
             </DeleteWarning>
           )}
         </div>

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type DatabaseHandle, openPostgres } from "@/db/client";
 import { apiClients, rateLimitCounters } from "@/db/schema";
 import type { TokenBroker } from "@/lib/auth-configs/token-broker";
+import { generateKeyEntry, parseKeyring } from "@/lib/crypto";
 import { createTestDatabase, testDrivers } from "@/lib/testing/databases";
 import {
   type ApiServer,
@@ -41,6 +42,10 @@ describe.each(testDrivers)("two app instances on one %s database", (driver) => {
   let second: DatabaseHandle;
   let instances: ApiServer[];
   let till: TestTill;
+  const deps = {
+    tokenBroker: stubBroker,
+    limits: { failures: FAILURES, requestsPerMinute: REQUESTS_PER_MINUTE },
+  };
 
   beforeAll(async () => {
     first = await createTestDatabase(driver);
@@ -51,10 +56,6 @@ describe.each(testDrivers)("two app instances on one %s database", (driver) => {
             4,
           )
         : first;
-    const deps = {
-      tokenBroker: stubBroker,
-      limits: { failures: FAILURES, requestsPerMinute: REQUESTS_PER_MINUTE },
-    };
     instances = [
       await startApiServer({ ...deps, db: first.db }),
       await startApiServer({ ...deps, db: second.db }),
@@ -135,6 +136,24 @@ describe.each(testDrivers)("two app instances on one %s database", (driver) => {
     });
     expect(revoked.status).toBe(200);
     expect((await callApi(other, token)).status).toBe(401);
+  });
+
+  it("accepts a token after a restart, and only where the keyring is shared", async () => {
+    const client = await insertClient(first.db, { tillId: till.id, permissions: { all: "read" } });
+    const token = await tokenFrom(instances[0] as ApiServer, client);
+    await instances[0]?.close();
+    instances[0] = await startApiServer({ ...deps, db: first.db });
+    expect((await callApi(instances[0], token)).status).toBe(200);
+    const stranger = await startApiServer({
+      ...deps,
+      db: first.db,
+      keyring: parseKeyring(generateKeyEntry(1)),
+    });
+    try {
+      expect((await callApi(stranger, token)).status).toBe(401);
+    } finally {
+      await stranger.close();
+    }
   });
 
   it("shares one client's request quota between both", async () => {
