@@ -311,6 +311,26 @@ test("come back: the read-only detail shows the secret's prefix only", async ({ 
   await page.keyboard.press("Escape");
 });
 
+test("the list searches by name or client key", async ({ page }) => {
+  await open(page, "/api-clients", "API clients");
+  const search = page.getByRole("searchbox", { name: "Search by name or key" });
+  await search.fill("REPORTING");
+  await expect(listItem(page, "Reporting export")).toBeVisible();
+  await expect(listItem(page, CLIENT.name)).toHaveCount(0);
+  await expect(page.getByText("1 match")).toBeVisible();
+  // The random part of a key finds its client too.
+  await search.fill(issuedClient(0).clientKey.slice(10, 20));
+  await expect(listItem(page, CLIENT.name)).toBeVisible();
+  await expect(listItem(page, "Reporting export")).toHaveCount(0);
+  await search.fill("no such client");
+  await expect(page.getByText("No name or client key contains")).toBeVisible();
+  await screenshot(page, "api-clients-no-match");
+  await page.getByRole("button", { name: "Clear search" }).click();
+  await expect(search).toHaveValue("");
+  await expect(listItem(page, "Reporting export")).toBeVisible();
+  await expect(listItem(page, CLIENT.name)).toBeVisible();
+});
+
 test("a till that API clients act as cannot be deleted", async ({ page }) => {
   await open(page, "/settings", "Settings");
   const tills = page.getByRole("region", { name: "Tills" });

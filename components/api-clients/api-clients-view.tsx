@@ -2,7 +2,7 @@
 
 import { useQueryClient } from "@tanstack/react-query";
 import { KeyRound, Plus } from "lucide-react";
-import { useRef } from "react";
+import { useMemo, useRef, useState } from "react";
 import type { ApiGroup, Till } from "@/components/settings/contract";
 import { ListDetailLayout, NoSelection } from "@/components/shared/list-detail-layout";
 import { useFormDialog } from "@/components/shared/use-form-dialog";
@@ -12,8 +12,9 @@ import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
 import { toast } from "@/components/ui/toast";
 import { ApiClientDetailPane } from "./api-client-detail";
-import { ApiClientList } from "./api-client-list";
+import { ApiClientList, SEARCH_LABEL } from "./api-client-list";
 import type { ApiClientDetail, ApiClientListItem } from "./contract";
+import { filterClients } from "./format";
 import { apiClientKeys, useApiClientList } from "./queries";
 import { RegisterApiClientDialog } from "./register-api-client-dialog";
 
@@ -40,6 +41,11 @@ export function ApiClientsView({
   const { selectedId, initialDetail, detailRef, hrefFor, select } =
     useSelectionInUrl(initialSelected);
   const list = useApiClientList(initialClients);
+  const [search, setSearch] = useState("");
+  const shown = useMemo(
+    () => (list.data ? filterClients(list.data, search) : undefined),
+    [list.data, search],
+  );
   const dialog = useFormDialog();
   const listRef = useRef<HTMLDivElement>(null);
 
@@ -51,7 +57,9 @@ export function ApiClientsView({
     select(null, { replace: true });
     // Marked gone only now that the pane has moved on (see useDeleteApiClient).
     queryClient.setQueryData(apiClientKeys.detail(client.id), null);
-    listRef.current?.querySelector<HTMLElement>("a")?.focus();
+    listRef.current
+      ?.querySelector<HTMLInputElement>(`input[aria-label="${SEARCH_LABEL}"]`)
+      ?.focus();
   };
 
   const registerButton = (
@@ -84,7 +92,9 @@ export function ApiClientsView({
           detailRef={detailRef}
           list={
             <ApiClientList
-              clients={list.data}
+              clients={shown}
+              search={search}
+              onSearchChange={setSearch}
               error={list.error}
               onRetry={() => list.refetch()}
               selectedId={selectedId}
@@ -117,7 +127,11 @@ export function ApiClientsView({
         formKey={dialog.key}
         initialTills={initialTills}
         initialGroups={initialGroups}
-        onFinished={(id) => select(id, { reveal: true })}
+        onFinished={(id) => {
+          // A search that hides the new client would make it look as if nothing happened.
+          setSearch("");
+          select(id, { reveal: true });
+        }}
       />
     </>
   );

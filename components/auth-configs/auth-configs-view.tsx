@@ -11,7 +11,7 @@ import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
 import { toast } from "@/components/ui/toast";
 import { AuthConfigDetailPane } from "./auth-config-detail";
-import { AuthConfigList } from "./auth-config-list";
+import { AuthConfigList, SEARCH_LABEL } from "./auth-config-list";
 import type { AuthConfigDetail, AuthConfigListItem } from "./contract";
 import { CreateAuthConfigDialog } from "./create-auth-config-dialog";
 import { authConfigKeys, useAuthConfigList, useDebouncedValue } from "./queries";
@@ -23,8 +23,6 @@ export type AuthConfigsViewProps = {
   /** The server's setting, so the browser validates token URLs with the server's rules. */
   allowPrivateTokenUrls: boolean;
 };
-
-const SEARCH_INPUT_LABEL = "Search by identifier";
 
 /**
  * The auth-configs page: list on the left, the selected config on the right (stacked on narrow
@@ -59,7 +57,7 @@ export function AuthConfigsView({
     // Marked gone only now that the pane has moved on (see useDeleteAuthConfig).
     queryClient.setQueryData(authConfigKeys.detail(config.id), null);
     listRef.current
-      ?.querySelector<HTMLInputElement>(`input[aria-label="${SEARCH_INPUT_LABEL}"]`)
+      ?.querySelector<HTMLInputElement>(`input[aria-label="${SEARCH_LABEL}"]`)
       ?.focus();
   };
 
