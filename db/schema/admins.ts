@@ -31,13 +31,3 @@ export const adminSessions = pgTable(
     index("admin_sessions_expires_idx").on(table.expiresAt),
   ],
 );
-
-/**
- * Sign-in attempt counters, one row per throttle key (`account:<email>` or `address:<ip>`).
- * Kept in the database so the limit holds across app instances.
- */
-export const signInThrottle = pgTable("sign_in_throttle", {
-  key: text("key").primaryKey(),
-  attempts: integer("attempts").notNull(),
-  windowStartedAt: timestamp("window_started_at", { withTimezone: true, mode: "date" }).notNull(),
-});

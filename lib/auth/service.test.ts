@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { DatabaseHandle } from "@/db/client";
-import { adminSessions, admins, auditEvents, signInThrottle } from "@/db/schema";
+import { adminSessions, admins, auditEvents, rateLimitCounters } from "@/db/schema";
 import { createTestDatabase, testDrivers } from "@/lib/testing/databases";
 import { createAdmin, hasAnyAdmin, signIn, signOut } from "./service";
 import { findSessionAdmin } from "./sessions";
@@ -24,7 +24,7 @@ describe.each(testDrivers)("admin accounts on %s", (driver) => {
   beforeEach(async () => {
     const { db } = handle;
     await db.delete(auditEvents);
-    await db.delete(signInThrottle);
+    await db.delete(rateLimitCounters);
     await db.delete(admins);
   });
 
@@ -138,7 +138,7 @@ describe.each(testDrivers)("admin accounts on %s", (driver) => {
     expect(elsewhere).toMatchObject({ error: "throttled" });
 
     // Once the window has passed the account can sign in again.
-    await db.update(signInThrottle).set({ windowStartedAt: new Date(Date.now() - 16 * 60_000) });
+    await db.update(rateLimitCounters).set({ windowEndsAt: new Date(Date.now() - 1000) });
     expect(await signIn(db, { email: "a@example.com", password: PASSWORD }, context)).toMatchObject(
       { ok: true },
     );

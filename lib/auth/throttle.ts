@@ -1,13 +1,14 @@
 import "server-only";
-import { sql } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import type { Executor } from "@/db/client";
-import { signInThrottle } from "@/db/schema";
+import { rateLimitCounters } from "@/db/schema";
+import { addToCounters, sweepEndedCountersSometimes } from "@/lib/rate-limit/counter";
 
 /**
- * Sign-in throttling, counted in the database so every app instance sees the same numbers.
+ * Sign-in throttling, on the database counters every app instance shares (lib/rate-limit).
  * Each attempt is counted *before* its password is checked (one atomic upsert per attempt), so
  * parallel guesses cannot slip past the limit and a throttled attempt costs no hashing.
- * A successful sign-in gives its attempt back. Fixed windows keep it to one row per key.
+ * A successful sign-in gives its attempt back.
  */
 export const THROTTLE_WINDOW_SECONDS = 15 * 60;
 export const MAX_ATTEMPTS_PER_ACCOUNT = 5;
@@ -20,8 +21,8 @@ export interface ThrottleKeys {
 
 function keysFor(subject: { email: string; clientAddress: string | null }): ThrottleKeys {
   return {
-    account: `account:${subject.email}`,
-    address: `address:${subject.clientAddress ?? "unknown"}`,
+    account: `sign-in:account:${subject.email}`,
+    address: `sign-in:address:${subject.clientAddress ?? "unknown"}`,
   };
 }
 
@@ -34,37 +35,24 @@ export async function reserveSignInAttempt(
   subject: { email: string; clientAddress: string | null },
 ): Promise<AttemptVerdict> {
   const keys = keysFor(subject);
-  const windowExpired = sql`${signInThrottle.windowStartedAt} <= now() - make_interval(secs => ${THROTTLE_WINDOW_SECONDS})`;
-  const rows = await executor
-    .insert(signInThrottle)
-    .values([
-      { key: keys.account, attempts: 1, windowStartedAt: sql`now()` },
-      { key: keys.address, attempts: 1, windowStartedAt: sql`now()` },
-    ])
-    .onConflictDoUpdate({
-      target: signInThrottle.key,
-      set: {
-        attempts: sql`case when ${windowExpired} then 1 else ${signInThrottle.attempts} + 1 end`,
-        windowStartedAt: sql`case when ${windowExpired} then now() else ${signInThrottle.windowStartedAt} end`,
-      },
-    })
-    .returning({
-      key: signInThrottle.key,
-      attempts: signInThrottle.attempts,
-      secondsLeft: sql<number>`ceil(extract(epoch from ${signInThrottle.windowStartedAt} + make_interval(secs => ${THROTTLE_WINDOW_SECONDS}) - now()))::int`,
-    });
+  const counters = await addToCounters(executor, [
+    { key: keys.account, amount: 1, windowSeconds: THROTTLE_WINDOW_SECONDS },
+    { key: keys.address, amount: 1, windowSeconds: THROTTLE_WINDOW_SECONDS },
+  ]);
+  // Keys carry whatever email people type, so ended windows must not pile up.
+  sweepEndedCountersSometimes(executor);
   const limitOf = (key: string) =>
     key === keys.account ? MAX_ATTEMPTS_PER_ACCOUNT : MAX_ATTEMPTS_PER_ADDRESS;
-  const over = rows.filter((row) => row.attempts > limitOf(row.key));
+  const over = counters.filter((counter) => counter.count > limitOf(counter.key));
   if (over.length === 0) return { allowed: true, keys };
-  return { allowed: false, retryAfterSeconds: Math.max(1, ...over.map((row) => row.secondsLeft)) };
+  return { allowed: false, retryAfterSeconds: Math.max(1, ...over.map((c) => c.secondsLeft)) };
 }
 
 /** After a successful sign-in: the account starts afresh, and the address gets its attempt back. */
 export async function releaseSignInAttempt(executor: Executor, keys: ThrottleKeys): Promise<void> {
-  await executor.delete(signInThrottle).where(sql`${signInThrottle.key} = ${keys.account}`);
+  await executor.delete(rateLimitCounters).where(eq(rateLimitCounters.key, keys.account));
   await executor
-    .update(signInThrottle)
-    .set({ attempts: sql`greatest(${signInThrottle.attempts} - 1, 0)` })
-    .where(sql`${signInThrottle.key} = ${keys.address}`);
+    .update(rateLimitCounters)
+    .set({ count: sql`greatest(${rateLimitCounters.count} - 1, 0)` })
+    .where(eq(rateLimitCounters.key, keys.address));
 }

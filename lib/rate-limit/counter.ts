@@ -10,8 +10,9 @@ import { rateLimitCounters } from "@/db/schema";
  * several instances cannot lose counts. Windows are timed by the database's clock, never an
  * instance's, so instances with skewed clocks still agree.
  *
- * This is the sign-in throttle's counter (lib/auth/throttle.ts) made reusable: any key, any
- * amount per hit (quota leases add more than one), any window length.
+ * Every limit counts here: the admin sign-in throttle (lib/auth/throttle.ts), failed client and
+ * till authentications (failures.ts) and API request quotas (quota.ts). Any key, any amount per
+ * hit (quota leases add more than one), any window length.
  */
 export interface CounterHit {
   key: string;
