@@ -64,5 +64,14 @@ test("the console works in a narrow window", async ({ page }) => {
   await page.getByRole("button", { name: "Open navigation" }).click();
   await page.getByRole("link", { name: "Audit log" }).click();
   await expect(page).toHaveURL(/\/audit$/);
+  // Stacked events instead of a table that scrolls sideways.
+  await expect(page.getByRole("table", { name: "Audit events" })).toBeHidden();
+  const events = page.getByRole("list", { name: "Audit events" });
+  await expect(events.getByRole("listitem").first()).toContainText("admin.signed_in");
+  await expect(events.getByRole("listitem").first()).toContainText(ADMIN.email);
+  const overflow = await page.evaluate(
+    () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+  );
+  expect(overflow).toBe(0);
   await screenshot(page, "audit-log-narrow");
 });

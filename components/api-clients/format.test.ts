@@ -12,9 +12,7 @@ describe("API client list helpers", () => {
     expect(filterClients(clients, "  LOYALTY ").map((client) => client.name)).toEqual([
       "Loyalty sync",
     ]);
-    expect(filterClients(clients, "zz99").map((client) => client.name)).toEqual([
-      "Ledger export",
-    ]);
+    expect(filterClients(clients, "zz99").map((client) => client.name)).toEqual(["Ledger export"]);
     expect(filterClients(clients, "l").map((client) => client.name)).toEqual([
       "Loyalty sync",
       "Ledger export",

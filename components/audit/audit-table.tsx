@@ -31,6 +31,10 @@ function formatDetails(details: Record<string, unknown>): string {
     .join(", ");
 }
 
+/**
+ * The events as a table from the `xl` breakpoint, and as a stacked list below it, where six
+ * columns would only scroll sideways.
+ */
 export function AuditTable({ events, filtered }: { events: AuditEvent[]; filtered: boolean }) {
   if (events.length === 0) {
     return (
@@ -46,7 +50,16 @@ export function AuditTable({ events, filtered }: { events: AuditEvent[]; filtere
     );
   }
   return (
-    <Table aria-label="Audit events">
+    <>
+      <EventTable events={events} />
+      <EventList events={events} />
+    </>
+  );
+}
+
+function EventTable({ events }: { events: AuditEvent[] }) {
+  return (
+    <Table aria-label="Audit events" containerClassName="hidden xl:block">
       <TableHeader>
         <TableRow>
           <TableHead>Time (UTC)</TableHead>
@@ -90,5 +103,44 @@ export function AuditTable({ events, filtered }: { events: AuditEvent[]; filtere
         ))}
       </TableBody>
     </Table>
+  );
+}
+
+function EventList({ events }: { events: AuditEvent[] }) {
+  return (
+    <ul
+      aria-label="Audit events"
+      className="divide-y divide-line rounded-lg border border-line bg-surface xl:hidden"
+    >
+      {events.map((event) => (
+        <li key={event.id} className="space-y-1.5 px-4 py-3 text-sm">
+          <div className="flex flex-wrap items-center justify-between gap-2">
+            <Badge variant={actionVariant(event.action)} className="font-mono">
+              {event.action}
+            </Badge>
+            <time
+              dateTime={event.occurredAt.toISOString()}
+              className="text-fg-muted text-xs tabular-nums"
+            >
+              {formatTime(event.occurredAt)} UTC
+            </time>
+          </div>
+          <div className="font-medium text-fg">
+            {event.actorLabel ?? "—"}
+            {event.actorType !== "admin" ? (
+              <span className="ml-1.5 font-normal text-fg-subtle text-xs">{event.actorType}</span>
+            ) : null}
+          </div>
+          <dl className="grid grid-cols-[auto_1fr] gap-x-3 gap-y-0.5 text-fg-muted text-xs">
+            <dt>Target</dt>
+            <dd className="break-all font-mono">{event.targetId ?? "—"}</dd>
+            <dt>Address</dt>
+            <dd className="font-mono">{event.clientAddress ?? "—"}</dd>
+            <dt>Details</dt>
+            <dd className="break-words">{formatDetails(event.details) || "—"}</dd>
+          </dl>
+        </li>
+      ))}
+    </ul>
   );
 }
