@@ -565,21 +565,24 @@ describe.each(testDrivers)("OAuth 2.0 endpoints on %s", (driver) => {
   });
 
   describe("introspection and revocation", () => {
+    /** The introspection answer `caller` gets for `token`, as text. */
+    async function introspectAs(caller: TestClient, token: string) {
+      const response = await post("/oauth/introspect", {
+        ...form({ token, token_type_hint: "access_token" }),
+        headers: {
+          ...form({}).headers,
+          authorization: clientSecretBasicHeader(caller.clientKey, caller.secret),
+        },
+      });
+      expect(response.status).toBe(200);
+      expect(response.headers.get("cache-control")).toBe("no-store");
+      return response.text();
+    }
+
     it("reports only the caller's own live tokens as active", async () => {
       const own = await tokenFor(reader);
       const others = await tokenFor(awkward);
-      const introspect = async (token: string) => {
-        const response = await post("/oauth/introspect", {
-          ...form({ token, token_type_hint: "access_token" }),
-          headers: {
-            ...form({}).headers,
-            authorization: clientSecretBasicHeader(reader.clientKey, reader.secret),
-          },
-        });
-        expect(response.status).toBe(200);
-        expect(response.headers.get("cache-control")).toBe("no-store");
-        return response.text();
-      };
+      const introspect = (token: string) => introspectAs(reader, token);
       expect(JSON.parse(await introspect(own))).toMatchObject({ active: true });
       expect(await introspect(others)).toBe('{"active":false}');
       expect(await introspect("not-a-token")).toBe('{"active":false}');
@@ -676,16 +679,8 @@ describe.each(testDrivers)("OAuth 2.0 endpoints on %s", (driver) => {
         permissions: { all: "read", reports: "write" },
       });
       const token = await tokenFor(holder);
-      const scopesOf = async () => {
-        const response = await post("/oauth/introspect", {
-          ...form({ token }),
-          headers: {
-            ...form({}).headers,
-            authorization: clientSecretBasicHeader(holder.clientKey, holder.secret),
-          },
-        });
-        return ((await response.json()) as { scope?: string }).scope;
-      };
+      const scopesOf = async () =>
+        (JSON.parse(await introspectAs(holder, token)) as { scope?: string }).scope;
       expect(await scopesOf()).toBe("all:read reports:read reports:write");
       await deleteApiGroup(db, created.group.id, context);
       expect(await scopesOf()).toBe("all:read");
