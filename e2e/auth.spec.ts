@@ -69,9 +69,12 @@ test("the console works in a narrow window", async ({ page }) => {
   const events = page.getByRole("list", { name: "Audit events" });
   await expect(events.getByRole("listitem").first()).toContainText("admin.signed_in");
   await expect(events.getByRole("listitem").first()).toContainText(ADMIN.email);
-  const overflow = await page.evaluate(
-    () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
-  );
-  expect(overflow).toBe(0);
   await screenshot(page, "audit-log-narrow");
+  // Nothing sticks out past the right edge (the elements that would are named in the failure).
+  const sticking = await page.evaluate(() =>
+    [...document.querySelectorAll("main *")]
+      .filter((element) => element.getBoundingClientRect().right > window.innerWidth + 1)
+      .map((element) => `${element.tagName} ${element.textContent?.slice(0, 40)}`),
+  );
+  expect(sticking).toEqual([]);
 });

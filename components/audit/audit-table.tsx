@@ -131,13 +131,13 @@ function EventList({ events }: { events: AuditEvent[] }) {
               <span className="ml-1.5 font-normal text-fg-subtle text-xs">{event.actorType}</span>
             ) : null}
           </div>
-          <dl className="grid grid-cols-[auto_1fr] gap-x-3 gap-y-0.5 text-fg-muted text-xs">
+          <dl className="grid grid-cols-[auto_minmax(0,1fr)] gap-x-3 gap-y-0.5 text-fg-muted text-xs">
             <dt>Target</dt>
             <dd className="break-all font-mono">{event.targetId ?? "—"}</dd>
             <dt>Address</dt>
             <dd className="font-mono">{event.clientAddress ?? "—"}</dd>
             <dt>Details</dt>
-            <dd className="break-words">{formatDetails(event.details) || "—"}</dd>
+            <dd className="[overflow-wrap:anywhere]">{formatDetails(event.details) || "—"}</dd>
           </dl>
         </li>
       ))}

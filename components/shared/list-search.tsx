@@ -63,7 +63,8 @@ export function NoMatches({
       <SearchX className="mb-3 size-5 text-fg-subtle" aria-hidden="true" />
       <p className="font-medium text-fg text-sm">No matches</p>
       <p className="mt-1 text-fg-muted text-sm">
-        No {searchedIn} contains <span className="break-all font-mono text-fg">{searchedFor}</span>.
+        No {searchedIn} contains{" "}
+        <span className="font-mono text-fg [overflow-wrap:anywhere]">{searchedFor}</span>.
       </p>
       <Button variant="ghost" size="sm" className="mt-3" onClick={onClear}>
         Clear search
