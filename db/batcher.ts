@@ -9,6 +9,10 @@ import "server-only";
  *
  * Batches only ever read or write committed state after their items were submitted, so a
  * batched lookup sees every change committed before the request that made it arrived.
+ *
+ * A statement that fails fails every item it carried (their requests answer 500, as each would
+ * alone). The queue has no bound of its own: it holds at most one item per request in flight,
+ * and the HTTP server bounds those.
  */
 export interface Batcher<Item, Result> {
   submit(item: Item): Promise<Result>;

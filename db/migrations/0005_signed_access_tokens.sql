@@ -1,5 +1,7 @@
 -- Access tokens are signed from here on (lib/oauth/access-tokens.ts) and no longer stored: only
 -- revocations are. Tokens issued before this migration stop working; clients fetch new ones.
+-- Stop every instance of the previous version before starting this one: they still use
+-- access_tokens and would answer 500 once it is gone.
 DROP TABLE "access_tokens" CASCADE;--> statement-breakpoint
 CREATE TABLE "revoked_access_tokens" (
 	"token_id" text PRIMARY KEY NOT NULL,

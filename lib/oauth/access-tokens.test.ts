@@ -41,12 +41,24 @@ describe("signed access tokens", () => {
     const reencoded = (changes: object) =>
       `adk_at_${Buffer.from(JSON.stringify({ ...claims, ...changes })).toString("base64url")}.${signature}`;
     const flipped = `${signed}.${signature.startsWith("A") ? "B" : "A"}${signature.slice(1)}`;
+    // The last of 43 characters carries 2 spare bits, so four characters (A-D, E-H, …) decode
+    // alike there, and a decoder skips characters outside the alphabet. Only the one exact
+    // spelling is accepted.
+    const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    const lastIndex = alphabet.indexOf(signature.at(-1) ?? "");
+    const sameBits = alphabet[(lastIndex & ~3) + ((lastIndex + 1) % 4)];
+    const respelled = `${signed}.${signature.slice(0, -1)}${sameBits}`;
+    expect(Buffer.from(respelled.split(".")[1] ?? "", "base64url")).toEqual(
+      Buffer.from(signature, "base64url"),
+    );
     for (const forged of [
       reencoded({ s: "all:write" }),
       reencoded({ e: CLAIMS.expiresAt + 1 }),
       reencoded({ c: "cli_2" }),
       flipped,
       `${signed}.${signature}A`,
+      `${signed}.${signature}!!`,
+      respelled,
       signed,
       token.replace("adk_at_", "adk_xx_"),
     ]) {

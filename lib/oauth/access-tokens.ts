@@ -104,8 +104,10 @@ export function createAccessTokenSigner(keyring: Keyring): AccessTokenSigner {
     const wire = parseWireClaims(signed.slice(ACCESS_TOKEN_PREFIX.length));
     const key = wire && signingKey(wire.k);
     if (!wire || !key) return undefined;
-    const presented = Buffer.from(token.slice(dot + 1), "base64url");
-    const expected = mac(key, signed);
+    // Compared as text, not decoded: base64url decoding ignores stray characters and the last
+    // character's spare bits, which would give one token many accepted spellings.
+    const presented = Buffer.from(token.slice(dot + 1));
+    const expected = Buffer.from(mac(key, signed).toString("base64url"));
     if (presented.length !== expected.length || !timingSafeEqual(presented, expected)) {
       return undefined;
     }

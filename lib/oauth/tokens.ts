@@ -4,6 +4,7 @@ import { createBatcher } from "@/db/batcher";
 import type { Database, Executor } from "@/db/client";
 import { isForeignKeyViolation } from "@/db/errors";
 import { apiClients, revokedAccessTokens } from "@/db/schema";
+import { sweepSometimes } from "@/db/sweep";
 import type { Keyring } from "@/lib/crypto";
 import { type AccessTokenClaims, createAccessTokenSigner } from "./access-tokens";
 import { effectiveScopes, type PermissionRow, permissionsJson } from "./client-scopes";
@@ -116,7 +117,7 @@ export function createTokenStore(db: Database, keyring: Keyring): TokenStore {
       // The client was deleted meanwhile, which stops its tokens anyway.
       if (!isForeignKeyViolation(error)) throw error;
     }
-    deleteExpiredRevocationsSometimes(db);
+    sweepSometimes(db, "oauth", () => deleteExpiredRevocations(db));
   }
 
   return { issue, findActive, revoke };
@@ -168,17 +169,4 @@ function prepareTokenLookup(db: Database): (batch: AccessTokenClaims[]) => Promi
 /** A revocation outlives its token by nothing: once the token has expired it is refused anyway. */
 export async function deleteExpiredRevocations(executor: Executor): Promise<void> {
   await executor.delete(revokedAccessTokens).where(lt(revokedAccessTokens.expiresAt, sql`now()`));
-}
-
-const SWEEP_INTERVAL_MS = 10 * 60_000;
-const lastSweepAt = new WeakMap<object, number>();
-
-/** At most every ten minutes per database handle, in the background of a revocation. */
-function deleteExpiredRevocationsSometimes(executor: Executor): void {
-  const now = Date.now();
-  if (now - (lastSweepAt.get(executor) ?? 0) < SWEEP_INTERVAL_MS) return;
-  lastSweepAt.set(executor, now);
-  deleteExpiredRevocations(executor).catch((error: unknown) => {
-    console.warn("[oauth] deleting expired revocations failed:", (error as Error).message);
-  });
 }

@@ -2,6 +2,7 @@ import "server-only";
 import { type Placeholder, type SQL, sql } from "drizzle-orm";
 import { type Executor, queryRows } from "@/db/client";
 import { rateLimitCounters } from "@/db/schema";
+import { sweepSometimes } from "@/db/sweep";
 
 /**
  * Fixed-window counters in the database, so every app instance sharing one PostgreSQL sees the
@@ -113,19 +114,11 @@ export async function deleteEndedCounters(executor: Executor): Promise<void> {
   await executor.delete(rateLimitCounters).where(windowEnded());
 }
 
-const SWEEP_INTERVAL_MS = 10 * 60_000;
-const lastSweepAt = new WeakMap<object, number>();
-
 /**
  * Deletes ended counters at most every ten minutes per database handle, in the background. Keys
  * include client ids and addresses that callers choose, so without this the table would grow
  * with every distinct one ever seen.
  */
 export function sweepEndedCountersSometimes(executor: Executor, now = Date.now()): void {
-  const last = lastSweepAt.get(executor) ?? 0;
-  if (now - last < SWEEP_INTERVAL_MS) return;
-  lastSweepAt.set(executor, now);
-  deleteEndedCounters(executor).catch((error: unknown) => {
-    console.warn("[rate-limit] deleting ended counters failed:", (error as Error).message);
-  });
+  sweepSometimes(executor, "rate-limit", () => deleteEndedCounters(executor), now);
 }
