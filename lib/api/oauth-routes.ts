@@ -91,13 +91,9 @@ async function token(c: Context, deps: OAuthRouteDependencies): Promise<Response
  * holds access. Someone else's token is therefore as inactive as an unknown one (RFC 7662 §2.2).
  */
 async function introspect(c: Context, deps: OAuthRouteDependencies): Promise<Response> {
-  const params = await readForm(c);
-  if (params instanceof Response) return params;
-  const client = await authenticate(c, deps, params);
-  if (client instanceof Response) return client;
-  const presented = params.get("token");
-  if (!presented) return oauthError(c, 400, "invalid_request", "token is required.");
-  deps.lastUsed.record(client.id);
+  const request = await readTokenRequest(c, deps);
+  if (request instanceof Response) return request;
+  const { client, presented } = request;
   const active = await deps.tokens.findActive(presented);
   if (!active || active.clientId !== client.id) return c.json({ active: false }, 200, NO_STORE);
   return c.json(
@@ -122,6 +118,18 @@ async function introspect(c: Context, deps: OAuthRouteDependencies): Promise<Res
  * token_type_hint is accepted and ignored: there is one kind of token.
  */
 async function revoke(c: Context, deps: OAuthRouteDependencies): Promise<Response> {
+  const request = await readTokenRequest(c, deps);
+  if (request instanceof Response) return request;
+  const { client, presented } = request;
+  await deps.tokens.revoke(presented, client.id);
+  return c.body(null, 200, NO_STORE);
+}
+
+/** Introspection and revocation both take an authenticated client and a `token` parameter. */
+async function readTokenRequest(
+  c: Context,
+  deps: OAuthRouteDependencies,
+): Promise<{ client: AuthenticatedClient; presented: string } | Response> {
   const params = await readForm(c);
   if (params instanceof Response) return params;
   const client = await authenticate(c, deps, params);
@@ -129,8 +137,7 @@ async function revoke(c: Context, deps: OAuthRouteDependencies): Promise<Respons
   const presented = params.get("token");
   if (!presented) return oauthError(c, 400, "invalid_request", "token is required.");
   deps.lastUsed.record(client.id);
-  await deps.tokens.revoke(presented, client.id);
-  return c.body(null, 200, NO_STORE);
+  return { client, presented };
 }
 
 async function readForm(c: Context): Promise<Map<string, string> | Response> {
