@@ -72,6 +72,26 @@ describe.each(testDrivers)("OAuth 2.0 endpoints on %s", (driver) => {
     return dump;
   }
 
+  /** A client-credentials grant made and checked by oauth4webapi. */
+  async function grantWith(
+    clientKey: string,
+    auth: oauth.ClientAuth,
+    params: Record<string, string> = {},
+  ) {
+    const client: oauth.Client = { client_id: clientKey };
+    return oauth.processClientCredentialsResponse(
+      as,
+      client,
+      await oauth.clientCredentialsGrantRequest(
+        as,
+        client,
+        auth,
+        new URLSearchParams(params),
+        insecure,
+      ),
+    );
+  }
+
   async function bearer(token: string) {
     // Any /api path that needs a caller answers 401 for a bad token before routing (404).
     return fetch(`${server.url}/api/v1/whoami`, { headers: { authorization: `Bearer ${token}` } });
@@ -132,17 +152,7 @@ describe.each(testDrivers)("OAuth 2.0 endpoints on %s", (driver) => {
     ] as const)("gets, introspects and revokes a token with %s", async (_method, method) => {
       const client: oauth.Client = { client_id: reader.clientKey };
       const auth = method(reader.secret);
-      const granted = await oauth.processClientCredentialsResponse(
-        as,
-        client,
-        await oauth.clientCredentialsGrantRequest(
-          as,
-          client,
-          auth,
-          new URLSearchParams(),
-          insecure,
-        ),
-      );
+      const granted = await grantWith(reader.clientKey, auth);
       expect(granted).toMatchObject({
         token_type: "bearer",
         expires_in: 30 * 60,
@@ -175,18 +185,11 @@ describe.each(testDrivers)("OAuth 2.0 endpoints on %s", (driver) => {
     });
 
     it("accepts a secret with ':', '+', '%' and spaces by both methods", async () => {
-      const client: oauth.Client = { client_id: awkward.clientKey };
       for (const auth of [
         oauth.ClientSecretBasic(AWKWARD_SECRET),
         oauth.ClientSecretPost(AWKWARD_SECRET),
       ]) {
-        const granted = await oauth.processClientCredentialsResponse(
-          as,
-          client,
-          await oauth.clientCredentialsGrantRequest(as, client, auth, new URLSearchParams(), {
-            ...insecure,
-          }),
-        );
+        const granted = await grantWith(awkward.clientKey, auth);
         expect(granted.scope).toBe("all:read");
       }
     });
@@ -194,17 +197,7 @@ describe.each(testDrivers)("OAuth 2.0 endpoints on %s", (driver) => {
     it("narrows the scope when asked, and refuses scopes beyond the client's", async () => {
       const client: oauth.Client = { client_id: reader.clientKey };
       const auth = oauth.ClientSecretBasic(reader.secret);
-      const narrowed = await oauth.processClientCredentialsResponse(
-        as,
-        client,
-        await oauth.clientCredentialsGrantRequest(
-          as,
-          client,
-          auth,
-          new URLSearchParams({ scope: "all:read" }),
-          insecure,
-        ),
-      );
+      const narrowed = await grantWith(reader.clientKey, auth, { scope: "all:read" });
       expect(narrowed.scope).toBe("all:read");
       const beyond = await oauth.clientCredentialsGrantRequest(
         as,
@@ -646,18 +639,9 @@ describe.each(testDrivers)("OAuth 2.0 endpoints on %s", (driver) => {
         context,
       );
       if (!registered.ok) throw new Error(registered.error);
-      const client: oauth.Client = { client_id: registered.clientKey };
-      const auth = oauth.ClientSecretBasic(registered.clientSecret);
-      const granted = await oauth.processClientCredentialsResponse(
-        as,
-        client,
-        await oauth.clientCredentialsGrantRequest(
-          as,
-          client,
-          auth,
-          new URLSearchParams(),
-          insecure,
-        ),
+      const granted = await grantWith(
+        registered.clientKey,
+        oauth.ClientSecretBasic(registered.clientSecret),
       );
       expect(granted).toMatchObject({
         expires_in: 15 * 60,
