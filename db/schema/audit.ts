@@ -7,7 +7,9 @@ export const auditEvents = pgTable(
     occurredAt: timestamp("occurred_at", { withTimezone: true, mode: "date" })
       .notNull()
       .defaultNow(),
-    actorType: text("actor_type", { enum: ["admin", "anonymous", "system"] }).notNull(),
+    actorType: text("actor_type", {
+      enum: ["admin", "api_client", "till", "anonymous", "system"],
+    }).notNull(),
     actorId: text("actor_id"),
     actorLabel: text("actor_label"),
     action: text("action").notNull(),

@@ -1,5 +1,6 @@
 import "server-only";
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import { HTTPException } from "hono/http-exception";
 import type { Database } from "@/db/client";
 import { createBasicVerifier } from "@/lib/api-auth/basic";
 import { createLastUsedRecorder, type LastUsedRecorder } from "@/lib/api-auth/last-used";
@@ -11,9 +12,11 @@ import { createClientAuthenticator } from "@/lib/oauth/clients";
 import { createTokenStore } from "@/lib/oauth/tokens";
 import { DEFAULT_FAILURE_LIMITS, type FailureLimits } from "@/lib/rate-limit/failures";
 import { createSharedQuota } from "@/lib/rate-limit/quota";
+import type { Sandbox } from "@/lib/sandbox/types";
 import { registerAuthConfigRoutes } from "./auth-config-routes";
+import { registerIntegrationRoutes } from "./integration-routes";
 import { registerOAuthRoutes } from "./oauth-routes";
-import { problem } from "./problem";
+import { problem, validationProblem } from "./problem";
 
 /**
  * The programs' endpoints (/api, /oauth, /.well-known), served outside Next's router because
@@ -31,6 +34,11 @@ export interface ApiDependencies {
   /** The OAuth issuer (an origin); without it, each request's own origin. */
   publicUrl?: string;
   limits?: Partial<ApiLimits>;
+  /**
+   * Serves /api/integrations/v1/…; server.ts passes the runtime's sandbox. Left out (benches of
+   * the router alone), those routes do not exist.
+   */
+  integrations?: { sandbox: Sandbox; allowPrivateUrls: boolean };
   /** Tests pass their own to wait for its writes; otherwise one is made per app. */
   lastUsed?: LastUsedRecorder;
 }
@@ -74,9 +82,7 @@ export function createApiApp(deps: ApiDependencies) {
   const lastUsed = deps.lastUsed ?? createLastUsedRecorder(db);
   const app = new OpenAPIHono<{ Variables: ApiAuthVariables }>({
     defaultHook: (result, c) => {
-      if (!result.success) {
-        return problem(c, 400, "Invalid request", { errors: z.treeifyError(result.error) });
-      }
+      if (!result.success) return validationProblem(c, result.error.issues);
     },
   });
 
@@ -94,6 +100,9 @@ export function createApiApp(deps: ApiDependencies) {
     return c.json(health, health.status === "ok" ? 200 : 503);
   });
   if (deps.tokenBroker) registerAuthConfigRoutes(app, deps.tokenBroker);
+  if (deps.integrations) {
+    registerIntegrationRoutes(app as never, { db, keyring: deps.keyring, ...deps.integrations });
+  }
   registerOAuthRoutes(app, {
     db,
     clients: createClientAuthenticator(db, limits.failures),
@@ -119,6 +128,10 @@ export function createApiApp(deps: ApiDependencies) {
 
   app.notFound((c) => problem(c, 404, "Not found", { detail: `No endpoint at ${c.req.path}` }));
   app.onError((error, c) => {
+    // Hono's own refusals (malformed JSON, an unsupported media type) are the caller's mistake.
+    if (error instanceof HTTPException && error.status < 500) {
+      return problem(c, error.status, error.message || "Bad request");
+    }
     // The cause is logged here; the caller gets a generic problem without internals.
     console.error("[api] unhandled error on %s %s:", c.req.method, c.req.path, error);
     return problem(c, 500, "Internal server error");

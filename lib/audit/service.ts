@@ -5,6 +5,9 @@ import { auditEvents } from "@/db/schema";
 
 export type AuditActor =
   | { type: "admin"; id: string; label: string }
+  /** A program calling the public API: an API client (label: its client key) or a till. */
+  | { type: "api_client"; id: string; label: string }
+  | { type: "till"; id: string; label: string }
   | { type: "anonymous"; label?: string }
   | { type: "system"; label: string };
 
@@ -24,13 +27,22 @@ export interface AuditEventInput {
 }
 
 /**
+ * Who makes a change that may come from the console or the public API (the integrations area).
+ * Kept apart from ChangeContext because admin-only changes store the actor as an admin reference.
+ */
+export interface ActorContext {
+  actor: Extract<AuditActor, { type: "admin" | "api_client" | "till" }>;
+  clientAddress: string | null;
+}
+
+/**
  * Records an audit event. Pass the transaction that makes the change, so the event is written
  * if and only if the change is.
  */
 export async function recordAudit(executor: Executor, event: AuditEventInput): Promise<void> {
   await executor.insert(auditEvents).values({
     actorType: event.actor.type,
-    actorId: event.actor.type === "admin" ? event.actor.id : null,
+    actorId: "id" in event.actor ? event.actor.id : null,
     actorLabel: event.actor.label ?? null,
     action: event.action,
     targetType: event.target?.type ?? null,

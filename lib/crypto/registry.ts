@@ -17,12 +17,47 @@ export const authConfigSealedColumns = {
   clientSecret: { table: "auth_configs", idColumn: "id", column: "client_secret_sealed" },
 } as const satisfies Record<string, SealedColumn>;
 
+/** The write-only credentials of integrations' OAuth clients (db/schema/integrations.ts). */
+export const integrationOAuthSealedColumns = {
+  authUrl: {
+    table: "integration_oauth_clients",
+    idColumn: "integration_id",
+    column: "auth_url_sealed",
+  },
+  tokenUrl: {
+    table: "integration_oauth_clients",
+    idColumn: "integration_id",
+    column: "token_url_sealed",
+  },
+  clientId: {
+    table: "integration_oauth_clients",
+    idColumn: "integration_id",
+    column: "client_id_sealed",
+  },
+  clientSecret: {
+    table: "integration_oauth_clients",
+    idColumn: "integration_id",
+    column: "client_secret_sealed",
+  },
+} as const satisfies Record<string, SealedColumn>;
+
+/** An end user's (or the service account's) credentials for an integration, as sealed JSON. */
+export const connectionValuesSealedColumn = {
+  table: "integration_connections",
+  idColumn: "id",
+  column: "values_sealed",
+} as const satisfies SealedColumn;
+
 /**
  * Every sealed column in the schema, so `npm run keys:rotate` re-encrypts all of them. A feature
  * that adds one declares it here in the same change, and seals and opens its values with
  * `sealBindingFor` so rotation binds them the same way.
  */
-export const sealedColumns: SealedColumn[] = [...Object.values(authConfigSealedColumns)];
+export const sealedColumns: SealedColumn[] = [
+  ...Object.values(authConfigSealedColumns),
+  ...Object.values(integrationOAuthSealedColumns),
+  connectionValuesSealedColumn,
+];
 
 /** The binding of a value stored in `sealedColumn` of the row whose id is `rowId`. */
 export function sealBindingFor(sealedColumn: SealedColumn, rowId: unknown): SealBinding {

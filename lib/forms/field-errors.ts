@@ -11,3 +11,16 @@ export function fieldErrorsOf<Field extends string>(
   }
   return errors;
 }
+
+/**
+ * The first message for each field path ("authFields.1.slug"), for forms whose fields are nested
+ * in lists and objects; a problem with the whole input is keyed "form".
+ */
+export function fieldErrorsByPath(error: z.ZodError): Record<string, string> {
+  const errors: Record<string, string> = {};
+  for (const issue of error.issues) {
+    const path = issue.path.map(String).join(".") || "form";
+    errors[path] ??= issue.message;
+  }
+  return errors;
+}

@@ -1,0 +1,467 @@
+import "server-only";
+import { createRoute, type OpenAPIHono, type RouteConfig, z } from "@hono/zod-openapi";
+import type { Context, MiddlewareHandler } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import type { Database } from "@/db/client";
+import type { ApiCaller } from "@/lib/api-auth/authenticate";
+import { type ApiAuthVariables, requireAnyScope } from "@/lib/api-auth/middleware";
+import type { ActorContext } from "@/lib/audit/service";
+import type { Keyring } from "@/lib/crypto";
+import { CLIENT_ADDRESS_HEADER } from "@/lib/http/request-context";
+import {
+  createConnection,
+  deleteConnection,
+  listConnections,
+  readConnectionCredentials,
+} from "@/lib/integrations/connections";
+import {
+  connectionOutput,
+  integrationAuthOutput,
+  sandboxReportOutput,
+} from "@/lib/integrations/contract";
+import {
+  createConnectionSchema,
+  integrationIdSchema,
+  updateAuthSchema,
+} from "@/lib/integrations/schema";
+import {
+  checkApiAccess,
+  getIntegration,
+  type Integration,
+  updateIntegrationAuth,
+} from "@/lib/integrations/service";
+import { INTEGRATION_API_SCOPE } from "@/lib/oauth/scopes";
+import type { Sandbox, SandboxOutcome } from "@/lib/sandbox/types";
+import { ProblemSchema } from "./auth-config-routes";
+import { problem, validationProblem } from "./problem";
+
+/**
+ * The integrations API: the seed's PATCH …/auth (Langdock's "Update Auth Configuration"), a GET
+ * of the same shape, and connections. Bearer tokens need INTEGRATION_API for every change and
+ * for reading credentials; reading the configuration or the connection list also accepts
+ * `integrations:read`. lib/integrations/README.md has the decisions behind each answer.
+ */
+export interface IntegrationRouteDependencies {
+  db: Database;
+  keyring: Keyring;
+  sandbox: Sandbox;
+  /** The operator's setting: OAuth URLs may use plain http (tests and labs). */
+  allowPrivateUrls: boolean;
+}
+
+type IntegrationEnv = { Variables: ApiAuthVariables & { integrationId: string } };
+
+const BASE = "/api/integrations/v1/{integrationId}";
+const READ_SCOPES: [string, ...string[]] = [INTEGRATION_API_SCOPE, "integrations:read"];
+/** Far above the largest valid body (50 fields and four 1,000-character code strings). */
+const MAX_BODY_BYTES = 256 * 1024;
+const CALLER_SECURITY: RouteConfig["security"] = [{ bearerAuth: [] }, { basicAuth: [] }];
+const NO_STORE = { "Cache-Control": "no-store", Pragma: "no-cache" };
+
+const problemResponse = (description: string) => ({
+  description,
+  content: { "application/problem+json": { schema: ProblemSchema } },
+});
+
+const COMMON_ERRORS = {
+  400: problemResponse("Invalid integration ID or request body; `errors` names each field path"),
+  401: problemResponse("Invalid or missing credentials"),
+  403: problemResponse("Missing scope, a browser request, or no access to this integration"),
+  404: problemResponse("Integration not found"),
+  429: problemResponse("Rate limit exceeded"),
+};
+
+const IntegrationParams = z.object({
+  integrationId: z.string().openapi({
+    description: "UUID of the integration",
+    example: "550e8400-e29b-41d4-a716-446655440000",
+  }),
+});
+const ConnectionParams = IntegrationParams.extend({
+  connectionId: z.string().openapi({ example: "conn_0123456789abcdef0123" }),
+});
+
+const IntegrationEnvelope = z
+  .object({ integration: integrationAuthOutput })
+  .openapi("IntegrationAuthConfiguration");
+const ConnectionSchema = connectionOutput
+  .extend({
+    createdAt: z.iso.datetime(),
+    updatedAt: z.iso.datetime(),
+    lastTestedAt: z.iso.datetime().nullable(),
+  })
+  .openapi("Connection");
+
+type Resolve = MiddlewareHandler<IntegrationEnv>;
+
+/**
+ * Every integration route checks, in order: the scope (403), the integration id (400 if not a
+ * UUID, 404 if no such integration, 403 if this caller may not manage it), then the body (400).
+ */
+function integrationRoute<Config extends Omit<RouteConfig, "security" | "path" | "middleware">>(
+  path: string,
+  scopes: [string, ...string[]],
+  resolve: Resolve,
+  config: Config,
+) {
+  return createRoute({
+    ...config,
+    path: `${BASE}${path}`,
+    security: CALLER_SECURITY,
+    middleware: [requireAnyScope(scopes), resolve] as const,
+  });
+}
+
+const getAuthRoute = (resolve: Resolve) =>
+  integrationRoute("", READ_SCOPES, resolve, {
+    method: "get",
+    summary: "Read an integration's auth configuration",
+    description:
+      "The same shape as the PATCH answer. Write-only OAuth credentials are never returned.",
+    tags: ["Integrations"],
+    request: { params: IntegrationParams },
+    responses: {
+      200: {
+        description: "The auth configuration",
+        content: { "application/json": { schema: IntegrationEnvelope } },
+      },
+      ...COMMON_ERRORS,
+    },
+  });
+
+function patchAuthRoute(allowPrivateUrls: boolean, resolve: Resolve) {
+  return integrationRoute("/auth", [INTEGRATION_API_SCOPE], resolve, {
+    method: "patch",
+    summary: "Update auth configuration",
+    description:
+      "Configures how end users connect: authType, authFields (fully replaced on every call), authTestCode and the write-only oauthClient. Changing authType deletes every connection and the OAuth client; NONE, API_KEY and SERVICE_ACCOUNT delete any OAuth client. Needs INTEGRATION_API.",
+    tags: ["Integrations"],
+    request: {
+      params: IntegrationParams,
+      body: {
+        required: true,
+        content: { "application/json": { schema: updateAuthSchema({ allowPrivateUrls }) } },
+      },
+    },
+    responses: {
+      200: {
+        description: "The updated configuration",
+        content: { "application/json": { schema: IntegrationEnvelope } },
+      },
+      ...COMMON_ERRORS,
+      413: problemResponse("Body too large"),
+      415: problemResponse("Body is not JSON"),
+    },
+  });
+}
+
+const listConnectionsRoute = (resolve: Resolve) =>
+  integrationRoute("/connections", READ_SCOPES, resolve, {
+    method: "get",
+    summary: "List an integration's connections",
+    description:
+      "Newest first, without credentials. Pass `nextCursor` back as `cursor` for the next page.",
+    tags: ["Integrations"],
+    request: {
+      params: IntegrationParams,
+      query: z.object({
+        limit: z.coerce.number().int().min(1).max(200).optional(),
+        cursor: z.string().max(200).optional(),
+      }),
+    },
+    responses: {
+      200: {
+        description: "A page of connections",
+        content: {
+          "application/json": {
+            schema: z.object({
+              connections: z.array(ConnectionSchema),
+              nextCursor: z.string().nullable(),
+            }),
+          },
+        },
+      },
+      ...COMMON_ERRORS,
+    },
+  });
+
+const createConnectionRoute = (resolve: Resolve) =>
+  integrationRoute("/connections", [INTEGRATION_API_SCOPE], resolve, {
+    method: "post",
+    summary: "Create (or replace) a connection",
+    description:
+      "Stores an end user's values for the auth fields (for SERVICE_ACCOUNT, the service connection: leave endUserId out) after authTestCode passes in the sandbox. Posting again for the same end user replaces the values. OAuth integrations connect through the authorization flow instead.",
+    tags: ["Integrations"],
+    request: {
+      params: IntegrationParams,
+      body: { required: true, content: { "application/json": { schema: createConnectionSchema } } },
+    },
+    responses: {
+      201: {
+        description: "Created",
+        content: {
+          "application/json": {
+            schema: z.object({ connection: ConnectionSchema, replaced: z.literal(false) }),
+          },
+        },
+      },
+      200: {
+        description: "Replaced the end user's existing connection",
+        content: {
+          "application/json": {
+            schema: z.object({ connection: ConnectionSchema, replaced: z.literal(true) }),
+          },
+        },
+      },
+      ...COMMON_ERRORS,
+      409: problemResponse(
+        "The integration uses OAuth, or its auth configuration changed meanwhile",
+      ),
+      413: problemResponse("Body too large"),
+      415: problemResponse("Body is not JSON"),
+      422: problemResponse("authTestCode rejected the values; `test` says how"),
+      503: problemResponse("The sandbox is busy; retry"),
+    },
+  });
+
+const deleteConnectionRoute = (resolve: Resolve) =>
+  integrationRoute("/connections/{connectionId}", [INTEGRATION_API_SCOPE], resolve, {
+    method: "delete",
+    summary: "Delete a connection",
+    tags: ["Integrations"],
+    request: { params: ConnectionParams },
+    responses: { 204: { description: "Deleted" }, ...COMMON_ERRORS },
+  });
+
+const credentialsRoute = (resolve: Resolve) =>
+  integrationRoute("/connections/{connectionId}/credentials", [INTEGRATION_API_SCOPE], resolve, {
+    method: "get",
+    summary: "Read a connection's credentials",
+    description:
+      "The values the end user connected with, for the program that calls the service on their behalf. Every read is audited. Needs INTEGRATION_API.",
+    tags: ["Integrations"],
+    request: { params: ConnectionParams },
+    responses: {
+      200: {
+        description: "The credentials, slug → value",
+        content: {
+          "application/json": {
+            schema: z.object({
+              connection: ConnectionSchema,
+              credentials: z.record(z.string(), z.string()),
+            }),
+          },
+        },
+      },
+      ...COMMON_ERRORS,
+    },
+  });
+
+export function registerIntegrationRoutes(
+  app: OpenAPIHono<IntegrationEnv>,
+  deps: IntegrationRouteDependencies,
+): void {
+  const resolve = resolveIntegration(deps.db);
+  app.use("/api/integrations/*", limitBody);
+
+  app.openapi(getAuthRoute(resolve), async (c) => {
+    const integration = await getIntegration(deps.db, c.get("integrationId"));
+    if (!integration) return integrationNotFound(c);
+    return c.json({ integration: authShape(integration) }, 200);
+  });
+
+  app.openapi(patchAuthRoute(deps.allowPrivateUrls, resolve), async (c) => {
+    const result = await updateIntegrationAuth(
+      deps.db,
+      deps,
+      c.get("integrationId"),
+      c.req.valid("json"),
+      actorOf(c),
+    );
+    if (result.ok) return c.json({ integration: authShape(result.integration) }, 200);
+    switch (result.error) {
+      case "not_found":
+        return integrationNotFound(c);
+      case "invalid_code":
+        return validationProblem(c, [{ path: result.path, message: result.message }]);
+      default:
+        return assertNever(result);
+    }
+  });
+
+  app.openapi(listConnectionsRoute(resolve), async (c) => {
+    const query = c.req.valid("query");
+    const page = await listConnections(deps.db, c.get("integrationId"), query);
+    if ("error" in page) {
+      return validationProblem(c, [
+        { path: ["cursor"], message: "This cursor is not one we gave out" },
+      ]);
+    }
+    return c.json(
+      { connections: page.connections.map(serializeConnection), nextCursor: page.nextCursor },
+      200,
+    );
+  });
+
+  app.openapi(createConnectionRoute(resolve), async (c) => {
+    const result = await createConnection(
+      deps.db,
+      deps,
+      c.get("integrationId"),
+      c.req.valid("json"),
+      actorOf(c),
+    );
+    if (result.ok) {
+      const body = {
+        connection: serializeConnection(result.connection),
+        replaced: result.replaced,
+      };
+      return result.replaced
+        ? c.json({ ...body, replaced: true as const }, 200)
+        : c.json({ ...body, replaced: false as const }, 201);
+    }
+    switch (result.error) {
+      case "not_found":
+        return integrationNotFound(c);
+      case "invalid":
+        return validationProblem(
+          c,
+          Object.entries(result.fieldErrors).map(([path, message]) => ({
+            path: path.split("."),
+            message,
+          })),
+        );
+      case "oauth_flow_required":
+        return problem(c, 409, "Connect through OAuth", {
+          detail: `This integration's auth type is ${result.authType}: end users connect through the OAuth authorization flow, not with posted values.`,
+        });
+      case "auth_changed":
+        return problem(c, 409, "Auth configuration changed", {
+          detail:
+            "The integration's auth configuration changed while the values were being tested. Nothing was stored; send them again.",
+        });
+      case "test_failed":
+        return problem(c, 422, "Credentials test failed", {
+          detail: `authTestCode rejected these values: ${result.test.ok ? "" : `${result.test.error.name}: ${result.test.error.message}`}`,
+          test: testReport(result.test),
+        });
+      case "sandbox_unavailable":
+        c.header("Retry-After", "1");
+        return problem(c, 503, "Sandbox unavailable", {
+          detail:
+            "The credentials could not be tested right now. Nothing was stored; retry shortly.",
+        });
+      default:
+        return assertNever(result);
+    }
+  });
+
+  app.openapi(deleteConnectionRoute(resolve), async (c) => {
+    const { connectionId } = c.req.valid("param");
+    const result = await deleteConnection(
+      deps.db,
+      c.get("integrationId"),
+      connectionId,
+      actorOf(c),
+    );
+    if (!result.ok) return connectionNotFound(c);
+    return c.body(null, 204);
+  });
+
+  app.openapi(credentialsRoute(resolve), async (c) => {
+    const { connectionId } = c.req.valid("param");
+    const result = await readConnectionCredentials(
+      deps.db,
+      deps.keyring,
+      c.get("integrationId"),
+      connectionId,
+      actorOf(c),
+    );
+    if (!result.ok) return connectionNotFound(c);
+    return c.json(
+      { connection: serializeConnection(result.connection), credentials: result.credentials },
+      200,
+      NO_STORE,
+    );
+  });
+}
+
+const limitBody = bodyLimit({
+  maxSize: MAX_BODY_BYTES,
+  onError: (c) =>
+    problem(c, 413, "Request body too large", {
+      detail: `The limit is ${MAX_BODY_BYTES / 1024} KiB.`,
+    }),
+});
+
+/**
+ * After the scope check: a malformed id is a 400, an id that exists nowhere a 404, and an
+ * integration the caller may not manage a 403 (the seed's "No access to this integration"). The
+ * valid id is left on the context for the handler.
+ */
+function resolveIntegration(db: Database): MiddlewareHandler<IntegrationEnv> {
+  return async (c, next) => {
+    const parsed = integrationIdSchema.safeParse(c.req.param("integrationId"));
+    if (!parsed.success) {
+      return validationProblem(c, [
+        { path: ["integrationId"], message: "The integration ID must be a UUID" },
+      ]);
+    }
+    const caller = c.get("apiCaller");
+    const access = await checkApiAccess(
+      db,
+      parsed.data,
+      caller.kind === "client" ? { kind: "client", clientId: caller.clientId } : { kind: "till" },
+    );
+    if (access === "not_found") return integrationNotFound(c);
+    if (access === "forbidden") {
+      return problem(c, 403, "No access to this integration", {
+        detail:
+          "This integration accepts API calls only from the API clients an admin chose for it.",
+      });
+    }
+    c.set("integrationId", parsed.data);
+    await next();
+  };
+}
+
+function actorOf(c: Context<IntegrationEnv>): ActorContext {
+  const caller: ApiCaller = c.get("apiCaller");
+  const clientAddress = c.req.header(CLIENT_ADDRESS_HEADER) || null;
+  return caller.kind === "client"
+    ? { actor: { type: "api_client", id: caller.clientId, label: caller.clientKey }, clientAddress }
+    : { actor: { type: "till", id: caller.tillId, label: `till ${caller.tillId}` }, clientAddress };
+}
+
+/** Exactly the seed's `integration` object: parsed through the allowlist, so nothing else leaks. */
+function authShape(integration: Integration) {
+  return integrationAuthOutput.parse(integration);
+}
+
+function serializeConnection(connection: z.output<typeof connectionOutput>) {
+  const parsed = connectionOutput.parse(connection);
+  return {
+    ...parsed,
+    createdAt: parsed.createdAt.toISOString(),
+    updatedAt: parsed.updatedAt.toISOString(),
+    lastTestedAt: parsed.lastTestedAt?.toISOString() ?? null,
+  };
+}
+
+function testReport(outcome: SandboxOutcome) {
+  return sandboxReportOutput.parse(outcome);
+}
+
+function integrationNotFound(c: Context) {
+  return problem(c, 404, "Integration not found", { detail: "No integration has this ID." });
+}
+
+function connectionNotFound(c: Context) {
+  return problem(c, 404, "Connection not found", {
+    detail: "This integration has no connection with this ID.",
+  });
+}
+
+function assertNever(value: never): never {
+  throw new Error(`Unhandled result: ${JSON.stringify(value)}`);
+}

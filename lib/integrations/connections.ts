@@ -1,0 +1,447 @@
+import "server-only";
+import { and, desc, eq, lt, or } from "drizzle-orm";
+import type { Database, Executor, Transaction } from "@/db/client";
+import { isForeignKeyViolation, isUniqueViolation } from "@/db/errors";
+import { integrationAuthFields, integrationConnections, integrations } from "@/db/schema";
+import { type ActorContext, recordAudit } from "@/lib/audit/service";
+import { type Keyring, open, seal } from "@/lib/crypto";
+import { connectionValuesSealedColumn, sealBindingFor } from "@/lib/crypto/registry";
+import { newId } from "@/lib/ids";
+import type { Sandbox, SandboxOutcome } from "@/lib/sandbox/types";
+import {
+  type AuthType,
+  type CreateConnectionInput,
+  checkConnectionValues,
+  FIELD_BASED_AUTH_TYPES,
+  type FieldType,
+} from "./schema";
+
+/**
+ * Connections: one end user's credentials for an integration, or the one service connection of
+ * a SERVICE_ACCOUNT integration. Field-based connections are stored only after the integration's
+ * authTestCode passes in the sandbox, and never survive a change of the integration's auth type.
+ */
+
+export interface ConnectionView {
+  id: string;
+  integrationId: string;
+  /** null for a SERVICE_ACCOUNT integration's service connection. */
+  endUserId: string | null;
+  status: "active" | "expired" | "failed";
+  createdBy: string;
+  createdAt: Date;
+  updatedAt: Date;
+  lastTestedAt: Date | null;
+}
+
+/** The service connection's end_user_id: never a valid end user id, which has 1–200 characters. */
+const SERVICE_END_USER = "";
+
+type ConnectionRow = typeof integrationConnections.$inferSelect;
+
+export type CreateConnectionResult =
+  | { ok: true; connection: ConnectionView; replaced: boolean; test: SandboxOutcome | null }
+  | { ok: false; error: "not_found" }
+  /** Keys are paths: "endUserId" or "values.<slug>". */
+  | { ok: false; error: "invalid"; fieldErrors: Record<string, string> }
+  /** OAuth integrations connect through the authorization flow, not with posted values. */
+  | { ok: false; error: "oauth_flow_required"; authType: AuthType }
+  | { ok: false; error: "test_failed"; test: SandboxOutcome }
+  | { ok: false; error: "sandbox_unavailable"; test: SandboxOutcome }
+  /** The auth configuration changed while the values were being tested; nothing was stored. */
+  | { ok: false; error: "auth_changed" };
+
+export interface ConnectionDependencies {
+  keyring: Keyring;
+  sandbox: Pick<Sandbox, "run">;
+}
+
+interface AuthSnapshot {
+  authType: AuthType;
+  authTestCode: string | null;
+  authRevision: number;
+  fields: { slug: string; label: string; type: FieldType; required: boolean }[];
+}
+
+/**
+ * Checks the values against the fields, runs authTestCode with them, and only if it passes stores
+ * them sealed. Posting again for the same end user replaces that end user's values (the
+ * connection keeps its id), as does posting a SERVICE_ACCOUNT integration's service connection.
+ */
+export async function createConnection(
+  db: Database,
+  deps: ConnectionDependencies,
+  integrationId: string,
+  input: CreateConnectionInput,
+  context: ActorContext,
+): Promise<CreateConnectionResult> {
+  const snapshot = await readAuthSnapshot(db, integrationId);
+  if (!snapshot) return { ok: false, error: "not_found" };
+  if (!FIELD_BASED_AUTH_TYPES.includes(snapshot.authType)) {
+    return { ok: false, error: "oauth_flow_required", authType: snapshot.authType };
+  }
+  const endUser = endUserFor(snapshot.authType, input.endUserId);
+  const checked = checkConnectionValues(snapshot.fields, input.values);
+  const fieldErrors = {
+    ...(endUser.ok ? {} : { endUserId: endUser.error }),
+    ...(checked.ok ? {} : prefixKeys("values", checked.errors)),
+  };
+  if (!endUser.ok || !checked.ok) return { ok: false, error: "invalid", fieldErrors };
+
+  let test: SandboxOutcome | null = null;
+  if (snapshot.authTestCode) {
+    test = await deps.sandbox.run({ code: snapshot.authTestCode, secrets: checked.values });
+    if (!test.ok) {
+      return test.kind === "unavailable"
+        ? { ok: false, error: "sandbox_unavailable", test }
+        : { ok: false, error: "test_failed", test };
+    }
+  }
+
+  const write = () =>
+    db.transaction((tx) =>
+      storeConnection(tx, deps.keyring, {
+        integrationId,
+        endUserId: endUser.value,
+        values: checked.values,
+        revision: snapshot.authRevision,
+        tested: test !== null,
+        context,
+      }),
+    );
+  try {
+    const stored = await retryOnceOnUniqueViolation(write);
+    if (!stored) return { ok: false, error: "auth_changed" };
+    return { ok: true, ...stored, test };
+  } catch (error) {
+    // The type changed and the old auth version is gone: the foreign key refused this row.
+    if (isForeignKeyViolation(error)) return { ok: false, error: "auth_changed" };
+    throw error;
+  }
+}
+
+async function readAuthSnapshot(
+  executor: Executor,
+  integrationId: string,
+): Promise<AuthSnapshot | null> {
+  const [[row], fields] = await Promise.all([
+    executor
+      .select({
+        authType: integrations.authType,
+        authTestCode: integrations.authTestCode,
+        authRevision: integrations.authRevision,
+      })
+      .from(integrations)
+      .where(eq(integrations.id, integrationId)),
+    executor
+      .select({
+        slug: integrationAuthFields.slug,
+        label: integrationAuthFields.label,
+        type: integrationAuthFields.type,
+        required: integrationAuthFields.required,
+      })
+      .from(integrationAuthFields)
+      .where(eq(integrationAuthFields.integrationId, integrationId))
+      .orderBy(integrationAuthFields.position),
+  ]);
+  return row ? { ...row, fields } : null;
+}
+
+function endUserFor(
+  authType: AuthType,
+  endUserId: string | undefined,
+): { ok: true; value: string } | { ok: false; error: string } {
+  if (authType === "SERVICE_ACCOUNT") {
+    return endUserId === undefined
+      ? { ok: true, value: SERVICE_END_USER }
+      : {
+          ok: false,
+          error:
+            "A service account integration has one connection for everyone: leave endUserId out",
+        };
+  }
+  return endUserId === undefined
+    ? { ok: false, error: "Enter the end user's id" }
+    : { ok: true, value: endUserId };
+}
+
+function prefixKeys(prefix: string, errors: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(errors).map(([key, value]) => [`${prefix}.${key}`, value]),
+  );
+}
+
+/** Two first connections for one end user at once: the loser finds the winner's row and replaces it. */
+async function retryOnceOnUniqueViolation<T>(write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    if (!isUniqueViolation(error)) throw error;
+    return write();
+  }
+}
+
+interface StoreRequest {
+  integrationId: string;
+  endUserId: string;
+  values: Record<string, string>;
+  /** The auth revision the values were checked and tested against. */
+  revision: number;
+  tested: boolean;
+  context: ActorContext;
+}
+
+/**
+ * Writes the connection if the auth configuration is still the one the values were tested
+ * against. The share lock on the integration row waits for an auth update in progress (which
+ * holds it for update) and keeps one from starting until this transaction ends.
+ */
+async function storeConnection(
+  tx: Transaction,
+  keyring: Keyring,
+  request: StoreRequest,
+): Promise<{ connection: ConnectionView; replaced: boolean } | null> {
+  const [integration] = await tx
+    .select({ authRevision: integrations.authRevision, authVersion: integrations.authVersion })
+    .from(integrations)
+    .where(eq(integrations.id, request.integrationId))
+    .for("share");
+  if (!integration || integration.authRevision !== request.revision) return null;
+
+  const [existing] = await tx
+    .select({ id: integrationConnections.id })
+    .from(integrationConnections)
+    .where(
+      and(
+        eq(integrationConnections.integrationId, request.integrationId),
+        eq(integrationConnections.endUserId, request.endUserId),
+      ),
+    )
+    .for("update");
+  const id = existing?.id ?? newId("conn");
+  const now = new Date();
+  const fields = {
+    authVersion: integration.authVersion,
+    status: "active" as const,
+    valuesSealed: seal(
+      keyring,
+      JSON.stringify(request.values),
+      sealBindingFor(connectionValuesSealedColumn, id),
+    ),
+    lastTestedAt: request.tested ? now : null,
+    updatedAt: now,
+  };
+  const [row] = existing
+    ? await tx
+        .update(integrationConnections)
+        .set(fields)
+        .where(eq(integrationConnections.id, id))
+        .returning()
+    : await tx
+        .insert(integrationConnections)
+        .values({
+          id,
+          integrationId: request.integrationId,
+          endUserId: request.endUserId,
+          createdByLabel: request.context.actor.label,
+          ...fields,
+        })
+        .returning();
+  await recordAudit(tx, {
+    actor: request.context.actor,
+    action: existing ? "integration.connection_replaced" : "integration.connection_created",
+    target: { type: "integration_connection", id },
+    clientAddress: request.context.clientAddress,
+    details: {
+      integrationId: request.integrationId,
+      endUserId: toView(row as ConnectionRow).endUserId,
+      tested: request.tested,
+    },
+  });
+  return { connection: toView(row as ConnectionRow), replaced: existing !== undefined };
+}
+
+function toView(row: ConnectionRow): ConnectionView {
+  return {
+    id: row.id,
+    integrationId: row.integrationId,
+    endUserId: row.endUserId === SERVICE_END_USER ? null : row.endUserId,
+    status: row.status,
+    createdBy: row.createdByLabel,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+    lastTestedAt: row.lastTestedAt,
+  };
+}
+
+export interface ConnectionPage {
+  connections: ConnectionView[];
+  /** Pass back as `cursor` for the next page; null on the last one. */
+  nextCursor: string | null;
+}
+
+export const CONNECTION_PAGE_SIZE = { default: 50, max: 200 } as const;
+
+/** Newest first, by keyset (created_at, id), so a page costs the same however deep it is. */
+export async function listConnections(
+  executor: Executor,
+  integrationId: string,
+  options: { limit?: number; cursor?: string } = {},
+): Promise<ConnectionPage | { error: "invalid_cursor" }> {
+  const limit = Math.min(options.limit ?? CONNECTION_PAGE_SIZE.default, CONNECTION_PAGE_SIZE.max);
+  const after = options.cursor ? decodeCursor(options.cursor) : undefined;
+  if (after === null) return { error: "invalid_cursor" };
+  const rows = await executor
+    .select()
+    .from(integrationConnections)
+    .where(
+      and(
+        eq(integrationConnections.integrationId, integrationId),
+        after
+          ? or(
+              lt(integrationConnections.createdAt, after.createdAt),
+              and(
+                eq(integrationConnections.createdAt, after.createdAt),
+                lt(integrationConnections.id, after.id),
+              ),
+            )
+          : undefined,
+      ),
+    )
+    .orderBy(desc(integrationConnections.createdAt), desc(integrationConnections.id))
+    .limit(limit + 1);
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  return {
+    connections: page.map(toView),
+    nextCursor: rows.length > limit && last ? encodeCursor(last) : null,
+  };
+}
+
+function encodeCursor(row: ConnectionRow): string {
+  return Buffer.from(`${row.createdAt.toISOString()}|${row.id}`, "utf8").toString("base64url");
+}
+
+function decodeCursor(cursor: string): { createdAt: Date; id: string } | null {
+  const [time, id] = Buffer.from(cursor, "base64url").toString("utf8").split("|");
+  const createdAt = new Date(time ?? "");
+  if (!id || Number.isNaN(createdAt.getTime()) || !/^conn_[0-9a-f]{20}$/.test(id)) return null;
+  return { createdAt, id };
+}
+
+export async function getConnection(
+  executor: Executor,
+  integrationId: string,
+  connectionId: string,
+): Promise<ConnectionView | null> {
+  const [row] = await executor
+    .select()
+    .from(integrationConnections)
+    .where(connectionKey(integrationId, connectionId));
+  return row ? toView(row) : null;
+}
+
+function connectionKey(integrationId: string, connectionId: string) {
+  return and(
+    eq(integrationConnections.id, connectionId),
+    eq(integrationConnections.integrationId, integrationId),
+  );
+}
+
+export async function deleteConnection(
+  db: Database,
+  integrationId: string,
+  connectionId: string,
+  context: ActorContext,
+): Promise<{ ok: true; deleted: ConnectionView } | { ok: false; error: "not_found" }> {
+  return db.transaction(async (tx) => {
+    const [row] = await tx
+      .delete(integrationConnections)
+      .where(connectionKey(integrationId, connectionId))
+      .returning();
+    if (!row) return { ok: false, error: "not_found" } as const;
+    const deleted = toView(row);
+    await recordAudit(tx, {
+      actor: context.actor,
+      action: "integration.connection_deleted",
+      target: { type: "integration_connection", id: connectionId },
+      clientAddress: context.clientAddress,
+      details: { integrationId, endUserId: deleted.endUserId },
+    });
+    return { ok: true, deleted } as const;
+  });
+}
+
+/**
+ * A connection's credentials for the program that uses them. Every read is a secret reveal, so
+ * it is audited in the same transaction: no audit row, no credentials.
+ */
+export async function readConnectionCredentials(
+  db: Database,
+  keyring: Keyring,
+  integrationId: string,
+  connectionId: string,
+  context: ActorContext,
+): Promise<
+  | { ok: true; connection: ConnectionView; credentials: Record<string, string> }
+  | { ok: false; error: "not_found" }
+> {
+  return db.transaction(async (tx) => {
+    const [row] = await tx
+      .select()
+      .from(integrationConnections)
+      .where(connectionKey(integrationId, connectionId));
+    if (!row) return { ok: false, error: "not_found" } as const;
+    const credentials = JSON.parse(
+      open(keyring, row.valuesSealed, sealBindingFor(connectionValuesSealedColumn, row.id)),
+    ) as Record<string, string>;
+    await recordAudit(tx, {
+      actor: context.actor,
+      action: "integration.connection_credentials_read",
+      target: { type: "integration_connection", id: row.id },
+      clientAddress: context.clientAddress,
+      details: { integrationId },
+    });
+    return { ok: true, connection: toView(row), credentials } as const;
+  });
+}
+
+export type TestAuthCodeResult =
+  | { ok: true; test: SandboxOutcome }
+  | { ok: false; error: "not_found" }
+  | { ok: false; error: "invalid"; fieldErrors: Record<string, string> };
+
+/**
+ * Runs test code against sample values, as the console's "Test with sample values" does: the
+ * code and fields are the editor's (perhaps unsaved), and nothing is stored but an audit event.
+ */
+export async function testAuthCode(
+  db: Database,
+  sandbox: Pick<Sandbox, "run">,
+  integrationId: string,
+  input: {
+    code: string;
+    fields: { slug: string; label: string; type: FieldType; required: boolean }[];
+    values: Record<string, string | number>;
+  },
+  context: ActorContext,
+): Promise<TestAuthCodeResult> {
+  const [integration] = await db
+    .select({ id: integrations.id })
+    .from(integrations)
+    .where(eq(integrations.id, integrationId));
+  if (!integration) return { ok: false, error: "not_found" };
+  const checked = checkConnectionValues(input.fields, input.values);
+  if (!checked.ok) {
+    return { ok: false, error: "invalid", fieldErrors: prefixKeys("values", checked.errors) };
+  }
+  const test = await sandbox.run({ code: input.code, secrets: checked.values });
+  await recordAudit(db, {
+    actor: context.actor,
+    action: "integration.auth_tested",
+    target: { type: "integration", id: integrationId },
+    clientAddress: context.clientAddress,
+    details: { outcome: test.ok ? "passed" : test.kind, fetches: test.fetches.length },
+  });
+  return { ok: true, test };
+}

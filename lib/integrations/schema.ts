@@ -1,0 +1,304 @@
+import { z } from "zod";
+
+/**
+ * The inputs of the integrations area, shared by the console's forms, its server actions and the
+ * public REST API, so the same body gets the same answer everywhere. The auth update follows the
+ * Langdock "Update Auth Configuration" contract (lib/integrations/README.md says where we decided
+ * what it leaves open).
+ */
+
+export const AUTH_TYPES = ["NONE", "API_KEY", "OAUTH", "OAUTH_DCR", "SERVICE_ACCOUNT"] as const;
+export type AuthType = (typeof AUTH_TYPES)[number];
+
+export const AUTH_TYPE_INFO: Record<AuthType, { label: string; explanation: string }> = {
+  NONE: { label: "None", explanation: "The service needs no credentials." },
+  API_KEY: {
+    label: "API key",
+    explanation: "Each end user fills in the auth fields below, e.g. an API key.",
+  },
+  OAUTH: {
+    label: "OAuth 2.0",
+    explanation: "Each end user signs in at the service (authorization code with PKCE).",
+  },
+  OAUTH_DCR: {
+    label: "OAuth 2.0 with dynamic registration",
+    explanation: "Like OAuth 2.0, but Authdesk registers its own client at the service first.",
+  },
+  SERVICE_ACCOUNT: {
+    label: "Service account",
+    explanation: "One set of service credentials, filled in once, shared by every end user.",
+  },
+};
+
+/** Types whose connections carry values for the auth fields (OAuth ones carry tokens). */
+export const FIELD_BASED_AUTH_TYPES: readonly AuthType[] = ["NONE", "API_KEY", "SERVICE_ACCOUNT"];
+export const OAUTH_AUTH_TYPES: readonly AuthType[] = ["OAUTH", "OAUTH_DCR"];
+
+export const FIELD_TYPES = [
+  "TEXT",
+  "MULTI_LINE_TEXT",
+  "PASSWORD",
+  "NUMBER",
+  "EMBEDDING_MODEL",
+] as const;
+export type FieldType = (typeof FIELD_TYPES)[number];
+
+export const FIELD_TYPE_LABELS: Record<FieldType, string> = {
+  TEXT: "Text",
+  MULTI_LINE_TEXT: "Multi-line text",
+  PASSWORD: "Password (masked)",
+  NUMBER: "Number",
+  EMBEDDING_MODEL: "Embedding model",
+};
+
+export const LIMITS = {
+  name: 100,
+  description: 500,
+  slug: 100,
+  label: 100,
+  fieldDescription: 500,
+  placeholder: 200,
+  code: 1_000,
+  scopes: 2_000,
+  clientId: 500,
+  clientSecret: 500,
+  oauthLabel: 100,
+  url: 2_048,
+  fields: 50,
+  endUserId: 200,
+  value: 10_000,
+} as const;
+
+const segmenter = new Intl.Segmenter("en", { granularity: "grapheme" });
+
+/**
+ * Length as a person counts it: grapheme clusters, so "👍🏽" or "é" written as e + accent is one.
+ * Limits in this area count these, not UTF-16 code units or bytes.
+ */
+export function characterCount(value: string): number {
+  let count = 0;
+  for (const _ of segmenter.segment(value)) count++;
+  return count;
+}
+
+/**
+ * A grapheme can hold any number of combining marks, so a string within its character limit
+ * could still be megabytes: no value may exceed 16 UTF-16 units per allowed character (a family
+ * emoji is 11).
+ */
+const UNITS_PER_CHARACTER = 16;
+
+/** A string of at most `max` characters (see characterCount); trimmed first when asked. */
+function limitedText(max: number, options: { trim?: boolean } = {}) {
+  const base = options.trim ? z.string().trim() : z.string();
+  return base.refine(
+    (value) => value.length <= max * UNITS_PER_CHARACTER && characterCount(value) <= max,
+    `Use at most ${max.toLocaleString("en-US")} characters`,
+  );
+}
+
+/** Slugs are keys of `secrets` in test code: no spaces, and never a name of Object's prototype. */
+const SLUG_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
+const RESERVED_SLUGS = new Set(["__proto__", "constructor", "prototype"]);
+
+export const authFieldSchema = z
+  .object({
+    slug: limitedText(LIMITS.slug)
+      .min(1, "Enter a slug")
+      .regex(
+        SLUG_PATTERN,
+        "Use letters, digits, _ . and - (no spaces), starting with a letter, digit or _",
+      )
+      .refine((slug) => !RESERVED_SLUGS.has(slug), "This slug is reserved; choose another"),
+    label: limitedText(LIMITS.label, { trim: true }).min(1, "Enter a label"),
+    type: z.enum(FIELD_TYPES, { message: `Use one of ${FIELD_TYPES.join(", ")}` }),
+    description: limitedText(LIMITS.fieldDescription).default(""),
+    placeholder: limitedText(LIMITS.placeholder).nullable().optional(),
+    required: z.boolean({ message: "Use true or false" }).default(false),
+  })
+  .strict();
+
+export type AuthFieldInput = z.output<typeof authFieldSchema>;
+
+const codeSchema = limitedText(LIMITS.code);
+
+function urlSchema(allowPrivateUrls: boolean) {
+  return limitedText(LIMITS.url).superRefine((value, context) => {
+    const problem = urlProblem(value, allowPrivateUrls);
+    if (problem) context.addIssue({ code: "custom", message: problem });
+  });
+}
+
+function urlProblem(value: string, allowPrivateUrls: boolean): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return "Enter an absolute URL, like https://example.com/oauth/authorize";
+  }
+  if (url.protocol === "https:") return undefined;
+  if (url.protocol === "http:" && allowPrivateUrls) return undefined;
+  return "Use an https URL";
+}
+
+/** Every property optional: one left out keeps its stored value; `null` clears it. */
+function oauthClientSchema(allowPrivateUrls: boolean) {
+  return z
+    .object({
+      scopes: limitedText(LIMITS.scopes).nullable().optional(),
+      authUrl: urlSchema(allowPrivateUrls).nullable().optional(),
+      tokenUrl: urlSchema(allowPrivateUrls).nullable().optional(),
+      clientId: limitedText(LIMITS.clientId).nullable().optional(),
+      clientSecret: limitedText(LIMITS.clientSecret).nullable().optional(),
+      label: limitedText(LIMITS.oauthLabel).nullable().optional(),
+      authorizationCode: codeSchema.nullable().optional(),
+      accessTokenCode: codeSchema.nullable().optional(),
+      refreshTokenCode: codeSchema.nullable().optional(),
+    })
+    .strict();
+}
+
+export type OAuthClientInput = z.output<ReturnType<typeof oauthClientSchema>>;
+export const OAUTH_CODE_PROPERTIES = [
+  "authorizationCode",
+  "accessTokenCode",
+  "refreshTokenCode",
+] as const;
+export const OAUTH_SECRET_PROPERTIES = ["authUrl", "tokenUrl", "clientId", "clientSecret"] as const;
+export type OAuthSecretProperty = (typeof OAUTH_SECRET_PROPERTIES)[number];
+
+/** PATCH /api/integrations/v1/{integrationId}/auth's body, and the console's auth editor. */
+export function updateAuthSchema(options: { allowPrivateUrls: boolean }) {
+  return z
+    .object({
+      authType: z.enum(AUTH_TYPES, { message: `Use one of ${AUTH_TYPES.join(", ")}` }),
+      authFields: z
+        .array(authFieldSchema)
+        .max(LIMITS.fields, `Use at most ${LIMITS.fields} fields`)
+        .optional(),
+      authTestCode: codeSchema.nullable().optional(),
+      oauthClient: oauthClientSchema(options.allowPrivateUrls).nullable().optional(),
+    })
+    .strict()
+    .superRefine((input, context) => {
+      const seen = new Map<string, number>();
+      input.authFields?.forEach((field, index) => {
+        const first = seen.get(field.slug);
+        if (first !== undefined) {
+          context.addIssue({
+            code: "custom",
+            path: ["authFields", index, "slug"],
+            message: `Slug "${field.slug}" is already used by field ${first + 1}`,
+          });
+        } else seen.set(field.slug, index);
+      });
+      if (input.oauthClient && !OAUTH_AUTH_TYPES.includes(input.authType)) {
+        context.addIssue({
+          code: "custom",
+          path: ["oauthClient"],
+          message: "oauthClient is only for the OAUTH and OAUTH_DCR auth types",
+        });
+      }
+    });
+}
+
+export type UpdateAuthInput = z.output<ReturnType<typeof updateAuthSchema>>;
+
+export const createIntegrationSchema = z
+  .object({
+    name: limitedText(LIMITS.name, { trim: true }).min(1, "Enter a name"),
+    description: limitedText(LIMITS.description, { trim: true }).default(""),
+  })
+  .strict();
+
+export type CreateIntegrationInput = z.output<typeof createIntegrationSchema>;
+export type CreateIntegrationFields = keyof CreateIntegrationInput;
+
+export const integrationIdSchema = z.uuid({ message: "The integration ID must be a UUID" });
+
+export const apiAccessSchema = z.discriminatedUnion("mode", [
+  z.object({ mode: z.literal("all") }).strict(),
+  z
+    .object({
+      mode: z.literal("selected"),
+      clientIds: z.array(z.string().min(1).max(64)).max(1_000),
+    })
+    .strict(),
+]);
+
+export type ApiAccessInput = z.output<typeof apiAccessSchema>;
+
+/** A connection's values as sent: strings, or numbers for NUMBER fields. */
+export const connectionValuesSchema = z
+  .record(z.string().max(LIMITS.slug), z.union([z.string(), z.number()]))
+  .refine((values) => Object.keys(values).length <= LIMITS.fields, "Too many values");
+
+export const createConnectionSchema = z
+  .object({
+    endUserId: z
+      .string()
+      .trim()
+      .min(1, "Enter the end user's id")
+      .max(LIMITS.endUserId, `Use at most ${LIMITS.endUserId} characters`)
+      .optional(),
+    values: connectionValuesSchema.default({}),
+  })
+  .strict();
+
+export type CreateConnectionInput = z.output<typeof createConnectionSchema>;
+
+type FieldRule = Pick<AuthFieldInput, "slug" | "label" | "type" | "required">;
+
+export type ConnectionValuesResult =
+  | { ok: true; values: Record<string, string> }
+  | { ok: false; errors: Record<string, string> };
+
+/**
+ * Checks values against an integration's fields: required ones present, numbers numeric, no
+ * unknown slug. Numbers become their decimal string, because `secrets` holds strings.
+ */
+export function checkConnectionValues(
+  fields: readonly FieldRule[],
+  values: Record<string, string | number>,
+): ConnectionValuesResult {
+  const errors: Record<string, string> = {};
+  const accepted: Record<string, string> = {};
+  const known = new Set(fields.map((field) => field.slug));
+  for (const slug of Object.keys(values)) {
+    if (!known.has(slug)) errors[slug] = "This integration has no field with this slug";
+  }
+  for (const field of fields) {
+    const raw = Object.hasOwn(values, field.slug) ? values[field.slug] : undefined;
+    const text = typeof raw === "number" ? String(raw) : (raw ?? "");
+    if (text.trim() === "") {
+      if (field.required) errors[field.slug] = `Enter ${field.label}`;
+      continue;
+    }
+    if (field.type === "NUMBER" && !isFiniteNumber(raw)) {
+      errors[field.slug] = `${field.label} must be a number`;
+      continue;
+    }
+    if (text.length > LIMITS.value) {
+      errors[field.slug] = `Use at most ${LIMITS.value.toLocaleString("en-US")} characters`;
+      continue;
+    }
+    accepted[field.slug] = field.type === "NUMBER" ? String(Number(text)) : text;
+  }
+  return Object.keys(errors).length > 0 ? { ok: false, errors } : { ok: true, values: accepted };
+}
+
+function isFiniteNumber(value: string | number | undefined): boolean {
+  if (typeof value === "number") return Number.isFinite(value);
+  return typeof value === "string" && /^\s*-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/.test(value);
+}
+
+/** A slug suggested from a label: "API Key" → "api_key". */
+export function slugFromLabel(label: string): string {
+  return label
+    .normalize("NFKD")
+    .replace(/[\u0300-\u036f]/g, "")
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "_")
+    .replace(/^_+|_+$/g, "")
+    .slice(0, LIMITS.slug);
+}
