@@ -10,9 +10,9 @@ import { Button } from "@/components/ui/button";
 import { Card, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { TableCell, TableHead, TableRow } from "@/components/ui/table";
 import { toast } from "@/components/ui/toast";
+import type { ApiGroup } from "@/lib/api-groups/contract";
 import { scopesForPermissions } from "@/lib/oauth/scopes";
 import { AddApiGroupDialog } from "./add-api-group-dialog";
-import type { ApiGroup } from "./contract";
 import { DeleteApiGroupDialog } from "./delete-api-group-dialog";
 import { useApiGroups } from "./queries";
 

@@ -10,7 +10,7 @@ import {
   type ListApiClientsResult,
   type RegisterApiClientFormInput,
   type RegisterApiClientResult,
-} from "@/components/api-clients/contract";
+} from "@/lib/api-clients/contract";
 import {
   type DeleteApiClientInput,
   deleteApiClientSchema,

@@ -1,6 +1,8 @@
 "use server";
 
 import { z } from "zod";
+import { recordAudit } from "@/lib/audit/service";
+import { requireAdmin } from "@/lib/auth/session";
 import {
   type ActionFailure,
   authConfigDetailOutput,
@@ -12,9 +14,7 @@ import {
   type GetAuthConfigResult,
   type ListAuthConfigsResult,
   type TestAuthConfigResult,
-} from "@/components/auth-configs/contract";
-import { recordAudit } from "@/lib/audit/service";
-import { requireAdmin } from "@/lib/auth/session";
+} from "@/lib/auth-configs/contract";
 import {
   type CreateAuthConfigFields,
   createAuthConfigSchema,
