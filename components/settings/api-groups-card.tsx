@@ -11,15 +11,10 @@ import { Card, CardDescription, CardHeader, CardTitle } from "@/components/ui/ca
 import { TableCell, TableHead, TableRow } from "@/components/ui/table";
 import { toast } from "@/components/ui/toast";
 import type { ApiGroup } from "@/lib/api-groups/contract";
-import { scopesForPermissions } from "@/lib/oauth/scopes";
+import { scopesOfGroup } from "@/lib/oauth/scopes";
 import { AddApiGroupDialog } from "./add-api-group-dialog";
 import { DeleteApiGroupDialog } from "./delete-api-group-dialog";
 import { useApiGroups } from "./queries";
-
-/** The scopes Modify on a group grants, which include View only's. */
-export function scopesOfGroup(slug: string): string[] {
-  return scopesForPermissions([{ slug, level: "write" }]);
-}
 
 /** The permission groups of the public API: the seeded ones and the organisation's own. */
 export function ApiGroupsCard({ initial }: { initial: ApiGroup[] }) {
