@@ -8,7 +8,6 @@ import { type Keyring, open, seal } from "@/lib/crypto";
 import { sealBindingFor, authConfigSealedColumns as sealed } from "@/lib/crypto/registry";
 import { newId } from "@/lib/ids";
 import type { AuthMethod, CreateAuthConfigInput } from "./schema";
-import type { TokenBroker } from "./token-broker";
 import { describeTokenError, TokenBrokerError, type TokenBrokerErrorCode } from "./token-errors";
 
 /**
@@ -48,6 +47,20 @@ export interface AuthConfigCredentials {
 }
 
 type Row = typeof authConfigs.$inferSelect;
+
+/**
+ * What testing and deleting a config need of the token broker (./token-broker.ts). Declared
+ * here rather than imported because the broker reads configs through this module.
+ */
+export interface ConfigTokens {
+  getAccessToken(
+    identifier: string,
+  ): Promise<{ tokenType: string; scope: string | null; expiresAt: Date }>;
+  /** Writes the usage the broker batches. */
+  flushUsage(): Promise<void>;
+  /** Drops the cached token for the identifier. */
+  forget(identifier: string): void;
+}
 
 export type CreateAuthConfigResult =
   | { ok: true; config: AuthConfigView }
@@ -160,7 +173,7 @@ export type DeleteAuthConfigResult =
  */
 export async function deleteAuthConfig(
   db: Database,
-  broker: Pick<TokenBroker, "forget">,
+  broker: Pick<ConfigTokens, "forget">,
   id: string,
   context: ChangeContext,
 ): Promise<DeleteAuthConfigResult> {
@@ -208,7 +221,7 @@ export type TestAuthConfigOutcome =
  */
 export async function testAuthConfig(
   db: Database,
-  broker: Pick<TokenBroker, "getAccessToken" | "flushUsage">,
+  broker: Pick<ConfigTokens, "getAccessToken" | "flushUsage">,
   id: string,
   context: ChangeContext,
 ): Promise<TestAuthConfigOutcome> {
@@ -230,7 +243,7 @@ export async function testAuthConfig(
 }
 
 async function askForToken(
-  broker: Pick<TokenBroker, "getAccessToken">,
+  broker: Pick<ConfigTokens, "getAccessToken">,
   identifier: string,
 ): Promise<Exclude<TestAuthConfigOutcome, { error: "not_found" }>> {
   try {
