@@ -5,8 +5,8 @@ import { AboutSection, DetailRow, DetailSection } from "@/components/shared/deta
 import { DetailCard, DetailPane } from "@/components/shared/detail-pane";
 import { ScopeChips } from "@/components/shared/scope-chips";
 import { Badge } from "@/components/ui/badge";
+import type { ApiClientDetail } from "@/lib/api-clients/contract";
 import { PERMISSION_LABELS } from "@/lib/api-clients/schema";
-import type { ApiClientDetail } from "./contract";
 import { CopyButton } from "./copy-button";
 import { DeleteApiClientDialog } from "./delete-api-client-dialog";
 import { describeTokenTtl } from "./format";

@@ -3,7 +3,7 @@
 import { plural } from "@/components/shared/format";
 import { ListSearchBox, NoMatches } from "@/components/shared/list-search";
 import { RecordLink, RecordListPane } from "@/components/shared/record-list";
-import type { ApiClientListItem } from "./contract";
+import type { ApiClientListItem } from "@/lib/api-clients/contract";
 import { keyPrefix } from "./format";
 
 export const SEARCH_LABEL = "Search by name or key";

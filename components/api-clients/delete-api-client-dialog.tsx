@@ -9,7 +9,7 @@ import {
   LastUsedFact,
   useDeleteDialog,
 } from "@/components/shared/delete-dialog";
-import type { ApiClientDetail } from "./contract";
+import type { ApiClientDetail } from "@/lib/api-clients/contract";
 import { keyPrefix } from "./format";
 import { apiClientKeys, useDeleteApiClient } from "./queries";
 

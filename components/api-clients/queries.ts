@@ -15,7 +15,7 @@ import type {
   ApiClientListItem,
   RegisterApiClientFormInput,
   RegisterApiClientResult,
-} from "./contract";
+} from "@/lib/api-clients/contract";
 
 /** One place that names every API-client query, so invalidation cannot miss one. */
 export const apiClientKeys = {

@@ -1,7 +1,6 @@
 "use client";
 
 import { useState } from "react";
-import type { ApiGroup, Till } from "@/components/settings/contract";
 import {
   AlertDialog,
   AlertDialogCancel,
@@ -19,6 +18,8 @@ import {
   DialogHeader,
   DialogTitle,
 } from "@/components/ui/dialog";
+import type { ApiGroup } from "@/lib/api-groups/contract";
+import type { Till } from "@/lib/tills/contract";
 import type { RegisteredApiClient } from "./queries";
 import { RegisterForm } from "./register-form";
 import { SecretReveal } from "./secret-reveal";

@@ -3,7 +3,6 @@
 import { ArrowRight, Store } from "lucide-react";
 import Link from "next/link";
 import { type FormEvent, useId, useState } from "react";
-import type { ApiGroup, Till } from "@/components/settings/contract";
 import { useApiGroups, useTills } from "@/components/settings/queries";
 import { SegmentedControl } from "@/components/shared/segmented-control";
 import { useFormErrors } from "@/components/shared/use-form-errors";
@@ -14,6 +13,7 @@ import { Field } from "@/components/ui/field";
 import { Input } from "@/components/ui/input";
 import { Select } from "@/components/ui/select";
 import { Textarea } from "@/components/ui/textarea";
+import type { RegisterApiClientFormInput } from "@/lib/api-clients/contract";
 import {
   PERMISSION_CHOICES,
   PERMISSION_LABELS,
@@ -22,9 +22,10 @@ import {
   registerApiClientSchemaFor,
   TOKEN_TTL_MINUTES,
 } from "@/lib/api-clients/schema";
+import type { ApiGroup } from "@/lib/api-groups/contract";
 import { fieldErrorsOf } from "@/lib/forms/field-errors";
 import { scopesForPermissions } from "@/lib/oauth/scopes";
-import type { RegisterApiClientFormInput } from "./contract";
+import type { Till } from "@/lib/tills/contract";
 import { type RegisteredApiClient, useRegisterApiClient } from "./queries";
 import { TokenTtlSlider } from "./token-ttl-slider";
 

@@ -5,8 +5,8 @@ import { AboutSection, DetailRow, DetailSection } from "@/components/shared/deta
 import { DetailCard, DetailPane } from "@/components/shared/detail-pane";
 import { ScopeChips } from "@/components/shared/scope-chips";
 import { Button } from "@/components/ui/button";
+import { AUTH_CONFIG_TYPE_LABEL, type AuthConfigDetail } from "@/lib/auth-configs/contract";
 import { AUTH_METHOD_LABELS } from "@/lib/auth-configs/schema";
-import { AUTH_CONFIG_TYPE_LABEL, type AuthConfigDetail } from "./contract";
 import { DeleteAuthConfigDialog } from "./delete-auth-config-dialog";
 import { useAuthConfig, useTestAuthConfig } from "./queries";
 import { TestResultPanel } from "./test-result-panel";

@@ -3,7 +3,7 @@
 import { plural } from "@/components/shared/format";
 import { ListSearchBox, NoMatches } from "@/components/shared/list-search";
 import { RecordLink, RecordListPane } from "@/components/shared/record-list";
-import { AUTH_CONFIG_TYPE_LABEL, type AuthConfigListItem } from "./contract";
+import { AUTH_CONFIG_TYPE_LABEL, type AuthConfigListItem } from "@/lib/auth-configs/contract";
 
 export type AuthConfigListProps = {
   configs: AuthConfigListItem[] | undefined;

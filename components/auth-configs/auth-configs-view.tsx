@@ -10,9 +10,9 @@ import { Button } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
 import { toast } from "@/components/ui/toast";
+import type { AuthConfigDetail, AuthConfigListItem } from "@/lib/auth-configs/contract";
 import { AuthConfigDetailPane } from "./auth-config-detail";
 import { AuthConfigList, SEARCH_LABEL } from "./auth-config-list";
-import type { AuthConfigDetail, AuthConfigListItem } from "./contract";
 import { CreateAuthConfigDialog } from "./create-auth-config-dialog";
 import { authConfigKeys, useAuthConfigList, useDebouncedValue } from "./queries";
 

@@ -15,6 +15,11 @@ import { Field } from "@/components/ui/field";
 import { Input } from "@/components/ui/input";
 import { Select } from "@/components/ui/select";
 import { Textarea } from "@/components/ui/textarea";
+import type {
+  AuthConfigDetail,
+  CreateAuthConfigFieldErrors,
+  CreateAuthConfigFormInput,
+} from "@/lib/auth-configs/contract";
 import {
   AUTH_METHOD_LABELS,
   AUTH_METHODS,
@@ -23,11 +28,6 @@ import {
   createAuthConfigSchema,
 } from "@/lib/auth-configs/schema";
 import { fieldErrorsOf } from "@/lib/forms/field-errors";
-import type {
-  AuthConfigDetail,
-  CreateAuthConfigFieldErrors,
-  CreateAuthConfigFormInput,
-} from "./contract";
 import { useCreateAuthConfig } from "./queries";
 
 export type CreateAuthConfigDialogProps = {

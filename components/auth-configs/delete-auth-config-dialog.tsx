@@ -10,7 +10,7 @@ import {
   useDeleteDialog,
 } from "@/components/shared/delete-dialog";
 import { plural } from "@/components/shared/format";
-import type { AuthConfigDetail } from "./contract";
+import type { AuthConfigDetail } from "@/lib/auth-configs/contract";
 import { authConfigKeys, useDeleteAuthConfig } from "./queries";
 
 /**

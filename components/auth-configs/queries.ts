@@ -10,7 +10,11 @@ import {
   testAuthConfigAction,
 } from "@/app/(console)/auth-configs/actions";
 import { toast } from "@/components/ui/toast";
-import type { AuthConfigDetail, AuthConfigListItem, CreateAuthConfigFormInput } from "./contract";
+import type {
+  AuthConfigDetail,
+  AuthConfigListItem,
+  CreateAuthConfigFormInput,
+} from "@/lib/auth-configs/contract";
 
 /** One place that names every auth-config query, so invalidation cannot miss one. */
 export const authConfigKeys = {

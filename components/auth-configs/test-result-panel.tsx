@@ -4,8 +4,8 @@ import { CircleCheck, CircleX, X } from "lucide-react";
 import { formatDateTime } from "@/components/shared/format";
 import { RelativeTime } from "@/components/shared/relative-time";
 import { ScopeChips } from "@/components/shared/scope-chips";
+import type { ActionFailure, TestAuthConfigResult } from "@/lib/auth-configs/contract";
 import { cn } from "@/lib/utils/cn";
-import type { ActionFailure, TestAuthConfigResult } from "./contract";
 
 export type TestOutcome = Exclude<TestAuthConfigResult, ActionFailure> & { testedAt: Date };
 

@@ -10,9 +10,9 @@ import {
 import { useFormErrors } from "@/components/shared/use-form-errors";
 import { Field } from "@/components/ui/field";
 import { Input } from "@/components/ui/input";
+import type { ApiGroup } from "@/lib/api-groups/contract";
 import { type CreateApiGroupFields, createApiGroupSchema } from "@/lib/api-groups/schema";
-import { scopesOfGroup } from "./api-groups-card";
-import type { ApiGroup } from "./contract";
+import { scopesOfGroup } from "@/lib/oauth/scopes";
 import { useCreateApiGroup } from "./queries";
 
 const FIELD_ORDER: readonly CreateApiGroupFields[] = ["name", "slug"];

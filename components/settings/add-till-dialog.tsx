@@ -10,13 +10,13 @@ import {
 import { useFormErrors } from "@/components/shared/use-form-errors";
 import { Field } from "@/components/ui/field";
 import { Input } from "@/components/ui/input";
+import type { CreateTillFormInput, Till } from "@/lib/tills/contract";
 import {
   type CreateTillFields,
   createTillSchema,
   TILL_CODE_MAX,
   TILL_PASSWORD_MIN,
 } from "@/lib/tills/schema";
-import type { CreateTillFormInput, Till } from "./contract";
 import { useCreateTill } from "./queries";
 
 const FIELD_ORDER: readonly CreateTillFields[] = ["code", "name", "password"];

@@ -10,16 +10,11 @@ import { Button } from "@/components/ui/button";
 import { Card, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { TableCell, TableHead, TableRow } from "@/components/ui/table";
 import { toast } from "@/components/ui/toast";
-import { scopesForPermissions } from "@/lib/oauth/scopes";
+import type { ApiGroup } from "@/lib/api-groups/contract";
+import { scopesOfGroup } from "@/lib/oauth/scopes";
 import { AddApiGroupDialog } from "./add-api-group-dialog";
-import type { ApiGroup } from "./contract";
 import { DeleteApiGroupDialog } from "./delete-api-group-dialog";
 import { useApiGroups } from "./queries";
-
-/** The scopes Modify on a group grants, which include View only's. */
-export function scopesOfGroup(slug: string): string[] {
-  return scopesForPermissions([{ slug, level: "write" }]);
-}
 
 /** The permission groups of the public API: the seeded ones and the organisation's own. */
 export function ApiGroupsCard({ initial }: { initial: ApiGroup[] }) {

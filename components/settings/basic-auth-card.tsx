@@ -5,7 +5,7 @@ import { useId, useState } from "react";
 import { formatDateTime } from "@/components/shared/format";
 import { SegmentedControl } from "@/components/shared/segmented-control";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
-import type { OrganizationSettingsView } from "./contract";
+import type { OrganizationSettingsView } from "@/lib/settings/contract";
 import { useOrganizationSettings, useSetBasicAuthEnabled } from "./queries";
 
 const OPTIONS = [

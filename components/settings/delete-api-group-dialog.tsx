@@ -8,7 +8,7 @@ import {
   useDeleteDialog,
 } from "@/components/shared/delete-dialog";
 import { toast } from "@/components/ui/toast";
-import type { ApiGroup } from "./contract";
+import type { ApiGroup } from "@/lib/api-groups/contract";
 import { useDeleteApiGroup, useGroupDeletionPreview } from "./queries";
 
 /**

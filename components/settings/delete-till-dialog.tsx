@@ -14,7 +14,7 @@ import {
 } from "@/components/ui/alert-dialog";
 import { Button } from "@/components/ui/button";
 import { toast } from "@/components/ui/toast";
-import type { Till } from "./contract";
+import type { Till } from "@/lib/tills/contract";
 import { SettingsActionError, settingsKeys, useDeleteTill } from "./queries";
 
 /**

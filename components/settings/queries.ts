@@ -13,13 +13,9 @@ import {
   setBasicAuthEnabledAction,
 } from "@/app/(console)/settings/actions";
 import { toast } from "@/components/ui/toast";
-import type {
-  ApiGroup,
-  CreateApiGroupFormInput,
-  CreateTillFormInput,
-  OrganizationSettingsView,
-  Till,
-} from "./contract";
+import type { ApiGroup, CreateApiGroupFormInput } from "@/lib/api-groups/contract";
+import type { OrganizationSettingsView } from "@/lib/settings/contract";
+import type { CreateTillFormInput, Till } from "@/lib/tills/contract";
 
 /**
  * One place that names every settings query, so invalidation cannot miss one. The API-clients

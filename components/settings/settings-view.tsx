@@ -1,9 +1,11 @@
 "use client";
 
 import { PageHeader } from "@/components/ui/page-header";
+import type { ApiGroup } from "@/lib/api-groups/contract";
+import type { OrganizationSettingsView } from "@/lib/settings/contract";
+import type { Till } from "@/lib/tills/contract";
 import { ApiGroupsCard } from "./api-groups-card";
 import { BasicAuthCard } from "./basic-auth-card";
-import type { ApiGroup, OrganizationSettingsView, Till } from "./contract";
 import { TillsCard } from "./tills-card";
 
 export type SettingsViewProps = {

@@ -9,8 +9,8 @@ import { Card, CardDescription, CardHeader, CardTitle } from "@/components/ui/ca
 import { EmptyState } from "@/components/ui/empty-state";
 import { TableCell, TableHead, TableRow } from "@/components/ui/table";
 import { toast } from "@/components/ui/toast";
+import type { Till } from "@/lib/tills/contract";
 import { AddTillDialog } from "./add-till-dialog";
-import type { Till } from "./contract";
 import { DeleteTillDialog } from "./delete-till-dialog";
 import { useTills } from "./queries";
 

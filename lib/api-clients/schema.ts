@@ -64,8 +64,9 @@ export type RegisterApiClientFields = keyof RegisterApiClientInput;
 
 /**
  * The register schema that also knows which API groups exist, so a permission for a group that
- * is gone (deleted while the form was open) is a field error on `permissions`. The form and the
- * action pass the groups they listed; the service still checks, for races.
+ * is gone is a field error on `permissions`. The form passes the groups it listed. The action
+ * parses with the plain schema: the service checks the groups inside the transaction that
+ * registers the client, which no earlier read can replace.
  */
 export function registerApiClientSchemaFor(groups: readonly { id: string }[]) {
   const known = new Set(groups.map((group) => group.id));

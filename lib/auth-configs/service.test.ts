@@ -1,16 +1,24 @@
 import { eq, sql } from "drizzle-orm";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type DatabaseHandle, queryRows } from "@/db/client";
 import { admins, auditEvents, authConfigs } from "@/db/schema";
 import { generateKeyEntry, parseKeyring } from "@/lib/crypto";
 import { createTestDatabase, testDrivers } from "@/lib/testing/databases";
 import { createAuthConfigSchema } from "./schema";
 import * as service from "./service";
+import { createTokenBroker, type TokenBroker } from "./token-broker";
+import {
+  type FakeTokenServer,
+  seedConfig,
+  sendJson,
+  startFakeTokenServer,
+} from "./token-broker.testing";
 
 const keyring = parseKeyring(generateKeyEntry(1));
 const admin = { type: "admin" as const, id: "adm_test", label: "ada@example.com" };
 const context = { actor: admin, clientAddress: "192.0.2.10" };
 const SECRET = "s3cr3t-value-that-must-not-leak";
+const ACCESS_TOKEN = "upstream-access-token-that-must-not-leak";
 const parse = (input: Record<string, unknown>) =>
   createAuthConfigSchema({ allowPrivateTokenUrls: false }).parse({
     tokenUrl: "https://auth.example.com/oauth/token",
@@ -22,17 +30,55 @@ const parse = (input: Record<string, unknown>) =>
 
 describe.each(testDrivers)("auth configs on %s", (driver) => {
   let handle: DatabaseHandle;
+  let tokenServer: FakeTokenServer;
+  let broker: TokenBroker;
+  let clock: number;
   beforeAll(async () => {
     handle = await createTestDatabase(driver);
     await handle.db
       .insert(admins)
       .values({ id: admin.id, email: admin.label, passwordHash: "unused" });
+    tokenServer = await startFakeTokenServer();
   });
-  afterAll(() => handle.close());
+  afterAll(async () => {
+    await tokenServer?.close();
+    await handle?.close();
+  });
   beforeEach(async () => {
     await handle.db.delete(authConfigs);
     await handle.db.delete(auditEvents);
+    clock = Date.UTC(2030, 0, 1, 12);
+    tokenServer.requests.length = 0;
+    tokenServer.respond((_req, res) =>
+      sendJson(res, 200, {
+        access_token: ACCESS_TOKEN,
+        token_type: "Bearer",
+        expires_in: 300,
+        scope: "api:read",
+      }),
+    );
+    // The real broker with a clock the tests move and no flush timer: only the service flushes.
+    broker = createTokenBroker({
+      db: handle.db,
+      keyring,
+      allowPrivateTokenUrls: true,
+      usageFlushIntervalMs: 0,
+      now: () => clock,
+    });
   });
+  afterEach(() => broker.close());
+
+  /** A config whose token URL is the loopback server, which the create schema would refuse. */
+  const seedLoopbackConfig = (identifier: string) =>
+    seedConfig(handle.db, keyring, admin, {
+      identifier,
+      tokenUrl: tokenServer.url(),
+      clientId: "loopback-client",
+      clientSecret: SECRET,
+    });
+
+  const eventsOf = (action: string) =>
+    handle.db.select().from(auditEvents).where(eq(auditEvents.action, action));
 
   it("creates a config, shows everything but the secret, and audits it", async () => {
     const result = await service.createAuthConfig(
@@ -154,13 +200,13 @@ describe.each(testDrivers)("auth configs on %s", (driver) => {
     );
     if (!result.ok) throw new Error(result.error);
     await service.recordTokenFetched(handle.db, result.config.id, new Date());
-    const deleted = await service.deleteAuthConfig(handle.db, result.config.id, context);
+    const deleted = await service.deleteAuthConfig(handle.db, broker, result.config.id, context);
     expect(deleted).toMatchObject({
       ok: true,
       deleted: { identifier: "doomed", tokensFetched: 1 },
     });
     expect(await service.getAuthConfig(handle.db, keyring, result.config.id)).toBeNull();
-    expect(await service.deleteAuthConfig(handle.db, result.config.id, context)).toEqual({
+    expect(await service.deleteAuthConfig(handle.db, broker, result.config.id, context)).toEqual({
       ok: false,
       error: "not_found",
     });
@@ -169,6 +215,91 @@ describe.each(testDrivers)("auth configs on %s", (driver) => {
       .from(auditEvents)
       .where(eq(auditEvents.action, "auth_config.deleted"));
     expect(event?.details).toEqual({ identifier: "doomed", tokensFetched: 1 });
+  });
+
+  it("forgets the cached token when it deletes a config", async () => {
+    const id = await seedLoopbackConfig("cached");
+    await broker.getAccessToken("cached");
+    // Within the broker's config recheck, a remembered token is served without a query.
+    await broker.getAccessToken("cached");
+    expect(tokenServer.requests).toHaveLength(1);
+
+    expect(await service.deleteAuthConfig(handle.db, broker, id, context)).toMatchObject({
+      ok: true,
+    });
+    await expect(broker.getAccessToken("cached")).rejects.toMatchObject({
+      code: "config_not_found",
+    });
+    expect(tokenServer.requests).toHaveLength(1);
+  });
+
+  it("tests a config: describes the token, writes its usage and audits the outcome", async () => {
+    const id = await seedLoopbackConfig("tested");
+    const first = await service.testAuthConfig(handle.db, broker, id, context);
+    expect(first).toEqual({
+      ok: true,
+      tokenType: "Bearer",
+      scope: "api:read",
+      expiresAt: new Date(clock + 300_000),
+    });
+    expect(JSON.stringify(first)).not.toContain(ACCESS_TOKEN);
+    expect(await service.getAuthConfig(handle.db, keyring, id)).toMatchObject({
+      tokensFetched: 1,
+      lastUsedAt: new Date(clock),
+    });
+
+    // A second test is a cache hit, which the broker would write only in its next batch.
+    clock += 10_000;
+    expect(await service.testAuthConfig(handle.db, broker, id, context)).toMatchObject({
+      ok: true,
+    });
+    expect(tokenServer.requests).toHaveLength(1);
+    expect(await service.getAuthConfig(handle.db, keyring, id)).toMatchObject({
+      tokensFetched: 1,
+      lastUsedAt: new Date(clock),
+    });
+
+    const events = await eventsOf("auth_config.tested");
+    expect(events).toHaveLength(2);
+    expect(events[0]).toMatchObject({
+      actorLabel: admin.label,
+      targetId: id,
+      clientAddress: context.clientAddress,
+      details: { identifier: "tested", outcome: "success" },
+    });
+    expect(JSON.stringify(events)).not.toContain(ACCESS_TOKEN);
+  });
+
+  it("tests a config the token server refuses: the failure in words, audited by its code", async () => {
+    tokenServer.respond((_req, res) =>
+      sendJson(res, 401, { error: "invalid_client", error_description: "unknown client" }),
+    );
+    const id = await seedLoopbackConfig("refused");
+    const outcome = await service.testAuthConfig(handle.db, broker, id, context);
+    expect(outcome).toMatchObject({
+      ok: false,
+      error: "token_failed",
+      code: "upstream_rejected",
+      oauthError: "invalid_client",
+      status: 401,
+      message: expect.stringContaining("rejected the client credentials"),
+    });
+    expect(JSON.stringify(outcome)).not.toContain(SECRET);
+    const [event] = await eventsOf("auth_config.tested");
+    expect(event?.details).toEqual({ identifier: "refused", outcome: "upstream_rejected" });
+    expect(await service.getAuthConfig(handle.db, keyring, id)).toMatchObject({
+      tokensFetched: 0,
+      lastUsedAt: null,
+    });
+  });
+
+  it("tests nothing for a config that does not exist, and audits nothing", async () => {
+    expect(await service.testAuthConfig(handle.db, broker, "cfg_gone", context)).toEqual({
+      ok: false,
+      error: "not_found",
+    });
+    expect(tokenServer.requests).toHaveLength(0);
+    expect(await eventsOf("auth_config.tested")).toEqual([]);
   });
 
   it("records usage: fetched tokens count up, last used never moves back", async () => {

@@ -8,6 +8,7 @@ import { type Keyring, open, seal } from "@/lib/crypto";
 import { sealBindingFor, authConfigSealedColumns as sealed } from "@/lib/crypto/registry";
 import { newId } from "@/lib/ids";
 import type { AuthMethod, CreateAuthConfigInput } from "./schema";
+import { describeTokenError, TokenBrokerError, type TokenBrokerErrorCode } from "./token-errors";
 
 /**
  * Auth configs are created and deleted, never changed: there is no update function here, and
@@ -46,6 +47,20 @@ export interface AuthConfigCredentials {
 }
 
 type Row = typeof authConfigs.$inferSelect;
+
+/**
+ * What testing and deleting a config need of the token broker (./token-broker.ts). Declared
+ * here rather than imported because the broker reads configs through this module.
+ */
+export interface ConfigTokens {
+  getAccessToken(
+    identifier: string,
+  ): Promise<{ tokenType: string; scope: string | null; expiresAt: Date }>;
+  /** Writes the usage the broker batches. */
+  flushUsage(): Promise<void>;
+  /** Drops the cached token for the identifier. */
+  forget(identifier: string): void;
+}
 
 export type CreateAuthConfigResult =
   | { ok: true; config: AuthConfigView }
@@ -152,19 +167,24 @@ export type DeleteAuthConfigResult =
     }
   | { ok: false; error: "not_found" };
 
+/**
+ * Deletes a config and forgets its cached token: a token must not outlive its config. Other
+ * instances' brokers notice within their config recheck interval (5 s).
+ */
 export async function deleteAuthConfig(
   db: Database,
+  broker: Pick<ConfigTokens, "forget">,
   id: string,
   context: ChangeContext,
 ): Promise<DeleteAuthConfigResult> {
-  return db.transaction(async (tx) => {
+  const result = await db.transaction(async (tx): Promise<DeleteAuthConfigResult> => {
     const [deleted] = await tx.delete(authConfigs).where(eq(authConfigs.id, id)).returning({
       id: authConfigs.id,
       identifier: authConfigs.identifier,
       lastUsedAt: authConfigs.lastUsedAt,
       tokensFetched: authConfigs.tokensFetched,
     });
-    if (!deleted) return { ok: false, error: "not_found" } as const;
+    if (!deleted) return { ok: false, error: "not_found" };
     await recordAudit(tx, {
       actor: context.actor,
       action: "auth_config.deleted",
@@ -172,8 +192,88 @@ export async function deleteAuthConfig(
       clientAddress: context.clientAddress,
       details: { identifier: deleted.identifier, tokensFetched: deleted.tokensFetched },
     });
-    return { ok: true, deleted } as const;
+    return { ok: true, deleted };
   });
+  // After the commit: a rolled-back delete leaves the config, and its token stays useful.
+  if (result.ok) broker.forget(result.deleted.identifier);
+  return result;
+}
+
+/** What a test found. Never the token itself: only what an admin needs to judge the config. */
+export type TestAuthConfigOutcome =
+  | { ok: true; tokenType: string; scope: string | null; expiresAt: Date }
+  | { ok: false; error: "not_found" }
+  | {
+      ok: false;
+      error: "token_failed";
+      code: TokenBrokerErrorCode;
+      oauthError: string | null;
+      status: number | null;
+      /** describeTokenError's words: safe to show, never an upstream body or a secret. */
+      message: string;
+    };
+
+/**
+ * The console's Test button: asks the token broker for the config's token, as a program calling
+ * the public API would (so a cached token counts as a pass), then records the try. Usage is
+ * written at once instead of in the broker's next batch, so the refreshed detail shows this
+ * test, and an audit event names the outcome.
+ */
+export async function testAuthConfig(
+  db: Database,
+  broker: Pick<ConfigTokens, "getAccessToken" | "flushUsage">,
+  id: string,
+  context: ChangeContext,
+): Promise<TestAuthConfigOutcome> {
+  const identifier = await identifierOf(db, id);
+  if (identifier === null) return { ok: false, error: "not_found" };
+  const outcome = await askForToken(broker, identifier);
+  // Usage only decorates the detail view; failing to write it must not cost the audit event.
+  await broker.flushUsage().catch((error: unknown) => {
+    console.error(`[auth-configs] writing usage after a test failed: ${errorName(error)}`);
+  });
+  await recordAudit(db, {
+    actor: context.actor,
+    action: "auth_config.tested",
+    target: { type: "auth_config", id },
+    clientAddress: context.clientAddress,
+    details: { identifier, outcome: outcome.ok ? "success" : outcome.code },
+  });
+  return outcome;
+}
+
+async function askForToken(
+  broker: Pick<ConfigTokens, "getAccessToken">,
+  identifier: string,
+): Promise<Exclude<TestAuthConfigOutcome, { error: "not_found" }>> {
+  try {
+    const token = await broker.getAccessToken(identifier);
+    return { ok: true, tokenType: token.tokenType, scope: token.scope, expiresAt: token.expiresAt };
+  } catch (error) {
+    // Anything but a broker error is our fault (a bug, the database), not a verdict on the config.
+    if (!(error instanceof TokenBrokerError)) throw error;
+    return {
+      ok: false,
+      error: "token_failed",
+      code: error.code,
+      oauthError: error.oauthError ?? null,
+      status: error.status ?? null,
+      message: describeTokenError(error),
+    };
+  }
+}
+
+async function identifierOf(executor: Executor, id: string): Promise<string | null> {
+  const [row] = await executor
+    .select({ identifier: authConfigs.identifier })
+    .from(authConfigs)
+    .where(eq(authConfigs.id, id));
+  return row?.identifier ?? null;
+}
+
+/** Driver messages can quote the statement's parameters, so only the error's class is logged. */
+function errorName(error: unknown): string {
+  return error instanceof Error ? error.name : "unknown error";
 }
 
 /** Called by the token broker after each token it fetched from the upstream server. */

@@ -68,7 +68,7 @@ export interface TokenBrokerOptions {
 
 export interface TokenBroker {
   getAccessToken(identifier: string): Promise<AccessToken>;
-  /** Drops the cached token and config at once (the delete action calls it). */
+  /** Drops the cached token and config at once (deleteAuthConfig calls it). */
   forget(identifier: string): void;
   /** Writes last-used times recorded by cache hits, and waits for pending tokens-fetched writes. */
   flushUsage(): Promise<void>;

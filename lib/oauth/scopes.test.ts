@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { scopesForPermissions } from "./scopes";
+import { scopesForPermissions, scopesOfGroup } from "./scopes";
 
 describe("scopesForPermissions", () => {
   it("maps View only to read and Modify to read and write", () => {
@@ -22,5 +22,16 @@ describe("scopesForPermissions", () => {
 
   it("grants nothing without permissions", () => {
     expect(scopesForPermissions([])).toEqual([]);
+  });
+});
+
+describe("scopesOfGroup", () => {
+  it("lists every scope a group can grant", () => {
+    expect(scopesOfGroup("loyalty")).toEqual(["loyalty:read", "loyalty:write"]);
+    expect(scopesOfGroup("integrations")).toEqual([
+      "INTEGRATION_API",
+      "integrations:read",
+      "integrations:write",
+    ]);
   });
 });

@@ -18,3 +18,8 @@ export function scopesForPermissions(
   });
   return [...new Set(scopes)].sort();
 }
+
+/** The scopes Modify on a group grants, which include View only's: what the console lists. */
+export function scopesOfGroup(slug: string): string[] {
+  return scopesForPermissions([{ slug, level: "write" }]);
+}

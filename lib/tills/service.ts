@@ -4,9 +4,9 @@ import type { Database, Executor } from "@/db/client";
 import { isForeignKeyViolation, isUniqueViolation } from "@/db/errors";
 import { apiClients, tills } from "@/db/schema";
 import { type ChangeContext, recordAudit } from "@/lib/audit/service";
-import { decoyPasswordHash, hashPassword, verifyPassword } from "@/lib/auth/password";
+import { hashPassword } from "@/lib/auth/password";
 import { newId } from "@/lib/ids";
-import { type CreateTillInput, TILL_CODE_MAX, TILL_PASSWORD_MAX } from "./schema";
+import type { CreateTillInput } from "./schema";
 
 /** What anyone may see of a till: never its password hash. */
 export interface TillView {
@@ -113,28 +113,6 @@ export async function deleteTill(
       return tillInUse(Math.max(1, await countApiClientsOf(db, id)));
     throw error;
   }
-}
-
-/**
- * Checks a till's code (any case) and password for HTTP Basic authentication. An unknown code
- * still pays for a password check against a decoy hash, so timing does not tell which codes
- * exist.
- */
-export async function verifyTillCredentials(
-  executor: Executor,
-  code: string,
-  password: string,
-): Promise<TillView | null> {
-  // No till has a longer code or password, so these cannot match; refusing them before scrypt
-  // bounds the work a caller can ask for, and says nothing about which codes exist.
-  if (code.length > TILL_CODE_MAX || password.length > TILL_PASSWORD_MAX) return null;
-  const [till] = await executor
-    .select({ ...viewColumns, passwordHash: tills.passwordHash })
-    .from(tills)
-    .where(eq(sql`lower(${tills.code})`, code.toLowerCase()));
-  const matches = await verifyPassword(password, till?.passwordHash ?? (await decoyPasswordHash()));
-  if (!till || !matches) return null;
-  return { id: till.id, code: till.code, name: till.name, createdAt: till.createdAt };
 }
 
 async function countApiClientsOf(executor: Executor, tillId: string): Promise<number> {

@@ -5,12 +5,13 @@ import {
   apiClientDetailOutput,
   apiClientIdSchema,
   apiClientListItemOutput,
-} from "@/components/api-clients/contract";
-import { apiGroupOutput, tillOutput } from "@/components/settings/contract";
+} from "@/lib/api-clients/contract";
 import { getApiClient, listApiClients } from "@/lib/api-clients/service";
+import { apiGroupOutput } from "@/lib/api-groups/contract";
 import { listApiGroups } from "@/lib/api-groups/service";
 import { requireAdmin } from "@/lib/auth/session";
 import { getDb } from "@/lib/runtime";
+import { tillOutput } from "@/lib/tills/contract";
 import { listTills } from "@/lib/tills/service";
 
 export const metadata: Metadata = { title: "API clients" };

@@ -1,8 +1,8 @@
 "use server";
 
 import { z } from "zod";
+import { requireAdmin } from "@/lib/auth/session";
 import {
-  type ActionFailure,
   authConfigDetailOutput,
   authConfigIdSchema,
   authConfigListItemOutput,
@@ -12,9 +12,7 @@ import {
   type GetAuthConfigResult,
   type ListAuthConfigsResult,
   type TestAuthConfigResult,
-} from "@/components/auth-configs/contract";
-import { recordAudit } from "@/lib/audit/service";
-import { requireAdmin } from "@/lib/auth/session";
+} from "@/lib/auth-configs/contract";
 import {
   type CreateAuthConfigFields,
   createAuthConfigSchema,
@@ -25,16 +23,11 @@ import {
   deleteAuthConfig,
   getAuthConfig,
   listAuthConfigs,
+  testAuthConfig,
 } from "@/lib/auth-configs/service";
-import { describeTokenError, TokenBrokerError } from "@/lib/auth-configs/token-broker";
-import {
-  assertNever,
-  changeContextFor,
-  logActionFailure,
-  unexpectedFailure,
-} from "@/lib/forms/action-support";
+import { assertNever, changeContextFor, unexpectedFailure } from "@/lib/forms/action-support";
 import { fieldErrorsOf } from "@/lib/forms/field-errors";
-import { getTokenBroker, startRuntime } from "@/lib/runtime";
+import { startRuntime } from "@/lib/runtime";
 
 /*
  * Every export here is a public endpoint: each one checks the session itself, parses its
@@ -111,29 +104,27 @@ export async function deleteAuthConfigAction(id: string): Promise<DeleteAuthConf
   const admin = await requireAdmin();
   const parsed = authConfigIdSchema.safeParse(id);
   if (!parsed.success) return { ok: false, formError: NOT_FOUND, notFound: true };
-  let deleted: { id: string; identifier: string };
   try {
-    const { database } = await startRuntime();
-    const result = await deleteAuthConfig(database.db, parsed.data, await changeContextFor(admin));
-    if (!result.ok) {
-      switch (result.error) {
-        case "not_found":
-          return { ok: false, formError: NOT_FOUND, notFound: true };
-        default:
-          return assertNever(result.error);
-      }
+    const { database, tokenBroker } = await startRuntime();
+    const result = await deleteAuthConfig(
+      database.db,
+      tokenBroker,
+      parsed.data,
+      await changeContextFor(admin),
+    );
+    if (result.ok) {
+      const { deleted } = result;
+      return { ok: true, deleted: { id: deleted.id, identifier: deleted.identifier } };
     }
-    deleted = { id: result.deleted.id, identifier: result.deleted.identifier };
+    switch (result.error) {
+      case "not_found":
+        return { ok: false, formError: NOT_FOUND, notFound: true };
+      default:
+        return assertNever(result.error);
+    }
   } catch (error) {
     return unexpectedFailure("auth-configs", "delete", admin, error);
   }
-  try {
-    // The config is gone either way; a token cached for it must not outlive it.
-    (await getTokenBroker()).forget(deleted.identifier);
-  } catch (error) {
-    logActionFailure("auth-configs", "forget the cached token after delete", admin, error);
-  }
-  return { ok: true, deleted };
 }
 
 export async function testAuthConfigAction(id: string): Promise<TestAuthConfigResult> {
@@ -141,46 +132,27 @@ export async function testAuthConfigAction(id: string): Promise<TestAuthConfigRe
   const parsed = authConfigIdSchema.safeParse(id);
   if (!parsed.success) return { ok: false, formError: NOT_FOUND };
   try {
-    const { database, keyring } = await startRuntime();
-    const config = await getAuthConfig(database.db, keyring, parsed.data);
-    if (!config) return { ok: false, formError: NOT_FOUND };
-
-    const broker = await getTokenBroker();
-    let outcome: Exclude<TestAuthConfigResult, ActionFailure>;
-    try {
-      const token = await broker.getAccessToken(config.identifier);
-      // Only what describes the token leaves the server; the access token itself never does.
-      outcome = {
-        ok: true,
-        tokenType: token.tokenType,
-        scope: token.scope,
-        expiresAt: token.expiresAt,
-      };
-    } catch (error) {
-      if (!(error instanceof TokenBrokerError)) throw error;
-      outcome = {
-        ok: false,
-        code: String(error.code),
-        oauthError: error.oauthError ?? null,
-        status: error.status ?? null,
-        message: describeTokenError(error),
-      };
+    const { database, tokenBroker } = await startRuntime();
+    const result = await testAuthConfig(
+      database.db,
+      tokenBroker,
+      parsed.data,
+      await changeContextFor(admin),
+    );
+    if (result.ok) {
+      const { tokenType, scope, expiresAt } = result;
+      return { ok: true, tokenType, scope, expiresAt };
     }
-
-    // The broker writes usage in batches; writing it now lets the refreshed detail show this test.
-    await broker
-      .flushUsage()
-      .catch((error: unknown) => logActionFailure("auth-configs", "record usage", admin, error));
-
-    const context = await changeContextFor(admin);
-    await recordAudit(database.db, {
-      actor: context.actor,
-      action: "auth_config.tested",
-      target: { type: "auth_config", id: config.id },
-      clientAddress: context.clientAddress,
-      details: { identifier: config.identifier, outcome: outcome.ok ? "success" : outcome.code },
-    });
-    return outcome;
+    switch (result.error) {
+      case "not_found":
+        return { ok: false, formError: NOT_FOUND };
+      case "token_failed": {
+        const { code, oauthError, status, message } = result;
+        return { ok: false, code, oauthError, status, message };
+      }
+      default:
+        return assertNever(result);
+    }
   } catch (error) {
     return unexpectedFailure("auth-configs", "test", admin, error);
   }

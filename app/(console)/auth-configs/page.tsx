@@ -1,12 +1,12 @@
 import type { Metadata } from "next";
 import { z } from "zod";
 import { AuthConfigsView } from "@/components/auth-configs/auth-configs-view";
+import { requireAdmin } from "@/lib/auth/session";
 import {
   authConfigDetailOutput,
   authConfigIdSchema,
   authConfigListItemOutput,
-} from "@/components/auth-configs/contract";
-import { requireAdmin } from "@/lib/auth/session";
+} from "@/lib/auth-configs/contract";
 import { getAuthConfig, listAuthConfigs } from "@/lib/auth-configs/service";
 import { startRuntime } from "@/lib/runtime";
 

@@ -5,19 +5,11 @@ import {
   apiGroupOutput,
   type CreateApiGroupFormInput,
   type CreateApiGroupResult,
-  type CreateTillFormInput,
-  type CreateTillResult,
   type DeleteApiGroupResult,
-  type DeleteTillResult,
   type DescribeGroupDeletionResult,
-  type GetSettingsResult,
   groupDeletionOutput,
   type ListApiGroupsResult,
-  type ListTillsResult,
-  organizationSettingsOutput,
-  type SetBasicAuthResult,
-  tillOutput,
-} from "@/components/settings/contract";
+} from "@/lib/api-groups/contract";
 import {
   type CreateApiGroupFields,
   createApiGroupSchema,
@@ -34,8 +26,20 @@ import { requireAdmin } from "@/lib/auth/session";
 import { assertNever, changeContextFor, unexpectedFailure } from "@/lib/forms/action-support";
 import { fieldErrorsOf } from "@/lib/forms/field-errors";
 import { getDb } from "@/lib/runtime";
+import {
+  type GetSettingsResult,
+  organizationSettingsOutput,
+  type SetBasicAuthResult,
+} from "@/lib/settings/contract";
 import { type SetBasicAuthEnabledInput, setBasicAuthEnabledSchema } from "@/lib/settings/schema";
 import { getOrganizationSettings, setBasicAuthEnabled } from "@/lib/settings/service";
+import {
+  type CreateTillFormInput,
+  type CreateTillResult,
+  type DeleteTillResult,
+  type ListTillsResult,
+  tillOutput,
+} from "@/lib/tills/contract";
 import {
   type CreateTillFields,
   createTillSchema,

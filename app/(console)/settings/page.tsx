@@ -1,15 +1,13 @@
 import type { Metadata } from "next";
 import { z } from "zod";
-import {
-  apiGroupOutput,
-  organizationSettingsOutput,
-  tillOutput,
-} from "@/components/settings/contract";
 import { SettingsView } from "@/components/settings/settings-view";
+import { apiGroupOutput } from "@/lib/api-groups/contract";
 import { listApiGroups } from "@/lib/api-groups/service";
 import { requireAdmin } from "@/lib/auth/session";
 import { getDb } from "@/lib/runtime";
+import { organizationSettingsOutput } from "@/lib/settings/contract";
 import { getOrganizationSettings } from "@/lib/settings/service";
+import { tillOutput } from "@/lib/tills/contract";
 import { listTills } from "@/lib/tills/service";
 
 export const metadata: Metadata = { title: "Settings" };

@@ -1,9 +1,6 @@
 import { z } from "zod";
-import {
-  AUTH_METHODS,
-  type CreateAuthConfigFields,
-  type createAuthConfigSchema,
-} from "@/lib/auth-configs/schema";
+import type { ActionFailure } from "@/lib/forms/action-result";
+import { AUTH_METHODS, type CreateAuthConfigFields, type createAuthConfigSchema } from "./schema";
 
 /**
  * What the console receives about auth configs, shared by the server (page and actions) and the
@@ -40,8 +37,6 @@ export type CreateAuthConfigFormInput = z.input<ReturnType<typeof createAuthConf
 export type CreateAuthConfigFieldErrors = Partial<Record<CreateAuthConfigFields, string>>;
 
 /** Something unexpected: a generic message for people, the real cause in the server log. */
-import type { ActionFailure } from "@/lib/forms/action-result";
-
 export type { ActionFailure };
 
 export type ListAuthConfigsResult = { ok: true; configs: AuthConfigListItem[] } | ActionFailure;

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import type { RegisterApiClientFields, registerApiClientSchema } from "@/lib/api-clients/schema";
+import type { ActionFailure } from "@/lib/forms/action-result";
+import type { RegisterApiClientFields, registerApiClientSchema } from "./schema";
 
 /**
  * What the console receives about API clients, shared by the server (page and actions) and the
@@ -45,8 +46,6 @@ export type RegisterApiClientFormInput = z.input<typeof registerApiClientSchema>
 export type RegisterApiClientFieldErrors = Partial<Record<RegisterApiClientFields, string>>;
 
 /** Something unexpected: a generic message for people, the real cause in the server log. */
-import type { ActionFailure } from "@/lib/forms/action-result";
-
 export type { ActionFailure };
 
 export type ListApiClientsResult = { ok: true; clients: ApiClientListItem[] } | ActionFailure;
