@@ -4,6 +4,7 @@ import { useQueryClient } from "@tanstack/react-query";
 import { Plus, ShieldCheck } from "lucide-react";
 import { useRef, useState } from "react";
 import { ListDetailLayout, NoSelection } from "@/components/shared/list-detail-layout";
+import { useDebouncedValue } from "@/components/shared/use-debounced-value";
 import { useFormDialog } from "@/components/shared/use-form-dialog";
 import { useSelectionInUrl } from "@/components/shared/use-selection-in-url";
 import { Button } from "@/components/ui/button";
@@ -14,7 +15,7 @@ import type { AuthConfigDetail, AuthConfigListItem } from "@/lib/auth-configs/co
 import { AuthConfigDetailPane } from "./auth-config-detail";
 import { AuthConfigList, SEARCH_LABEL } from "./auth-config-list";
 import { CreateAuthConfigDialog } from "./create-auth-config-dialog";
-import { authConfigKeys, useAuthConfigList, useDebouncedValue } from "./queries";
+import { authConfigKeys, useAuthConfigList } from "./queries";
 
 export type AuthConfigsViewProps = {
   initialConfigs: AuthConfigListItem[];

@@ -1,7 +1,6 @@
 "use client";
 
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useEffect, useState } from "react";
 import {
   createAuthConfigAction,
   deleteAuthConfigAction,
@@ -123,16 +122,6 @@ export function useTestAuthConfig(id: string) {
       toast.error("Could not run the test", { description: messageOf(error) });
     },
   });
-}
-
-/** The value after it has stopped changing for `delay` ms: one query per pause in typing. */
-export function useDebouncedValue<T>(value: T, delay: number): T {
-  const [debounced, setDebounced] = useState(value);
-  useEffect(() => {
-    const timer = setTimeout(() => setDebounced(value), delay);
-    return () => clearTimeout(timer);
-  }, [value, delay]);
-  return debounced;
 }
 
 function messageOf(error: unknown): string {

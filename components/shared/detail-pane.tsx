@@ -54,9 +54,9 @@ export function DetailPane<Data>({
 }
 
 /**
- * One read-only record: its name (the region's name for screen readers) with the delete button
- * beside it and the id under it, optional actions on the right, the detail sections, and a
- * footer that says why nothing here can be edited.
+ * One record: its name (the region's name for screen readers) with the delete button beside it
+ * and the id under it, optional actions on the right, the detail sections, and, for a read-only
+ * record, a footer that says why nothing here can be edited.
  */
 export function DetailCard({
   title,
@@ -76,7 +76,8 @@ export function DetailCard({
   actions?: React.ReactNode;
   /** Between the header and the sections, e.g. the outcome of an action. */
   notice?: React.ReactNode;
-  readOnlyNote: React.ReactNode;
+  /** Why the record cannot be edited; left out for records that can be. */
+  readOnlyNote?: React.ReactNode;
   /** The DetailSections. */
   children: React.ReactNode;
 }) {
@@ -114,10 +115,12 @@ export function DetailCard({
 
       <div className="grid gap-6 px-5 py-5">{children}</div>
 
-      <footer className="flex gap-2 rounded-b-xl border-line border-t bg-surface-subtle px-5 py-3 text-fg-muted text-xs leading-relaxed">
-        <Lock className="mt-0.5 size-3.5 shrink-0" aria-hidden="true" />
-        <p>{readOnlyNote}</p>
-      </footer>
+      {readOnlyNote ? (
+        <footer className="flex gap-2 rounded-b-xl border-line border-t bg-surface-subtle px-5 py-3 text-fg-muted text-xs leading-relaxed">
+          <Lock className="mt-0.5 size-3.5 shrink-0" aria-hidden="true" />
+          <p>{readOnlyNote}</p>
+        </footer>
+      ) : null}
     </section>
   );
 }
