@@ -102,6 +102,17 @@ export const sandboxReportOutput = z.object({
 
 export type SandboxReport = z.output<typeof sandboxReportOutput>;
 
+/**
+ * "Test with sample values" also shows what the code returned. Only the console's test gets it:
+ * the public API's 422 reports a failed test, which returns nothing. The sandbox has already
+ * bounded the value's size and redacted the secrets from it.
+ */
+export const sampleTestReportOutput = sandboxReportOutput.extend({
+  value: z.json().optional(),
+});
+
+export type SampleTestReport = z.output<typeof sampleTestReportOutput>;
+
 export type { ActionFailure };
 
 export type ListIntegrationsResult =
@@ -129,7 +140,7 @@ export type UpdateAuthResult =
   | (ActionFailure & { notFound?: boolean });
 
 export type TestAuthCodeResult =
-  | { ok: true; report: SandboxReport }
+  | { ok: true; report: SampleTestReport }
   | { ok: false; fieldErrors: FieldErrors }
   | ActionFailure;
 

@@ -22,6 +22,7 @@ import {
   type ListConnectionsResult,
   type ListIntegrationsResult,
   type SetApiAccessResult,
+  sampleTestReportOutput,
   sandboxReportOutput,
   type TestAuthCodeResult,
   type UpdateAuthResult,
@@ -187,7 +188,7 @@ export async function testAuthCodeAction(id: string, input: unknown): Promise<Te
       parsed.data,
       await changeContextFor(admin),
     );
-    if (result.ok) return { ok: true, report: sandboxReportOutput.parse(result.test) };
+    if (result.ok) return { ok: true, report: sampleTestReportOutput.parse(result.test) };
     switch (result.error) {
       case "not_found":
         return { ok: false, formError: NOT_FOUND };
