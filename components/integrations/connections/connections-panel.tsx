@@ -1,0 +1,220 @@
+"use client";
+
+import { Cable, Info } from "lucide-react";
+import { useId, useRef } from "react";
+import { formatDateTime } from "@/components/shared/format";
+import { RelativeTime } from "@/components/shared/relative-time";
+import { Badge } from "@/components/ui/badge";
+import { Button } from "@/components/ui/button";
+import { EmptyState } from "@/components/ui/empty-state";
+import {
+  Table,
+  TableBody,
+  TableCell,
+  TableHead,
+  TableHeader,
+  TableRow,
+} from "@/components/ui/table";
+import type { ConnectionOutput, IntegrationDetail } from "@/lib/integrations/contract";
+import { isOAuthType } from "../auth/auth-draft";
+import { useConnections } from "../queries";
+import { DeleteConnectionDialog } from "./delete-connection-dialog";
+import { connectionName, STATUS_BADGES } from "./format";
+import { ServiceConnectionForm } from "./service-connection-form";
+
+/**
+ * The Connections tab: how connections are made for this type, the service connection's form for
+ * a SERVICE_ACCOUNT integration, and the connections newest first, a page at a time.
+ */
+export function ConnectionsPanel({ integration }: { integration: IntegrationDetail }) {
+  const headingId = useId();
+  const headingRef = useRef<HTMLHeadingElement>(null);
+  const query = useConnections(integration.id);
+  const connections = query.data?.pages.flatMap((page) => page.connections);
+  const serviceConnection = connections?.some((connection) => connection.endUserId === null);
+
+  // A deleted row takes its trash button with it; the list's heading is the nearest landmark.
+  const afterDelete = () => headingRef.current?.focus();
+
+  return (
+    <div className="grid min-w-0 gap-5">
+      {integration.authType === "SERVICE_ACCOUNT" ? (
+        <ServiceConnectionForm integration={integration} exists={Boolean(serviceConnection)} />
+      ) : (
+        <HowConnectionsAreMade integration={integration} />
+      )}
+
+      <section aria-labelledby={headingId} className="grid min-w-0 gap-3">
+        <h3
+          id={headingId}
+          ref={headingRef}
+          tabIndex={-1}
+          className="font-medium text-fg text-sm outline-hidden"
+        >
+          Connections
+        </h3>
+        {query.isPending ? (
+          <p role="status" className="text-fg-muted text-sm">
+            Loading connections…
+          </p>
+        ) : query.isError && !connections ? (
+          <div role="alert" className="grid justify-items-start gap-3 text-sm">
+            <p className="text-fg-muted">{query.error.message}</p>
+            <Button variant="secondary" size="sm" onClick={() => query.refetch()}>
+              Try again
+            </Button>
+          </div>
+        ) : !connections || connections.length === 0 ? (
+          <EmptyState
+            icon={<Cable />}
+            headingLevel={3}
+            title="No connections yet"
+            description={
+              integration.authType === "SERVICE_ACCOUNT"
+                ? "Add the service connection above."
+                : "Connections appear here as end users connect."
+            }
+            className="py-8 sm:py-10"
+          />
+        ) : (
+          <>
+            <ConnectionTable connections={connections} onDeleted={afterDelete} />
+            <ConnectionList connections={connections} onDeleted={afterDelete} />
+            {query.hasNextPage ? (
+              <div>
+                <Button
+                  variant="secondary"
+                  size="sm"
+                  pending={query.isFetchingNextPage}
+                  onClick={() => query.fetchNextPage()}
+                >
+                  Load more
+                </Button>
+              </div>
+            ) : null}
+          </>
+        )}
+      </section>
+    </div>
+  );
+}
+
+function HowConnectionsAreMade({ integration }: { integration: IntegrationDetail }) {
+  return (
+    <div className="flex gap-2.5 rounded-lg border border-info-text/20 bg-info-subtle px-3 py-2.5 text-info-text text-sm">
+      <Info className="mt-0.5 size-4 shrink-0" aria-hidden="true" />
+      {isOAuthType(integration.authType) ? (
+        <p>
+          End users connect by signing in at the service through the OAuth flow, which arrives in a
+          later release. Their connections will be listed here.
+        </p>
+      ) : (
+        <p className="min-w-0">
+          Programs make connections through the public API:{" "}
+          <code className="font-mono text-xs [overflow-wrap:anywhere]">
+            POST /api/integrations/v1/{integration.id}/connections
+          </code>{" "}
+          with the end user&apos;s id
+          {integration.authType === "NONE" ? "" : " and their values for the auth fields"}.
+          {integration.authTestCode ? " The test code runs first; only a pass is stored." : ""}
+        </p>
+      )}
+    </div>
+  );
+}
+
+type RowsProps = { connections: ConnectionOutput[]; onDeleted: () => void };
+
+/** The table, once the pane is wide enough for its five columns (a container query). */
+function ConnectionTable({ connections, onDeleted }: RowsProps) {
+  return (
+    <Table aria-label="Connections" containerClassName="hidden @xl:block">
+      <TableHeader>
+        <TableRow className="hover:bg-transparent">
+          <TableHead>End user</TableHead>
+          <TableHead>Created</TableHead>
+          <TableHead>Last tested</TableHead>
+          <TableHead>Status</TableHead>
+          <TableHead className="w-12">
+            <span className="sr-only">Actions</span>
+          </TableHead>
+        </TableRow>
+      </TableHeader>
+      <TableBody>
+        {connections.map((connection) => (
+          <TableRow key={connection.id}>
+            <TableCell className="max-w-48">
+              <EndUser connection={connection} />
+            </TableCell>
+            <TableCell className="whitespace-nowrap text-fg-muted">
+              <When date={connection.createdAt} />
+            </TableCell>
+            <TableCell className="whitespace-nowrap text-fg-muted">
+              <When date={connection.lastTestedAt} />
+            </TableCell>
+            <TableCell>
+              <StatusBadge connection={connection} />
+            </TableCell>
+            <TableCell className="py-1.5 text-right">
+              <DeleteConnectionDialog connection={connection} onDeleted={onDeleted} />
+            </TableCell>
+          </TableRow>
+        ))}
+      </TableBody>
+    </Table>
+  );
+}
+
+/** The same connections stacked, where five columns would scroll sideways. */
+function ConnectionList({ connections, onDeleted }: RowsProps) {
+  return (
+    <ul
+      aria-label="Connections"
+      className="divide-y divide-line rounded-lg border border-line bg-surface @xl:hidden"
+    >
+      {connections.map((connection) => (
+        <li key={connection.id} className="flex items-start gap-2 py-2.5 pr-2 pl-4 text-sm">
+          <div className="grid min-w-0 flex-1 gap-1">
+            <div className="flex flex-wrap items-center gap-2">
+              <EndUser connection={connection} />
+              <StatusBadge connection={connection} />
+            </div>
+            <dl className="grid grid-cols-[auto_minmax(0,1fr)] gap-x-3 text-fg-muted text-xs">
+              <dt>Created</dt>
+              <dd>
+                <When date={connection.createdAt} />
+              </dd>
+              <dt>Last tested</dt>
+              <dd>
+                <When date={connection.lastTestedAt} />
+              </dd>
+            </dl>
+          </div>
+          <DeleteConnectionDialog connection={connection} onDeleted={onDeleted} />
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function EndUser({ connection }: { connection: ConnectionOutput }) {
+  return connection.endUserId === null ? (
+    <span className="font-medium text-fg">{connectionName(connection)}</span>
+  ) : (
+    <span className="min-w-0 break-all font-mono text-fg">{connection.endUserId}</span>
+  );
+}
+
+function StatusBadge({ connection }: { connection: ConnectionOutput }) {
+  const badge = STATUS_BADGES[connection.status];
+  return <Badge variant={badge.variant}>{badge.label}</Badge>;
+}
+
+function When({ date }: { date: Date | null }) {
+  if (!date) return <span className="text-fg-subtle">Never</span>;
+  return (
+    <span title={formatDateTime(date)}>
+      <RelativeTime date={date} />
+    </span>
+  );
+}

@@ -1,0 +1,16 @@
+import type { BadgeVariant } from "@/components/ui/badge";
+import type { ConnectionOutput } from "@/lib/integrations/contract";
+
+/** The end user's id, or what the one connection of a SERVICE_ACCOUNT integration is. */
+export function connectionName(connection: Pick<ConnectionOutput, "endUserId">): string {
+  return connection.endUserId ?? "Service connection";
+}
+
+export const STATUS_BADGES: Record<
+  ConnectionOutput["status"],
+  { label: string; variant: BadgeVariant }
+> = {
+  active: { label: "Active", variant: "success" },
+  expired: { label: "Expired", variant: "warning" },
+  failed: { label: "Failed", variant: "danger" },
+};
