@@ -1,24 +1,41 @@
-import { Blocks } from "lucide-react";
 import type { Metadata } from "next";
-import { EmptyState } from "@/components/ui/empty-state";
-import { PageHeader } from "@/components/ui/page-header";
+import { z } from "zod";
+import { IntegrationsView } from "@/components/integrations/integrations-view";
 import { requireAdmin } from "@/lib/auth/session";
+import { integrationDetailOutput, integrationListItemOutput } from "@/lib/integrations/contract";
+import { integrationIdSchema } from "@/lib/integrations/schema";
+import { getIntegration, listIntegrations } from "@/lib/integrations/service";
+import { startRuntime } from "@/lib/runtime";
 
 export const metadata: Metadata = { title: "Integrations" };
 
-export default async function IntegrationsPage() {
+/** `?id=` selects an integration, so a detail can be linked and reloaded. */
+const querySchema = z.object({
+  id: z.string().max(200).optional().catch(undefined),
+});
+
+export default async function IntegrationsPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   await requireAdmin();
+  const { id } = querySchema.parse(await searchParams);
+  const { env, database } = await startRuntime();
+  // A malformed id cannot name an integration: it is shown as "not found" without a query.
+  const wellFormedId = id && integrationIdSchema.safeParse(id).success ? id : undefined;
+  const [integrations, selected] = await Promise.all([
+    listIntegrations(database.db),
+    wellFormedId ? getIntegration(database.db, wellFormedId) : null,
+  ]);
   return (
-    <>
-      <PageHeader
-        title="Integrations"
-        description="Custom integrations and how end users connect them to external services."
-      />
-      <EmptyState
-        icon={<Blocks />}
-        title="No integrations yet"
-        description="Each integration's auth configuration (none, API key fields, OAuth, OAuth with dynamic client registration, or a service account) will be set here and through the public REST API. Creating integrations arrives in the next release."
-      />
-    </>
+    <IntegrationsView
+      // Parsed through the allowlists, like every action result: only these fields are sent.
+      initialIntegrations={z.array(integrationListItemOutput).parse(integrations)}
+      initialSelected={
+        id ? { id, integration: selected ? integrationDetailOutput.parse(selected) : null } : null
+      }
+      allowPrivateUrls={env.AUTHDESK_ALLOW_PRIVATE_TOKEN_URLS}
+    />
   );
 }
