@@ -2,6 +2,7 @@ import "server-only";
 import { createRoute, type OpenAPIHono, type RouteConfig, z } from "@hono/zod-openapi";
 import { type ApiAuthVariables, requireAnyScope } from "@/lib/api-auth/middleware";
 import { type TokenBroker, TokenBrokerError } from "@/lib/auth-configs/token-broker";
+import { API_TAGS } from "./openapi";
 
 /**
  * POST /api/v1/auth-configs/{identifier}/token: programs get an outbound access token from the
@@ -19,7 +20,9 @@ export const ProblemSchema = z
     detail: z.string().optional(),
   })
   .loose()
-  .openapi("Problem");
+  .openapi("Problem", {
+    description: "RFC 9457 problem details, the error shape of every /api response.",
+  });
 
 const BrokeredTokenSchema = z
   .object({
@@ -41,6 +44,8 @@ const problemResponse = (description: string) => ({
 export const authConfigTokenRoute = createRoute({
   method: "post",
   path: "/api/v1/auth-configs/{identifier}/token",
+  operationId: "getAuthConfigToken",
+  tags: [API_TAGS.authConfigs],
   summary: "Get an access token for an auth config",
   description:
     "Returns a valid access token for the auth config, fetched from its token server or served from the broker's cache. Needs the scope all:read or all:write.",

@@ -1,5 +1,6 @@
 import "server-only";
-import type { Context, Env, Hono } from "hono";
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import type { Context, Env } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { z } from "zod";
@@ -23,6 +24,7 @@ import {
   type TokenResponseSchema,
 } from "@/lib/oauth/schema";
 import type { TokenStore } from "@/lib/oauth/tokens";
+import { documentOAuthRoutes } from "./oauth-openapi";
 
 /**
  * The OAuth 2.0 authorization server: token (RFC 6749, client credentials only), introspection
@@ -47,9 +49,10 @@ const MAX_BODY_BYTES = 16 * 1024;
 const SAME_ANSWER_FOR_ANY_BAD_CLIENT = "Client authentication failed.";
 
 export function registerOAuthRoutes<E extends Env>(
-  app: Hono<E>,
+  app: OpenAPIHono<E>,
   deps: OAuthRouteDependencies,
 ): void {
+  documentOAuthRoutes(app.openAPIRegistry);
   app.use("/oauth/*", refuseBrowsers, limitBody);
   app.post(OAUTH_PATHS.token, (c) => token(c, deps));
   app.post(OAUTH_PATHS.introspection, (c) => introspect(c, deps));
