@@ -56,7 +56,8 @@ const formBody = (schema: z.ZodType) => ({ required: true, content: { [FORM]: { 
 function oauthError(description: string, headers?: ResponseHeaders): ResponseConfig {
   return {
     description,
-    headers: { ...NO_STORE_HEADERS, ...headers },
+    // Errors carry Cache-Control: no-store too; OAuthError's description says so once for all.
+    headers,
     content: { "application/json": { schema: OAuthErrorSchema } },
   };
 }
@@ -64,7 +65,7 @@ function oauthError(description: string, headers?: ResponseHeaders): ResponseCon
 /** The failures every client-authenticated endpoint shares. */
 const CLIENT_FAILURES: Record<number, ResponseConfig> = {
   401: oauthError(
-    "invalid_client: no credentials, an unknown client or a wrong secret (one answer for both), or an Authorization scheme other than Basic.",
+    "`invalid_client`: no credentials, an unknown client or a wrong secret (one answer for both), or an Authorization scheme other than Basic.",
     {
       "WWW-Authenticate": {
         description: 'Basic realm="authdesk", charset="UTF-8"',
@@ -72,10 +73,10 @@ const CLIENT_FAILURES: Record<number, ResponseConfig> = {
       },
     },
   ),
-  403: oauthError("invalid_request: a browser request (Origin or Sec-Fetch-Site present)."),
-  413: oauthError("invalid_request: the body is over 16 KiB."),
+  403: oauthError("`invalid_request`: a browser request (Origin or Sec-Fetch-Site present)."),
+  413: oauthError("`invalid_request`: the body is over 16 KiB."),
   429: oauthError(
-    "invalid_client: too many failed authentications for this client or from this address; even the right secret waits.",
+    "`invalid_client`: too many failed authentications for this client or from this address; even the right secret waits.",
     {
       "Retry-After": { description: "Seconds to wait.", schema: { type: "integer" } },
     },
@@ -99,7 +100,7 @@ const tokenOperation: RouteConfig = {
       content: { "application/json": { schema: TokenResponseSchema } },
     },
     400: oauthError(
-      "invalid_request: not a form, a repeated parameter, a missing grant_type, Basic and client_secret together, or malformed Basic credentials. unsupported_grant_type: any grant but client_credentials. invalid_scope: a malformed scope, one the client does not hold, or a client without permissions.",
+      "`invalid_request`: not a form, a repeated parameter, a missing grant_type, Basic and client_secret together, or malformed Basic credentials. `unsupported_grant_type`: any grant but client_credentials. `invalid_scope`: a malformed scope, one the client does not hold, or a client without permissions.",
     ),
     ...CLIENT_FAILURES,
   },
@@ -122,7 +123,7 @@ const introspectionOperation: RouteConfig = {
       content: { "application/json": { schema: IntrospectionResponseSchema } },
     },
     400: oauthError(
-      "invalid_request: not a form, a repeated parameter, no token, Basic and client_secret together, or malformed Basic credentials.",
+      "`invalid_request`: not a form, a repeated parameter, no token, Basic and client_secret together, or malformed Basic credentials.",
     ),
     ...CLIENT_FAILURES,
   },
@@ -141,7 +142,7 @@ const revocationOperation: RouteConfig = {
   responses: {
     200: { description: "Revoked, or nothing to revoke. No body.", headers: NO_STORE_HEADERS },
     400: oauthError(
-      "invalid_request: not a form, a repeated parameter, no token, Basic and client_secret together, or malformed Basic credentials.",
+      "`invalid_request`: not a form, a repeated parameter, no token, Basic and client_secret together, or malformed Basic credentials.",
     ),
     ...CLIENT_FAILURES,
   },
