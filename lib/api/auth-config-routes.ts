@@ -2,6 +2,7 @@ import "server-only";
 import { createRoute, type OpenAPIHono, type RouteConfig, z } from "@hono/zod-openapi";
 import { type ApiAuthVariables, requireAnyScope } from "@/lib/api-auth/middleware";
 import { type TokenBroker, TokenBrokerError } from "@/lib/auth-configs/token-broker";
+import { API_TAGS } from "./openapi";
 
 /**
  * POST /api/v1/auth-configs/{identifier}/token: programs get an outbound access token from the
@@ -19,14 +20,16 @@ export const ProblemSchema = z
     detail: z.string().optional(),
   })
   .loose()
-  .openapi("Problem");
+  .openapi("Problem", {
+    description: "RFC 9457 problem details, the error shape of every /api response.",
+  });
 
 const BrokeredTokenSchema = z
   .object({
-    access_token: z.string(),
-    token_type: z.string(),
-    expires_at: z.iso.datetime(),
-    scope: z.string().nullable(),
+    access_token: z.string().openapi({ description: "The other API's access token." }),
+    token_type: z.string().openapi({ description: "As the token server said, usually Bearer." }),
+    expires_at: z.iso.datetime().openapi({ description: "When the token expires." }),
+    scope: z.string().nullable().openapi({ description: "The granted scope, if the server said." }),
   })
   .openapi("BrokeredToken");
 
@@ -41,14 +44,19 @@ const problemResponse = (description: string) => ({
 export const authConfigTokenRoute = createRoute({
   method: "post",
   path: "/api/v1/auth-configs/{identifier}/token",
+  operationId: "getAuthConfigToken",
+  tags: [API_TAGS.authConfigs],
   summary: "Get an access token for an auth config",
   description:
-    "Returns a valid access token for the auth config, fetched from its token server or served from the broker's cache. Needs the scope all:read or all:write.",
+    "Returns a valid access token for the auth config, fetched from its token server or served from the broker's cache. Needs the scope `all:read` or `all:write`.",
   security: CALLER_SECURITY,
   middleware: [requireAnyScope([READ_ALL, WRITE_ALL])],
   request: {
     params: z.object({
-      identifier: z.string().openapi({ example: "payments-api" }),
+      identifier: z.string().openapi({
+        description: "The auth config's identifier, as shown in the console.",
+        example: "payments-api",
+      }),
     }),
   },
   responses: {
