@@ -1,8 +1,9 @@
 import "server-only";
-import { createRoute, type OpenAPIHono, type RouteConfig, z } from "@hono/zod-openapi";
+import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { type ApiAuthVariables, requireAnyScope } from "@/lib/api-auth/middleware";
 import { type TokenBroker, TokenBrokerError } from "@/lib/auth-configs/token-broker";
 import { API_TAGS } from "./openapi";
+import { CALLER_SECURITY, problemResponse } from "./route-schemas";
 
 /**
  * POST /api/v1/auth-configs/{identifier}/token: programs get an outbound access token from the
@@ -12,18 +13,6 @@ import { API_TAGS } from "./openapi";
 const READ_ALL = "all:read";
 const WRITE_ALL = "all:write";
 
-export const ProblemSchema = z
-  .object({
-    type: z.string(),
-    title: z.string(),
-    status: z.number().int(),
-    detail: z.string().optional(),
-  })
-  .loose()
-  .openapi("Problem", {
-    description: "RFC 9457 problem details, the error shape of every /api response.",
-  });
-
 const BrokeredTokenSchema = z
   .object({
     access_token: z.string().openapi({ description: "The other API's access token." }),
@@ -32,14 +21,6 @@ const BrokeredTokenSchema = z
     scope: z.string().nullable().openapi({ description: "The granted scope, if the server said." }),
   })
   .openapi("BrokeredToken");
-
-/** Either scheme the /api middleware accepts (components registered in app.ts). */
-const CALLER_SECURITY: RouteConfig["security"] = [{ bearerAuth: [] }, { basicAuth: [] }];
-
-const problemResponse = (description: string) => ({
-  description,
-  content: { "application/problem+json": { schema: ProblemSchema } },
-});
 
 export const authConfigTokenRoute = createRoute({
   method: "post",

@@ -13,6 +13,7 @@ export const OPENAPI_PATH = "/api/openapi.json";
 export const API_TAGS = {
   oauth: "OAuth server",
   authConfigs: "Auth configs",
+  integrations: "Integrations",
   health: "Health",
   description: "API description",
 } as const;
@@ -36,6 +37,11 @@ export const API_DOCUMENT_CONFIG: Omit<OpenApiDocument, "paths" | "components" |
       name: API_TAGS.authConfigs,
       description:
         "Outbound credentials: access tokens for other APIs, from the auth configs admins set up. Errors are RFC 9457 problem details.",
+    },
+    {
+      name: API_TAGS.integrations,
+      description:
+        "Integrations' auth configuration (how end users connect to an external service) and their connections. Changes need the INTEGRATION_API scope (Modify on the Integrations API group). Errors are RFC 9457 problem details; a 400 lists each problem with its field path.",
     },
     { name: API_TAGS.health, description: "For load balancers and probes; no credentials." },
     { name: API_TAGS.description, description: "This document, as JSON; no credentials." },
