@@ -2,13 +2,13 @@ import "server-only";
 import http, { type IncomingMessage } from "node:http";
 import https from "node:https";
 import type { LookupFunction } from "node:net";
-import type { AuthConfigCredentials } from "./service";
 import {
-  type AddressClass,
-  checkTokenEndpoint,
+  ADDRESS_WORDS,
+  checkEndpoint,
   type EndpointProblem,
   type ResolveHost,
-} from "./ssrf-guard";
+} from "@/lib/outbound/ssrf-guard";
+import type { AuthConfigCredentials } from "./service";
 import { TokenBrokerError } from "./token-errors";
 
 /**
@@ -83,7 +83,7 @@ export async function requestToken(
   limits: TokenRequestLimits,
 ): Promise<TokenResponse> {
   const startedAt = Date.now();
-  const checked = await checkTokenEndpoint(config.tokenUrl, {
+  const checked = await checkEndpoint(config.tokenUrl, {
     allowPrivate: limits.allowPrivateTokenUrls,
     resolveHost: limits.resolveHost,
     resolveTimeoutMs: Math.min(limits.connectTimeoutMs, limits.totalTimeoutMs),
@@ -375,20 +375,6 @@ function safeMediaType(value: string): string {
 function safeCode(code: string | undefined): string | undefined {
   return code && /^[A-Z0-9_]{2,64}$/.test(code) ? code : undefined;
 }
-
-const ADDRESS_WORDS: Record<Exclude<AddressClass, "public">, string> = {
-  loopback: "its host is a loopback address",
-  unspecified: "its host is an unspecified address",
-  private: "its host is a private network address",
-  shared: "its host is a carrier-grade NAT address",
-  link_local: "its host is a link-local address",
-  unique_local: "its host is a unique-local IPv6 address",
-  multicast: "its host is a multicast address",
-  broadcast: "its host is a broadcast address",
-  reserved: "its host is a reserved address",
-  metadata: "its host is a cloud metadata service",
-  invalid: "its host resolved to an invalid address",
-};
 
 function endpointError(problem: EndpointProblem, limits: TokenRequestLimits): TokenBrokerError {
   switch (problem.kind) {
