@@ -27,6 +27,10 @@ async function main(): Promise<void> {
       db: runtime.database.db,
       keyring: runtime.keyring,
       tokenBroker: runtime.tokenBroker,
+      integrations: {
+        sandbox: runtime.sandbox,
+        allowPrivateUrls: config.AUTHDESK_ALLOW_PRIVATE_TOKEN_URLS,
+      },
       publicUrl: config.AUTHDESK_PUBLIC_URL,
       limits: { requestsPerMinute: config.AUTHDESK_API_RATE_LIMIT },
     }).fetch,

@@ -10,6 +10,7 @@ import {
 import { createTokenBroker, type TokenBroker } from "@/lib/auth-configs/token-broker";
 import { type Keyring, loadKeyring } from "@/lib/crypto";
 import { type Env, env } from "@/lib/env";
+import { createSandbox, type Sandbox } from "@/lib/sandbox";
 
 export interface Runtime {
   env: Env;
@@ -17,6 +18,8 @@ export interface Runtime {
   keyring: Keyring;
   /** One per process, so its token cache and single flight cover every caller in it. */
   tokenBroker: TokenBroker;
+  /** Runs integrations' authTestCode; its worker threads start on the first run. */
+  sandbox: Sandbox;
 }
 
 /**
@@ -55,7 +58,10 @@ async function boot(log: (message: string) => void): Promise<Runtime> {
     keyring,
     allowPrivateTokenUrls: config.AUTHDESK_ALLOW_PRIVATE_TOKEN_URLS,
   });
-  return { env: config, database, keyring, tokenBroker };
+  const sandbox = createSandbox({
+    allowPrivateAddresses: config.AUTHDESK_ALLOW_PRIVATE_TOKEN_URLS,
+  });
+  return { env: config, database, keyring, tokenBroker, sandbox };
 }
 
 export async function getDb(): Promise<Database> {
@@ -66,6 +72,10 @@ export async function getTokenBroker(): Promise<TokenBroker> {
   return (await startRuntime()).tokenBroker;
 }
 
+export async function getSandbox(): Promise<Sandbox> {
+  return (await startRuntime()).sandbox;
+}
+
 export async function stopRuntime(): Promise<void> {
   const running = holder[RUNTIME];
   holder[RUNTIME] = undefined;
@@ -73,5 +83,6 @@ export async function stopRuntime(): Promise<void> {
   const runtime = await running;
   // The broker flushes its batched usage counts, so it closes before the database does.
   await runtime.tokenBroker.close();
+  await runtime.sandbox.close();
   await runtime.database.close();
 }

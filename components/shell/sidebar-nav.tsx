@@ -1,6 +1,14 @@
 "use client";
 
-import { Blocks, KeyRound, type LucideIcon, ScrollText, Settings, ShieldCheck } from "lucide-react";
+import {
+  Blocks,
+  BookOpen,
+  KeyRound,
+  type LucideIcon,
+  ScrollText,
+  Settings,
+  ShieldCheck,
+} from "lucide-react";
 import Link from "next/link";
 import { usePathname } from "next/navigation";
 import { cn } from "@/lib/utils/cn";
@@ -21,6 +29,10 @@ const sections: { label?: string; items: NavItem[] }[] = [
       { href: "/settings", label: "Settings", icon: Settings },
       { href: "/audit", label: "Audit log", icon: ScrollText },
     ],
+  },
+  {
+    label: "Developers",
+    items: [{ href: "/docs", label: "API docs", icon: BookOpen }],
   },
 ];
 

@@ -264,6 +264,7 @@ describe.each(testDrivers)("public API authentication on %s", (driver) => {
       expect(Object.keys(document.components.securitySchemes).sort()).toEqual([
         "basicAuth",
         "bearerAuth",
+        "clientSecretBasic",
       ]);
     });
 

@@ -16,6 +16,7 @@ import type { Sandbox } from "@/lib/sandbox/types";
 import { registerAuthConfigRoutes } from "./auth-config-routes";
 import { registerIntegrationRoutes } from "./integration-routes";
 import { registerOAuthRoutes } from "./oauth-routes";
+import { API_DOCUMENT_CONFIG, API_TAGS, OPENAPI_PATH } from "./openapi";
 import { problem, validationProblem } from "./problem";
 
 /**
@@ -56,7 +57,7 @@ export const DEFAULT_API_LIMITS: ApiLimits = {
 };
 
 /** /api paths anyone may call: probes and the API description. Everything else needs a caller. */
-const PUBLIC_API_PATHS = new Set(["/api/health", "/api/openapi.json"]);
+const PUBLIC_API_PATHS = new Set(["/api/health", OPENAPI_PATH]);
 
 const HealthSchema = z
   .object({
@@ -69,10 +70,27 @@ const HealthSchema = z
 const healthRoute = createRoute({
   method: "get",
   path: "/api/health",
+  operationId: "getHealth",
+  tags: [API_TAGS.health],
   summary: "Database reachable and every migration applied",
   responses: {
     200: { description: "Healthy", content: { "application/json": { schema: HealthSchema } } },
     503: { description: "Not ready", content: { "application/json": { schema: HealthSchema } } },
+  },
+});
+
+/** doc31 mounts the route that serves the document; this describes it in the document. */
+const openApiDocumentRoute = createRoute({
+  method: "get",
+  path: OPENAPI_PATH,
+  operationId: "getOpenApiDocument",
+  tags: [API_TAGS.description],
+  summary: "This API's OpenAPI 3.1 document",
+  responses: {
+    200: {
+      description: "The document.",
+      content: { "application/json": { schema: { type: "object" } } },
+    },
   },
 });
 
@@ -121,10 +139,8 @@ export function createApiApp(deps: ApiDependencies) {
     scheme: "basic",
     description: "A till's code and password, when the organisation allows Basic authentication.",
   });
-  app.doc31("/api/openapi.json", {
-    openapi: "3.1.0",
-    info: { title: "Authdesk API", version: "1" },
-  });
+  app.doc31(OPENAPI_PATH, API_DOCUMENT_CONFIG);
+  app.openAPIRegistry.registerPath(openApiDocumentRoute);
 
   app.notFound((c) => problem(c, 404, "Not found", { detail: `No endpoint at ${c.req.path}` }));
   app.onError((error, c) => {

@@ -1,7 +1,9 @@
 import "server-only";
-import { createRoute, type OpenAPIHono, type RouteConfig, z } from "@hono/zod-openapi";
+import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { type ApiAuthVariables, requireAnyScope } from "@/lib/api-auth/middleware";
 import { type TokenBroker, TokenBrokerError } from "@/lib/auth-configs/token-broker";
+import { API_TAGS } from "./openapi";
+import { CALLER_SECURITY, problemResponse } from "./route-schemas";
 
 /**
  * POST /api/v1/auth-configs/{identifier}/token: programs get an outbound access token from the
@@ -11,44 +13,31 @@ import { type TokenBroker, TokenBrokerError } from "@/lib/auth-configs/token-bro
 const READ_ALL = "all:read";
 const WRITE_ALL = "all:write";
 
-export const ProblemSchema = z
-  .object({
-    type: z.string(),
-    title: z.string(),
-    status: z.number().int(),
-    detail: z.string().optional(),
-  })
-  .loose()
-  .openapi("Problem");
-
 const BrokeredTokenSchema = z
   .object({
-    access_token: z.string(),
-    token_type: z.string(),
-    expires_at: z.iso.datetime(),
-    scope: z.string().nullable(),
+    access_token: z.string().openapi({ description: "The other API's access token." }),
+    token_type: z.string().openapi({ description: "As the token server said, usually Bearer." }),
+    expires_at: z.iso.datetime().openapi({ description: "When the token expires." }),
+    scope: z.string().nullable().openapi({ description: "The granted scope, if the server said." }),
   })
   .openapi("BrokeredToken");
-
-/** Either scheme the /api middleware accepts (components registered in app.ts). */
-const CALLER_SECURITY: RouteConfig["security"] = [{ bearerAuth: [] }, { basicAuth: [] }];
-
-const problemResponse = (description: string) => ({
-  description,
-  content: { "application/problem+json": { schema: ProblemSchema } },
-});
 
 export const authConfigTokenRoute = createRoute({
   method: "post",
   path: "/api/v1/auth-configs/{identifier}/token",
+  operationId: "getAuthConfigToken",
+  tags: [API_TAGS.authConfigs],
   summary: "Get an access token for an auth config",
   description:
-    "Returns a valid access token for the auth config, fetched from its token server or served from the broker's cache. Needs the scope all:read or all:write.",
+    "Returns a valid access token for the auth config, fetched from its token server or served from the broker's cache. Needs the scope `all:read` or `all:write`.",
   security: CALLER_SECURITY,
   middleware: [requireAnyScope([READ_ALL, WRITE_ALL])],
   request: {
     params: z.object({
-      identifier: z.string().openapi({ example: "payments-api" }),
+      identifier: z.string().openapi({
+        description: "The auth config's identifier, as shown in the console.",
+        example: "payments-api",
+      }),
     }),
   },
   responses: {

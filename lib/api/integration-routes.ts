@@ -32,8 +32,9 @@ import {
 } from "@/lib/integrations/service";
 import { INTEGRATION_API_SCOPE } from "@/lib/oauth/scopes";
 import type { Sandbox, SandboxOutcome } from "@/lib/sandbox/types";
-import { ProblemSchema } from "./auth-config-routes";
+import { API_TAGS } from "./openapi";
 import { problem, validationProblem } from "./problem";
+import { CALLER_SECURITY, problemResponse } from "./route-schemas";
 
 /**
  * The integrations API: the seed's PATCH …/auth (Langdock's "Update Auth Configuration"), a GET
@@ -55,13 +56,7 @@ const BASE = "/api/integrations/v1/{integrationId}";
 const READ_SCOPES: [string, ...string[]] = [INTEGRATION_API_SCOPE, "integrations:read"];
 /** Far above the largest valid body (50 fields and four 1,000-character code strings). */
 const MAX_BODY_BYTES = 256 * 1024;
-const CALLER_SECURITY: RouteConfig["security"] = [{ bearerAuth: [] }, { basicAuth: [] }];
 const NO_STORE = { "Cache-Control": "no-store", Pragma: "no-cache" };
-
-const problemResponse = (description: string) => ({
-  description,
-  content: { "application/problem+json": { schema: ProblemSchema } },
-});
 
 const COMMON_ERRORS = {
   400: problemResponse("Invalid integration ID or request body; `errors` names each field path"),
@@ -115,10 +110,11 @@ function integrationRoute<Config extends Omit<RouteConfig, "security" | "path" |
 const getAuthRoute = (resolve: Resolve) =>
   integrationRoute("", READ_SCOPES, resolve, {
     method: "get",
+    operationId: "getIntegrationAuth",
     summary: "Read an integration's auth configuration",
     description:
       "The same shape as the PATCH answer. Write-only OAuth credentials are never returned.",
-    tags: ["Integrations"],
+    tags: [API_TAGS.integrations],
     request: { params: IntegrationParams },
     responses: {
       200: {
@@ -132,10 +128,11 @@ const getAuthRoute = (resolve: Resolve) =>
 function patchAuthRoute(allowPrivateUrls: boolean, resolve: Resolve) {
   return integrationRoute("/auth", [INTEGRATION_API_SCOPE], resolve, {
     method: "patch",
+    operationId: "updateIntegrationAuth",
     summary: "Update auth configuration",
     description:
       "Configures how end users connect: authType, authFields (fully replaced on every call), authTestCode and the write-only oauthClient. Changing authType deletes every connection and the OAuth client; NONE, API_KEY and SERVICE_ACCOUNT delete any OAuth client. Needs INTEGRATION_API.",
-    tags: ["Integrations"],
+    tags: [API_TAGS.integrations],
     request: {
       params: IntegrationParams,
       body: {
@@ -158,10 +155,11 @@ function patchAuthRoute(allowPrivateUrls: boolean, resolve: Resolve) {
 const listConnectionsRoute = (resolve: Resolve) =>
   integrationRoute("/connections", READ_SCOPES, resolve, {
     method: "get",
+    operationId: "listIntegrationConnections",
     summary: "List an integration's connections",
     description:
       "Newest first, without credentials. Pass `nextCursor` back as `cursor` for the next page.",
-    tags: ["Integrations"],
+    tags: [API_TAGS.integrations],
     request: {
       params: IntegrationParams,
       query: z.object({
@@ -188,10 +186,11 @@ const listConnectionsRoute = (resolve: Resolve) =>
 const createConnectionRoute = (resolve: Resolve) =>
   integrationRoute("/connections", [INTEGRATION_API_SCOPE], resolve, {
     method: "post",
+    operationId: "createIntegrationConnection",
     summary: "Create (or replace) a connection",
     description:
       "Stores an end user's values for the auth fields (for SERVICE_ACCOUNT, the service connection: leave endUserId out) after authTestCode passes in the sandbox. Posting again for the same end user replaces the values. OAuth integrations connect through the authorization flow instead.",
-    tags: ["Integrations"],
+    tags: [API_TAGS.integrations],
     request: {
       params: IntegrationParams,
       body: { required: true, content: { "application/json": { schema: createConnectionSchema } } },
@@ -227,8 +226,9 @@ const createConnectionRoute = (resolve: Resolve) =>
 const deleteConnectionRoute = (resolve: Resolve) =>
   integrationRoute("/connections/{connectionId}", [INTEGRATION_API_SCOPE], resolve, {
     method: "delete",
+    operationId: "deleteIntegrationConnection",
     summary: "Delete a connection",
-    tags: ["Integrations"],
+    tags: [API_TAGS.integrations],
     request: { params: ConnectionParams },
     responses: { 204: { description: "Deleted" }, ...COMMON_ERRORS },
   });
@@ -236,10 +236,11 @@ const deleteConnectionRoute = (resolve: Resolve) =>
 const credentialsRoute = (resolve: Resolve) =>
   integrationRoute("/connections/{connectionId}/credentials", [INTEGRATION_API_SCOPE], resolve, {
     method: "get",
+    operationId: "getIntegrationConnectionCredentials",
     summary: "Read a connection's credentials",
     description:
       "The values the end user connected with, for the program that calls the service on their behalf. Every read is audited. Needs INTEGRATION_API.",
-    tags: ["Integrations"],
+    tags: [API_TAGS.integrations],
     request: { params: ConnectionParams },
     responses: {
       200: {

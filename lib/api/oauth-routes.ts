@@ -1,7 +1,9 @@
 import "server-only";
-import type { Context, Env, Hono } from "hono";
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import type { Context, Env } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { z } from "zod";
 import type { Database } from "@/db/client";
 import type { LastUsedRecorder } from "@/lib/api-auth/last-used";
 import { REALM } from "@/lib/api-auth/middleware";
@@ -9,8 +11,20 @@ import { CLIENT_ADDRESS_HEADER, PROTOCOL_HEADER } from "@/lib/http/request-conte
 import type { AuthenticatedClient, ClientAuthenticator } from "@/lib/oauth/clients";
 import { grantScopes } from "@/lib/oauth/grant";
 import { authorizationServerMetadata, OAUTH_PATHS } from "@/lib/oauth/metadata";
-import { parseForm, parseScopeParam, readClientCredentials } from "@/lib/oauth/request";
+import { parseForm, readClientCredentials } from "@/lib/oauth/request";
+import {
+  ClientCredentialsGrantSchema,
+  GRANT_FAILURES,
+  IntrospectionRequestSchema,
+  type IntrospectionResponseSchema,
+  type OAuthErrorCode,
+  parseOAuthParams,
+  RevocationRequestSchema,
+  TOKEN_PARAMETER_FAILURES,
+  type TokenResponseSchema,
+} from "@/lib/oauth/schema";
 import type { TokenStore } from "@/lib/oauth/tokens";
+import { documentOAuthRoutes } from "./oauth-openapi";
 
 /**
  * The OAuth 2.0 authorization server: token (RFC 6749, client credentials only), introspection
@@ -26,11 +40,8 @@ export interface OAuthRouteDependencies {
   publicUrl: string | undefined;
 }
 
-type OAuthErrorCode =
-  | "invalid_request"
-  | "invalid_client"
-  | "invalid_scope"
-  | "unsupported_grant_type";
+/** Answers are checked against their documented schemas by the compiler, at no cost per request. */
+type Introspection = z.input<typeof IntrospectionResponseSchema>;
 
 /** Token responses must not be cached (RFC 6749 §5.1); nor may introspection answers. */
 const NO_STORE = { "Cache-Control": "no-store", Pragma: "no-cache" };
@@ -38,9 +49,10 @@ const MAX_BODY_BYTES = 16 * 1024;
 const SAME_ANSWER_FOR_ANY_BAD_CLIENT = "Client authentication failed.";
 
 export function registerOAuthRoutes<E extends Env>(
-  app: Hono<E>,
+  app: OpenAPIHono<E>,
   deps: OAuthRouteDependencies,
 ): void {
+  documentOAuthRoutes(app.openAPIRegistry);
   app.use("/oauth/*", refuseBrowsers, limitBody);
   app.post(OAUTH_PATHS.token, (c) => token(c, deps));
   app.post(OAUTH_PATHS.introspection, (c) => introspect(c, deps));
@@ -60,16 +72,11 @@ export function registerOAuthRoutes<E extends Env>(
 async function token(c: Context, deps: OAuthRouteDependencies): Promise<Response> {
   const params = await readForm(c);
   if (params instanceof Response) return params;
-  const grantType = params.get("grant_type");
-  if (!grantType) return oauthError(c, 400, "invalid_request", "grant_type is required.");
-  if (grantType !== "client_credentials") {
-    return oauthError(c, 400, "unsupported_grant_type", "Only client_credentials is supported.");
-  }
-  const requested = parseScopeParam(params.get("scope"));
-  if (!requested.ok) return oauthError(c, 400, "invalid_scope", "The scope is malformed.");
+  const request = parseOAuthParams(ClientCredentialsGrantSchema, GRANT_FAILURES, params);
+  if (!request.ok) return oauthError(c, 400, request.error, request.description);
   const client = await authenticate(c, deps, params);
   if (client instanceof Response) return client;
-  const grant = grantScopes(client.scopes, requested.scopes);
+  const grant = grantScopes(client.scopes, request.value.scope);
   if (!grant.ok) return oauthError(c, 400, grant.error, grant.description);
   const issued = deps.tokens.issue(client, grant.scopes);
   deps.lastUsed.record(client.id);
@@ -79,7 +86,7 @@ async function token(c: Context, deps: OAuthRouteDependencies): Promise<Response
       token_type: "Bearer",
       expires_in: issued.expiresInSeconds,
       scope: issued.scope,
-    },
+    } satisfies z.input<typeof TokenResponseSchema>,
     200,
     NO_STORE,
   );
@@ -91,11 +98,13 @@ async function token(c: Context, deps: OAuthRouteDependencies): Promise<Response
  * holds access. Someone else's token is therefore as inactive as an unknown one (RFC 7662 §2.2).
  */
 async function introspect(c: Context, deps: OAuthRouteDependencies): Promise<Response> {
-  const request = await readTokenRequest(c, deps);
+  const request = await readTokenRequest(c, deps, IntrospectionRequestSchema);
   if (request instanceof Response) return request;
   const { client, presented } = request;
   const active = await deps.tokens.findActive(presented);
-  if (!active || active.clientId !== client.id) return c.json({ active: false }, 200, NO_STORE);
+  if (!active || active.clientId !== client.id) {
+    return c.json({ active: false } satisfies Introspection, 200, NO_STORE);
+  }
   return c.json(
     {
       active: true,
@@ -105,7 +114,7 @@ async function introspect(c: Context, deps: OAuthRouteDependencies): Promise<Res
       exp: epochSeconds(active.expiresAt),
       iat: epochSeconds(active.issuedAt),
       sub: active.clientKey,
-    },
+    } satisfies Introspection,
     200,
     NO_STORE,
   );
@@ -118,26 +127,31 @@ async function introspect(c: Context, deps: OAuthRouteDependencies): Promise<Res
  * token_type_hint is accepted and ignored: there is one kind of token.
  */
 async function revoke(c: Context, deps: OAuthRouteDependencies): Promise<Response> {
-  const request = await readTokenRequest(c, deps);
+  const request = await readTokenRequest(c, deps, RevocationRequestSchema);
   if (request instanceof Response) return request;
   const { client, presented } = request;
   await deps.tokens.revoke(presented, client.id);
   return c.body(null, 200, NO_STORE);
 }
 
-/** Introspection and revocation both take an authenticated client and a `token` parameter. */
+/**
+ * Introspection and revocation both take an authenticated client and a `token` parameter. The
+ * client is authenticated first, so a request without credentials gets invalid_client whatever
+ * else is wrong with it.
+ */
 async function readTokenRequest(
   c: Context,
   deps: OAuthRouteDependencies,
+  schema: typeof IntrospectionRequestSchema | typeof RevocationRequestSchema,
 ): Promise<{ client: AuthenticatedClient; presented: string } | Response> {
   const params = await readForm(c);
   if (params instanceof Response) return params;
   const client = await authenticate(c, deps, params);
   if (client instanceof Response) return client;
-  const presented = params.get("token");
-  if (!presented) return oauthError(c, 400, "invalid_request", "token is required.");
+  const request = parseOAuthParams(schema, TOKEN_PARAMETER_FAILURES, params);
+  if (!request.ok) return oauthError(c, 400, request.error, request.description);
   deps.lastUsed.record(client.id);
-  return { client, presented };
+  return { client, presented: request.value.token };
 }
 
 async function readForm(c: Context): Promise<Map<string, string> | Response> {

@@ -3,8 +3,8 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import type { DatabaseHandle } from "@/db/client";
 import { authConfigs } from "@/db/schema";
 import type { Keyring } from "@/lib/crypto";
+import type { ResolvedAddress } from "@/lib/outbound/ssrf-guard";
 import { createTestDatabase, testDrivers } from "@/lib/testing/databases";
-import type { ResolvedAddress } from "./ssrf-guard";
 import {
   createTokenBroker,
   describeTokenError,

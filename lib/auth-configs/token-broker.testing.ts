@@ -4,11 +4,17 @@
  */
 import "server-only";
 import http from "node:http";
-import type { AddressInfo, Socket } from "node:net";
+import type { Socket } from "node:net";
 import type { Database } from "@/db/client";
 import { admins } from "@/db/schema";
 import { generateKeyEntry, type Keyring, parseKeyring } from "@/lib/crypto";
 import { newId } from "@/lib/ids";
+import {
+  closer,
+  listen,
+  type RecordingServer,
+  startRecordingServer,
+} from "@/lib/testing/http-server";
 import type { AuthMethod } from "./schema";
 import { createAuthConfig } from "./service";
 
@@ -56,23 +62,6 @@ export async function seedConfig(
   );
   if (!result.ok) throw new Error(`seeding ${input.identifier} failed: ${result.error}`);
   return result.config.id;
-}
-
-async function listen(server: http.Server): Promise<number> {
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => resolve());
-  });
-  return (server.address() as AddressInfo).port;
-}
-
-/** Closes a server and every connection it still has, so no test leaves a socket behind. */
-function closer(server: http.Server, sockets: Set<Socket>): () => Promise<void> {
-  return () =>
-    new Promise<void>((resolve) => {
-      for (const socket of sockets) socket.destroy();
-      server.close(() => resolve());
-    });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -184,73 +173,13 @@ export async function startOidcServer(
 // ---------------------------------------------------------------------------------------------
 // A token server we control, for faults: each test sets how it answers.
 
-export interface RecordedRequest {
-  method: string;
-  path: string;
-  headers: http.IncomingHttpHeaders;
-  body: string;
-}
+export type { RecordedRequest } from "@/lib/testing/http-server";
+export { sendJson } from "@/lib/testing/http-server";
 
-export interface FakeTokenServer {
-  url(path?: string): string;
-  port: number;
-  requests: RecordedRequest[];
-  /** TCP connections accepted, whether or not a request followed. */
-  connections(): number;
-  respond(handler: http.RequestListener): void;
-  close(): Promise<void>;
-}
+export type FakeTokenServer = RecordingServer;
 
+/** A recording loopback server whose `url()` defaults to `/token`. */
 export async function startFakeTokenServer(): Promise<FakeTokenServer> {
-  let handler: http.RequestListener = (_req, res) => {
-    res.writeHead(500).end();
-  };
-  let connections = 0;
-  const requests: RecordedRequest[] = [];
-  const sockets = new Set<Socket>();
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (chunk: Buffer) => chunks.push(chunk));
-    req.on("end", () => {
-      requests.push({
-        method: req.method ?? "",
-        path: req.url ?? "",
-        headers: req.headers,
-        body: Buffer.concat(chunks).toString("utf8"),
-      });
-      handler(req, res);
-    });
-  });
-  server.on("connection", (socket) => {
-    connections += 1;
-    sockets.add(socket);
-    socket.once("close", () => sockets.delete(socket));
-  });
-  const port = await listen(server);
-  return {
-    url: (path = "/token") => `http://127.0.0.1:${port}${path}`,
-    port,
-    requests,
-    connections: () => connections,
-    respond: (next) => {
-      handler = next;
-    },
-    close: closer(server, sockets),
-  };
-}
-
-export function sendJson(
-  res: http.ServerResponse,
-  status: number,
-  body: unknown,
-  headers: http.OutgoingHttpHeaders = {},
-): void {
-  const text = JSON.stringify(body);
-  res
-    .writeHead(status, {
-      "content-type": "application/json",
-      "content-length": Buffer.byteLength(text),
-      ...headers,
-    })
-    .end(text);
+  const server = await startRecordingServer();
+  return { ...server, url: (path = "/token") => server.url(path) };
 }

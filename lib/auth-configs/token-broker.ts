@@ -2,13 +2,13 @@ import "server-only";
 import { setMaxListeners } from "node:events";
 import type { Database } from "@/db/client";
 import type { Keyring } from "@/lib/crypto";
+import { defaultResolveHost, type ResolvedAddress } from "@/lib/outbound/ssrf-guard";
 import {
   type AuthConfigCredentials,
   findAuthConfigCredentials,
   recordTokenFetched,
   recordUsed,
 } from "./service";
-import { defaultResolveHost, type ResolvedAddress } from "./ssrf-guard";
 import { describeTokenError, TokenBrokerError, type TokenBrokerErrorCode } from "./token-errors";
 import { requestToken } from "./token-request";
 

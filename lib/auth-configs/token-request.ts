@@ -1,21 +1,22 @@
 import "server-only";
-import http, { type IncomingMessage } from "node:http";
-import https from "node:https";
-import type { LookupFunction } from "node:net";
-import type { AuthConfigCredentials } from "./service";
 import {
-  type AddressClass,
-  checkTokenEndpoint,
-  type EndpointProblem,
-  type ResolveHost,
-} from "./ssrf-guard";
+  guardedRequest,
+  type OutboundFailure,
+  OutboundRequestError,
+  type OutboundResponse,
+  type ResponseHead,
+  safeCode,
+} from "@/lib/outbound/guarded-request";
+import { ADDRESS_WORDS, type EndpointProblem, type ResolveHost } from "@/lib/outbound/ssrf-guard";
+import type { AuthConfigCredentials } from "./service";
 import { TokenBrokerError } from "./token-errors";
 
 /**
  * One client-credentials token request (RFC 6749 §4.4), bounded in every way a hostile or broken
  * token server could stretch it: connect time, total time, response size, redirects, content type.
- * Built on node:http rather than fetch because fetch can neither pin the connection to the
- * address we checked nor enforce a connect timeout separately from the total.
+ * The transport is lib/outbound/guarded-request (SSRF guard, pinned address, timeouts, size cap);
+ * this module builds the request and turns the answer, or the failure, into a token or a typed
+ * TokenBrokerError.
  */
 
 export interface TokenRequestLimits {
@@ -82,158 +83,75 @@ export async function requestToken(
   config: Credentials,
   limits: TokenRequestLimits,
 ): Promise<TokenResponse> {
-  const startedAt = Date.now();
-  const checked = await checkTokenEndpoint(config.tokenUrl, {
-    allowPrivate: limits.allowPrivateTokenUrls,
-    resolveHost: limits.resolveHost,
-    resolveTimeoutMs: Math.min(limits.connectTimeoutMs, limits.totalTimeoutMs),
-  });
-  if (!checked.ok) throw endpointError(checked.problem, limits);
-  const { url, host, addresses } = checked.endpoint;
-  const remainingMs = limits.totalTimeoutMs - (Date.now() - startedAt);
-  if (remainingMs <= 0)
-    throw new TokenBrokerError("timeout", { detail: totalTimeoutWords(limits) });
   const { headers, body } = buildTokenRequest(config);
-
-  // The request may only connect to the addresses that were checked; the hostname stays the
-  // host for the Host header, TLS SNI and certificate checks.
-  const lookup: LookupFunction = (_hostname, options, callback) => {
-    if (options.all) {
-      callback(null, addresses);
-      return;
-    }
-    const first = addresses[0] as { address: string; family: number };
-    callback(null, first.address, first.family);
-  };
-
-  return new Promise<TokenResponse>((resolve, reject) => {
-    let settled = false;
-    let connectTimer: NodeJS.Timeout | undefined;
-    const client = url.protocol === "https:" ? https : http;
-    const request = client.request({
-      method: "POST",
-      host,
-      port: url.port || undefined,
-      path: `${url.pathname}${url.search}`,
-      headers,
-      lookup,
-      // A fresh connection per request: tokens are fetched rarely, and a pooled socket would
-      // outlive the address check that allowed it.
-      agent: false,
-    });
-
-    const totalTimer = setTimeout(
-      () => fail(new TokenBrokerError("timeout", { detail: totalTimeoutWords(limits) })),
-      remainingMs,
+  let response: OutboundResponse;
+  try {
+    response = await guardedRequest(
+      { method: "POST", url: config.tokenUrl, headers, body },
+      {
+        allowPrivate: limits.allowPrivateTokenUrls,
+        resolveHost: limits.resolveHost,
+        connectTimeoutMs: limits.connectTimeoutMs,
+        totalTimeoutMs: limits.totalTimeoutMs,
+        maxResponseBytes: limits.maxResponseBytes,
+        ...(limits.signal ? { signal: limits.signal } : {}),
+        // Redirects, non-JSON and compressed answers are refused on their headers alone.
+        readBody: (head) => refusedOnHead(head) === undefined,
+      },
     );
-    const onAbort = () =>
-      fail(new TokenBrokerError("connection_failed", { detail: "the token broker was shut down" }));
-    limits.signal?.addEventListener("abort", onAbort, { once: true });
+  } catch (error) {
+    if (error instanceof OutboundRequestError) throw transportError(error.failure, limits);
+    throw error;
+  }
+  const refused = refusedOnHead(response);
+  if (refused) throw refused;
+  return parseTokenResponse(response, response.body.toString("utf8"), config);
+}
 
-    function finish(): void {
-      settled = true;
-      clearTimeout(totalTimer);
-      clearTimeout(connectTimer);
-      limits.signal?.removeEventListener("abort", onAbort);
-    }
-    function fail(error: TokenBrokerError): void {
-      if (settled) return;
-      finish();
-      request.destroy();
-      reject(error);
-    }
-    function succeed(value: TokenResponse): void {
-      if (settled) return;
-      finish();
-      resolve(value);
-    }
-
-    if (limits.signal?.aborted) {
-      onAbort();
-      return;
-    }
-
-    request.on("socket", (socket) => {
-      if (!socket.connecting) return;
-      connectTimer = setTimeout(
-        () =>
-          fail(
-            new TokenBrokerError("timeout", {
-              detail: `no connection within ${seconds(limits.connectTimeoutMs)}`,
-            }),
-          ),
-        limits.connectTimeoutMs,
-      );
-      socket.once("connect", () => clearTimeout(connectTimer));
-    });
-    request.on("error", (error: NodeJS.ErrnoException) => {
-      fail(new TokenBrokerError("connection_failed", { detail: safeCode(error.code) }));
-    });
-    request.on("response", (response) => {
-      handleResponse(response, config, limits).then(succeed, (error: unknown) => {
-        response.destroy();
-        fail(
-          error instanceof TokenBrokerError
-            ? error
-            : new TokenBrokerError("connection_failed", {
-                detail: "the connection broke mid-answer",
-              }),
-        );
-      });
-    });
-    request.end(body);
+/** Not-OK answers without a readable JSON error are reported by their status alone. */
+function rejectedByStatus(head: ResponseHead): TokenBrokerError {
+  const retryAfterSeconds = parseRetryAfter(head.headers["retry-after"]);
+  return new TokenBrokerError("upstream_rejected", {
+    status: head.status,
+    ...(retryAfterSeconds ? { retryAfterSeconds } : {}),
   });
 }
 
-async function handleResponse(
-  response: IncomingMessage,
-  config: Credentials,
-  limits: TokenRequestLimits,
-): Promise<TokenResponse> {
-  const status = response.statusCode ?? 0;
-  if (status >= 300 && status < 400) throw new TokenBrokerError("redirect_refused", { status });
-  const ok = status >= 200 && status < 300;
-  const retryAfterSeconds = ok ? undefined : parseRetryAfter(response.headers["retry-after"]);
-  // Not-OK answers without a readable JSON error are reported by their status alone.
-  const rejected = () =>
-    new TokenBrokerError("upstream_rejected", {
-      status,
-      ...(retryAfterSeconds ? { retryAfterSeconds } : {}),
-    });
+function isOk(head: ResponseHead): boolean {
+  return head.status >= 200 && head.status < 300;
+}
 
-  const contentType = response.headers["content-type"];
+/** What the status line and headers already rule out, before any of the body is read. */
+function refusedOnHead(head: ResponseHead): TokenBrokerError | undefined {
+  const { status } = head;
+  if (status >= 300 && status < 400) return new TokenBrokerError("redirect_refused", { status });
+  const contentType = head.headers["content-type"];
   if (!isJsonContentType(contentType)) {
-    if (!ok) throw rejected();
-    throw new TokenBrokerError("invalid_response", {
+    if (!isOk(head)) return rejectedByStatus(head);
+    return new TokenBrokerError("invalid_response", {
       status,
       detail: contentType
         ? `it was ${safeMediaType(contentType)}, not JSON`
         : "it had no content type",
     });
   }
-  const encoding = response.headers["content-encoding"];
+  const encoding = head.headers["content-encoding"];
   if (encoding && encoding.toLowerCase() !== "identity") {
     // We never ask for compression, and inflating an answer would defeat the size cap.
-    if (!ok) throw rejected();
-    throw new TokenBrokerError("invalid_response", { status, detail: "it was compressed" });
+    if (!isOk(head)) return rejectedByStatus(head);
+    return new TokenBrokerError("invalid_response", { status, detail: "it was compressed" });
   }
+  return undefined;
+}
 
-  const tooLarge = () =>
-    ok
-      ? new TokenBrokerError("response_too_large", {
-          status,
-          detail: sizeWords(limits.maxResponseBytes),
-        })
-      : rejected();
-  const declared = Number(response.headers["content-length"]);
-  if (Number.isFinite(declared) && declared > limits.maxResponseBytes) throw tooLarge();
-  const text = await readCapped(response, limits.maxResponseBytes, tooLarge);
-
+function parseTokenResponse(head: ResponseHead, text: string, config: Credentials): TokenResponse {
+  const { status } = head;
+  const ok = isOk(head);
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch {
-    if (!ok) throw rejected();
+    if (!ok) throw rejectedByStatus(head);
     throw new TokenBrokerError("invalid_response", { status, detail: "its JSON did not parse" });
   }
   const fields =
@@ -243,7 +161,8 @@ async function handleResponse(
 
   const oauthError = fields ? safeOAuthError(fields.error, config.clientSecret) : undefined;
   if (!ok || (oauthError && typeof fields?.access_token !== "string")) {
-    if (!oauthError) throw rejected();
+    if (!oauthError) throw rejectedByStatus(head);
+    const retryAfterSeconds = ok ? undefined : parseRetryAfter(head.headers["retry-after"]);
     const description = safeDescription(fields?.error_description, config.clientSecret);
     throw new TokenBrokerError("upstream_rejected", {
       status,
@@ -273,49 +192,6 @@ async function handleResponse(
     expiresIn,
     scope: typeof fields.scope === "string" ? fields.scope : undefined,
   };
-}
-
-/** Reads at most `max` bytes; one byte more aborts the read instead of buffering the rest. */
-function readCapped(
-  response: IncomingMessage,
-  max: number,
-  tooLarge: () => TokenBrokerError,
-): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let done = false;
-    response.on("data", (chunk: Buffer) => {
-      if (done) return;
-      size += chunk.length;
-      if (size > max) {
-        done = true;
-        response.destroy();
-        reject(tooLarge());
-        return;
-      }
-      chunks.push(chunk);
-    });
-    response.on("end", () => {
-      if (done) return;
-      done = true;
-      resolve(Buffer.concat(chunks, size).toString("utf8"));
-    });
-    response.on("error", () => {
-      if (done) return;
-      done = true;
-      reject(
-        new TokenBrokerError("connection_failed", { detail: "the connection broke mid-answer" }),
-      );
-    });
-    response.on("close", () => {
-      if (done) return;
-      done = true;
-      reject(
-        new TokenBrokerError("connection_failed", { detail: "the connection closed mid-answer" }),
-      );
-    });
-  });
 }
 
 function isJsonContentType(value: string | undefined): boolean {
@@ -372,23 +248,47 @@ function safeMediaType(value: string): string {
     : "another type";
 }
 
-function safeCode(code: string | undefined): string | undefined {
-  return code && /^[A-Z0-9_]{2,64}$/.test(code) ? code : undefined;
+/** The transport's failure in the words the token broker has always used. */
+function transportError(failure: OutboundFailure, limits: TokenRequestLimits): TokenBrokerError {
+  switch (failure.kind) {
+    case "endpoint":
+      return endpointError(failure.problem, limits);
+    case "timeout":
+      return new TokenBrokerError("timeout", {
+        detail:
+          failure.phase === "connect"
+            ? `no connection within ${seconds(limits.connectTimeoutMs)}`
+            : totalTimeoutWords(limits),
+      });
+    case "connection_failed":
+      return new TokenBrokerError("connection_failed", { detail: safeCode(failure.code) });
+    case "response_incomplete":
+      return new TokenBrokerError("connection_failed", {
+        detail: failure.closed
+          ? "the connection closed mid-answer"
+          : "the connection broke mid-answer",
+      });
+    case "response_too_large":
+      return isOk(failure.head)
+        ? new TokenBrokerError("response_too_large", {
+            status: failure.head.status,
+            detail: sizeWords(limits.maxResponseBytes),
+          })
+        : rejectedByStatus(failure.head);
+    case "invalid_request":
+      return new TokenBrokerError("connection_failed", {
+        detail: "an unexpected error occurred",
+      });
+    case "aborted":
+      return new TokenBrokerError("connection_failed", {
+        detail: "the token broker was shut down",
+      });
+    default: {
+      const unreachable: never = failure;
+      return unreachable;
+    }
+  }
 }
-
-const ADDRESS_WORDS: Record<Exclude<AddressClass, "public">, string> = {
-  loopback: "its host is a loopback address",
-  unspecified: "its host is an unspecified address",
-  private: "its host is a private network address",
-  shared: "its host is a carrier-grade NAT address",
-  link_local: "its host is a link-local address",
-  unique_local: "its host is a unique-local IPv6 address",
-  multicast: "its host is a multicast address",
-  broadcast: "its host is a broadcast address",
-  reserved: "its host is a reserved address",
-  metadata: "its host is a cloud metadata service",
-  invalid: "its host resolved to an invalid address",
-};
 
 function endpointError(problem: EndpointProblem, limits: TokenRequestLimits): TokenBrokerError {
   switch (problem.kind) {

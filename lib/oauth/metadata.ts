@@ -1,7 +1,9 @@
 import "server-only";
+import type { z } from "zod";
 import type { Executor } from "@/db/client";
 import { apiGroups } from "@/db/schema";
 import { allScopes } from "./client-scopes";
+import type { AuthorizationServerMetadataSchema } from "./schema";
 
 export const OAUTH_PATHS = {
   token: "/oauth/token",
@@ -18,7 +20,10 @@ const CLIENT_AUTH_METHODS = ["client_secret_basic", "client_secret_post"];
  * §3. There is no authorization endpoint (client credentials only), so the response types are
  * the empty list.
  */
-export async function authorizationServerMetadata(executor: Executor, issuer: string) {
+export async function authorizationServerMetadata(
+  executor: Executor,
+  issuer: string,
+): Promise<z.input<typeof AuthorizationServerMetadataSchema>> {
   const groups = await executor.select({ slug: apiGroups.slug }).from(apiGroups);
   return {
     issuer,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { grantScopes } from "./grant";
-import { parseForm, parseScopeParam, readClientCredentials } from "./request";
+import { parseForm, readClientCredentials } from "./request";
 
 const basic = (user: string, password: string) =>
   `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}`;
@@ -108,17 +108,6 @@ describe("readClientCredentials", () => {
 });
 
 describe("scopes", () => {
-  it("parses space-separated scope tokens and refuses odd characters", () => {
-    expect(parseScopeParam(undefined)).toEqual({ ok: true, scopes: undefined });
-    expect(parseScopeParam("  ")).toEqual({ ok: true, scopes: undefined });
-    expect(parseScopeParam("a:read  b:write a:read")).toEqual({
-      ok: true,
-      scopes: ["a:read", "b:write"],
-    });
-    expect(parseScopeParam('a "b"')).toEqual({ ok: false });
-    expect(parseScopeParam("a\\b")).toEqual({ ok: false });
-  });
-
   it("grants everything held when nothing is asked, and what is asked when it is held", () => {
     const held = ["all:read", "all:write"];
     expect(grantScopes(held, undefined)).toEqual({ ok: true, scopes: held });

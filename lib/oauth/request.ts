@@ -1,7 +1,8 @@
 /**
  * Parsing of OAuth endpoint requests (RFC 6749 §2.3.1, §3.2): the form body and the client's
  * credentials, strictly, so that anything malformed becomes an RFC error instead of a guess.
- * Pure functions over strings; the routes in lib/api feed them.
+ * Pure functions over strings; the routes in lib/api feed them. The parameters found in the form
+ * are then judged by the schemas in schema.ts.
  */
 import "server-only";
 
@@ -113,18 +114,4 @@ function formUrlDecode(value: string): string | undefined {
 
 function malformed(description: string): CredentialsFailure {
   return { ok: false, error: "invalid_request", description };
-}
-
-/** RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ), separated by single spaces. */
-const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
-
-export type ScopeRequest = { ok: true; scopes: string[] | undefined } | { ok: false };
-
-/** `undefined` scopes mean none were asked for. Repeated spaces are forgiven; odd characters are not. */
-export function parseScopeParam(value: string | undefined): ScopeRequest {
-  if (value === undefined) return { ok: true, scopes: undefined };
-  const tokens = value.split(" ").filter((token) => token !== "");
-  if (tokens.length === 0) return { ok: true, scopes: undefined };
-  if (!tokens.every((token) => SCOPE_TOKEN.test(token))) return { ok: false };
-  return { ok: true, scopes: [...new Set(tokens)] };
 }

@@ -1,10 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import {
-  type AddressClass,
-  checkTokenEndpoint,
-  classifyAddress,
-  type ResolveHost,
-} from "./ssrf-guard";
+import { type AddressClass, checkEndpoint, classifyAddress, type ResolveHost } from "./ssrf-guard";
 
 describe("classifyAddress", () => {
   it.each<[string, AddressClass]>([
@@ -86,7 +81,7 @@ describe("classifyAddress", () => {
   });
 });
 
-describe("checkTokenEndpoint", () => {
+describe("checkEndpoint", () => {
   const publicResolver: ResolveHost = async () => [{ address: "93.184.216.34", family: 4 }];
   const guarded = (resolveHost: ResolveHost = publicResolver) => ({
     allowPrivate: false,
@@ -96,7 +91,7 @@ describe("checkTokenEndpoint", () => {
 
   it("accepts a public https host and pins the resolved addresses", async () => {
     const resolveHost = vi.fn(publicResolver);
-    const result = await checkTokenEndpoint(
+    const result = await checkEndpoint(
       "https://auth.example.com/oauth/token",
       guarded(resolveHost),
     );
@@ -123,7 +118,7 @@ describe("checkTokenEndpoint", () => {
   ])("refuses %s (%s) without resolving anything", async (url, verdict) => {
     // WHATWG URL parsing has already normalised the numeric forms into dotted quads.
     const resolveHost = vi.fn(publicResolver);
-    const result = await checkTokenEndpoint(url, guarded(resolveHost));
+    const result = await checkEndpoint(url, guarded(resolveHost));
     expect(result).toEqual({ ok: false, problem: { kind: "address", verdict } });
     expect(resolveHost).not.toHaveBeenCalled();
   });
@@ -133,33 +128,31 @@ describe("checkTokenEndpoint", () => {
       { address: "93.184.216.34", family: 4 },
       { address: "10.0.0.7", family: 4 },
     ];
-    expect(await checkTokenEndpoint("https://mixed.example.com/", guarded(mixed))).toEqual({
+    expect(await checkEndpoint("https://mixed.example.com/", guarded(mixed))).toEqual({
       ok: false,
       problem: { kind: "address", verdict: "private" },
     });
     const mappedLoopback: ResolveHost = async () => [{ address: "::ffff:127.0.0.1", family: 6 }];
-    expect(
-      await checkTokenEndpoint("https://sneaky.example.com/", guarded(mappedLoopback)),
-    ).toEqual({
+    expect(await checkEndpoint("https://sneaky.example.com/", guarded(mappedLoopback))).toEqual({
       ok: false,
       problem: { kind: "address", verdict: "loopback" },
     });
   });
 
   it("refuses http, other schemes and junk while guarded", async () => {
-    expect(await checkTokenEndpoint("http://auth.example.com/token", guarded())).toEqual({
+    expect(await checkEndpoint("http://auth.example.com/token", guarded())).toEqual({
       ok: false,
       problem: { kind: "scheme", scheme: "http" },
     });
-    expect(await checkTokenEndpoint("ftp://auth.example.com/token", guarded())).toEqual({
+    expect(await checkEndpoint("ftp://auth.example.com/token", guarded())).toEqual({
       ok: false,
       problem: { kind: "scheme", scheme: "ftp" },
     });
-    expect(await checkTokenEndpoint("file:///etc/passwd", guarded())).toEqual({
+    expect(await checkEndpoint("file:///etc/passwd", guarded())).toEqual({
       ok: false,
       problem: { kind: "scheme", scheme: "file" },
     });
-    expect(await checkTokenEndpoint("not a url", guarded())).toEqual({
+    expect(await checkEndpoint("not a url", guarded())).toEqual({
       ok: false,
       problem: { kind: "invalid_url" },
     });
@@ -169,12 +162,12 @@ describe("checkTokenEndpoint", () => {
     const failing: ResolveHost = async () => {
       throw Object.assign(new Error("getaddrinfo ENOTFOUND"), { code: "ENOTFOUND" });
     };
-    expect(await checkTokenEndpoint("https://nowhere.example/", guarded(failing))).toEqual({
+    expect(await checkEndpoint("https://nowhere.example/", guarded(failing))).toEqual({
       ok: false,
       problem: { kind: "unresolvable", code: "ENOTFOUND" },
     });
     expect(
-      await checkTokenEndpoint(
+      await checkEndpoint(
         "https://nowhere.example/",
         guarded(async () => []),
       ),
@@ -184,7 +177,7 @@ describe("checkTokenEndpoint", () => {
     });
     const hanging: ResolveHost = () => new Promise(() => {});
     const started = Date.now();
-    const result = await checkTokenEndpoint("https://slow.example/", {
+    const result = await checkEndpoint("https://slow.example/", {
       ...guarded(hanging),
       resolveTimeoutMs: 100,
     });
@@ -194,7 +187,7 @@ describe("checkTokenEndpoint", () => {
 
   it("allows private addresses and http only when private token URLs are allowed, still pinned", async () => {
     const loopback: ResolveHost = async () => [{ address: "127.0.0.1", family: 4 }];
-    const result = await checkTokenEndpoint("http://token.internal:8080/token", {
+    const result = await checkEndpoint("http://token.internal:8080/token", {
       allowPrivate: true,
       resolveHost: loopback,
       resolveTimeoutMs: 1_000,
@@ -204,11 +197,29 @@ describe("checkTokenEndpoint", () => {
       endpoint: { host: "token.internal", addresses: [{ address: "127.0.0.1", family: 4 }] },
     });
     expect(
-      await checkTokenEndpoint("ftp://token.internal/", {
+      await checkEndpoint("ftp://token.internal/", {
         allowPrivate: true,
         resolveHost: loopback,
         resolveTimeoutMs: 1_000,
       }),
     ).toEqual({ ok: false, problem: { kind: "scheme", scheme: "ftp" } });
   });
+
+  it.each([
+    ["http://169.254.169.254/latest/meta-data", undefined],
+    ["http://[fd00:ec2::254]/", undefined],
+    ["http://[::ffff:a9fe:a9fe]/", undefined],
+    ["http://100.100.100.200/", undefined],
+    ["http://metadata.internal/", "169.254.169.254"],
+  ])(
+    "refuses the cloud metadata service %s even when private addresses are allowed",
+    async (url, resolved) => {
+      const result = await checkEndpoint(url, {
+        allowPrivate: true,
+        resolveHost: async () => [{ address: resolved ?? "127.0.0.1", family: 4 }],
+        resolveTimeoutMs: 1_000,
+      });
+      expect(result).toEqual({ ok: false, problem: { kind: "address", verdict: "metadata" } });
+    },
+  );
 });

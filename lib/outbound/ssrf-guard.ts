@@ -3,11 +3,12 @@ import { promises as dns } from "node:dns";
 import { isIP } from "node:net";
 
 /**
- * Where a token URL may point. An admin types the URL, but the request leaves from inside our
- * network, so a URL that reaches loopback, a private range or a cloud metadata service would let
- * a console user (or a stolen session) probe and call internal services. Every address the host
- * resolves to is checked, and the connection then goes to a checked address only, so a DNS answer
- * that changes between the check and the connect (rebinding) cannot slip past.
+ * Where an outbound request may go. Someone else chooses the URL (an admin's token URL, an
+ * integration's test code), but the request leaves from inside our network, so a URL that reaches
+ * loopback, a private range or a cloud metadata service would let them probe and call internal
+ * services. Every address the host resolves to is checked, and the connection then goes to a
+ * checked address only, so a DNS answer that changes between the check and the connect
+ * (rebinding) cannot slip past.
  */
 
 export type AddressClass =
@@ -99,7 +100,7 @@ const parsedEmbedded = EMBEDDED_IPV4_RANGES.map(([base, length]) => ({
 const SIX_TO_FOUR = { base: parseIpv6("2002::") as bigint, mask: v6Mask(16) };
 const GLOBAL_UNICAST = { base: parseIpv6("2000::") as bigint, mask: v6Mask(3) };
 
-/** What kind of address this is; only "public" may be a token server unless private URLs are allowed. */
+/** What kind of address this is; only "public" may be reached unless private addresses are allowed. */
 export function classifyAddress(address: string): AddressClass {
   const bare = address.startsWith("[") && address.endsWith("]") ? address.slice(1, -1) : address;
   const v4 = parseIpv4(bare);
@@ -131,7 +132,7 @@ function classifyIpv6(value: bigint): AddressClass {
   for (const range of parsedV6.slice(3)) {
     if ((value & range.mask) === range.base) return range.verdict;
   }
-  // Everything outside 2000::/3 is unassigned or special-purpose: nothing a token server uses.
+  // Everything outside 2000::/3 is unassigned or special-purpose: nothing a public server uses.
   if ((value & GLOBAL_UNICAST.mask) !== GLOBAL_UNICAST.base) return "reserved";
   return "public";
 }
@@ -192,6 +193,11 @@ export interface CheckedEndpoint {
 }
 
 export interface EndpointCheckOptions {
+  /**
+   * Lets loopback, private, link-local and the other non-public classes through, and plain http
+   * (for tests and labs). Cloud metadata addresses stay refused: nothing legitimate lives there,
+   * and they hand out the host's own cloud credentials.
+   */
   allowPrivate: boolean;
   resolveHost: ResolveHost;
   /** How long resolution may take before the endpoint counts as unreachable. */
@@ -199,17 +205,17 @@ export interface EndpointCheckOptions {
 }
 
 /**
- * Parses, resolves and checks a token URL. Refuses (without connecting anywhere) when any address
- * is not public, unless private token URLs are allowed, in which case the addresses are still
- * pinned so the request goes where the check looked.
+ * Parses, resolves and checks a URL. Refuses (without connecting anywhere) when any address is not
+ * public, unless private addresses are allowed, in which case the addresses are still pinned so
+ * the request goes where the check looked. Metadata addresses are refused either way.
  */
-export async function checkTokenEndpoint(
-  tokenUrl: string,
+export async function checkEndpoint(
+  target: string | URL,
   options: EndpointCheckOptions,
 ): Promise<{ ok: true; endpoint: CheckedEndpoint } | { ok: false; problem: EndpointProblem }> {
   let url: URL;
   try {
-    url = new URL(tokenUrl);
+    url = new URL(target);
   } catch {
     return { ok: false, problem: { kind: "invalid_url" } };
   }
@@ -234,7 +240,7 @@ export async function checkTokenEndpoint(
     const verdict = classifyAddress(address);
     if (verdict === "invalid")
       return { ok: false, problem: { kind: "unresolvable", code: "EINVAL" } };
-    if (verdict !== "public" && !options.allowPrivate) {
+    if (verdict !== "public" && (verdict === "metadata" || !options.allowPrivate)) {
       return { ok: false, problem: { kind: "address", verdict } };
     }
   }
@@ -264,3 +270,18 @@ async function resolveWithin(
     clearTimeout(timer);
   }
 }
+
+/** Why an address class is refused, in words that name the class and never the address. */
+export const ADDRESS_WORDS: Record<Exclude<AddressClass, "public">, string> = {
+  loopback: "its host is a loopback address",
+  unspecified: "its host is an unspecified address",
+  private: "its host is a private network address",
+  shared: "its host is a carrier-grade NAT address",
+  link_local: "its host is a link-local address",
+  unique_local: "its host is a unique-local IPv6 address",
+  multicast: "its host is a multicast address",
+  broadcast: "its host is a broadcast address",
+  reserved: "its host is a reserved address",
+  metadata: "its host is a cloud metadata service",
+  invalid: "its host resolved to an invalid address",
+};

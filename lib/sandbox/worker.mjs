@@ -1,0 +1,407 @@
+// The sandbox's worker thread: runs one authTestCode at a time in a fresh QuickJS runtime
+// (WebAssembly). Plain JavaScript on purpose: the pool starts it from disk by path, so neither
+// Next's bundler nor a TypeScript loader is involved, and it imports only node built-ins and the
+// two QuickJS packages.
+//
+// Protocol (structured-clone messages; the guest's data is always a string):
+//   pool → worker  { type: "run", id, code, secrets, limits }   secrets is JSON text
+//                  { type: "check", id, code, limits }
+//                  { type: "fetch-result", id, fetchId, reply }  reply is JSON text
+//   worker → pool  { type: "ready" }                              once QuickJS has loaded
+//                  { type: "fetch", id, fetchId, request }        request is JSON text
+//                  { type: "log", id, line }
+//                  { type: "done", id, outcome, retire }
+//
+// outcome is { ok: true, json } or { ok: false, kind, name, message }, with kind "threw",
+// "syntax", "resources" or "unavailable", or { ok: false, kind: "timeout", reason } with reason
+// "deadline" or "never_settles". retire asks the pool to replace this worker: QuickJS failed on
+// the host side (a host stack overflow, an abort while disposing), and the module may no longer
+// be sound.
+//
+// The pool terminates this thread when a run outlives its deadline by a margin: the interrupt
+// handler below runs between bytecode steps only, and some built-ins run long without one.
+import { readFileSync } from "node:fs";
+import { parentPort } from "node:worker_threads";
+import variant from "@jitl/quickjs-wasmfile-release-sync";
+import { newQuickJSWASMModuleFromVariant } from "quickjs-emscripten-core";
+
+const GUEST_RUNTIME = readFileSync(new URL("./guest-runtime.js", import.meta.url), "utf8");
+
+// QuickJS builds `new AsyncFunction("secrets", "fetch", code)` by evaluating the text
+// "(async function anonymous(secrets,fetch\n) {\n" + code + "\n})", so code such as
+// "}); stealTime(); (function(){" would close the wrapper early and run at construction. This
+// checker does the construction in a bare context (no bridges, no secrets) and accepts the code
+// only when the function it got back spans the whole text; the run's own context then builds a
+// function from code known not to escape. The intrinsics it uses are captured before the code is
+// evaluated, so code that escapes cannot fake the verdict.
+const CHECKER = `(function () {
+  "use strict";
+  const AsyncFunction = (async () => {}).constructor;
+  const toSource = Function.prototype.toString;
+  const apply = Reflect.apply;
+  const text = String;
+  return function check(code) {
+    const expected = "async function anonymous(secrets,fetch\\n) {\\n" + code + "\\n}";
+    let compiled;
+    try {
+      compiled = new AsyncFunction("secrets", "fetch", code);
+    } catch (error) {
+      try {
+        return text(error.name) + "\\n" + text(error.message);
+      } catch {
+        return "SyntaxError\\nthe code does not compile";
+      }
+    }
+    if (typeof compiled !== "function" || apply(toSource, compiled, []) !== expected) {
+      return "SyntaxError\\nthe code closes the function it is wrapped in";
+    }
+    return "";
+  };
+})()`;
+
+const quickjs = await newQuickJSWASMModuleFromVariant(variant);
+
+/** The run in progress: its id, the fetches it awaits, and how to wake its settle loop. */
+let active;
+
+parentPort.on("message", (message) => {
+  if (message.type === "fetch-result") deliverFetchResult(message);
+  else if (message.type === "run" || message.type === "check") void handle(message);
+});
+parentPort.postMessage({ type: "ready" });
+
+async function handle(job) {
+  const { outcome, retire } = job.type === "check" ? checkJob(job) : await runJob(job);
+  parentPort.postMessage({ type: "done", id: job.id, outcome, retire });
+}
+
+function newRuntime(limits, deadline) {
+  const runtime = quickjs.newRuntime();
+  runtime.setMemoryLimit(limits.memoryBytes);
+  // Small on purpose: WebAssembly recursion uses this thread's own stack, and a QuickJS stack
+  // near the thread's size makes deep recursion a host RangeError instead of a guest one.
+  runtime.setMaxStackSize(limits.stackBytes);
+  runtime.setInterruptHandler(() => Date.now() >= deadline);
+  return runtime;
+}
+
+function checkJob(job) {
+  const deadline = Date.now() + job.limits.timeoutMs;
+  let runtime;
+  let outcome;
+  let hostFailed = false;
+  try {
+    runtime = newRuntime(job.limits, deadline);
+    outcome = checkCode(runtime, job.code, deadline) ?? { ok: true, json: "null" };
+  } catch (error) {
+    outcome = hostFailure(error);
+    hostFailed = true;
+  }
+  return { outcome, retire: hostFailed || !disposeAll([runtime]) };
+}
+
+async function runJob(job) {
+  const deadline = Date.now() + job.limits.timeoutMs;
+  const run = {
+    id: job.id,
+    deferreds: new Map(),
+    nextFetchId: 1,
+    wake: undefined,
+    context: undefined,
+  };
+  const handles = [];
+  let runtime;
+  let outcome;
+  let hostFailed = false;
+  try {
+    runtime = newRuntime(job.limits, deadline);
+    outcome = checkCode(runtime, job.code, deadline);
+    if (!outcome) {
+      run.context = runtime.newContext();
+      active = run;
+      outcome = await runChecked(runtime, run, job, deadline, handles);
+    }
+  } catch (error) {
+    outcome = hostFailure(error);
+    hostFailed = true;
+  }
+  active = undefined;
+  // Handles still alive at dispose (a fetch awaited past the deadline) abort QuickJS: every one
+  // goes before its context, and the context before the runtime.
+  const sound = disposeAll([...run.deferreds.values(), ...handles, run.context, runtime]);
+  return { outcome, retire: hostFailed || !sound };
+}
+
+/** Undefined when the code compiles as the function body and nothing else; else the outcome. */
+function checkCode(runtime, code, deadline) {
+  const context = runtime.newContext();
+  const handles = [];
+  try {
+    const check = track(handles, unwrap(context, context.evalCode(CHECKER, "check.js")));
+    const verdict = callForText(context, check, [code], handles);
+    if (verdict.ok && verdict.text === "") return undefined;
+    if (!verdict.ok) {
+      track(handles, verdict.error);
+      return classify(describeUnreadable(), deadline, "syntax");
+    }
+    return classify(splitDescription(verdict.text), deadline, "syntax");
+  } finally {
+    disposeAll(handles);
+    context.dispose();
+  }
+}
+
+async function runChecked(runtime, run, job, deadline, handles) {
+  const context = run.context;
+  const guest = installGuest(context, run, job.limits, handles);
+  const compiled = callForText(context, guest.compile, [job.code], handles);
+  if (!compiled.ok) track(handles, compiled.error);
+  if (!compiled.ok || compiled.text !== "") {
+    return classify(
+      compiled.ok ? splitDescription(compiled.text) : describeUnreadable(),
+      deadline,
+      "syntax",
+    );
+  }
+  const started = context.callFunction(
+    guest.invoke,
+    context.undefined,
+    track(handles, context.newString(job.secrets)),
+  );
+  if (started.error) {
+    const error = track(handles, started.error);
+    return classify(describeError(context, guest, error, handles), deadline, "threw");
+  }
+  const promise = track(handles, started.value);
+  return settle(runtime, context, guest, promise, run, job.limits, deadline, handles);
+}
+
+/**
+ * Runs the guest's jobs until its promise settles. Between rounds it waits for a fetch answer;
+ * with no job pending and no fetch in flight nothing can ever settle the promise (the guest has
+ * no timers), so that ends the run at once instead of at the deadline.
+ */
+async function settle(runtime, context, guest, promise, run, limits, deadline, handles) {
+  for (;;) {
+    const jobs = runtime.executePendingJobs();
+    // A job that threw (an interrupt, out of memory) shows in the promise's state or the clock.
+    if (jobs.error) jobs.error.dispose();
+    if (Date.now() >= deadline) return { ok: false, kind: "timeout", reason: "deadline" };
+    const state = context.getPromiseState(promise);
+    if (state.type === "fulfilled") {
+      const value = track(handles, state.value);
+      return serialize(context, guest, value, limits, deadline, handles);
+    }
+    if (state.type === "rejected") {
+      const error = track(handles, state.error);
+      return classify(describeError(context, guest, error, handles), deadline, "threw");
+    }
+    if (runtime.hasPendingJob()) continue;
+    if (run.deferreds.size === 0) return { ok: false, kind: "timeout", reason: "never_settles" };
+    await nextEvent(run, deadline);
+  }
+}
+
+function nextEvent(run, deadline) {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, Math.max(0, deadline - Date.now()));
+    run.wake = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+  });
+}
+
+function serialize(context, guest, value, limits, deadline, handles) {
+  const result = callForText(context, guest.serialize, [value], handles);
+  if (!result.ok) {
+    const error = track(handles, result.error);
+    const outcome = classify(describeError(context, guest, error, handles), deadline, "threw");
+    if (outcome.kind !== "threw") return outcome;
+    return {
+      ...outcome,
+      message: `the returned value cannot be turned into JSON: ${outcome.message}`,
+    };
+  }
+  const bytes = Buffer.byteLength(result.text);
+  if (bytes > limits.maxValueBytes) {
+    return {
+      ok: false,
+      kind: "threw",
+      name: "ResultError",
+      message: `the returned value is ${bytes} bytes as JSON; the limit is ${limits.maxValueBytes}`,
+    };
+  }
+  return { ok: true, json: result.text };
+}
+
+/** The guest's own "name\nmessage" for an error value; a fixed text when even that fails. */
+function describeError(context, guest, error, handles) {
+  const described = callForText(context, guest.describe, [error], handles);
+  if (!described.ok) {
+    track(handles, described.error);
+    return describeUnreadable();
+  }
+  return splitDescription(described.text);
+}
+
+function describeUnreadable() {
+  return { name: "Error", message: "the error could not be read" };
+}
+
+function splitDescription(text) {
+  const newline = text.indexOf("\n");
+  return newline < 0
+    ? { name: "Error", message: text }
+    : { name: text.slice(0, newline), message: text.slice(newline + 1) };
+}
+
+/** QuickJS reports interrupts, exhausted memory and stack as InternalError. */
+function classify({ name, message }, deadline, kind) {
+  if (Date.now() >= deadline || (name === "InternalError" && message === "interrupted")) {
+    return { ok: false, kind: "timeout", reason: "deadline" };
+  }
+  if (name === "InternalError" && /^(out of memory|stack overflow)/.test(message)) {
+    return { ok: false, kind: "resources", name, message };
+  }
+  return { ok: false, kind, name, message };
+}
+
+/** A failure of QuickJS itself on the host side; the worker retires after reporting it. */
+function hostFailure(error) {
+  if (error instanceof RangeError) {
+    return { ok: false, kind: "resources", name: "InternalError", message: "stack overflow" };
+  }
+  return {
+    ok: false,
+    kind: "unavailable",
+    name: "SandboxError",
+    message: "the sandbox failed while running the code",
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The guest runtime and its two bridges.
+
+function installGuest(context, run, limits, handles) {
+  const hostFetch = track(
+    handles,
+    context.newFunction("hostFetch", (request) => fetchBridge(context, run, request)),
+  );
+  const hostLog = track(
+    handles,
+    context.newFunction("hostLog", (line) => {
+      if (context.typeof(line) !== "string") return;
+      parentPort.postMessage({
+        type: "log",
+        id: run.id,
+        line: context.getString(line).slice(0, limits.guestTextChars),
+      });
+    }),
+  );
+  const install = track(
+    handles,
+    unwrap(context, context.evalCode(GUEST_RUNTIME, "guest-runtime.js")),
+  );
+  const api = track(
+    handles,
+    unwrap(
+      context,
+      context.callFunction(
+        install,
+        context.undefined,
+        hostFetch,
+        hostLog,
+        track(handles, context.newNumber(limits.maxLogLines)),
+        track(handles, context.newNumber(limits.guestTextChars)),
+      ),
+    ),
+  );
+  return {
+    compile: track(handles, context.getProp(api, "compile")),
+    invoke: track(handles, context.getProp(api, "invoke")),
+    serialize: track(handles, context.getProp(api, "serialize")),
+    describe: track(handles, context.getProp(api, "describe")),
+  };
+}
+
+/** Returns a guest promise that the pool's answer settles; the request goes out as JSON text. */
+function fetchBridge(context, run, request) {
+  const deferred = context.newPromise();
+  if (context.typeof(request) !== "string") {
+    settleDeferred(context, deferred, JSON.stringify({ error: "the request could not be read" }));
+    return deferred.handle;
+  }
+  const fetchId = run.nextFetchId;
+  run.nextFetchId += 1;
+  run.deferreds.set(fetchId, deferred);
+  parentPort.postMessage({
+    type: "fetch",
+    id: run.id,
+    fetchId,
+    request: context.getString(request),
+  });
+  return deferred.handle;
+}
+
+function deliverFetchResult(message) {
+  const run = active;
+  if (!run || message.id !== run.id) return;
+  const deferred = run.deferreds.get(message.fetchId);
+  if (!deferred) return;
+  run.deferreds.delete(message.fetchId);
+  settleDeferred(run.context, deferred, message.reply);
+  run.wake?.();
+}
+
+function settleDeferred(context, deferred, text) {
+  const value = context.newString(text);
+  try {
+    deferred.resolve(value);
+  } catch {
+    // Resolving failed inside QuickJS (out of memory); the fetch stays unanswered.
+    deferred.dispose();
+  } finally {
+    value.dispose();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Handles.
+
+function track(handles, handle) {
+  handles.push(handle);
+  return handle;
+}
+
+function unwrap(context, result) {
+  if (!result.error) return result.value;
+  const described = context.dump(result.error);
+  result.error.dispose();
+  throw new Error(`the guest runtime did not install: ${described?.message ?? described}`);
+}
+
+/** Calls a guest function with string or handle arguments; a string result comes back as text. */
+function callForText(context, fn, args, handles) {
+  const argumentHandles = args.map((arg) =>
+    typeof arg === "string" ? track(handles, context.newString(arg)) : arg,
+  );
+  const result = context.callFunction(fn, context.undefined, ...argumentHandles);
+  if (result.error) return { ok: false, error: result.error };
+  const text = context.typeof(result.value) === "string" ? context.getString(result.value) : "";
+  result.value.dispose();
+  return { ok: true, text };
+}
+
+/** Disposes in order; false when QuickJS failed doing so and the module may be unsound. */
+function disposeAll(lifetimes) {
+  let sound = true;
+  for (const lifetime of lifetimes) {
+    try {
+      if (lifetime?.alive) lifetime.dispose();
+    } catch {
+      sound = false;
+    }
+  }
+  return sound;
+}
