@@ -14,11 +14,13 @@ const BROWSER_SAFE = new Set([
   "lib/tills/schema.ts",
   "lib/api-groups/schema.ts",
   "lib/api-clients/schema.ts",
+  "lib/integrations/schema.ts",
   "lib/auth-configs/contract.ts", // output allowlists and result types shared with the console
   "lib/api-clients/contract.ts",
   "lib/settings/contract.ts",
   "lib/tills/contract.ts",
   "lib/api-groups/contract.ts",
+  "lib/integrations/contract.ts",
   "lib/forms/field-errors.ts",
   "lib/forms/action-result.ts",
   "lib/utils/cn.ts",
