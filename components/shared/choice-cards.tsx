@@ -1,6 +1,7 @@
 "use client";
 
 import type * as React from "react";
+import { useId } from "react";
 import { cn } from "@/lib/utils/cn";
 
 export type ChoiceCardOption<Value extends string> = {
@@ -30,6 +31,7 @@ export function ChoiceCards<Value extends string>({
   invalid?: boolean;
   className?: string;
 }) {
+  const id = useId();
   return (
     <div className={cn("grid gap-2", className)}>
       {options.map((option) => (
@@ -48,11 +50,19 @@ export function ChoiceCards<Value extends string>({
             checked={value === option.value}
             onChange={() => onChange(option.value)}
             aria-invalid={invalid || undefined}
+            // Named by the label alone; the explanation is its description.
+            aria-labelledby={`${id}-${option.value}-label`}
+            aria-describedby={`${id}-${option.value}-description`}
             className="mt-0.5 size-4 shrink-0 accent-accent outline-hidden"
           />
           <span className="min-w-0">
-            <span className="block font-medium text-fg text-sm">{option.label}</span>
-            <span className="block text-fg-muted text-xs leading-relaxed">
+            <span id={`${id}-${option.value}-label`} className="block font-medium text-fg text-sm">
+              {option.label}
+            </span>
+            <span
+              id={`${id}-${option.value}-description`}
+              className="block text-fg-muted text-xs leading-relaxed"
+            >
               {option.description}
             </span>
           </span>
