@@ -124,8 +124,11 @@ function ClientPicker({
   const chosenIds = new Set(chosen.map((client) => client.id));
 
   return (
-    <div className="grid min-w-0 gap-4 @xl:grid-cols-2">
-      <section aria-label="Chosen API clients" className="grid min-w-0 content-start gap-2">
+    <div className="grid min-w-0 grid-cols-1 gap-4 @xl:grid-cols-2">
+      <section
+        aria-label="Chosen API clients"
+        className="grid min-w-0 grid-cols-1 content-start gap-2"
+      >
         <h3 className="font-medium text-fg text-sm">Chosen ({chosen.length})</h3>
         {chosen.length === 0 ? (
           <p className="rounded-lg border border-line border-dashed px-3 py-4 text-center text-fg-muted text-sm">
@@ -151,7 +154,10 @@ function ClientPicker({
         {error ? <p className="text-danger-text text-sm">{error}</p> : null}
       </section>
 
-      <section aria-label="Add API clients" className="grid min-w-0 content-start gap-2">
+      <section
+        aria-label="Add API clients"
+        className="grid min-w-0 grid-cols-1 content-start gap-2"
+      >
         <label htmlFor={searchId} className="font-medium text-fg text-sm">
           Search API clients
         </label>

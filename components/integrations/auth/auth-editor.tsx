@@ -8,6 +8,7 @@ import { toast } from "@/components/ui/toast";
 import { fieldErrorsByPath } from "@/lib/forms/field-errors";
 import type { IntegrationDetail } from "@/lib/integrations/contract";
 import { AUTH_TYPE_INFO, updateAuthSchema } from "@/lib/integrations/schema";
+import { cn } from "@/lib/utils/cn";
 import { useSaveAuth } from "../queries";
 import {
   type AuthBody,
@@ -115,7 +116,9 @@ export function AuthEditor({
   };
 
   const oauth = isOAuthType(draft.authType);
-  const showFields = draft.authType !== "NONE" || draft.fields.length > 0;
+  // NONE has no fields; the editor stays while there are fields to remove, saved or in the draft.
+  const showFields =
+    draft.authType !== "NONE" || draft.fields.length > 0 || integration.authFields.length > 0;
   const problemCount = Object.keys(errors).length;
 
   return (
@@ -238,7 +241,13 @@ function SaveBar({
   onDiscard: () => void;
 }) {
   return (
-    <div className="sticky bottom-0 z-10 -mx-5 grid gap-2 border-line border-t bg-surface/95 px-5 py-3 backdrop-blur-sm">
+    <div
+      className={cn(
+        "-mx-5 grid gap-2 border-line border-t bg-surface/95 px-5 py-3",
+        // Only while there is something to save: a bar that says "saved" needs no place on top.
+        (dirty || problemCount > 0) && "sticky bottom-0 z-10 backdrop-blur-sm",
+      )}
+    >
       {unplaced.length > 0 ? (
         <ul role="alert" className="grid gap-1 text-danger-text text-sm">
           {unplaced.map((message) => (

@@ -306,7 +306,6 @@ function FieldRow({
             <Input
               value={row.placeholder}
               autoComplete="off"
-              placeholder="sk-…"
               onChange={(event) => {
                 const placeholder = event.target.value;
                 onChange((current) => ({ ...current, placeholder }));

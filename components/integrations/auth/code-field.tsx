@@ -84,12 +84,24 @@ export function CodeField({
 
   return (
     <div className="grid min-w-0 gap-1.5">
-      <div className="flex items-baseline justify-between gap-2">
-        {/* Not a <label for>: the editable area is a contenteditable, which aria-labelledby names. */}
-        <Label id={labelId} onClick={() => editor.current?.view?.focus()}>
-          {label}
-        </Label>
-        {optional ? <span className="text-fg-subtle text-xs">Optional</span> : null}
+      <div className="flex flex-wrap items-baseline justify-between gap-x-3">
+        <span className="flex items-baseline gap-2">
+          {/* Not a <label for>: the editable area is a contenteditable, which aria-labelledby names. */}
+          <Label id={labelId} onClick={() => editor.current?.view?.focus()}>
+            {label}
+          </Label>
+          {optional ? <span className="text-fg-subtle text-xs">Optional</span> : null}
+        </span>
+        <span
+          id={countId}
+          className={cn(
+            "text-xs tabular-nums",
+            over ? "font-medium text-danger-text" : "text-fg-subtle",
+          )}
+        >
+          {count.toLocaleString("en-US")} / {LIMITS.code.toLocaleString("en-US")} characters
+          {over ? <span className="sr-only">: over the limit</span> : null}
+        </span>
       </div>
       <div
         className={cn(
@@ -123,23 +135,11 @@ export function CodeField({
           {error}
         </p>
       ) : null}
-      <div className="flex flex-wrap items-start justify-between gap-x-4 gap-y-1">
-        {hint ? (
-          <p id={hintId} className="min-w-0 flex-1 text-fg-subtle text-sm">
-            {hint}
-          </p>
-        ) : null}
-        <p
-          id={countId}
-          className={cn(
-            "ml-auto shrink-0 text-xs tabular-nums",
-            over ? "font-medium text-danger-text" : "text-fg-subtle",
-          )}
-        >
-          {count.toLocaleString("en-US")} / {LIMITS.code.toLocaleString("en-US")} characters
-          {over ? <span className="sr-only">: over the limit</span> : null}
+      {hint ? (
+        <p id={hintId} className="text-fg-subtle text-sm">
+          {hint}
         </p>
-      </div>
+      ) : null}
     </div>
   );
 }

@@ -125,10 +125,10 @@ function HowConnectionsAreMade({ integration }: { integration: IntegrationDetail
 
 type RowsProps = { connections: ConnectionOutput[]; onDeleted: () => void };
 
-/** The table, once the pane is wide enough for its five columns (a container query). */
+/** The table, once the pane is 32rem wide, enough for its five columns (a container query). */
 function ConnectionTable({ connections, onDeleted }: RowsProps) {
   return (
-    <Table aria-label="Connections" containerClassName="hidden @xl:block">
+    <Table aria-label="Connections" containerClassName="hidden @lg:block">
       <TableHeader>
         <TableRow className="hover:bg-transparent">
           <TableHead>End user</TableHead>
@@ -170,7 +170,7 @@ function ConnectionList({ connections, onDeleted }: RowsProps) {
   return (
     <ul
       aria-label="Connections"
-      className="divide-y divide-line rounded-lg border border-line bg-surface @xl:hidden"
+      className="divide-y divide-line rounded-lg border border-line bg-surface @lg:hidden"
     >
       {connections.map((connection) => (
         <li key={connection.id} className="flex items-start gap-2 py-2.5 pr-2 pl-4 text-sm">
