@@ -9,8 +9,13 @@ export async function signIn(page: Page, credentials = ADMIN): Promise<void> {
   await page.getByRole("button", { name: "Sign in" }).click();
 }
 
-export async function screenshot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: `e2e/screenshots/${name}.png`, fullPage: true });
+/** The whole page, or only the window (`fullPage: false`), e.g. for a dialog over the page. */
+export async function screenshot(
+  page: Page,
+  name: string,
+  { fullPage = true } = {},
+): Promise<void> {
+  await page.screenshot({ path: `e2e/screenshots/${name}.png`, fullPage });
 }
 
 /**
