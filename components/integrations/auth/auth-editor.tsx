@@ -30,7 +30,8 @@ import { TypeChangeDialog } from "./type-change-dialog";
 
 type Errors = Record<string, string>;
 
-const TEST_CODE_PLACEHOLDER = `const response = await fetch("https://api.example.com/me", {
+const TEST_CODE_PLACEHOLDER = `// For example:
+const response = await fetch("https://api.example.com/me", {
   headers: { Authorization: "Bearer " + secrets.api_key },
 });
 if (!response.ok) throw new Error("Invalid credentials");
@@ -60,6 +61,14 @@ export function AuthEditor({
   // Set by a save that worked: the confirmation then closes onto a Save button that is disabled.
   const justSaved = useRef(false);
   const dirty = isDirty(draft, integration);
+
+  // Leaving the page (reload, another site) with unsaved edits asks first.
+  useEffect(() => {
+    if (!dirty) return;
+    const warn = (event: BeforeUnloadEvent) => event.preventDefault();
+    window.addEventListener("beforeunload", warn);
+    return () => window.removeEventListener("beforeunload", warn);
+  }, [dirty]);
 
   useEffect(() => {
     if (refusals === 0) return;
@@ -272,7 +281,7 @@ function SaveBar({
               ? "Unsaved changes"
               : "All changes saved"}
         </p>
-        <div className="flex gap-2">
+        <div className="ml-auto flex gap-2">
           {dirty ? (
             <Button type="button" variant="ghost" onClick={onDiscard} disabled={pending}>
               Discard

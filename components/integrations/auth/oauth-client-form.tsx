@@ -138,6 +138,8 @@ export function OAuthClientForm({
             inputMode={field.url ? "url" : "text"}
             placeholder={field.placeholder}
             hint={field.url && !allowPrivateUrls ? "An https URL." : undefined}
+            // URLs get the full width: they are long, and cut off they are hard to check.
+            className={field.url ? "@lg:col-span-2" : undefined}
           />
         ))}
       </div>

@@ -6,6 +6,7 @@ import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
 import { Input } from "@/components/ui/input";
+import { cn } from "@/lib/utils/cn";
 import type { SecretDraft } from "./auth-draft";
 
 /**
@@ -23,6 +24,7 @@ export function WriteOnlyField({
   masked = false,
   inputMode,
   placeholder,
+  className,
 }: {
   label: string;
   stored: boolean;
@@ -34,6 +36,7 @@ export function WriteOnlyField({
   masked?: boolean;
   inputMode?: "url" | "text";
   placeholder?: string;
+  className?: string;
 }) {
   const inputRef = useRef<HTMLInputElement>(null);
   const replaceRef = useRef<HTMLButtonElement>(null);
@@ -49,7 +52,7 @@ export function WriteOnlyField({
 
   if (!editing) {
     return (
-      <fieldset className="grid min-w-0 gap-1.5">
+      <fieldset className={cn("grid min-w-0 gap-1.5", className)}>
         {/* A floated legend is laid out like any grid item, yet still names the group. */}
         <legend className="float-left font-medium text-fg text-sm leading-5">{label}</legend>
         <div className="flex min-h-9 flex-wrap items-center gap-2">
@@ -106,6 +109,7 @@ export function WriteOnlyField({
   return (
     <Field
       label={label}
+      className={className}
       optional={!stored}
       error={error}
       hint={stored ? "Write-only. Leave empty to keep the stored value." : hint}
