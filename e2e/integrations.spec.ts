@@ -428,6 +428,7 @@ test("OAuth: the client form, write-only values kept when not touched, then OAut
   await typeChangeDialog(page).getByRole("button", { name: "Change type and save" }).click();
   await expect(panel.getByText(/SyntaxError/)).toBeVisible();
   await expect(codeEditor(page, "Refresh token code")).toHaveAttribute("aria-invalid", "true");
+  await expect(codeEditor(page, "Refresh token code")).toBeFocused();
   await codeEditor(page, "Refresh token code").fill("return { refreshed: true };");
   await saveTypeChange(page, "1 connection is deleted");
 

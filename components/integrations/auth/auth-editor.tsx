@@ -1,7 +1,7 @@
 "use client";
 
 import { Save } from "lucide-react";
-import { type FormEvent, useEffect, useMemo, useRef, useState } from "react";
+import { type FormEvent, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { plural } from "@/components/shared/format";
 import { Button } from "@/components/ui/button";
 import { toast } from "@/components/ui/toast";
@@ -58,8 +58,10 @@ export function AuthEditor({
   const schema = useMemo(() => updateAuthSchema({ allowPrivateUrls }), [allowPrivateUrls]);
   const formRef = useRef<HTMLFormElement>(null);
   const statusRef = useRef<HTMLParagraphElement>(null);
-  // Set by a save that worked: the confirmation then closes onto a Save button that is disabled.
-  const justSaved = useRef(false);
+  // Where the focus goes when the type-change confirmation closes after sending: the status (the
+  // Save button is disabled once saved) or the first control the server refused. Left null
+  // (Cancel), the focus goes back to Save.
+  const focusAfterDialog = useRef<"status" | "error" | null>(null);
   const dirty = isDirty(draft, integration);
 
   // Leaving the page (reload, another site) with unsaved edits asks first.
@@ -70,12 +72,15 @@ export function AuthEditor({
     return () => window.removeEventListener("beforeunload", warn);
   }, [dirty]);
 
-  useEffect(() => {
-    if (refusals === 0) return;
+  const focusFirstError = useCallback(() => {
     const control = formRef.current?.querySelector<HTMLElement>('[aria-invalid="true"]');
     control?.focus({ preventScroll: true });
     control?.scrollIntoView({ block: "center" });
-  }, [refusals]);
+  }, []);
+
+  useEffect(() => {
+    if (refusals > 0) focusFirstError();
+  }, [refusals, focusFirstError]);
 
   const reject = (fieldErrors: Errors, rows = draft.fields) => {
     setErrors(errorsByRow(fieldErrors, rows));
@@ -91,7 +96,7 @@ export function AuthEditor({
 
   function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    justSaved.current = false;
+    focusAfterDialog.current = null;
     const body = bodyFrom(draft, integration);
     const parsed = schema.safeParse(body);
     if (!parsed.success) return reject(fieldErrorsByPath(parsed.error));
@@ -105,10 +110,13 @@ export function AuthEditor({
     const answer = await save(body);
     setConfirming(null);
     if (!answer) return;
-    if (!answer.ok) return reject(answer.fieldErrors, rows);
+    if (!answer.ok) {
+      focusAfterDialog.current = "error";
+      return reject(answer.fieldErrors, rows);
+    }
     setDraft(draftFrom(answer.integration));
     setErrors({});
-    justSaved.current = true;
+    focusAfterDialog.current = "status";
     toast.success("Auth configuration saved", {
       description:
         answer.connectionsDeleted > 0
@@ -221,9 +229,10 @@ export function AuthEditor({
         pending={pending}
         onConfirm={() => (confirming ? void send(confirming) : undefined)}
         onClosed={(event) => {
-          if (!justSaved.current) return; // cancelled: back to Save, where the admin was
+          if (!focusAfterDialog.current) return;
           event.preventDefault();
-          statusRef.current?.focus();
+          if (focusAfterDialog.current === "error") focusFirstError();
+          else statusRef.current?.focus();
         }}
       />
     </div>
