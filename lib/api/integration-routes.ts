@@ -1,7 +1,6 @@
 import "server-only";
 import { createRoute, type OpenAPIHono, type RouteConfig, z } from "@hono/zod-openapi";
 import type { Context, MiddlewareHandler } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import type { Database } from "@/db/client";
 import type { ApiCaller } from "@/lib/api-auth/authenticate";
 import { type ApiAuthVariables, requireAnyScope } from "@/lib/api-auth/middleware";
@@ -32,6 +31,7 @@ import {
 } from "@/lib/integrations/service";
 import { INTEGRATION_API_SCOPE } from "@/lib/oauth/scopes";
 import type { Sandbox, SandboxOutcome } from "@/lib/sandbox/types";
+import { limitBodySize } from "./body-limit";
 import { API_TAGS } from "./openapi";
 import { problem, validationProblem } from "./problem";
 import { CALLER_SECURITY, problemResponse } from "./route-schemas";
@@ -387,13 +387,11 @@ export function registerIntegrationRoutes(
   });
 }
 
-const limitBody = bodyLimit({
-  maxSize: MAX_BODY_BYTES,
-  onError: (c) =>
-    problem(c, 413, "Request body too large", {
-      detail: `The limit is ${MAX_BODY_BYTES / 1024} KiB.`,
-    }),
-});
+const limitBody = limitBodySize(MAX_BODY_BYTES, (c) =>
+  problem(c, 413, "Request body too large", {
+    detail: `The limit is ${MAX_BODY_BYTES / 1024} KiB.`,
+  }),
+);
 
 /**
  * After the scope check: a malformed id is a 400, an id that exists nowhere a 404, and an

@@ -73,7 +73,9 @@ describe.each(testDrivers)("integrations API on %s", (driver) => {
       });
     }
     handle = await createTestDatabase(driver);
-    sandbox = createSandbox({ allowPrivateAddresses: true });
+    // A generous deadline: these tests are about the rules around the sandbox, and a busy CI
+    // machine must not turn a slow passing test run into a failure (sandbox.test.ts covers limits).
+    sandbox = createSandbox({ allowPrivateAddresses: true, limits: { timeoutMs: 5_000 } });
     service = await startCredentialService();
     context = await adminContext(handle.db);
     server = await startApiServer({
