@@ -148,6 +148,7 @@ function patchAuthRoute(allowPrivateUrls: boolean, resolve: Resolve) {
       ...COMMON_ERRORS,
       413: problemResponse("Body too large"),
       415: problemResponse("Body is not JSON"),
+      503: problemResponse("The code could not be checked right now; retry"),
     },
   });
 }
@@ -285,6 +286,11 @@ export function registerIntegrationRoutes(
         return integrationNotFound(c);
       case "invalid_code":
         return validationProblem(c, [{ path: result.path, message: result.message }]);
+      case "sandbox_unavailable":
+        return sandboxUnavailable(
+          c,
+          "The code could not be checked right now. Nothing was saved; retry shortly.",
+        );
       default:
         return assertNever(result);
     }
@@ -347,11 +353,10 @@ export function registerIntegrationRoutes(
           test: testReport(result.test),
         });
       case "sandbox_unavailable":
-        c.header("Retry-After", "1");
-        return problem(c, 503, "Sandbox unavailable", {
-          detail:
-            "The credentials could not be tested right now. Nothing was stored; retry shortly.",
-        });
+        return sandboxUnavailable(
+          c,
+          "The credentials could not be tested right now. Nothing was stored; retry shortly.",
+        );
       default:
         return assertNever(result);
     }
@@ -449,6 +454,11 @@ function serializeConnection(connection: z.output<typeof connectionOutput>) {
 
 function testReport(outcome: SandboxOutcome) {
   return sandboxReportOutput.parse(outcome);
+}
+
+function sandboxUnavailable(c: Context, detail: string) {
+  c.header("Retry-After", "1");
+  return problem(c, 503, "Sandbox unavailable", { detail });
 }
 
 function integrationNotFound(c: Context) {

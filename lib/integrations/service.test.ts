@@ -198,6 +198,27 @@ describe.each(testDrivers)("integrations service on %s", (driver) => {
       expect((await getIntegration(handle.db, id))?.authType).toBe("API_KEY");
     });
 
+    it("saves nothing and says so when the sandbox cannot check the code", async () => {
+      const { id } = await newIntegration();
+      // One worker, no queue: while it spins on an endless loop, a syntax check cannot start.
+      const busy = createSandbox({ allowPrivateAddresses: false, poolSize: 1, maxQueued: 0 });
+      try {
+        const spinning = busy.run({ code: "while (true) {}", secrets: {} });
+        const result = await updateIntegrationAuth(
+          handle.db,
+          { keyring, sandbox: busy },
+          id,
+          parseAuth({ authType: "API_KEY", authTestCode: "return true;" }),
+          context,
+        );
+        expect(result).toEqual({ ok: false, error: "sandbox_unavailable" });
+        expect((await getIntegration(handle.db, id))?.authType).toBe("NONE");
+        await spinning;
+      } finally {
+        await busy.close();
+      }
+    });
+
     it("seals the OAuth client's write-only values and never shows them", async () => {
       const { id } = await newIntegration();
       const result = await updateIntegrationAuth(

@@ -251,7 +251,9 @@ export type UpdateAuthResult =
   | { ok: true; integration: Integration; connectionsDeleted: number }
   | { ok: false; error: "not_found" }
   /** A code property does not parse; `path` names it, `message` is the parser's. */
-  | { ok: false; error: "invalid_code"; path: (string | number)[]; message: string };
+  | { ok: false; error: "invalid_code"; path: (string | number)[]; message: string }
+  /** The sandbox could not check the code (busy or restarting); nothing was saved. */
+  | { ok: false; error: "sandbox_unavailable" };
 
 export interface UpdateAuthDependencies {
   keyring: Keyring;
@@ -274,6 +276,7 @@ export async function updateIntegrationAuth(
   context: ActorContext,
 ): Promise<UpdateAuthResult> {
   const codeProblem = await findCodeProblem(deps.sandbox, input);
+  if (codeProblem === "unavailable") return { ok: false, error: "sandbox_unavailable" };
   if (codeProblem) return { ok: false, error: "invalid_code", ...codeProblem };
 
   const outcome = await db.transaction(async (tx) => {
@@ -326,7 +329,7 @@ export async function updateIntegrationAuth(
 async function findCodeProblem(
   sandbox: Pick<Sandbox, "checkSyntax">,
   input: UpdateAuthInput,
-): Promise<{ path: (string | number)[]; message: string } | null> {
+): Promise<{ path: (string | number)[]; message: string } | "unavailable" | null> {
   const candidates: [(string | number)[], string | null | undefined][] = [
     [["authTestCode"], input.authTestCode],
     ...OAUTH_CODE_PROPERTIES.map(
@@ -340,7 +343,8 @@ async function findCodeProblem(
   for (const [path, code] of candidates) {
     if (!code?.trim()) continue;
     const checked = await sandbox.checkSyntax(code);
-    if (!checked.ok) return { path, message: checked.message };
+    if (!checked.ok)
+      return checked.unavailable ? "unavailable" : { path, message: checked.message };
   }
   return null;
 }

@@ -55,6 +55,7 @@ import { startRuntime } from "@/lib/runtime";
 
 const AREA = "integrations";
 const NOT_FOUND = "This integration no longer exists. Someone may have deleted it.";
+const SANDBOX_BUSY = "The code sandbox is busy. Try again in a moment.";
 const notFound = { ok: false as const, formError: NOT_FOUND, notFound: true };
 const searchSchema = z.string().trim().max(100).optional();
 const connectionIdSchema = z.string().regex(/^conn_[0-9a-f]{20}$/);
@@ -155,6 +156,8 @@ export async function updateIntegrationAuthAction(
         return notFound;
       case "invalid_code":
         return { ok: false, fieldErrors: { [result.path.join(".")]: result.message } };
+      case "sandbox_unavailable":
+        return { ok: false, formError: SANDBOX_BUSY };
       default:
         return assertNever(result);
     }
@@ -277,7 +280,7 @@ function connectionAnswer(
     case "test_failed":
       return { ok: false, testFailed: sandboxReportOutput.parse(result.test) };
     case "sandbox_unavailable":
-      return { ok: false, formError: "The test sandbox is busy. Try again in a moment." };
+      return { ok: false, formError: SANDBOX_BUSY };
     default:
       return assertNever(result);
   }
