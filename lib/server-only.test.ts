@@ -14,6 +14,8 @@ const BROWSER_SAFE = new Set([
   "lib/tills/schema.ts",
   "lib/api-groups/schema.ts",
   "lib/api-clients/schema.ts",
+  "lib/integrations/schema.ts",
+  "lib/integrations/contract.ts",
   "lib/auth-configs/contract.ts", // output allowlists and result types shared with the console
   "lib/api-clients/contract.ts",
   "lib/settings/contract.ts",

@@ -180,6 +180,15 @@ describe.each(testDrivers)("integrations service on %s", (driver) => {
         context,
       );
       expect((await getIntegration(handle.db, id))?.authTestCode).toBeNull();
+      // Blank code would pass every test; it is stored as none.
+      await updateIntegrationAuth(
+        handle.db,
+        deps(),
+        id,
+        parseAuth({ authType: "API_KEY", authTestCode: " \n\t " }),
+        context,
+      );
+      expect((await getIntegration(handle.db, id))?.authTestCode).toBeNull();
     });
 
     it("refuses test code that does not parse, with the parser's message, and changes nothing", async () => {
@@ -461,11 +470,11 @@ describe.each(testDrivers)("integrations service on %s", (driver) => {
       expect(result).toEqual({
         ok: false,
         error: "invalid",
-        fieldErrors: {
-          "values.api_key": "Enter API Key",
-          "values.base_url": "Enter Base URL",
-          "values.other": "This integration has no field with this slug",
-        },
+        issues: [
+          { path: ["values", "other"], message: "This integration has no field with this slug" },
+          { path: ["values", "api_key"], message: "Enter API Key" },
+          { path: ["values", "base_url"], message: "Enter Base URL" },
+        ],
       });
       expect(service.requests()).toBe(before);
       const noUser = await createConnection(
@@ -477,7 +486,7 @@ describe.each(testDrivers)("integrations service on %s", (driver) => {
       );
       expect(noUser).toMatchObject({
         ok: false,
-        fieldErrors: { endUserId: "Enter the end user's id" },
+        issues: [{ path: ["endUserId"], message: "Enter the end user's id" }],
       });
     });
 
@@ -595,7 +604,7 @@ describe.each(testDrivers)("integrations service on %s", (driver) => {
       expect(withUser).toMatchObject({
         ok: false,
         error: "invalid",
-        fieldErrors: { endUserId: expect.any(String) },
+        issues: [{ path: ["endUserId"], message: expect.any(String) }],
       });
       const first = await createConnection(
         handle.db,

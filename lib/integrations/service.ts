@@ -24,7 +24,6 @@ import {
   type ApiAccessInput,
   type AuthType,
   type CreateIntegrationInput,
-  FIELD_BASED_AUTH_TYPES,
   type FieldType,
   OAUTH_AUTH_TYPES,
   OAUTH_CODE_PROPERTIES,
@@ -294,7 +293,10 @@ export async function updateIntegrationAuth(
       .update(integrations)
       .set({
         authType: input.authType,
-        ...(input.authTestCode !== undefined ? { authTestCode: input.authTestCode || null } : {}),
+        // Blank code would pass every test: it is stored as no code at all.
+        ...(input.authTestCode !== undefined
+          ? { authTestCode: input.authTestCode?.trim() ? input.authTestCode : null }
+          : {}),
         authVersion: typeChanged ? current.authVersion + 1 : current.authVersion,
         authRevision: current.authRevision + 1,
         authUpdatedAt: new Date(),
@@ -310,7 +312,11 @@ export async function updateIntegrationAuth(
         ...(typeChanged ? { previousAuthType: current.authType } : {}),
         fields: (input.authFields ?? []).length,
         testCode:
-          input.authTestCode === undefined ? "kept" : input.authTestCode ? "set" : "cleared",
+          input.authTestCode === undefined
+            ? "kept"
+            : input.authTestCode?.trim()
+              ? "set"
+              : "cleared",
         connectionsDeleted,
         oauthClient: oauthChange,
       },
@@ -413,13 +419,6 @@ async function applyOAuthClient(
   return base ? "updated" : "created";
 }
 
-const SEALED_COLUMN_OF: Record<OAuthSecretProperty, keyof OAuthClientRow> = {
-  authUrl: "authUrlSealed",
-  tokenUrl: "tokenUrlSealed",
-  clientId: "clientIdSealed",
-  clientSecret: "clientSecretSealed",
-};
-
 function oauthClientValues(
   keyring: Keyring,
   integrationId: string,
@@ -432,7 +431,7 @@ function oauthClientValues(
     input[key] === undefined ? (base?.[key] ?? "") : (input[key] ?? "");
   const sealed = (property: OAuthSecretProperty) => {
     const value = input[property];
-    if (value === undefined) return (base?.[SEALED_COLUMN_OF[property]] as string | null) ?? null;
+    if (value === undefined) return base?.[`${property}Sealed`] ?? null;
     if (!value) return null;
     return seal(keyring, value, sealBindingFor(sealedOAuth[property], integrationId));
   };
@@ -449,11 +448,6 @@ function oauthClientValues(
     clientSecretSealed: sealed("clientSecret"),
     updatedAt: new Date(),
   };
-}
-
-/** Whether connections of this type carry auth-field values (the others carry OAuth tokens). */
-export function isFieldBased(authType: AuthType): boolean {
-  return FIELD_BASED_AUTH_TYPES.includes(authType);
 }
 
 export type SetApiAccessResult =

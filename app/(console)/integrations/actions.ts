@@ -7,6 +7,7 @@ import { fieldErrorsByPath } from "@/lib/forms/field-errors";
 import {
   createConnection,
   deleteConnection,
+  type FieldIssue,
   listConnections,
   testAuthCode,
 } from "@/lib/integrations/connections";
@@ -28,11 +29,11 @@ import {
 } from "@/lib/integrations/contract";
 import {
   apiAccessSchema,
-  authFieldSchema,
+  authFieldsSchema,
+  codeSchema,
   connectionValuesSchema,
   createIntegrationSchema,
   integrationIdSchema,
-  LIMITS,
   updateAuthSchema,
 } from "@/lib/integrations/schema";
 import {
@@ -166,12 +167,9 @@ export async function updateIntegrationAuthAction(
   }
 }
 
+/** The editor's code and fields under the rules a save applies, and the sample values. */
 const testInputSchema = z
-  .object({
-    code: z.string().max(LIMITS.code * 16),
-    fields: z.array(authFieldSchema).max(LIMITS.fields),
-    values: connectionValuesSchema,
-  })
+  .object({ code: codeSchema, fields: authFieldsSchema, values: connectionValuesSchema })
   .strict();
 
 /** "Test with sample values": runs the editor's code (saved or not) and stores nothing. */
@@ -195,7 +193,7 @@ export async function testAuthCodeAction(id: string, input: unknown): Promise<Te
       case "not_found":
         return { ok: false, formError: NOT_FOUND };
       case "invalid":
-        return { ok: false, fieldErrors: result.fieldErrors };
+        return { ok: false, fieldErrors: errorsByPath(result.issues) };
       default:
         return assertNever(result);
     }
@@ -238,8 +236,7 @@ export async function saveServiceConnectionAction(
   const parsedId = integrationIdSchema.safeParse(id);
   const parsedValues = connectionValuesSchema.safeParse(values);
   if (!parsedId.success) return { ok: false, formError: NOT_FOUND };
-  if (!parsedValues.success)
-    return { ok: false, fieldErrors: { form: "Enter a value per field." } };
+  if (!parsedValues.success) return { ok: false, formError: "Enter at most one value per field." };
   try {
     const { database, keyring, sandbox } = await startRuntime();
     const result = await createConnection(
@@ -269,7 +266,7 @@ function connectionAnswer(
     case "not_found":
       return { ok: false, formError: NOT_FOUND };
     case "invalid":
-      return { ok: false, fieldErrors: result.fieldErrors };
+      return { ok: false, fieldErrors: errorsByPath(result.issues) };
     case "oauth_flow_required":
       return { ok: false, formError: "OAuth integrations connect through the OAuth flow." };
     case "auth_changed":
@@ -362,6 +359,11 @@ export async function searchAccessCandidatesAction(
   } catch (error) {
     return unexpectedFailure(AREA, "search API clients", admin, error);
   }
+}
+
+/** Errors keyed by their path joined with dots, as the console's forms look them up. */
+function errorsByPath(issues: FieldIssue[]): Record<string, string> {
+  return Object.fromEntries(issues.map((issue) => [issue.path.join("."), issue.message]));
 }
 
 function detail(integration: Integration) {
