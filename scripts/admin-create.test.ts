@@ -33,7 +33,9 @@ function adminCreate(args: string[], password: string) {
 
 const PASSWORD = "a long enough passphrase";
 
-describe("npm run admin:create", () => {
+// Each run is a child process that boots tsx and migrates a fresh embedded database; the child
+// may take up to its own 60 s on a loaded machine, so the test may too.
+describe("npm run admin:create", { timeout: 90_000 }, () => {
   it("creates an admin from the terminal, reading the password from stdin", async () => {
     const run = adminCreate(["--email", "Ops@Example.com"], PASSWORD);
     expect(run.output).toContain("Created admin ops@example.com");

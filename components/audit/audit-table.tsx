@@ -79,7 +79,7 @@ function EventTable({ events }: { events: AuditEvent[] }) {
             <TableCell>
               <div className="font-medium text-fg">{event.actorLabel ?? "—"}</div>
               {event.actorType !== "admin" ? (
-                <div className="text-fg-subtle text-xs">{event.actorType}</div>
+                <div className="text-fg-subtle text-xs">{actorTypeLabel(event.actorType)}</div>
               ) : null}
             </TableCell>
             <TableCell>
@@ -128,7 +128,9 @@ function EventList({ events }: { events: AuditEvent[] }) {
           <div className="font-medium text-fg">
             {event.actorLabel ?? "—"}
             {event.actorType !== "admin" ? (
-              <span className="ml-1.5 font-normal text-fg-subtle text-xs">{event.actorType}</span>
+              <span className="ml-1.5 font-normal text-fg-subtle text-xs">
+                {actorTypeLabel(event.actorType)}
+              </span>
             ) : null}
           </div>
           <dl className="grid grid-cols-[auto_minmax(0,1fr)] gap-x-3 gap-y-0.5 text-fg-muted text-xs">
@@ -143,4 +145,10 @@ function EventList({ events }: { events: AuditEvent[] }) {
       ))}
     </ul>
   );
+}
+
+/** Who acted, in words; admins are the norm and carry no label. */
+function actorTypeLabel(type: string): string {
+  const labels: Record<string, string> = { api_client: "API client", till: "till" };
+  return labels[type] ?? type;
 }

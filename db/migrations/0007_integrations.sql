@@ -13,7 +13,8 @@ CREATE TABLE "integration_auth_fields" (
 	"type" text NOT NULL,
 	"description" text DEFAULT '' NOT NULL,
 	"placeholder" text,
-	"required" boolean DEFAULT false NOT NULL
+	"required" boolean DEFAULT false NOT NULL,
+	CONSTRAINT "integration_auth_fields_type_known" CHECK ("integration_auth_fields"."type" in ('TEXT', 'MULTI_LINE_TEXT', 'PASSWORD', 'NUMBER', 'EMBEDDING_MODEL'))
 );
 --> statement-breakpoint
 CREATE TABLE "integration_connections" (

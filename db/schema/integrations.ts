@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import {
+  type AnyPgColumn,
   boolean,
   check,
   foreignKey,
@@ -13,9 +14,18 @@ import {
   uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
+import { AUTH_TYPES, FIELD_TYPES } from "../../lib/integrations/schema";
 import { admins } from "./admins";
 import { apiClients } from "./api-clients";
 import { createdAt } from "./columns";
+
+/** A CHECK that the column holds one of `values` (the lists the zod schemas validate with). */
+function oneOf(column: AnyPgColumn, values: readonly string[]) {
+  return sql`${column} in (${sql.join(
+    values.map((value) => sql.raw(`'${value}'`)),
+    sql`, `,
+  )})`;
+}
 
 /**
  * Custom integrations and their auth configuration (lib/integrations/README.md). The auth
@@ -31,11 +41,7 @@ export const integrations = pgTable(
     id: uuid("id").primaryKey(),
     name: text("name").notNull(),
     description: text("description").notNull().default(""),
-    authType: text("auth_type", {
-      enum: ["NONE", "API_KEY", "OAUTH", "OAUTH_DCR", "SERVICE_ACCOUNT"],
-    })
-      .notNull()
-      .default("NONE"),
+    authType: text("auth_type", { enum: AUTH_TYPES }).notNull().default("NONE"),
     authTestCode: text("auth_test_code"),
     authVersion: integer("auth_version").notNull().default(1),
     authRevision: integer("auth_revision").notNull().default(1),
@@ -51,10 +57,7 @@ export const integrations = pgTable(
   (table) => [
     unique("integrations_id_auth_version_key").on(table.id, table.authVersion),
     index("integrations_name_lower_idx").on(sql`lower(${table.name})`, table.id),
-    check(
-      "integrations_auth_type_known",
-      sql`${table.authType} in ('NONE', 'API_KEY', 'OAUTH', 'OAUTH_DCR', 'SERVICE_ACCOUNT')`,
-    ),
+    check("integrations_auth_type_known", oneOf(table.authType, AUTH_TYPES)),
   ],
 );
 
@@ -69,9 +72,7 @@ export const integrationAuthFields = pgTable(
     position: integer("position").notNull(),
     slug: text("slug").notNull(),
     label: text("label").notNull(),
-    type: text("type", {
-      enum: ["TEXT", "MULTI_LINE_TEXT", "PASSWORD", "NUMBER", "EMBEDDING_MODEL"],
-    }).notNull(),
+    type: text("type", { enum: FIELD_TYPES }).notNull(),
     description: text("description").notNull().default(""),
     placeholder: text("placeholder"),
     required: boolean("required").notNull().default(false),
@@ -79,6 +80,7 @@ export const integrationAuthFields = pgTable(
   (table) => [
     uniqueIndex("integration_auth_fields_slug_idx").on(table.integrationId, table.slug),
     uniqueIndex("integration_auth_fields_position_idx").on(table.integrationId, table.position),
+    check("integration_auth_fields_type_known", oneOf(table.type, FIELD_TYPES)),
   ],
 );
 

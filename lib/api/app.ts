@@ -119,7 +119,7 @@ export function createApiApp(deps: ApiDependencies) {
   });
   if (deps.tokenBroker) registerAuthConfigRoutes(app, deps.tokenBroker);
   if (deps.integrations) {
-    registerIntegrationRoutes(app as never, { db, keyring: deps.keyring, ...deps.integrations });
+    registerIntegrationRoutes(app, { db, keyring: deps.keyring, ...deps.integrations });
   }
   registerOAuthRoutes(app, {
     db,

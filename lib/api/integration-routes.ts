@@ -1,14 +1,15 @@
 import "server-only";
 import { createRoute, type OpenAPIHono, type RouteConfig, z } from "@hono/zod-openapi";
 import type { Context, MiddlewareHandler } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import type { Database } from "@/db/client";
 import type { ApiCaller } from "@/lib/api-auth/authenticate";
 import { type ApiAuthVariables, requireAnyScope } from "@/lib/api-auth/middleware";
 import type { ActorContext } from "@/lib/audit/service";
 import type { Keyring } from "@/lib/crypto";
+import { assertNever } from "@/lib/forms/action-support";
 import { CLIENT_ADDRESS_HEADER } from "@/lib/http/request-context";
 import {
+  CONNECTION_ID,
   createConnection,
   deleteConnection,
   listConnections,
@@ -32,6 +33,7 @@ import {
 } from "@/lib/integrations/service";
 import { INTEGRATION_API_SCOPE } from "@/lib/oauth/scopes";
 import type { Sandbox, SandboxOutcome } from "@/lib/sandbox/types";
+import { limitBodySize } from "./body-limit";
 import { API_TAGS } from "./openapi";
 import { problem, validationProblem } from "./problem";
 import { CALLER_SECURITY, problemResponse } from "./route-schemas";
@@ -50,12 +52,14 @@ export interface IntegrationRouteDependencies {
   allowPrivateUrls: boolean;
 }
 
-type IntegrationEnv = { Variables: ApiAuthVariables & { integrationId: string } };
+type IntegrationEnv = { Variables: ApiAuthVariables };
 
 const BASE = "/api/integrations/v1/{integrationId}";
 const READ_SCOPES: [string, ...string[]] = [INTEGRATION_API_SCOPE, "integrations:read"];
 /** Far above the largest valid body (50 fields and four 1,000-character code strings). */
 const MAX_BODY_BYTES = 256 * 1024;
+/** Requests that run code (a PATCH's syntax checks, a connection's test) in flight per caller. */
+const SANDBOX_RUNS_PER_CALLER = 2;
 const NO_STORE = { "Cache-Control": "no-store", Pragma: "no-cache" };
 
 const COMMON_ERRORS = {
@@ -63,7 +67,7 @@ const COMMON_ERRORS = {
   401: problemResponse("Invalid or missing credentials"),
   403: problemResponse("Missing scope, a browser request, or no access to this integration"),
   404: problemResponse("Integration not found"),
-  429: problemResponse("Rate limit exceeded"),
+  429: problemResponse("Rate limit exceeded, or too many requests running code at once"),
 };
 
 const IntegrationParams = z.object({
@@ -87,7 +91,8 @@ const ConnectionSchema = connectionOutput
   })
   .openapi("Connection");
 
-type Resolve = MiddlewareHandler<IntegrationEnv>;
+/** What runs after the scope check: finding the integration, and sharing the sandbox. */
+type Guards = MiddlewareHandler<IntegrationEnv>[];
 
 /**
  * Every integration route checks, in order: the scope (403), the integration id (400 if not a
@@ -96,19 +101,19 @@ type Resolve = MiddlewareHandler<IntegrationEnv>;
 function integrationRoute<Config extends Omit<RouteConfig, "security" | "path" | "middleware">>(
   path: string,
   scopes: [string, ...string[]],
-  resolve: Resolve,
+  guards: Guards,
   config: Config,
 ) {
   return createRoute({
     ...config,
     path: `${BASE}${path}`,
     security: CALLER_SECURITY,
-    middleware: [requireAnyScope(scopes), resolve] as const,
+    middleware: [requireAnyScope(scopes), ...guards],
   });
 }
 
-const getAuthRoute = (resolve: Resolve) =>
-  integrationRoute("", READ_SCOPES, resolve, {
+const getAuthRoute = (guards: Guards) =>
+  integrationRoute("", READ_SCOPES, guards, {
     method: "get",
     operationId: "getIntegrationAuth",
     summary: "Read an integration's auth configuration",
@@ -125,8 +130,8 @@ const getAuthRoute = (resolve: Resolve) =>
     },
   });
 
-function patchAuthRoute(allowPrivateUrls: boolean, resolve: Resolve) {
-  return integrationRoute("/auth", [INTEGRATION_API_SCOPE], resolve, {
+function patchAuthRoute(allowPrivateUrls: boolean, guards: Guards) {
+  return integrationRoute("/auth", [INTEGRATION_API_SCOPE], guards, {
     method: "patch",
     operationId: "updateIntegrationAuth",
     summary: "Update auth configuration",
@@ -148,12 +153,13 @@ function patchAuthRoute(allowPrivateUrls: boolean, resolve: Resolve) {
       ...COMMON_ERRORS,
       413: problemResponse("Body too large"),
       415: problemResponse("Body is not JSON"),
+      503: problemResponse("The code could not be checked right now; retry"),
     },
   });
 }
 
-const listConnectionsRoute = (resolve: Resolve) =>
-  integrationRoute("/connections", READ_SCOPES, resolve, {
+const listConnectionsRoute = (guards: Guards) =>
+  integrationRoute("/connections", READ_SCOPES, guards, {
     method: "get",
     operationId: "listIntegrationConnections",
     summary: "List an integration's connections",
@@ -183,8 +189,8 @@ const listConnectionsRoute = (resolve: Resolve) =>
     },
   });
 
-const createConnectionRoute = (resolve: Resolve) =>
-  integrationRoute("/connections", [INTEGRATION_API_SCOPE], resolve, {
+const createConnectionRoute = (guards: Guards) =>
+  integrationRoute("/connections", [INTEGRATION_API_SCOPE], guards, {
     method: "post",
     operationId: "createIntegrationConnection",
     summary: "Create (or replace) a connection",
@@ -223,8 +229,8 @@ const createConnectionRoute = (resolve: Resolve) =>
     },
   });
 
-const deleteConnectionRoute = (resolve: Resolve) =>
-  integrationRoute("/connections/{connectionId}", [INTEGRATION_API_SCOPE], resolve, {
+const deleteConnectionRoute = (guards: Guards) =>
+  integrationRoute("/connections/{connectionId}", [INTEGRATION_API_SCOPE], guards, {
     method: "delete",
     operationId: "deleteIntegrationConnection",
     summary: "Delete a connection",
@@ -233,8 +239,8 @@ const deleteConnectionRoute = (resolve: Resolve) =>
     responses: { 204: { description: "Deleted" }, ...COMMON_ERRORS },
   });
 
-const credentialsRoute = (resolve: Resolve) =>
-  integrationRoute("/connections/{connectionId}/credentials", [INTEGRATION_API_SCOPE], resolve, {
+const credentialsRoute = (guards: Guards) =>
+  integrationRoute("/connections/{connectionId}/credentials", [INTEGRATION_API_SCOPE], guards, {
     method: "get",
     operationId: "getIntegrationConnectionCredentials",
     summary: "Read a connection's credentials",
@@ -262,20 +268,21 @@ export function registerIntegrationRoutes(
   app: OpenAPIHono<IntegrationEnv>,
   deps: IntegrationRouteDependencies,
 ): void {
-  const resolve = resolveIntegration(deps.db);
+  const resolve = [resolveIntegration(deps.db)];
+  const resolveAndShare = [...resolve, sandboxShare(SANDBOX_RUNS_PER_CALLER)];
   app.use("/api/integrations/*", limitBody);
 
   app.openapi(getAuthRoute(resolve), async (c) => {
-    const integration = await getIntegration(deps.db, c.get("integrationId"));
+    const integration = await getIntegration(deps.db, c.req.valid("param").integrationId);
     if (!integration) return integrationNotFound(c);
     return c.json({ integration: authShape(integration) }, 200);
   });
 
-  app.openapi(patchAuthRoute(deps.allowPrivateUrls, resolve), async (c) => {
+  app.openapi(patchAuthRoute(deps.allowPrivateUrls, resolveAndShare), async (c) => {
     const result = await updateIntegrationAuth(
       deps.db,
       deps,
-      c.get("integrationId"),
+      c.req.valid("param").integrationId,
       c.req.valid("json"),
       actorOf(c),
     );
@@ -285,6 +292,11 @@ export function registerIntegrationRoutes(
         return integrationNotFound(c);
       case "invalid_code":
         return validationProblem(c, [{ path: result.path, message: result.message }]);
+      case "sandbox_unavailable":
+        return sandboxUnavailable(
+          c,
+          "The code could not be checked right now. Nothing was saved; retry shortly.",
+        );
       default:
         return assertNever(result);
     }
@@ -292,7 +304,7 @@ export function registerIntegrationRoutes(
 
   app.openapi(listConnectionsRoute(resolve), async (c) => {
     const query = c.req.valid("query");
-    const page = await listConnections(deps.db, c.get("integrationId"), query);
+    const page = await listConnections(deps.db, c.req.valid("param").integrationId, query);
     if ("error" in page) {
       return validationProblem(c, [
         { path: ["cursor"], message: "This cursor is not one we gave out" },
@@ -304,34 +316,25 @@ export function registerIntegrationRoutes(
     );
   });
 
-  app.openapi(createConnectionRoute(resolve), async (c) => {
+  app.openapi(createConnectionRoute(resolveAndShare), async (c) => {
     const result = await createConnection(
       deps.db,
       deps,
-      c.get("integrationId"),
+      c.req.valid("param").integrationId,
       c.req.valid("json"),
       actorOf(c),
     );
     if (result.ok) {
-      const body = {
-        connection: serializeConnection(result.connection),
-        replaced: result.replaced,
-      };
+      const connection = serializeConnection(result.connection);
       return result.replaced
-        ? c.json({ ...body, replaced: true as const }, 200)
-        : c.json({ ...body, replaced: false as const }, 201);
+        ? c.json({ connection, replaced: true as const }, 200)
+        : c.json({ connection, replaced: false as const }, 201);
     }
     switch (result.error) {
       case "not_found":
         return integrationNotFound(c);
       case "invalid":
-        return validationProblem(
-          c,
-          Object.entries(result.fieldErrors).map(([path, message]) => ({
-            path: path.split("."),
-            message,
-          })),
-        );
+        return validationProblem(c, result.issues);
       case "oauth_flow_required":
         return problem(c, 409, "Connect through OAuth", {
           detail: `This integration's auth type is ${result.authType}: end users connect through the OAuth authorization flow, not with posted values.`,
@@ -343,15 +346,14 @@ export function registerIntegrationRoutes(
         });
       case "test_failed":
         return problem(c, 422, "Credentials test failed", {
-          detail: `authTestCode rejected these values: ${result.test.ok ? "" : `${result.test.error.name}: ${result.test.error.message}`}`,
+          detail: `authTestCode rejected these values: ${describeFailure(result.test)}`,
           test: testReport(result.test),
         });
       case "sandbox_unavailable":
-        c.header("Retry-After", "1");
-        return problem(c, 503, "Sandbox unavailable", {
-          detail:
-            "The credentials could not be tested right now. Nothing was stored; retry shortly.",
-        });
+        return sandboxUnavailable(
+          c,
+          "The credentials could not be tested right now. Nothing was stored; retry shortly.",
+        );
       default:
         return assertNever(result);
     }
@@ -359,9 +361,10 @@ export function registerIntegrationRoutes(
 
   app.openapi(deleteConnectionRoute(resolve), async (c) => {
     const { connectionId } = c.req.valid("param");
+    if (!CONNECTION_ID.test(connectionId)) return connectionNotFound(c);
     const result = await deleteConnection(
       deps.db,
-      c.get("integrationId"),
+      c.req.valid("param").integrationId,
       connectionId,
       actorOf(c),
     );
@@ -371,10 +374,11 @@ export function registerIntegrationRoutes(
 
   app.openapi(credentialsRoute(resolve), async (c) => {
     const { connectionId } = c.req.valid("param");
+    if (!CONNECTION_ID.test(connectionId)) return connectionNotFound(c);
     const result = await readConnectionCredentials(
       deps.db,
       deps.keyring,
-      c.get("integrationId"),
+      c.req.valid("param").integrationId,
       connectionId,
       actorOf(c),
     );
@@ -387,18 +391,15 @@ export function registerIntegrationRoutes(
   });
 }
 
-const limitBody = bodyLimit({
-  maxSize: MAX_BODY_BYTES,
-  onError: (c) =>
-    problem(c, 413, "Request body too large", {
-      detail: `The limit is ${MAX_BODY_BYTES / 1024} KiB.`,
-    }),
-});
+const limitBody = limitBodySize(MAX_BODY_BYTES, (c) =>
+  problem(c, 413, "Request body too large", {
+    detail: `The limit is ${MAX_BODY_BYTES / 1024} KiB.`,
+  }),
+);
 
 /**
  * After the scope check: a malformed id is a 400, an id that exists nowhere a 404, and an
- * integration the caller may not manage a 403 (the seed's "No access to this integration"). The
- * valid id is left on the context for the handler.
+ * integration the caller may not manage a 403 (the seed's "No access to this integration").
  */
 function resolveIntegration(db: Database): MiddlewareHandler<IntegrationEnv> {
   return async (c, next) => {
@@ -421,7 +422,6 @@ function resolveIntegration(db: Database): MiddlewareHandler<IntegrationEnv> {
           "This integration accepts API calls only from the API clients an admin chose for it.",
       });
     }
-    c.set("integrationId", parsed.data);
     await next();
   };
 }
@@ -449,8 +449,17 @@ function serializeConnection(connection: z.output<typeof connectionOutput>) {
   };
 }
 
+function describeFailure(outcome: SandboxOutcome): string {
+  return outcome.ok ? "" : `${outcome.error.name}: ${outcome.error.message}`;
+}
+
 function testReport(outcome: SandboxOutcome) {
   return sandboxReportOutput.parse(outcome);
+}
+
+function sandboxUnavailable(c: Context, detail: string) {
+  c.header("Retry-After", "1");
+  return problem(c, 503, "Sandbox unavailable", { detail });
 }
 
 function integrationNotFound(c: Context) {
@@ -463,6 +472,30 @@ function connectionNotFound(c: Context) {
   });
 }
 
-function assertNever(value: never): never {
-  throw new Error(`Unhandled result: ${JSON.stringify(value)}`);
+/**
+ * At most `perCaller` sandbox runs (tests and syntax checks) at once per caller, in this process:
+ * the sandbox's workers are this process's, and one client must not hold all of them while
+ * everyone else waits. The requests-per-minute quota shared by all instances still applies.
+ */
+function sandboxShare(perCaller: number): MiddlewareHandler<IntegrationEnv> {
+  const running = new Map<string, number>();
+  return async (c, next) => {
+    const caller = c.get("apiCaller");
+    const key = caller.kind === "client" ? caller.clientId : caller.tillId;
+    const count = running.get(key) ?? 0;
+    if (count >= perCaller) {
+      c.header("Retry-After", "1");
+      return problem(c, 429, "Too many requests", {
+        detail: `At most ${perCaller} requests that run code may be in progress per client; retry when one finishes.`,
+      });
+    }
+    running.set(key, count + 1);
+    try {
+      await next();
+    } finally {
+      const left = (running.get(key) ?? 1) - 1;
+      if (left === 0) running.delete(key);
+      else running.set(key, left);
+    }
+  };
 }

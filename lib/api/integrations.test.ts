@@ -73,7 +73,9 @@ describe.each(testDrivers)("integrations API on %s", (driver) => {
       });
     }
     handle = await createTestDatabase(driver);
-    sandbox = createSandbox({ allowPrivateAddresses: true });
+    // A generous deadline: these tests are about the rules around the sandbox, and a busy CI
+    // machine must not turn a slow passing test run into a failure (sandbox.test.ts covers limits).
+    sandbox = createSandbox({ allowPrivateAddresses: true, limits: { timeoutMs: 5_000 } });
     service = await startCredentialService();
     context = await adminContext(handle.db);
     server = await startApiServer({
@@ -222,6 +224,150 @@ describe.each(testDrivers)("integrations API on %s", (driver) => {
     expect(((await syntax.json()) as { detail: string }).detail).toMatch(
       /^authTestCode: SyntaxError/,
     );
+  });
+
+  it("answers hostile input in every field with a 4xx, never a 500", async () => {
+    const integrationId = await newIntegration();
+    const authorization = await bearerFor(manager);
+    const patch = (body: unknown) => call("PATCH", `${integrationId}/auth`, authorization, body);
+    const cases: [string, Promise<Response>, number, string?][] = [
+      [
+        "NUL in a label",
+        patch({ authType: "API_KEY", authFields: [{ slug: "k", label: "A\u0000", type: "TEXT" }] }),
+        400,
+        "authFields.0.label",
+      ],
+      [
+        "NUL in test code",
+        patch({ authType: "API_KEY", authTestCode: "return 1;\u0000" }),
+        400,
+        "authTestCode",
+      ],
+      [
+        "a reserved slug",
+        patch({
+          authType: "API_KEY",
+          authFields: [{ slug: "__proto__", label: "P", type: "TEXT" }],
+        }),
+        400,
+        "authFields.0.slug",
+      ],
+      [
+        "fields for NONE",
+        patch({ authType: "NONE", authFields: [{ slug: "k", label: "K", type: "TEXT" }] }),
+        400,
+        "authFields",
+      ],
+      [
+        "a NUL end user",
+        call("POST", `${integrationId}/connections`, authorization, {
+          endUserId: "u\u0000",
+          values: {},
+        }),
+        400,
+        "endUserId",
+      ],
+      [
+        "a NUL connection id",
+        call("DELETE", `${integrationId}/connections/%00`, authorization),
+        404,
+      ],
+      [
+        "an odd connection id",
+        call("GET", `${integrationId}/connections/conn_%F0%9F%91%8D/credentials`, authorization),
+        404,
+      ],
+      [
+        "a cursor for year 0",
+        call(
+          "GET",
+          `${integrationId}/connections?cursor=${Buffer.from("0000-01-01T00:00:00.000Z|conn_00000000000000000000").toString("base64url")}`,
+          authorization,
+        ),
+        400,
+        "cursor",
+      ],
+      [
+        "a limit of zero",
+        call("GET", `${integrationId}/connections?limit=0`, authorization),
+        400,
+        "limit",
+      ],
+    ];
+    for (const [name, pending, status, path] of cases) {
+      const response = await pending;
+      expect({ name, status: response.status }).toEqual({ name, status });
+      const problem = (await response.json()) as { errors?: { path: string }[] };
+      if (path)
+        expect(
+          problem.errors?.map((error) => error.path),
+          name,
+        ).toContain(path);
+    }
+  });
+
+  it("keeps NUMBER values exactly as sent and refuses what is not a finite number", async () => {
+    const integrationId = await newIntegration();
+    const authorization = await bearerFor(manager);
+    await call("PATCH", `${integrationId}/auth`, authorization, {
+      authType: "SERVICE_ACCOUNT",
+      authFields: [{ slug: "account", label: "Account", type: "NUMBER", required: true }],
+    });
+    const post = (account: unknown) =>
+      call("POST", `${integrationId}/connections`, authorization, { values: { account } });
+    for (const refused of [
+      "1e999",
+      "12abc",
+      `${"1".repeat(9_999)}x`,
+      "1".repeat(10_001),
+      "Infinity",
+    ]) {
+      const response = await post(refused);
+      expect({ refused: refused.slice(0, 12), status: response.status }).toEqual({
+        refused: refused.slice(0, 12),
+        status: 400,
+      });
+    }
+    const digits = "123456789012345678901234567890";
+    const created = (await (await post(` ${digits} `)).json()) as { connection: { id: string } };
+    const read = await call(
+      "GET",
+      `${integrationId}/connections/${created.connection.id}/credentials`,
+      authorization,
+    );
+    expect(await read.json()).toMatchObject({ credentials: { account: digits } });
+    expect((await post(42.5)).status).toBe(200);
+  });
+
+  it("answers 409 to posted values for an OAuth integration", async () => {
+    const integrationId = await newIntegration();
+    const authorization = await bearerFor(manager);
+    await call("PATCH", `${integrationId}/auth`, authorization, { authType: "OAUTH" });
+    const response = await call("POST", `${integrationId}/connections`, authorization, {
+      endUserId: "u",
+      values: {},
+    });
+    expect(response.status).toBe(409);
+    expect(await response.json()).toMatchObject({ title: "Connect through OAuth" });
+  });
+
+  it("lets one caller run at most two code-running requests at once", async () => {
+    const integrationId = await newIntegration();
+    const authorization = await bearerFor(manager);
+    await call("PATCH", `${integrationId}/auth`, authorization, {
+      ...SEED_EXAMPLE_BODY,
+      authTestCode: "await fetch(secrets.base_url + '/slow?ms=400'); return true;",
+    });
+    const statuses = await Promise.all(
+      ["a", "b", "c"].map(async (endUserId) => {
+        const response = await call("POST", `${integrationId}/connections`, authorization, {
+          endUserId,
+          values: { api_key: "k", base_url: service.url },
+        });
+        return response.status;
+      }),
+    );
+    expect(statuses.sort()).toEqual([201, 201, 429]);
   });
 
   it("counts characters as people see them: 100 emoji fit a 100-character label", async () => {

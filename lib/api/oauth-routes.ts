@@ -1,7 +1,6 @@
 import "server-only";
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { Context, Env } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { z } from "zod";
 import type { Database } from "@/db/client";
@@ -24,6 +23,7 @@ import {
   type TokenResponseSchema,
 } from "@/lib/oauth/schema";
 import type { TokenStore } from "@/lib/oauth/tokens";
+import { limitBodySize } from "./body-limit";
 import { documentOAuthRoutes } from "./oauth-openapi";
 
 /**
@@ -231,18 +231,9 @@ async function refuseBrowsers(c: Context, next: () => Promise<void>) {
  * `c.req.text()` then takes @hono/node-server's direct path. Chunked bodies are counted as
  * they stream by Hono's bodyLimit.
  */
-async function limitBody(c: Context, next: () => Promise<void>) {
-  const declared = c.req.header("content-length");
-  if (declared === undefined || c.req.header("transfer-encoding") !== undefined) {
-    return limitStreamedBody(c, next);
-  }
-  return Number(declared) > MAX_BODY_BYTES ? bodyTooLarge(c) : next();
-}
-
-const bodyTooLarge = (c: Context) =>
-  oauthError(c, 413, "invalid_request", "The request body is too large.");
-
-const limitStreamedBody = bodyLimit({ maxSize: MAX_BODY_BYTES, onError: bodyTooLarge });
+const limitBody = limitBodySize(MAX_BODY_BYTES, (c) =>
+  oauthError(c, 413, "invalid_request", "The request body is too large."),
+);
 
 function issuerFor(c: Context, publicUrl: string | undefined): string {
   if (publicUrl) return publicUrl;

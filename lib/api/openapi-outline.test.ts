@@ -14,6 +14,7 @@ describe("outlineApi on our document", () => {
     expect(outline.areas.map((area) => area.name)).toEqual([
       "OAuth server",
       "Auth configs",
+      "Integrations",
       "Health",
       "API description",
     ]);

@@ -34,6 +34,8 @@ export interface ConnectionView {
   lastTestedAt: Date | null;
 }
 
+export const CONNECTION_ID = /^conn_[0-9a-f]{20}$/;
+
 /** The service connection's end_user_id: never a valid end user id, which has 1–200 characters. */
 const SERVICE_END_USER = "";
 
@@ -42,14 +44,19 @@ type ConnectionRow = typeof integrationConnections.$inferSelect;
 export type CreateConnectionResult =
   | { ok: true; connection: ConnectionView; replaced: boolean; test: SandboxOutcome | null }
   | { ok: false; error: "not_found" }
-  /** Keys are paths: "endUserId" or "values.<slug>". */
-  | { ok: false; error: "invalid"; fieldErrors: Record<string, string> }
+  | { ok: false; error: "invalid"; issues: FieldIssue[] }
   /** OAuth integrations connect through the authorization flow, not with posted values. */
   | { ok: false; error: "oauth_flow_required"; authType: AuthType }
   | { ok: false; error: "test_failed"; test: SandboxOutcome }
   | { ok: false; error: "sandbox_unavailable"; test: SandboxOutcome }
   /** The auth configuration changed while the values were being tested; nothing was stored. */
   | { ok: false; error: "auth_changed" };
+
+/** A problem with one input: `["endUserId"]` or `["values", slug]` (a slug may contain dots). */
+export interface FieldIssue {
+  path: string[];
+  message: string;
+}
 
 export interface ConnectionDependencies {
   keyring: Keyring;
@@ -82,11 +89,11 @@ export async function createConnection(
   }
   const endUser = endUserFor(snapshot.authType, input.endUserId);
   const checked = checkConnectionValues(snapshot.fields, input.values);
-  const fieldErrors = {
-    ...(endUser.ok ? {} : { endUserId: endUser.error }),
-    ...(checked.ok ? {} : prefixKeys("values", checked.errors)),
-  };
-  if (!endUser.ok || !checked.ok) return { ok: false, error: "invalid", fieldErrors };
+  const issues = [
+    ...(endUser.ok ? [] : [{ path: ["endUserId"], message: endUser.error }]),
+    ...(checked.ok ? [] : valueIssues(checked.errors)),
+  ];
+  if (!endUser.ok || !checked.ok) return { ok: false, error: "invalid", issues };
 
   let test: SandboxOutcome | null = null;
   if (snapshot.authTestCode) {
@@ -120,31 +127,35 @@ export async function createConnection(
   }
 }
 
+/**
+ * The auth configuration the values are checked and tested against. The row is read before the
+ * fields: an update landing in between then shows as a moved revision when the connection is
+ * written (and is refused), never as new fields under the old revision.
+ */
 async function readAuthSnapshot(
   executor: Executor,
   integrationId: string,
 ): Promise<AuthSnapshot | null> {
-  const [[row], fields] = await Promise.all([
-    executor
-      .select({
-        authType: integrations.authType,
-        authTestCode: integrations.authTestCode,
-        authRevision: integrations.authRevision,
-      })
-      .from(integrations)
-      .where(eq(integrations.id, integrationId)),
-    executor
-      .select({
-        slug: integrationAuthFields.slug,
-        label: integrationAuthFields.label,
-        type: integrationAuthFields.type,
-        required: integrationAuthFields.required,
-      })
-      .from(integrationAuthFields)
-      .where(eq(integrationAuthFields.integrationId, integrationId))
-      .orderBy(integrationAuthFields.position),
-  ]);
-  return row ? { ...row, fields } : null;
+  const [row] = await executor
+    .select({
+      authType: integrations.authType,
+      authTestCode: integrations.authTestCode,
+      authRevision: integrations.authRevision,
+    })
+    .from(integrations)
+    .where(eq(integrations.id, integrationId));
+  if (!row) return null;
+  const fields = await executor
+    .select({
+      slug: integrationAuthFields.slug,
+      label: integrationAuthFields.label,
+      type: integrationAuthFields.type,
+      required: integrationAuthFields.required,
+    })
+    .from(integrationAuthFields)
+    .where(eq(integrationAuthFields.integrationId, integrationId))
+    .orderBy(integrationAuthFields.position);
+  return { ...row, fields };
 }
 
 function endUserFor(
@@ -165,10 +176,11 @@ function endUserFor(
     : { ok: true, value: endUserId };
 }
 
-function prefixKeys(prefix: string, errors: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries(errors).map(([key, value]) => [`${prefix}.${key}`, value]),
-  );
+function valueIssues(errorsBySlug: Record<string, string>): FieldIssue[] {
+  return Object.entries(errorsBySlug).map(([slug, message]) => ({
+    path: ["values", slug],
+    message,
+  }));
 }
 
 /** Two first connections for one end user at once: the loser finds the winner's row and replaces it. */
@@ -322,23 +334,16 @@ function encodeCursor(row: ConnectionRow): string {
   return Buffer.from(`${row.createdAt.toISOString()}|${row.id}`, "utf8").toString("base64url");
 }
 
+/** Only cursors we could have made: a real timestamp, written exactly as encodeCursor writes it. */
 function decodeCursor(cursor: string): { createdAt: Date; id: string } | null {
-  const [time, id] = Buffer.from(cursor, "base64url").toString("utf8").split("|");
-  const createdAt = new Date(time ?? "");
-  if (!id || Number.isNaN(createdAt.getTime()) || !/^conn_[0-9a-f]{20}$/.test(id)) return null;
+  const [time = "", id = "", ...rest] = Buffer.from(cursor, "base64url")
+    .toString("utf8")
+    .split("|");
+  const createdAt = new Date(time);
+  if (rest.length > 0 || !CONNECTION_ID.test(id) || Number.isNaN(createdAt.getTime())) return null;
+  const year = createdAt.getUTCFullYear();
+  if (year < 2000 || year > 9999 || createdAt.toISOString() !== time) return null;
   return { createdAt, id };
-}
-
-export async function getConnection(
-  executor: Executor,
-  integrationId: string,
-  connectionId: string,
-): Promise<ConnectionView | null> {
-  const [row] = await executor
-    .select()
-    .from(integrationConnections)
-    .where(connectionKey(integrationId, connectionId));
-  return row ? toView(row) : null;
 }
 
 function connectionKey(integrationId: string, connectionId: string) {
@@ -409,7 +414,7 @@ export async function readConnectionCredentials(
 export type TestAuthCodeResult =
   | { ok: true; test: SandboxOutcome }
   | { ok: false; error: "not_found" }
-  | { ok: false; error: "invalid"; fieldErrors: Record<string, string> };
+  | { ok: false; error: "invalid"; issues: FieldIssue[] };
 
 /**
  * Runs test code against sample values, as the console's "Test with sample values" does: the
@@ -432,9 +437,7 @@ export async function testAuthCode(
     .where(eq(integrations.id, integrationId));
   if (!integration) return { ok: false, error: "not_found" };
   const checked = checkConnectionValues(input.fields, input.values);
-  if (!checked.ok) {
-    return { ok: false, error: "invalid", fieldErrors: prefixKeys("values", checked.errors) };
-  }
+  if (!checked.ok) return { ok: false, error: "invalid", issues: valueIssues(checked.errors) };
   const test = await sandbox.run({ code: input.code, secrets: checked.values });
   await recordAudit(db, {
     actor: context.actor,

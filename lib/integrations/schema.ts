@@ -88,13 +88,23 @@ export function characterCount(value: string): number {
  */
 const UNITS_PER_CHARACTER = 16;
 
-/** A string of at most `max` characters (see characterCount); trimmed first when asked. */
+/** Whether `value` has at most `max` characters (see characterCount), checked cheaply first. */
+export function withinCharacters(value: string, max: number): boolean {
+  return value.length <= max * UNITS_PER_CHARACTER && characterCount(value) <= max;
+}
+
+/**
+ * A string of at most `max` characters (see characterCount), trimmed first when asked. NUL is
+ * refused: PostgreSQL text cannot hold it, and no label or code needs it.
+ */
 function limitedText(max: number, options: { trim?: boolean } = {}) {
   const base = options.trim ? z.string().trim() : z.string();
-  return base.refine(
-    (value) => value.length <= max * UNITS_PER_CHARACTER && characterCount(value) <= max,
-    `Use at most ${max.toLocaleString("en-US")} characters`,
-  );
+  return base
+    .refine(
+      (value) => withinCharacters(value, max),
+      `Use at most ${max.toLocaleString("en-US")} characters`,
+    )
+    .refine((value) => !value.includes("\0"), "Remove the NUL character (\\u0000)");
 }
 
 /** Slugs are keys of `secrets` in test code: no spaces, and never a name of Object's prototype. */
@@ -120,7 +130,27 @@ export const authFieldSchema = z
 
 export type AuthFieldInput = z.output<typeof authFieldSchema>;
 
-const codeSchema = limitedText(LIMITS.code);
+export const codeSchema = limitedText(LIMITS.code);
+
+/** The fields, in order, each slug used once. */
+export const authFieldsSchema = z
+  .array(authFieldSchema)
+  .max(LIMITS.fields, `Use at most ${LIMITS.fields} fields`)
+  .superRefine((fields, context) => {
+    const seen = new Map<string, number>();
+    fields.forEach((field, index) => {
+      const first = seen.get(field.slug);
+      if (first === undefined) {
+        seen.set(field.slug, index);
+        return;
+      }
+      context.addIssue({
+        code: "custom",
+        path: [index, "slug"],
+        message: `Slug "${field.slug}" is already used by field ${first + 1}`,
+      });
+    });
+  });
 
 function urlSchema(allowPrivateUrls: boolean) {
   return limitedText(LIMITS.url).superRefine((value, context) => {
@@ -172,26 +202,19 @@ export function updateAuthSchema(options: { allowPrivateUrls: boolean }) {
   return z
     .object({
       authType: z.enum(AUTH_TYPES, { message: `Use one of ${AUTH_TYPES.join(", ")}` }),
-      authFields: z
-        .array(authFieldSchema)
-        .max(LIMITS.fields, `Use at most ${LIMITS.fields} fields`)
-        .optional(),
+      authFields: authFieldsSchema.optional(),
       authTestCode: codeSchema.nullable().optional(),
       oauthClient: oauthClientSchema(options.allowPrivateUrls).nullable().optional(),
     })
     .strict()
     .superRefine((input, context) => {
-      const seen = new Map<string, number>();
-      input.authFields?.forEach((field, index) => {
-        const first = seen.get(field.slug);
-        if (first !== undefined) {
-          context.addIssue({
-            code: "custom",
-            path: ["authFields", index, "slug"],
-            message: `Slug "${field.slug}" is already used by field ${first + 1}`,
-          });
-        } else seen.set(field.slug, index);
-      });
+      if (input.authType === "NONE" && input.authFields?.length) {
+        context.addIssue({
+          code: "custom",
+          path: ["authFields"],
+          message: "NONE takes no auth fields: its connections carry no credentials",
+        });
+      }
       if (input.oauthClient && !OAUTH_AUTH_TYPES.includes(input.authType)) {
         context.addIssue({
           code: "custom",
@@ -221,25 +244,28 @@ export const apiAccessSchema = z.discriminatedUnion("mode", [
   z
     .object({
       mode: z.literal("selected"),
-      clientIds: z.array(z.string().min(1).max(64)).max(1_000),
+      clientIds: z.array(z.string().regex(/^cli_[0-9a-f]{20}$/, "Unknown API client")).max(1_000),
     })
     .strict(),
 ]);
 
 export type ApiAccessInput = z.output<typeof apiAccessSchema>;
 
-/** A connection's values as sent: strings, or numbers for NUMBER fields. */
+/**
+ * A connection's values as sent: strings, or numbers for NUMBER fields. Sizes are bounded here,
+ * before anything looks at the text; checkConnectionValues applies each field's rules.
+ */
 export const connectionValuesSchema = z
-  .record(z.string().max(LIMITS.slug), z.union([z.string(), z.number()]))
+  .record(
+    z.string().max(LIMITS.slug),
+    z.union([z.string().max(LIMITS.value * UNITS_PER_CHARACTER), z.number()]),
+  )
   .refine((values) => Object.keys(values).length <= LIMITS.fields, "Too many values");
 
 export const createConnectionSchema = z
   .object({
-    endUserId: z
-      .string()
-      .trim()
+    endUserId: limitedText(LIMITS.endUserId, { trim: true })
       .min(1, "Enter the end user's id")
-      .max(LIMITS.endUserId, `Use at most ${LIMITS.endUserId} characters`)
       .optional(),
     values: connectionValuesSchema.default({}),
   })
@@ -251,11 +277,13 @@ type FieldRule = Pick<AuthFieldInput, "slug" | "label" | "type" | "required">;
 
 export type ConnectionValuesResult =
   | { ok: true; values: Record<string, string> }
+  /** Keyed by slug. */
   | { ok: false; errors: Record<string, string> };
 
 /**
  * Checks values against an integration's fields: required ones present, numbers numeric, no
- * unknown slug. Numbers become their decimal string, because `secrets` holds strings.
+ * unknown slug, at most 10,000 characters each. Values are kept as sent (a NUMBER value as its
+ * trimmed text, or a JSON number's decimal form), because `secrets` holds strings.
  */
 export function checkConnectionValues(
   fields: readonly FieldRule[],
@@ -269,28 +297,38 @@ export function checkConnectionValues(
   }
   for (const field of fields) {
     const raw = Object.hasOwn(values, field.slug) ? values[field.slug] : undefined;
-    const text = typeof raw === "number" ? String(raw) : (raw ?? "");
-    if (text.trim() === "") {
-      if (field.required) errors[field.slug] = `Enter ${field.label}`;
-      continue;
-    }
-    if (field.type === "NUMBER" && !isFiniteNumber(raw)) {
-      errors[field.slug] = `${field.label} must be a number`;
-      continue;
-    }
-    if (text.length > LIMITS.value) {
-      errors[field.slug] = `Use at most ${LIMITS.value.toLocaleString("en-US")} characters`;
-      continue;
-    }
-    accepted[field.slug] = field.type === "NUMBER" ? String(Number(text)) : text;
+    const checked = checkValue(field, raw);
+    if (checked.error) errors[field.slug] = checked.error;
+    else if (checked.value !== undefined) accepted[field.slug] = checked.value;
   }
   return Object.keys(errors).length > 0 ? { ok: false, errors } : { ok: true, values: accepted };
 }
 
-function isFiniteNumber(value: string | number | undefined): boolean {
-  if (typeof value === "number") return Number.isFinite(value);
-  return typeof value === "string" && /^\s*-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/.test(value);
+function checkValue(
+  field: FieldRule,
+  raw: string | number | undefined,
+): { value?: string; error?: string } {
+  if (typeof raw === "number") {
+    if (field.type !== "NUMBER") return { error: `${field.label} must be text` };
+    return Number.isFinite(raw)
+      ? { value: String(raw) }
+      : { error: `${field.label} must be a number` };
+  }
+  const text = raw ?? "";
+  // Length first: everything after it looks at the text.
+  if (!withinCharacters(text, LIMITS.value)) {
+    return { error: `Use at most ${LIMITS.value.toLocaleString("en-US")} characters` };
+  }
+  if (text.trim() === "") return field.required ? { error: `Enter ${field.label}` } : {};
+  if (field.type !== "NUMBER") return { value: text };
+  const trimmed = text.trim();
+  return NUMBER_PATTERN.test(trimmed) && Number.isFinite(Number(trimmed))
+    ? { value: trimmed }
+    : { error: `${field.label} must be a number` };
 }
+
+/** A decimal number, optionally signed, with an optional exponent; no alternation that backtracks. */
+const NUMBER_PATTERN = /^-?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?$/;
 
 /** A slug suggested from a label: "API Key" → "api_key". */
 export function slugFromLabel(label: string): string {

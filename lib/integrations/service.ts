@@ -24,7 +24,6 @@ import {
   type ApiAccessInput,
   type AuthType,
   type CreateIntegrationInput,
-  FIELD_BASED_AUTH_TYPES,
   type FieldType,
   OAUTH_AUTH_TYPES,
   OAUTH_CODE_PROPERTIES,
@@ -251,7 +250,9 @@ export type UpdateAuthResult =
   | { ok: true; integration: Integration; connectionsDeleted: number }
   | { ok: false; error: "not_found" }
   /** A code property does not parse; `path` names it, `message` is the parser's. */
-  | { ok: false; error: "invalid_code"; path: (string | number)[]; message: string };
+  | { ok: false; error: "invalid_code"; path: (string | number)[]; message: string }
+  /** The sandbox could not check the code (busy or restarting); nothing was saved. */
+  | { ok: false; error: "sandbox_unavailable" };
 
 export interface UpdateAuthDependencies {
   keyring: Keyring;
@@ -274,6 +275,7 @@ export async function updateIntegrationAuth(
   context: ActorContext,
 ): Promise<UpdateAuthResult> {
   const codeProblem = await findCodeProblem(deps.sandbox, input);
+  if (codeProblem === "unavailable") return { ok: false, error: "sandbox_unavailable" };
   if (codeProblem) return { ok: false, error: "invalid_code", ...codeProblem };
 
   const outcome = await db.transaction(async (tx) => {
@@ -291,7 +293,10 @@ export async function updateIntegrationAuth(
       .update(integrations)
       .set({
         authType: input.authType,
-        ...(input.authTestCode !== undefined ? { authTestCode: input.authTestCode || null } : {}),
+        // Blank code would pass every test: it is stored as no code at all.
+        ...(input.authTestCode !== undefined
+          ? { authTestCode: input.authTestCode?.trim() ? input.authTestCode : null }
+          : {}),
         authVersion: typeChanged ? current.authVersion + 1 : current.authVersion,
         authRevision: current.authRevision + 1,
         authUpdatedAt: new Date(),
@@ -307,7 +312,11 @@ export async function updateIntegrationAuth(
         ...(typeChanged ? { previousAuthType: current.authType } : {}),
         fields: (input.authFields ?? []).length,
         testCode:
-          input.authTestCode === undefined ? "kept" : input.authTestCode ? "set" : "cleared",
+          input.authTestCode === undefined
+            ? "kept"
+            : input.authTestCode?.trim()
+              ? "set"
+              : "cleared",
         connectionsDeleted,
         oauthClient: oauthChange,
       },
@@ -326,7 +335,7 @@ export async function updateIntegrationAuth(
 async function findCodeProblem(
   sandbox: Pick<Sandbox, "checkSyntax">,
   input: UpdateAuthInput,
-): Promise<{ path: (string | number)[]; message: string } | null> {
+): Promise<{ path: (string | number)[]; message: string } | "unavailable" | null> {
   const candidates: [(string | number)[], string | null | undefined][] = [
     [["authTestCode"], input.authTestCode],
     ...OAUTH_CODE_PROPERTIES.map(
@@ -340,7 +349,8 @@ async function findCodeProblem(
   for (const [path, code] of candidates) {
     if (!code?.trim()) continue;
     const checked = await sandbox.checkSyntax(code);
-    if (!checked.ok) return { path, message: checked.message };
+    if (!checked.ok)
+      return checked.unavailable ? "unavailable" : { path, message: checked.message };
   }
   return null;
 }
@@ -409,13 +419,6 @@ async function applyOAuthClient(
   return base ? "updated" : "created";
 }
 
-const SEALED_COLUMN_OF: Record<OAuthSecretProperty, keyof OAuthClientRow> = {
-  authUrl: "authUrlSealed",
-  tokenUrl: "tokenUrlSealed",
-  clientId: "clientIdSealed",
-  clientSecret: "clientSecretSealed",
-};
-
 function oauthClientValues(
   keyring: Keyring,
   integrationId: string,
@@ -428,7 +431,7 @@ function oauthClientValues(
     input[key] === undefined ? (base?.[key] ?? "") : (input[key] ?? "");
   const sealed = (property: OAuthSecretProperty) => {
     const value = input[property];
-    if (value === undefined) return (base?.[SEALED_COLUMN_OF[property]] as string | null) ?? null;
+    if (value === undefined) return base?.[`${property}Sealed`] ?? null;
     if (!value) return null;
     return seal(keyring, value, sealBindingFor(sealedOAuth[property], integrationId));
   };
@@ -445,11 +448,6 @@ function oauthClientValues(
     clientSecretSealed: sealed("clientSecret"),
     updatedAt: new Date(),
   };
-}
-
-/** Whether connections of this type carry auth-field values (the others carry OAuth tokens). */
-export function isFieldBased(authType: AuthType): boolean {
-  return FIELD_BASED_AUTH_TYPES.includes(authType);
 }
 
 export type SetApiAccessResult =

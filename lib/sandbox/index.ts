@@ -164,6 +164,7 @@ export function createSandbox(options: SandboxOptions): Sandbox {
         outcome.kind === "syntax"
           ? `${name}: ${message}`
           : `The syntax check could not finish: ${name}: ${message}`,
+      ...(outcome.kind === "unavailable" ? { unavailable: true } : {}),
     };
   }
 

@@ -59,8 +59,14 @@ export interface SandboxRunInput {
 export interface Sandbox {
   /** Runs the code once in a fresh QuickJS runtime; never throws for anything the code does. */
   run(input: SandboxRunInput): Promise<SandboxOutcome>;
-  /** Parses the code as an async function body without running it; the parser's message if not. */
-  checkSyntax(code: string): Promise<{ ok: true } | { ok: false; message: string }>;
+  /**
+   * Parses the code as an async function body without running it; the parser's message if not.
+   * `unavailable` says the check itself could not run (a full queue, a crashed worker): not the
+   * code's fault.
+   */
+  checkSyntax(
+    code: string,
+  ): Promise<{ ok: true } | { ok: false; message: string; unavailable?: boolean }>;
   /** Terminates every worker; pending runs end as "unavailable". */
   close(): Promise<void>;
 }

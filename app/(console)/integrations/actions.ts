@@ -7,6 +7,7 @@ import { fieldErrorsByPath } from "@/lib/forms/field-errors";
 import {
   createConnection,
   deleteConnection,
+  type FieldIssue,
   listConnections,
   testAuthCode,
 } from "@/lib/integrations/connections";
@@ -29,11 +30,11 @@ import {
 } from "@/lib/integrations/contract";
 import {
   apiAccessSchema,
-  authFieldSchema,
+  authFieldsSchema,
+  codeSchema,
   connectionValuesSchema,
   createIntegrationSchema,
   integrationIdSchema,
-  LIMITS,
   updateAuthSchema,
 } from "@/lib/integrations/schema";
 import {
@@ -56,6 +57,7 @@ import { startRuntime } from "@/lib/runtime";
 
 const AREA = "integrations";
 const NOT_FOUND = "This integration no longer exists. Someone may have deleted it.";
+const SANDBOX_BUSY = "The code sandbox is busy. Try again in a moment.";
 const notFound = { ok: false as const, formError: NOT_FOUND, notFound: true };
 const searchSchema = z.string().trim().max(100).optional();
 const connectionIdSchema = z.string().regex(/^conn_[0-9a-f]{20}$/);
@@ -156,6 +158,8 @@ export async function updateIntegrationAuthAction(
         return notFound;
       case "invalid_code":
         return { ok: false, fieldErrors: { [result.path.join(".")]: result.message } };
+      case "sandbox_unavailable":
+        return { ok: false, formError: SANDBOX_BUSY };
       default:
         return assertNever(result);
     }
@@ -164,12 +168,9 @@ export async function updateIntegrationAuthAction(
   }
 }
 
+/** The editor's code and fields under the rules a save applies, and the sample values. */
 const testInputSchema = z
-  .object({
-    code: z.string().max(LIMITS.code * 16),
-    fields: z.array(authFieldSchema).max(LIMITS.fields),
-    values: connectionValuesSchema,
-  })
+  .object({ code: codeSchema, fields: authFieldsSchema, values: connectionValuesSchema })
   .strict();
 
 /** "Test with sample values": runs the editor's code (saved or not) and stores nothing. */
@@ -193,7 +194,7 @@ export async function testAuthCodeAction(id: string, input: unknown): Promise<Te
       case "not_found":
         return { ok: false, formError: NOT_FOUND };
       case "invalid":
-        return { ok: false, fieldErrors: result.fieldErrors };
+        return { ok: false, fieldErrors: errorsByPath(result.issues) };
       default:
         return assertNever(result);
     }
@@ -236,8 +237,7 @@ export async function saveServiceConnectionAction(
   const parsedId = integrationIdSchema.safeParse(id);
   const parsedValues = connectionValuesSchema.safeParse(values);
   if (!parsedId.success) return { ok: false, formError: NOT_FOUND };
-  if (!parsedValues.success)
-    return { ok: false, fieldErrors: { form: "Enter a value per field." } };
+  if (!parsedValues.success) return { ok: false, formError: "Enter at most one value per field." };
   try {
     const { database, keyring, sandbox } = await startRuntime();
     const result = await createConnection(
@@ -267,7 +267,7 @@ function connectionAnswer(
     case "not_found":
       return { ok: false, formError: NOT_FOUND };
     case "invalid":
-      return { ok: false, fieldErrors: result.fieldErrors };
+      return { ok: false, fieldErrors: errorsByPath(result.issues) };
     case "oauth_flow_required":
       return { ok: false, formError: "OAuth integrations connect through the OAuth flow." };
     case "auth_changed":
@@ -278,7 +278,7 @@ function connectionAnswer(
     case "test_failed":
       return { ok: false, testFailed: sandboxReportOutput.parse(result.test) };
     case "sandbox_unavailable":
-      return { ok: false, formError: "The test sandbox is busy. Try again in a moment." };
+      return { ok: false, formError: SANDBOX_BUSY };
     default:
       return assertNever(result);
   }
@@ -360,6 +360,11 @@ export async function searchAccessCandidatesAction(
   } catch (error) {
     return unexpectedFailure(AREA, "search API clients", admin, error);
   }
+}
+
+/** Errors keyed by their path joined with dots, as the console's forms look them up. */
+function errorsByPath(issues: FieldIssue[]): Record<string, string> {
+  return Object.fromEntries(issues.map((issue) => [issue.path.join("."), issue.message]));
 }
 
 function detail(integration: Integration) {
