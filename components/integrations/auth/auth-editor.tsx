@@ -154,8 +154,8 @@ export function AuthEditor({
 
         {draft.authType === "NONE" && draft.fields.length > 0 ? (
           <p className="rounded-lg border border-line bg-surface-subtle px-3 py-2.5 text-fg-muted text-sm">
-            {AUTH_TYPE_INFO.NONE.label} needs no auth fields: end users fill in nothing. Remove
-            these unless the test code reads them.
+            {AUTH_TYPE_INFO.NONE.label} takes no auth fields: end users fill in nothing. Remove
+            these fields to save.
           </p>
         ) : null}
         {showFields ? (
