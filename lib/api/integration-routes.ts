@@ -6,7 +6,6 @@ import type { ApiCaller } from "@/lib/api-auth/authenticate";
 import { type ApiAuthVariables, requireAnyScope } from "@/lib/api-auth/middleware";
 import type { ActorContext } from "@/lib/audit/service";
 import type { Keyring } from "@/lib/crypto";
-import { assertNever } from "@/lib/forms/action-support";
 import { CLIENT_ADDRESS_HEADER } from "@/lib/http/request-context";
 import {
   CONNECTION_ID,
@@ -498,4 +497,12 @@ function sandboxShare(perCaller: number): MiddlewareHandler<IntegrationEnv> {
       else running.set(key, left);
     }
   };
+}
+
+/**
+ * The exhaustive-switch guard. Not lib/forms/action-support's: that module reads Next's request
+ * headers, which server.ts (outside Next) cannot load, so importing it stops the server at start.
+ */
+function assertNever(value: never): never {
+  throw new Error(`Unhandled result: ${JSON.stringify(value)}`);
 }
