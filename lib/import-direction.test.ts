@@ -35,6 +35,13 @@ describe("import direction", () => {
     expect(others.filter(importing(IMPORTS_COMPONENTS))).toEqual([]);
   });
 
+  it("lib/api, which server.ts serves outside Next, imports nothing that reads Next's request", () => {
+    // These read next/headers, which only works inside Next's request handling: server.ts would
+    // not even start (the e2e suite's servers would never come up, with little to say why).
+    const nextOnly = /["']@\/lib\/(auth\/session|forms\/action-support)["']/;
+    expect(sourcesUnder("lib/api").filter(importing(nextOnly))).toEqual([]);
+  });
+
   it("catches the imports it is meant to catch", () => {
     // Spelled in pieces, so this file's own source does not match what it looks for.
     const components = "@/components/";

@@ -24,6 +24,7 @@ const BROWSER_SAFE = new Set([
   "lib/forms/field-errors.ts",
   "lib/forms/action-result.ts",
   "lib/utils/cn.ts",
+  "lib/utils/assert-never.ts",
   "lib/ids.ts",
   "lib/api/problem.ts",
   "lib/http/request-context.ts", // pure header parsing, used by server.ts

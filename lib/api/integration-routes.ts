@@ -32,6 +32,7 @@ import {
 } from "@/lib/integrations/service";
 import { INTEGRATION_API_SCOPE } from "@/lib/oauth/scopes";
 import type { Sandbox, SandboxOutcome } from "@/lib/sandbox/types";
+import { assertNever } from "@/lib/utils/assert-never";
 import { limitBodySize } from "./body-limit";
 import { API_TAGS } from "./openapi";
 import { problem, validationProblem } from "./problem";
@@ -503,6 +504,3 @@ function sandboxShare(perCaller: number): MiddlewareHandler<IntegrationEnv> {
  * The exhaustive-switch guard. Not lib/forms/action-support's: that module reads Next's request
  * headers, which server.ts (outside Next) cannot load, so importing it stops the server at start.
  */
-function assertNever(value: never): never {
-  throw new Error(`Unhandled result: ${JSON.stringify(value)}`);
-}

@@ -55,7 +55,6 @@ export function logActionFailure(
   );
 }
 
-/** The exhaustive-switch guard: a new result variant that no case handles fails to compile. */
-export function assertNever(value: never): never {
-  throw new Error(`Unhandled result: ${JSON.stringify(value)}`);
-}
+// Actions import it from here with the rest of their support; lib/api imports it directly,
+// because this module reads Next's request headers, which server.ts cannot load.
+export { assertNever } from "@/lib/utils/assert-never";
