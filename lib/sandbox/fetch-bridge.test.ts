@@ -7,8 +7,10 @@ import {
   followRedirects,
   type GuestRequest,
   parseGuestRequest,
+  recordRefusedFetch,
   type Send,
 } from "./fetch-bridge";
+import type { SandboxFetch } from "./types";
 
 const POLICY: FetchPolicy = {
   allowPrivate: false,
@@ -199,6 +201,10 @@ describe("parseGuestRequest", () => {
     [{ headers: [["bad name", "v"]] }, "a header name is not valid"],
     [{ headers: [["x", "a\r\nInjected: 1"]] }, "a header value has a line break"],
     [{ method: "POST", body: "b".repeat(64 * 1024 + 1) }, "the request body is larger than 64 KiB"],
+    // A long method was once cut to 20 characters and sent cut; it is refused instead.
+    [{ method: "M".repeat(33) }, "the method is not allowed"],
+    [{ url: `https://a.example/${"p".repeat(8192)}` }, "the URL is longer than 8192 characters"],
+    [{ headers: [["x-big", "h".repeat(16 * 1024)]] }, "the headers are larger than 16 KiB"],
     [{ redirect: "sideways" }, "redirect must be follow, manual or error"],
   ])("refuses %j", (fields, error) => {
     expect(parse(fields)).toMatchObject({ ok: false, error });
@@ -216,5 +222,24 @@ describe("parseGuestRequest", () => {
       error: "a run may make at most 5 requests",
     });
     expect(run.fetches).toHaveLength(5);
+  });
+
+  it("records a request the worker refused, within the same count", () => {
+    const run = { fetches: [] as SandboxFetch[], redact: (text: string) => text };
+    const notice = { method: "POST", url: "https://a.example/", urlCut: false };
+    recordRefusedFetch({ ...notice, error: "the request body is larger than 64 KiB" }, run, POLICY);
+    recordRefusedFetch({ ...notice, error: "anything else" }, run, POLICY);
+    expect(run.fetches).toEqual([
+      {
+        ...{ method: "POST", url: "https://a.example/" },
+        status: null,
+        error: "the request body is larger than 64 KiB",
+      },
+      { method: "POST", url: "https://a.example/", status: null, error: "the request was refused" },
+    ]);
+    for (let index = 0; index < 10; index += 1) {
+      recordRefusedFetch({ ...notice, error: "the URL is not valid" }, run, POLICY);
+    }
+    expect(run.fetches).toHaveLength(POLICY.maxFetches);
   });
 });

@@ -1,7 +1,12 @@
 import "server-only";
 import path from "node:path";
 import { defaultResolveHost, type ResolveHost } from "@/lib/outbound/ssrf-guard";
-import { answerGuestFetch, type FetchPolicy } from "./fetch-bridge";
+import {
+  answerGuestFetch,
+  type FetchPolicy,
+  guestFetchLimits,
+  recordRefusedFetch,
+} from "./fetch-bridge";
 import { createWorkerPool, type GuestLimits, type GuestOutcome, type JobResult } from "./pool";
 import { createRedactor, type Redactor, redactJson } from "./redact";
 import type {
@@ -112,6 +117,7 @@ export function createSandbox(options: SandboxOptions): Sandbox {
       guestTextChars:
         Math.max(limits.maxLogLineChars, MAX_ERROR_MESSAGE_CHARS) + redact.longestForm,
       maxValueBytes: limits.maxValueBytes,
+      fetch: guestFetchLimits(policy),
     };
   }
 
@@ -133,6 +139,7 @@ export function createSandbox(options: SandboxOptions): Sandbox {
       {
         fetch: (request, context) =>
           answerGuestFetch(request, { fetches, redact }, context, policy),
+        refusedFetch: (notice) => recordRefusedFetch(notice, { fetches, redact }, policy),
         log: (line) => {
           if (logs.length < limits.maxLogLines)
             logs.push(cut(redact(line), limits.maxLogLineChars));
@@ -151,6 +158,7 @@ export function createSandbox(options: SandboxOptions): Sandbox {
       { type: "check", code, limits: guestLimits(createRedactor([])) },
       {
         fetch: async () => JSON.stringify({ error: "no requests during a syntax check" }),
+        refusedFetch: () => {},
         log: () => {},
       },
     );

@@ -2,6 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { defaultResolveHost } from "@/lib/outbound/ssrf-guard";
+import { guestFetchLimits } from "./fetch-bridge";
 import { createWorkerPool, type GuestLimits, type JobHooks, type WorkerPool } from "./pool";
 
 /**
@@ -37,8 +39,16 @@ const LIMITS: GuestLimits = {
   maxLogLines: 1,
   guestTextChars: 1,
   maxValueBytes: 1,
+  fetch: guestFetchLimits({
+    allowPrivate: false,
+    resolveHost: defaultResolveHost,
+    maxFetches: 1,
+    maxRequestBodyBytes: 1,
+    maxResponseBodyBytes: 1,
+    maxRedirects: 0,
+  }),
 };
-const HOOKS: JobHooks = { fetch: async () => "{}", log: () => {} };
+const HOOKS: JobHooks = { fetch: async () => "{}", refusedFetch: () => {}, log: () => {} };
 
 describe("worker pool", () => {
   let directory: string;

@@ -1,5 +1,8 @@
 import "server-only";
 import { type ResourceLimits, Worker } from "node:worker_threads";
+import type { GuestFetchLimits, RefusedFetch } from "./fetch-bridge";
+
+export type { RefusedFetch };
 
 /**
  * A few worker threads that each run one sandbox job at a time (lib/sandbox/worker.mjs). Workers
@@ -9,7 +12,7 @@ import { type ResourceLimits, Worker } from "node:worker_threads";
  * needs one starts a fresh one. Jobs wait in a bounded queue; a job that finds it full is turned
  * away at once, so nothing waits without bound.
  *
- * This module imports only node built-ins: Next's server bundle imports it, and the worker is a
+ * This module imports only node built-ins (and types): Next's server bundle imports it, and the worker is a
  * plain file started by path, which no bundler needs to follow.
  */
 
@@ -22,6 +25,8 @@ export interface GuestLimits {
   /** How much of a log line or error text the guest sends; the host cuts further after redacting. */
   guestTextChars: number;
   maxValueBytes: number;
+  /** Checked in the worker before a request is posted; see GuestFetchLimits. */
+  fetch: GuestFetchLimits;
 }
 
 export type WorkerJob =
@@ -45,6 +50,8 @@ export interface JobHooks {
    * rejects. The signal aborts when the job ends, whatever the reason.
    */
   fetch(request: string, context: { deadline: number; signal: AbortSignal }): Promise<string>;
+  /** A request the worker refused without posting it; the guest has its answer already. */
+  refusedFetch(notice: RefusedFetch): void;
   log(line: string): void;
 }
 
@@ -98,6 +105,7 @@ interface Slot {
 type FromWorker =
   | { type: "ready" }
   | { type: "fetch"; id: number; fetchId: number; request: string }
+  | ({ type: "fetch-refused"; id: number } & RefusedFetch)
   | { type: "log"; id: number; line: string }
   | { type: "done"; id: number; outcome: GuestOutcome; retire: boolean };
 
@@ -161,6 +169,11 @@ export function createWorkerPool(options: PoolOptions): WorkerPool {
       case "fetch":
         void answerFetch(slot, running, message.fetchId, message.request);
         return;
+      case "fetch-refused": {
+        const { method, url, urlCut, error } = message;
+        running.hooks.refusedFetch({ method, url, urlCut, error });
+        return;
+      }
       case "log":
         running.hooks.log(message.line);
         return;

@@ -555,6 +555,25 @@ describe("sandbox", () => {
     });
   });
 
+  describe("a flood of requests", () => {
+    it("requests made in a loop with a huge body are refused in the worker and reported", async () => {
+      const code = `const b = "x".repeat(1 << 20);
+        for (;;) fetch(secrets.url, { method: "POST", body: b }).catch(() => {});`;
+      const outcome = failed(await sandbox.run({ code, secrets: { url: api.url("/flood") } }));
+      expect(outcome.kind).toBe("timeout");
+      expect(outcome.fetches).toEqual(
+        Array(5).fill({
+          method: "POST",
+          url: "[redacted]",
+          status: null,
+          error: "the request body is larger than 64 KiB",
+        }),
+      );
+      expect(api.requests).toHaveLength(0);
+      await expectHealthy(sandbox);
+    });
+  });
+
   describe("the pool", () => {
     it("completes 20 concurrent runs correctly on 2 workers", async () => {
       api.respond((req, res) => sendJson(res, 200, { path: req.url }));

@@ -9,6 +9,7 @@
 //                  { type: "fetch-result", id, fetchId, reply }  reply is JSON text
 //   worker → pool  { type: "ready" }                              once QuickJS has loaded
 //                  { type: "fetch", id, fetchId, request }        request is JSON text
+//                  { type: "fetch-refused", id, method, url, urlCut, error }
 //                  { type: "log", id, line }
 //                  { type: "done", id, outcome, retire }
 //
@@ -17,6 +18,12 @@
 // "deadline" or "never_settles". retire asks the pool to replace this worker: QuickJS failed on
 // the host side (a host stack overflow, an abort while disposing), and the module may no longer
 // be sound.
+//
+// The guest's fetch calls and log lines are counted and bounded here, before anything is posted:
+// the host thread is the authority on every limit, but a message it has to receive is already a
+// cost to it, so a request the host would refuse (the sixth, one with a 1 MiB body) is refused
+// here with the host's own words (limits.fetch.errors) and never posted. A refused request that
+// still counts is reported with a short "fetch-refused" notice, for the run's report.
 //
 // The pool terminates this thread when a run outlives its deadline by a margin: the interrupt
 // handler below runs between bytecode steps only, and some built-ins run long without one.
@@ -106,6 +113,8 @@ async function runJob(job) {
     id: job.id,
     deferreds: new Map(),
     nextFetchId: 1,
+    fetchesLeft: job.limits.fetch.maxFetches,
+    logLinesLeft: job.limits.maxLogLines,
     wake: undefined,
     context: undefined,
   };
@@ -286,12 +295,13 @@ function hostFailure(error) {
 function installGuest(context, run, limits, handles) {
   const hostFetch = track(
     handles,
-    context.newFunction("hostFetch", (request) => fetchBridge(context, run, request)),
+    context.newFunction("hostFetch", (request) => fetchBridge(context, run, request, limits.fetch)),
   );
   const hostLog = track(
     handles,
     context.newFunction("hostLog", (line) => {
-      if (context.typeof(line) !== "string") return;
+      if (run.logLinesLeft <= 0 || context.typeof(line) !== "string") return;
+      run.logLinesLeft -= 1;
       parentPort.postMessage({
         type: "log",
         id: run.id,
@@ -325,23 +335,100 @@ function installGuest(context, run, limits, handles) {
   };
 }
 
-/** Returns a guest promise that the pool's answer settles; the request goes out as JSON text. */
-function fetchBridge(context, run, request) {
+/**
+ * Returns a guest promise that the pool's answer settles; the request goes out as JSON text. A
+ * call past the limit, or a request that screenRequest refuses, is settled here at once.
+ */
+function fetchBridge(context, run, request, limits) {
   const deferred = context.newPromise();
-  if (context.typeof(request) !== "string") {
-    settleDeferred(context, deferred, JSON.stringify({ error: "the request could not be read" }));
+  const { errors } = limits;
+  if (run.fetchesLeft <= 0) {
+    settleDeferred(context, deferred, JSON.stringify({ error: errors.tooMany }));
+    return deferred.handle;
+  }
+  run.fetchesLeft -= 1;
+  const screened =
+    context.typeof(request) === "string"
+      ? screenRequest(context.getString(request), limits)
+      : refusal(errors.unreadable);
+  if (!screened.ok) {
+    parentPort.postMessage({ type: "fetch-refused", id: run.id, ...screened.notice });
+    settleDeferred(context, deferred, JSON.stringify({ error: screened.notice.error }));
     return deferred.handle;
   }
   const fetchId = run.nextFetchId;
   run.nextFetchId += 1;
   run.deferreds.set(fetchId, deferred);
-  parentPort.postMessage({
-    type: "fetch",
-    id: run.id,
-    fetchId,
-    request: context.getString(request),
-  });
+  parentPort.postMessage({ type: "fetch", id: run.id, fetchId, request: screened.text });
   return deferred.handle;
+}
+
+/**
+ * Bounds the guest's request before it is posted: the guest runtime builds it, but the code can
+ * reshape what JSON.stringify produces (a toJSON on Object.prototype, say), so nothing about its
+ * shape is assumed. Only sizes and types are checked here, roughly in the host's order; the host
+ * checks the rest. What goes out is rebuilt from the known fields alone, so its size is bounded by
+ * the limits: with the defaults, under 600 KiB even if every character needs a JSON escape.
+ */
+function screenRequest(text, limits) {
+  const { errors } = limits;
+  let raw;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    return refusal(errors.unreadable);
+  }
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
+    return refusal(errors.unreadable);
+  }
+  const { method, url, headers, body, redirect } = raw;
+  const shownMethod = typeof method === "string" ? method.slice(0, limits.maxMethodChars) : "?";
+  const shownUrl = typeof url === "string" ? url : "";
+  const refuse = (error) => refusal(error, shownMethod, shownUrl, limits.maxUrlChars);
+  if (
+    method !== undefined &&
+    (typeof method !== "string" || method.length > limits.maxMethodChars)
+  ) {
+    return refuse(errors.method);
+  }
+  if (typeof url === "string" && url.length > limits.maxUrlChars) return refuse(errors.urlTooLong);
+  if (typeof url !== "string") return refuse(errors.urlInvalid);
+  let pairs = headers;
+  if (headers !== undefined && headers !== null) {
+    if (!Array.isArray(headers) || headers.length > limits.maxHeaders) {
+      return refuse(errors.headers);
+    }
+    pairs = [];
+    let chars = 0;
+    for (const pair of headers) {
+      if (!Array.isArray(pair) || typeof pair[0] !== "string" || typeof pair[1] !== "string") {
+        return refuse(errors.headerName);
+      }
+      chars += pair[0].length + pair[1].length;
+      if (chars > limits.maxHeaderChars) return refuse(errors.headersTooLarge);
+      pairs.push([pair[0], pair[1]]);
+    }
+  }
+  if (body !== undefined && body !== null) {
+    if (typeof body !== "string") return refuse(errors.body);
+    if (Buffer.byteLength(body) > limits.maxRequestBodyBytes) return refuse(errors.bodyTooLarge);
+  }
+  if (redirect !== undefined && redirect !== null && !REDIRECTS.includes(redirect)) {
+    return refuse(errors.redirect);
+  }
+  return {
+    ok: true,
+    text: JSON.stringify({ method, url, headers: pairs, body, redirect }),
+  };
+}
+
+const REDIRECTS = ["follow", "manual", "error"];
+
+function refusal(error, method = "?", url = "", maxUrlChars = 0) {
+  return {
+    ok: false,
+    notice: { method, url: url.slice(0, maxUrlChars), urlCut: url.length > maxUrlChars, error },
+  };
 }
 
 function deliverFetchResult(message) {
