@@ -78,6 +78,13 @@ export interface SandboxOptions {
 const WORKER_FILE = path.join(process.cwd(), "lib", "sandbox", "worker.mjs");
 /** How long past the deadline a worker may take to report before it is terminated. */
 const KILL_MARGIN_MS = 250;
+/**
+ * The deadline of the check that the code compiles as the function body, in checkSyntax and at
+ * the start of every run. Compiling 16 KiB takes a few milliseconds; only code that closes its
+ * wrapper early (and so runs during the check) can reach this.
+ */
+const CHECK_TIMEOUT_MS = 100;
+const ESCAPED = { name: "SyntaxError", message: "the code closes the function it is wrapped in" };
 const START_TIMEOUT_MS = 10_000;
 /** The worker's own V8 limits; QuickJS's heap is WebAssembly memory, bounded by memoryBytes. */
 const WORKER_RESOURCE_LIMITS = {
@@ -110,6 +117,7 @@ export function createSandbox(options: SandboxOptions): Sandbox {
   function guestLimits(redact: Redactor): GuestLimits {
     return {
       timeoutMs: limits.timeoutMs,
+      checkTimeoutMs: Math.min(CHECK_TIMEOUT_MS, limits.timeoutMs),
       memoryBytes: limits.memoryBytes,
       stackBytes: limits.stackBytes,
       maxLogLines: limits.maxLogLines,
@@ -195,7 +203,17 @@ function toOutcome(
     case "finished":
       return fromGuest(result.outcome, redact, report, limits, durationMs);
     case "killed":
-      return failure("timeout", deadlineError(limits), report, durationMs);
+      switch (result.during) {
+        case "sent":
+          return failure("unavailable", UNANSWERED, report, durationMs);
+        case "check":
+          // Still checking long after the check's deadline, inside a built-in that never
+          // consults the interrupt handler or in code that evades it: only code that escaped its
+          // wrapper runs during the check.
+          return failure("syntax", ESCAPED, report, durationMs);
+        default:
+          return failure("timeout", deadlineError(limits), report, durationMs);
+      }
     case "lost":
       return result.reason === "out_of_memory"
         ? failure(
@@ -218,6 +236,11 @@ function toOutcome(
     }
   }
 }
+
+const UNANSWERED = {
+  name: "SandboxError",
+  message: "the sandbox's worker did not answer; run the code again",
+};
 
 const UNAVAILABLE = {
   queue_full: { name: "SandboxBusy", message: "too many runs are waiting; try again shortly" },

@@ -428,7 +428,7 @@ describe("sandbox", () => {
       expect(await sandbox.checkSyntax("await fetch(")).toMatchObject({ ok: false });
     });
 
-    it("checkSyntax runs nothing: a body that closes its wrapper early is refused", async () => {
+    it("checkSyntax refuses a body that closes its wrapper early", async () => {
       for (const code of [
         "}); globalThis.escaped = 1; (function(){",
         "} + (globalThis.escaped = 1) + function(){",
@@ -441,6 +441,34 @@ describe("sandbox", () => {
         expect(failed(await sandbox.run({ code, secrets: {} })).kind).toBe("syntax");
       }
     });
+
+    it.each([
+      ["an endless loop", "}); for (;;) {} (function(){"],
+      // QuickJS turns an interrupt inside an async function into a rejection the code can catch.
+      [
+        "a loop that evades the interrupt",
+        "}); for (;;) (async () => { for (;;); })().catch(() => {}); (function(){",
+      ],
+      ["a built-in that never consults the interrupt", "}); [7n ** 300000n].join(); (function(){"],
+    ])(
+      "a body that closes its wrapper and then runs %s is refused as such within a short deadline",
+      async (_, code) => {
+        const started = performance.now();
+        expect(await sandbox.checkSyntax(code)).toEqual({
+          ok: false,
+          message: "SyntaxError: the code closes the function it is wrapped in",
+        });
+        // 100 ms for the check, 250 ms more before a worker that does not answer is terminated.
+        expect(performance.now() - started).toBeLessThan(350 + SLACK_MS / 3);
+        const outcome = failed(await sandbox.run({ code, secrets: {} }));
+        expect(outcome).toMatchObject({
+          kind: "syntax",
+          error: { name: "SyntaxError", message: "the code closes the function it is wrapped in" },
+        });
+        expect(outcome.durationMs).toBeLessThan(350 + SLACK_MS / 3);
+        await expectHealthy(sandbox);
+      },
+    );
 
     it("a run with a syntax error fails as syntax and runs nothing", async () => {
       const outcome = failed(

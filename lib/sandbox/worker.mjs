@@ -8,6 +8,8 @@
 //                  { type: "check", id, code, limits }
 //                  { type: "fetch-result", id, fetchId, reply }  reply is JSON text
 //   worker → pool  { type: "ready" }                              once QuickJS has loaded
+//                  { type: "started", id }                        the job arrived
+//                  { type: "checked", id }                        a run's code compiled alone
 //                  { type: "fetch", id, fetchId, request }        request is JSON text
 //                  { type: "fetch-refused", id, method, url, urlCut, error }
 //                  { type: "log", id, line }
@@ -41,6 +43,10 @@ const GUEST_RUNTIME = readFileSync(new URL("./guest-runtime.js", import.meta.url
 // only when the function it got back spans the whole text; the run's own context then builds a
 // function from code known not to escape. The intrinsics it uses are captured before the code is
 // evaluated, so code that escapes cannot fake the verdict.
+//
+// Code that escapes does run here, in that bare context, so the check has its own short deadline
+// (limits.checkTimeoutMs): compiling 16 KiB takes a few milliseconds at most, so code still
+// running at that deadline can only be code that escaped, and it is reported as such.
 const CHECKER = `(function () {
   "use strict";
   const AsyncFunction = (async () => {}).constructor;
@@ -75,30 +81,60 @@ parentPort.on("message", (message) => {
   if (message.type === "fetch-result") deliverFetchResult(message);
   else if (message.type === "run" || message.type === "check") void handle(message);
 });
+// The first use of QuickJS's WebAssembly code is slow (about 100 ms: V8 compiles it as it is first
+// called). One check before "ready" pays for that here, so that no job's check does: the pool
+// gives the check only its short deadline plus a margin before it terminates the worker.
+checkJob({
+  code: "return 1",
+  limits: {
+    timeoutMs: 10_000,
+    checkTimeoutMs: 10_000,
+    memoryBytes: 8 << 20,
+    stackBytes: 128 << 10,
+  },
+});
 parentPort.postMessage({ type: "ready" });
 
 async function handle(job) {
+  // The pool's short deadline for the check starts now, not when it sent the job.
+  parentPort.postMessage({ type: "started", id: job.id });
   const { outcome, retire } = job.type === "check" ? checkJob(job) : await runJob(job);
   parentPort.postMessage({ type: "done", id: job.id, outcome, retire });
 }
 
-function newRuntime(limits, deadline) {
+const ESCAPED = {
+  ok: false,
+  kind: "syntax",
+  name: "SyntaxError",
+  message: "the code closes the function it is wrapped in",
+};
+
+function newRuntime(limits) {
   const runtime = quickjs.newRuntime();
   runtime.setMemoryLimit(limits.memoryBytes);
   // Small on purpose: WebAssembly recursion uses this thread's own stack, and a QuickJS stack
   // near the thread's size makes deep recursion a host RangeError instead of a guest one.
   runtime.setMaxStackSize(limits.stackBytes);
-  runtime.setInterruptHandler(() => Date.now() >= deadline);
   return runtime;
 }
 
+function interruptAt(runtime, deadline) {
+  runtime.setInterruptHandler(() => Date.now() >= deadline);
+}
+
+/** The check's deadline: its own short one, within the job's. */
+function checkDeadline(limits, jobDeadline) {
+  return Math.min(jobDeadline, Date.now() + limits.checkTimeoutMs);
+}
+
 function checkJob(job) {
-  const deadline = Date.now() + job.limits.timeoutMs;
+  const deadline = checkDeadline(job.limits, Date.now() + job.limits.timeoutMs);
   let runtime;
   let outcome;
   let hostFailed = false;
   try {
-    runtime = newRuntime(job.limits, deadline);
+    runtime = newRuntime(job.limits);
+    interruptAt(runtime, deadline);
     outcome = checkCode(runtime, job.code, deadline) ?? { ok: true, json: "null" };
   } catch (error) {
     outcome = hostFailure(error);
@@ -123,9 +159,14 @@ async function runJob(job) {
   let outcome;
   let hostFailed = false;
   try {
-    runtime = newRuntime(job.limits, deadline);
-    outcome = checkCode(runtime, job.code, deadline);
+    runtime = newRuntime(job.limits);
+    const checkBy = checkDeadline(job.limits, deadline);
+    interruptAt(runtime, checkBy);
+    outcome = checkCode(runtime, job.code, checkBy);
     if (!outcome) {
+      // The pool now gives the job until its own deadline (plus the margin) instead.
+      parentPort.postMessage({ type: "checked", id: job.id });
+      interruptAt(runtime, deadline);
       run.context = runtime.newContext();
       active = run;
       outcome = await runChecked(runtime, run, job, deadline, handles);
@@ -141,7 +182,11 @@ async function runJob(job) {
   return { outcome, retire: hostFailed || !sound };
 }
 
-/** Undefined when the code compiles as the function body and nothing else; else the outcome. */
+/**
+ * Undefined when the code compiles as the function body and nothing else; else the outcome. A
+ * verdict that came back is the parser's (or the escaped code's own) error, whatever the clock
+ * says; a check that did not come back by its deadline was running escaped code.
+ */
 function checkCode(runtime, code, deadline) {
   const context = runtime.newContext();
   const handles = [];
@@ -149,11 +194,10 @@ function checkCode(runtime, code, deadline) {
     const check = track(handles, unwrap(context, context.evalCode(CHECKER, "check.js")));
     const verdict = callForText(context, check, [code], handles);
     if (verdict.ok && verdict.text === "") return undefined;
-    if (!verdict.ok) {
-      track(handles, verdict.error);
-      return classify(describeUnreadable(), deadline, "syntax");
-    }
-    return classify(splitDescription(verdict.text), deadline, "syntax");
+    if (verdict.ok) return classify(splitDescription(verdict.text), Infinity, "syntax");
+    track(handles, verdict.error);
+    if (Date.now() >= deadline) return ESCAPED;
+    return classify(describeUnreadable(), deadline, "syntax");
   } finally {
     disposeAll(handles);
     context.dispose();

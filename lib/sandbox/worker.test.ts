@@ -26,6 +26,7 @@ const POLICY: FetchPolicy = {
 
 const LIMITS: GuestLimits = {
   timeoutMs: 600,
+  checkTimeoutMs: 100,
   memoryBytes: 8 * 1024 * 1024,
   stackBytes: 128 * 1024,
   maxLogLines: 20,
