@@ -10,6 +10,7 @@ import {
   recordRefusedFetch,
   type Send,
 } from "./fetch-bridge";
+import { createRedactor } from "./redact";
 import type { SandboxFetch } from "./types";
 
 const POLICY: FetchPolicy = {
@@ -211,7 +212,7 @@ describe("parseGuestRequest", () => {
   });
 
   it("counts every fetch, refused ones too, and stops at the limit", async () => {
-    const run = { fetches: [], redact: (text: string) => text };
+    const run = { fetches: [], redact: createRedactor([]) };
     const refused = JSON.stringify({ method: "CONNECT", url: "https://a.example/" });
     for (let index = 0; index < 5; index += 1) {
       expect(JSON.parse(await answerGuestFetch(refused, run, context(), POLICY))).toEqual({
@@ -225,8 +226,8 @@ describe("parseGuestRequest", () => {
   });
 
   it("records a request the worker refused, within the same count", () => {
-    const run = { fetches: [] as SandboxFetch[], redact: (text: string) => text };
-    const notice = { method: "POST", url: "https://a.example/", urlCut: false };
+    const run = { fetches: [] as SandboxFetch[], redact: createRedactor([]) };
+    const notice = { method: "POST", methodCut: false, url: "https://a.example/", urlCut: false };
     recordRefusedFetch({ ...notice, error: "the request body is larger than 64 KiB" }, run, POLICY);
     recordRefusedFetch({ ...notice, error: "anything else" }, run, POLICY);
     expect(run.fetches).toEqual([

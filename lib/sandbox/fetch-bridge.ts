@@ -8,6 +8,7 @@ import {
   type OutboundResponse,
 } from "@/lib/outbound/guarded-request";
 import { ADDRESS_WORDS, type ResolveHost } from "@/lib/outbound/ssrf-guard";
+import type { Redactor } from "./redact";
 import type { SandboxFetch } from "./types";
 
 /**
@@ -49,7 +50,7 @@ export interface GuestResponse {
 /** The run a fetch belongs to: its report so far, and how to keep secrets out of it. */
 export interface FetchRun {
   fetches: SandboxFetch[];
-  redact(text: string): string;
+  redact: Redactor;
 }
 
 export interface FetchContext {
@@ -62,6 +63,8 @@ export interface FetchContext {
 export type Send = (request: OutboundRequest, limits: OutboundLimits) => Promise<OutboundResponse>;
 
 const MAX_URL_CHARS = 8_192;
+/** How much of a URL the report shows, after redaction. */
+const MAX_SHOWN_URL_CHARS = 1_000;
 /** Longer than any method in use (UPDATEREDIRECTREF is 17); longer ones are refused, not cut. */
 const MAX_METHOD_CHARS = 32;
 const MAX_HEADERS = 100;
@@ -137,8 +140,9 @@ export function guestFetchLimits(policy: FetchPolicy): GuestFetchLimits {
 
 /** A request the worker refused before posting it; recorded here so that the report shows it. */
 export interface RefusedFetch {
+  /** At most maxMethodChars and maxUrlChars; `methodCut` and `urlCut` say whether there was more. */
   method: string;
-  /** At most maxUrlChars of the code's URL; `urlCut` says whether there was more. */
+  methodCut: boolean;
   url: string;
   urlCut: boolean;
   /** One of the refusals' words. */
@@ -149,8 +153,8 @@ export function recordRefusedFetch(notice: RefusedFetch, run: FetchRun, policy: 
   if (run.fetches.length >= policy.maxFetches) return;
   const known: string[] = Object.values(refusals(policy));
   run.fetches.push({
-    method: run.redact(String(notice.method).slice(0, MAX_METHOD_CHARS)),
-    url: run.redact(String(notice.url).slice(0, 200)),
+    method: shown(run.redact, notice.method, MAX_METHOD_CHARS, notice.methodCut),
+    url: shown(run.redact, notice.url, MAX_SHOWN_URL_CHARS, notice.urlCut),
     status: null,
     error: known.includes(notice.error) ? notice.error : "the request was refused",
   });
@@ -169,8 +173,8 @@ export async function answerGuestFetch(
   }
   const parsed = parseGuestRequest(text, policy);
   const record: SandboxFetch = {
-    method: parsed.method,
-    url: run.redact(parsed.url),
+    method: shown(run.redact, parsed.method, MAX_METHOD_CHARS),
+    url: shown(run.redact, parsed.url, MAX_SHOWN_URL_CHARS),
     status: null,
   };
   run.fetches.push(record);
@@ -192,11 +196,23 @@ function reply(body: { response: GuestResponse } | { error: string }): string {
   return JSON.stringify(body);
 }
 
+/**
+ * Text for the report: redacted, then cut. Text longer than MAX_URL_CHARS (only when the worker
+ * did not screen it) is first bounded, as text cut before redaction.
+ */
+function shown(redact: Redactor, text: string, max: number, truncated = false): string {
+  const bounded = text.length > MAX_URL_CHARS;
+  return redact.cut(bounded ? text.slice(0, MAX_URL_CHARS) : text, max, truncated || bounded);
+}
+
 type Parsed =
   | { ok: true; request: GuestRequest; method: string; url: string }
   | { ok: false; error: string; method: string; url: string };
 
-/** The guest's JSON, checked field by field; `method` and `url` are kept for the report either way. */
+/**
+ * The guest's JSON, checked field by field. `method` and `url` are kept for the report either way,
+ * as the code gave them (not redacted, not cut: see `shown`).
+ */
 export function parseGuestRequest(text: string, policy: FetchPolicy): Parsed {
   const words = refusals(policy);
   let raw: Record<string, unknown>;
@@ -209,12 +225,7 @@ export function parseGuestRequest(text: string, policy: FetchPolicy): Parsed {
   }
   const method = typeof raw.method === "string" ? raw.method : "?";
   const rawUrl = typeof raw.url === "string" ? raw.url : "";
-  const problem = (error: string, url = rawUrl.slice(0, 200)): Parsed => ({
-    ok: false,
-    error,
-    method: method.slice(0, MAX_METHOD_CHARS),
-    url,
-  });
+  const problem = (error: string): Parsed => ({ ok: false, error, method, url: rawUrl });
 
   if (
     method.length > MAX_METHOD_CHARS ||
@@ -231,23 +242,23 @@ export function parseGuestRequest(text: string, policy: FetchPolicy): Parsed {
     return problem(words.urlInvalid);
   }
   const headers = parseHeaders(raw.headers, words);
-  if (!headers.ok) return problem(headers.error, url.href);
+  if (!headers.ok) return problem(headers.error);
   const body = raw.body === null || raw.body === undefined ? undefined : raw.body;
   if (body !== undefined && typeof body !== "string") {
-    return problem(words.body, url.href);
+    return problem(words.body);
   }
   if (body !== undefined && Buffer.byteLength(body) > policy.maxRequestBodyBytes) {
     return problem(words.bodyTooLarge);
   }
   const redirect = raw.redirect ?? "follow";
   if (redirect !== "follow" && redirect !== "manual" && redirect !== "error") {
-    return problem(words.redirect, url.href);
+    return problem(words.redirect);
   }
   return {
     ok: true,
     request: { method, url, headers: headers.headers, body, redirect },
     method,
-    url: url.href,
+    url: rawUrl,
   };
 }
 

@@ -131,6 +131,7 @@ export function createSandbox(options: SandboxOptions): Sandbox {
 
   async function run(input: SandboxRunInput): Promise<SandboxOutcome> {
     const redact = createRedactor(Object.values(input.secrets));
+    const jobLimits = guestLimits(redact);
     const fetches: SandboxFetch[] = [];
     const logs: string[] = [];
     const report = { fetches, logs };
@@ -142,7 +143,7 @@ export function createSandbox(options: SandboxOptions): Sandbox {
         type: "run",
         code: input.code,
         secrets: JSON.stringify(input.secrets),
-        limits: guestLimits(redact),
+        limits: jobLimits,
       },
       {
         fetch: (request, context) =>
@@ -150,11 +151,11 @@ export function createSandbox(options: SandboxOptions): Sandbox {
         refusedFetch: (notice) => recordRefusedFetch(notice, { fetches, redact }, policy),
         log: (line) => {
           if (logs.length < limits.maxLogLines)
-            logs.push(cut(redact(line), limits.maxLogLineChars));
+            logs.push(guestText(redact, line, limits.maxLogLineChars, jobLimits));
         },
       },
     );
-    return toOutcome(result, redact, report, limits);
+    return toOutcome(result, redact, report, limits, jobLimits);
   }
 
   async function checkSyntax(code: string): Promise<{ ok: true } | { ok: false; message: string }> {
@@ -162,8 +163,9 @@ export function createSandbox(options: SandboxOptions): Sandbox {
       const { name, message } = codeTooLong(limits);
       return { ok: false, message: `${name}: ${message}` };
     }
+    const checkLimits = guestLimits(createRedactor([]));
     const result = await pool.submit(
-      { type: "check", code, limits: guestLimits(createRedactor([])) },
+      { type: "check", code, limits: checkLimits },
       {
         fetch: async () => JSON.stringify({ error: "no requests during a syntax check" }),
         refusedFetch: () => {},
@@ -171,7 +173,13 @@ export function createSandbox(options: SandboxOptions): Sandbox {
       },
     );
     if (result.status === "finished" && result.outcome.ok) return { ok: true };
-    const outcome = toOutcome(result, createRedactor([]), { fetches: [], logs: [] }, limits);
+    const outcome = toOutcome(
+      result,
+      createRedactor([]),
+      { fetches: [], logs: [] },
+      limits,
+      checkLimits,
+    );
     if (outcome.ok) return { ok: true };
     const { name, message } = outcome.error;
     return {
@@ -197,11 +205,12 @@ function toOutcome(
   redact: Redactor,
   report: Report,
   limits: SandboxLimits,
+  jobLimits: GuestLimits,
 ): SandboxOutcome {
   const durationMs = Math.round(result.durationMs);
   switch (result.status) {
     case "finished":
-      return fromGuest(result.outcome, redact, report, limits, durationMs);
+      return fromGuest(result.outcome, redact, report, limits, jobLimits, durationMs);
     case "killed":
       switch (result.during) {
         case "sent":
@@ -253,6 +262,7 @@ function fromGuest(
   redact: Redactor,
   report: Report,
   limits: SandboxLimits,
+  jobLimits: GuestLimits,
   durationMs: number,
 ): SandboxOutcome {
   if (outcome.ok) {
@@ -276,8 +286,8 @@ function fromGuest(
     return failure("timeout", error, report, durationMs);
   }
   const error = {
-    name: cut(redact(outcome.name), MAX_ERROR_NAME_CHARS),
-    message: cut(redact(outcome.message), MAX_ERROR_MESSAGE_CHARS),
+    name: guestText(redact, outcome.name, MAX_ERROR_NAME_CHARS, jobLimits),
+    message: guestText(redact, outcome.message, MAX_ERROR_MESSAGE_CHARS, jobLimits),
   };
   return failure(outcome.kind, error, report, durationMs);
 }
@@ -305,6 +315,10 @@ function codeTooLong(limits: SandboxLimits): { name: string; message: string } {
   };
 }
 
-function cut(text: string, max: number): string {
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+/**
+ * Text from the guest, redacted and then cut to `max`. The guest sends at most guestTextChars of
+ * it: text that long may have been cut there, before any redaction (see Redactor.cut).
+ */
+function guestText(redact: Redactor, text: string, max: number, jobLimits: GuestLimits): string {
+  return redact.cut(text, max, text.length >= jobLimits.guestTextChars);
 }

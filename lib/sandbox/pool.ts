@@ -206,8 +206,8 @@ export function createWorkerPool(options: PoolOptions): WorkerPool {
         void answerFetch(slot, running, message.fetchId, message.request);
         return;
       case "fetch-refused": {
-        const { method, url, urlCut, error } = message;
-        running.hooks.refusedFetch({ method, url, urlCut, error });
+        const { method, methodCut, url, urlCut, error } = message;
+        running.hooks.refusedFetch({ method, methodCut, url, urlCut, error });
         return;
       }
       case "log":

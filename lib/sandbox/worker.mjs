@@ -11,7 +11,7 @@
 //                  { type: "started", id }                        the job arrived
 //                  { type: "checked", id }                        a run's code compiled alone
 //                  { type: "fetch", id, fetchId, request }        request is JSON text
-//                  { type: "fetch-refused", id, method, url, urlCut, error }
+//                  { type: "fetch-refused", id, method, methodCut, url, urlCut, error }
 //                  { type: "log", id, line }
 //                  { type: "done", id, outcome, retire }
 //
@@ -426,9 +426,13 @@ function screenRequest(text, limits) {
     return refusal(errors.unreadable);
   }
   const { method, url, headers, body, redirect } = raw;
-  const shownMethod = typeof method === "string" ? method.slice(0, limits.maxMethodChars) : "?";
-  const shownUrl = typeof url === "string" ? url : "";
-  const refuse = (error) => refusal(error, shownMethod, shownUrl, limits.maxUrlChars);
+  const refuse = (error) =>
+    refusal(
+      error,
+      typeof method === "string" ? method : "?",
+      typeof url === "string" ? url : "",
+      limits,
+    );
   if (
     method !== undefined &&
     (typeof method !== "string" || method.length > limits.maxMethodChars)
@@ -468,10 +472,17 @@ function screenRequest(text, limits) {
 
 const REDIRECTS = ["follow", "manual", "error"];
 
-function refusal(error, method = "?", url = "", maxUrlChars = 0) {
+/** The notice carries the start of the method and URL only; the host redacts them knowing that. */
+function refusal(error, method = "?", url = "", limits = { maxMethodChars: 1, maxUrlChars: 0 }) {
   return {
     ok: false,
-    notice: { method, url: url.slice(0, maxUrlChars), urlCut: url.length > maxUrlChars, error },
+    notice: {
+      method: method.slice(0, limits.maxMethodChars),
+      methodCut: method.length > limits.maxMethodChars,
+      url: url.slice(0, limits.maxUrlChars),
+      urlCut: url.length > limits.maxUrlChars,
+      error,
+    },
   };
 }
 

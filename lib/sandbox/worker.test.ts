@@ -106,6 +106,7 @@ describe("the worker", () => {
     expect(seen.refused).toHaveLength(5);
     expect(seen.refused[0]).toEqual({
       method: "POST",
+      methodCut: false,
       url: "https://203.0.113.1/",
       urlCut: false,
       error: "the request body is larger than 64 KiB",
