@@ -8,16 +8,16 @@ export type { RefusedFetch };
  * A few worker threads that each run one sandbox job at a time (lib/sandbox/worker.mjs). Workers
  * start when work arrives and then stay warm. A job that outlives its deadline by a margin has its
  * worker terminated, because QuickJS's interrupt handler alone does not stop every long built-in
- * (nor code that catches the interrupt as a rejection, see worker.mjs). Every job starts with the
+ * (code that merely catches the interrupt, the worker stops itself). Every job starts with the
  * check that its code compiles as the function body, which has a short deadline of its own: from
  * the moment the worker reports that it has the job ("started") until it reports the check done
- * ("checked"), the margin runs from that deadline instead;
- * a worker that is terminated, crashes or asks to retire is simply dropped, and the next job that
- * needs one starts a fresh one. Jobs wait in a bounded queue; a job that finds it full is turned
- * away at once, so nothing waits without bound.
+ * ("checked"), the margin runs from that deadline instead. A worker that is terminated, crashes
+ * or asks to retire is simply dropped, and the next job that needs one starts a fresh one. Jobs
+ * wait in a bounded queue; a job that finds it full is turned away at once, so nothing waits
+ * without bound.
  *
- * This module imports only node built-ins (and types): Next's server bundle imports it, and the worker is a
- * plain file started by path, which no bundler needs to follow.
+ * This module imports only node built-ins (and types): Next's server bundle imports it, and the
+ * worker is a plain file started by path, which no bundler needs to follow.
  */
 
 /** The limits the worker applies inside QuickJS. */

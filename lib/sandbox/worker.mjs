@@ -28,7 +28,8 @@
 // still counts is reported with a short "fetch-refused" notice, for the run's report.
 //
 // The pool terminates this thread when a run outlives its deadline by a margin: the interrupt
-// handler below runs between bytecode steps only, and some built-ins run long without one.
+// handler below runs between bytecode steps only, and some built-ins run long without one. Code
+// that keeps running although the handler said stop ends this thread itself (interruptAt).
 import { readFileSync } from "node:fs";
 import { parentPort } from "node:worker_threads";
 import variant from "@jitl/quickjs-wasmfile-release-sync";
@@ -72,6 +73,16 @@ const CHECKER = `(function () {
   };
 })()`;
 
+const EVADED_AFTER_MS = 20;
+const DEADLINE = { ok: false, kind: "timeout", reason: "deadline" };
+
+const ESCAPED = {
+  ok: false,
+  kind: "syntax",
+  name: "SyntaxError",
+  message: "the code closes the function it is wrapped in",
+};
+
 const quickjs = await newQuickJSWASMModuleFromVariant(variant);
 
 /** The run in progress: its id, the fetches it awaits, and how to wake its settle loop. */
@@ -102,13 +113,6 @@ async function handle(job) {
   parentPort.postMessage({ type: "done", id: job.id, outcome, retire });
 }
 
-const ESCAPED = {
-  ok: false,
-  kind: "syntax",
-  name: "SyntaxError",
-  message: "the code closes the function it is wrapped in",
-};
-
 function newRuntime(limits) {
   const runtime = quickjs.newRuntime();
   runtime.setMemoryLimit(limits.memoryBytes);
@@ -118,8 +122,27 @@ function newRuntime(limits) {
   return runtime;
 }
 
-function interruptAt(runtime, deadline) {
-  runtime.setInterruptHandler(() => Date.now() >= deadline);
+/**
+ * Stops the code at `deadline`. Code can catch the interrupt: QuickJS turns one raised inside an
+ * async function or a promise executor into a rejection, and a loop that starts such functions
+ * carries on. The handler keeps being asked while that code runs, so once it has said stop for
+ * EVADED_AFTER_MS the worker gives up on the job: it reports `outcome` and ends this thread, which
+ * the pool replaces. Without this, only the pool's kill (the margin later) would stop such code.
+ */
+function interruptAt(runtime, deadline, job, outcome) {
+  let firstStop;
+  runtime.setInterruptHandler(() => {
+    const now = Date.now();
+    if (now < deadline) return false;
+    firstStop ??= now;
+    if (now - firstStop >= EVADED_AFTER_MS) abandon(job, outcome);
+    return true;
+  });
+}
+
+function abandon(job, outcome) {
+  parentPort.postMessage({ type: "done", id: job.id, outcome, retire: true });
+  process.exit(0);
 }
 
 /** The check's deadline: its own short one, within the job's. */
@@ -134,7 +157,7 @@ function checkJob(job) {
   let hostFailed = false;
   try {
     runtime = newRuntime(job.limits);
-    interruptAt(runtime, deadline);
+    interruptAt(runtime, deadline, job, ESCAPED);
     outcome = checkCode(runtime, job.code, deadline) ?? { ok: true, json: "null" };
   } catch (error) {
     outcome = hostFailure(error);
@@ -161,12 +184,12 @@ async function runJob(job) {
   try {
     runtime = newRuntime(job.limits);
     const checkBy = checkDeadline(job.limits, deadline);
-    interruptAt(runtime, checkBy);
+    interruptAt(runtime, checkBy, job, ESCAPED);
     outcome = checkCode(runtime, job.code, checkBy);
     if (!outcome) {
       // The pool now gives the job until its own deadline (plus the margin) instead.
       parentPort.postMessage({ type: "checked", id: job.id });
-      interruptAt(runtime, deadline);
+      interruptAt(runtime, deadline, job, DEADLINE);
       run.context = runtime.newContext();
       active = run;
       outcome = await runChecked(runtime, run, job, deadline, handles);

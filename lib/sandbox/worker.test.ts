@@ -151,4 +151,37 @@ describe("the worker", () => {
     await run("for (let i = 0; i < 100; i++) console.log(i); return 1", hooks);
     expect(seen.logs).toHaveLength(20);
   });
+
+  describe("code that catches the interrupt", () => {
+    // QuickJS turns an interrupt inside an async function or a promise executor into a rejection,
+    // which this code catches and carries on. The worker notices that the interrupt handler is
+    // still being asked well after it first said stop, reports, and ends its thread; before that,
+    // only the pool's kill at the deadline plus the margin stopped it.
+    const evades = "for (;;) (async () => { for (;;); })().catch(() => {});";
+
+    it("in a run, it is reported as a timeout by the worker itself, not killed", async () => {
+      const started = performance.now();
+      const result = await run(evades, recordingHooks().hooks);
+      expect(result).toMatchObject({
+        status: "finished",
+        outcome: { ok: false, kind: "timeout", reason: "deadline" },
+      });
+      expect(performance.now() - started).toBeLessThan(LIMITS.timeoutMs + 250);
+      expect(await run("return 1", recordingHooks().hooks)).toMatchObject({ status: "finished" });
+    });
+
+    it("escaping its wrapper during the check, it is refused as such by the worker itself", async () => {
+      const code = `}); ${evades} (function(){`;
+      for (const type of ["check", "run"] as const) {
+        const result = await pool.submit(
+          { type, code, secrets: "{}", limits: LIMITS },
+          recordingHooks().hooks,
+        );
+        expect(result).toMatchObject({
+          status: "finished",
+          outcome: { kind: "syntax", message: "the code closes the function it is wrapped in" },
+        });
+      }
+    });
+  });
 });
