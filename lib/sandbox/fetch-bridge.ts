@@ -140,7 +140,7 @@ export function guestFetchLimits(policy: FetchPolicy): GuestFetchLimits {
 
 /** A request the worker refused before posting it; recorded here so that the report shows it. */
 export interface RefusedFetch {
-  /** At most maxMethodChars and maxUrlChars; `methodCut` and `urlCut` say whether there was more. */
+  /** At most maxMethodChars and maxUrlChars; `methodCut` and `urlCut` say if there was more. */
   method: string;
   methodCut: boolean;
   url: string;

@@ -75,7 +75,7 @@ function encodedForms(secret: string): string[] {
 
 interface Form {
   text: string;
-  /** Knuth–Morris–Pratt: for each prefix, the length of its longest proper prefix that is also its suffix. */
+  /** Knuth–Morris–Pratt: for each prefix, its longest proper prefix that is also its suffix. */
   failure: number[];
 }
 
