@@ -92,18 +92,6 @@ parentPort.on("message", (message) => {
   if (message.type === "fetch-result") deliverFetchResult(message);
   else if (message.type === "run" || message.type === "check") void handle(message);
 });
-// The first use of QuickJS's WebAssembly code is slow (about 100 ms: V8 compiles it as it is first
-// called). One check before "ready" pays for that here, so that no job's check does: the pool
-// gives the check only its short deadline plus a margin before it terminates the worker.
-checkJob({
-  code: "return 1",
-  limits: {
-    timeoutMs: 10_000,
-    checkTimeoutMs: 10_000,
-    memoryBytes: 8 << 20,
-    stackBytes: 128 << 10,
-  },
-});
 parentPort.postMessage({ type: "ready" });
 
 async function handle(job) {
