@@ -8,6 +8,8 @@
  * 3. A run right after a worker was terminated for overrunning its deadline: the replacement's
  *    start is paid by that run.
  * 4. Concurrent runs on the default pool of 2 workers: how long 20 take together.
+ * 5. What a run that calls fetch in a loop with a 1 MiB body costs this thread: its event-loop
+ *    delay (p99 and max) during such a run, against an idle second.
  *
  * Loopback only; every loop is bounded and a watchdog ends a run that hangs.
  *
@@ -15,12 +17,16 @@
  */
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import { createSandbox, type Sandbox } from "@/lib/sandbox";
 import { loadAverage, machineSummary } from "./support";
 
 const LIMITS = { runs: 5_000, kills: 10 };
 const WATCHDOG_MS = 180_000;
+/** Calls fetch until the deadline, each time with a 1 MiB body, ignoring every failure. */
+const FLOODS_FETCH = `const b = "x".repeat(1 << 20);
+  for (;;) fetch("https://203.0.113.1/", { method: "POST", body: b }).catch(() => {});`;
 /** Prints a 250,000-digit BigInt four times in one built-in call, never asking the interrupt handler. */
 const OVERRUNS_DEADLINE = "const big = 7n ** 300000n; return [big, big, big, big].join().length";
 
@@ -73,6 +79,15 @@ async function series(label: string, runs: number, once: () => Promise<number>):
   console.log(
     `  ${label.padEnd(34)} ${ms(percentile(samples, 0.5))} ${ms(percentile(samples, 0.95))} ${ms(samples.at(-1) as number)}`,
   );
+}
+
+/** This thread's event-loop delay while `work` runs, in ms. */
+async function loopDelay(work: () => Promise<unknown>): Promise<{ p99: number; max: number }> {
+  const histogram = monitorEventLoopDelay({ resolution: 5 });
+  histogram.enable();
+  await work();
+  histogram.disable();
+  return { p99: histogram.percentile(99) / 1e6, max: histogram.max / 1e6 };
 }
 
 async function startServer(): Promise<{ url: string; close(): Promise<void> }> {
@@ -139,6 +154,18 @@ async function main(): Promise<void> {
     console.log(
       `\n20 concurrent runs with one fetch each, pool of 2: ${(performance.now() - started).toFixed(1)} ms in all`,
     );
+
+    console.log("\nThis thread's event-loop delay (ms), 3 times each: p99 / max");
+    const idle = [];
+    const flood = [];
+    for (let index = 0; index < 3; index += 1) {
+      idle.push(await loopDelay(() => new Promise((resolve) => setTimeout(resolve, 1_000))));
+      flood.push(await loopDelay(() => timedRun(sandbox, FLOODS_FETCH, {}, false)));
+    }
+    const show = (samples: { p99: number; max: number }[]) =>
+      samples.map(({ p99, max }) => `${p99.toFixed(1)} / ${max.toFixed(1)}`).join(", ");
+    console.log(`  idle, 1 s                          ${show(idle)}`);
+    console.log(`  a run calling fetch in a loop      ${show(flood)}`);
   } finally {
     await coldSandbox.close();
     await sandbox.close();

@@ -7,8 +7,11 @@ import {
   followRedirects,
   type GuestRequest,
   parseGuestRequest,
+  recordRefusedFetch,
   type Send,
 } from "./fetch-bridge";
+import { createRedactor } from "./redact";
+import type { SandboxFetch } from "./types";
 
 const POLICY: FetchPolicy = {
   allowPrivate: false,
@@ -199,13 +202,17 @@ describe("parseGuestRequest", () => {
     [{ headers: [["bad name", "v"]] }, "a header name is not valid"],
     [{ headers: [["x", "a\r\nInjected: 1"]] }, "a header value has a line break"],
     [{ method: "POST", body: "b".repeat(64 * 1024 + 1) }, "the request body is larger than 64 KiB"],
+    // A long method was once cut to 20 characters and sent cut; it is refused instead.
+    [{ method: "M".repeat(33) }, "the method is not allowed"],
+    [{ url: `https://a.example/${"p".repeat(8192)}` }, "the URL is longer than 8192 characters"],
+    [{ headers: [["x-big", "h".repeat(16 * 1024)]] }, "the headers are larger than 16 KiB"],
     [{ redirect: "sideways" }, "redirect must be follow, manual or error"],
   ])("refuses %j", (fields, error) => {
     expect(parse(fields)).toMatchObject({ ok: false, error });
   });
 
   it("counts every fetch, refused ones too, and stops at the limit", async () => {
-    const run = { fetches: [], redact: (text: string) => text };
+    const run = { fetches: [], redact: createRedactor([]) };
     const refused = JSON.stringify({ method: "CONNECT", url: "https://a.example/" });
     for (let index = 0; index < 5; index += 1) {
       expect(JSON.parse(await answerGuestFetch(refused, run, context(), POLICY))).toEqual({
@@ -216,5 +223,24 @@ describe("parseGuestRequest", () => {
       error: "a run may make at most 5 requests",
     });
     expect(run.fetches).toHaveLength(5);
+  });
+
+  it("records a request the worker refused, within the same count", () => {
+    const run = { fetches: [] as SandboxFetch[], redact: createRedactor([]) };
+    const notice = { method: "POST", methodCut: false, url: "https://a.example/", urlCut: false };
+    recordRefusedFetch({ ...notice, error: "the request body is larger than 64 KiB" }, run, POLICY);
+    recordRefusedFetch({ ...notice, error: "anything else" }, run, POLICY);
+    expect(run.fetches).toEqual([
+      {
+        ...{ method: "POST", url: "https://a.example/" },
+        status: null,
+        error: "the request body is larger than 64 KiB",
+      },
+      { method: "POST", url: "https://a.example/", status: null, error: "the request was refused" },
+    ]);
+    for (let index = 0; index < 10; index += 1) {
+      recordRefusedFetch({ ...notice, error: "the URL is not valid" }, run, POLICY);
+    }
+    expect(run.fetches).toHaveLength(POLICY.maxFetches);
   });
 });

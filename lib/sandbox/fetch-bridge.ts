@@ -8,6 +8,7 @@ import {
   type OutboundResponse,
 } from "@/lib/outbound/guarded-request";
 import { ADDRESS_WORDS, type ResolveHost } from "@/lib/outbound/ssrf-guard";
+import type { Redactor } from "./redact";
 import type { SandboxFetch } from "./types";
 
 /**
@@ -49,7 +50,7 @@ export interface GuestResponse {
 /** The run a fetch belongs to: its report so far, and how to keep secrets out of it. */
 export interface FetchRun {
   fetches: SandboxFetch[];
-  redact(text: string): string;
+  redact: Redactor;
 }
 
 export interface FetchContext {
@@ -62,7 +63,13 @@ export interface FetchContext {
 export type Send = (request: OutboundRequest, limits: OutboundLimits) => Promise<OutboundResponse>;
 
 const MAX_URL_CHARS = 8_192;
+/** How much of a URL the report shows, after redaction. */
+const MAX_SHOWN_URL_CHARS = 1_000;
+/** Longer than any method in use (UPDATEREDIRECTREF is 17); longer ones are refused, not cut. */
+const MAX_METHOD_CHARS = 32;
 const MAX_HEADERS = 100;
+/** Names and values together; most servers refuse more than 16 KiB of request headers anyway. */
+const MAX_HEADER_CHARS = 16 * 1024;
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 /**
@@ -85,6 +92,74 @@ const DROPPED_HEADERS = new Set([
 /** Credentials that do not follow a redirect to another origin (as fetch does). */
 const CREDENTIAL_HEADERS = new Set(["authorization", "cookie", "proxy-authorization"]);
 
+/**
+ * What the worker checks before it posts a request to this thread (worker.mjs, `screenRequest`):
+ * the count and every size, so that code making requests in a loop, or with a huge body, costs
+ * this thread nothing beyond a few short messages. It refuses with the words below, the same the
+ * host uses; `answerGuestFetch` checks everything again and remains the authority.
+ */
+export interface GuestFetchLimits {
+  maxFetches: number;
+  maxRequestBodyBytes: number;
+  maxUrlChars: number;
+  maxMethodChars: number;
+  maxHeaders: number;
+  maxHeaderChars: number;
+  errors: FetchRefusals;
+}
+
+export type FetchRefusals = ReturnType<typeof refusals>;
+
+function refusals(policy: Pick<FetchPolicy, "maxFetches" | "maxRequestBodyBytes">) {
+  return {
+    tooMany: `a run may make at most ${policy.maxFetches} requests`,
+    unreadable: "the request could not be read",
+    method: "the method is not allowed",
+    urlTooLong: `the URL is longer than ${MAX_URL_CHARS} characters`,
+    urlInvalid: "the URL is not valid",
+    headers: `the headers must be at most ${MAX_HEADERS} name and value pairs`,
+    headerName: "a header name is not valid",
+    headersTooLarge: `the headers are larger than ${sizeWords(MAX_HEADER_CHARS)}`,
+    body: "the body must be a string",
+    bodyTooLarge: `the request body is larger than ${sizeWords(policy.maxRequestBodyBytes)}`,
+    redirect: "redirect must be follow, manual or error",
+  };
+}
+
+export function guestFetchLimits(policy: FetchPolicy): GuestFetchLimits {
+  return {
+    maxFetches: policy.maxFetches,
+    maxRequestBodyBytes: policy.maxRequestBodyBytes,
+    maxUrlChars: MAX_URL_CHARS,
+    maxMethodChars: MAX_METHOD_CHARS,
+    maxHeaders: MAX_HEADERS,
+    maxHeaderChars: MAX_HEADER_CHARS,
+    errors: refusals(policy),
+  };
+}
+
+/** A request the worker refused before posting it; recorded here so that the report shows it. */
+export interface RefusedFetch {
+  /** At most maxMethodChars and maxUrlChars; `methodCut` and `urlCut` say if there was more. */
+  method: string;
+  methodCut: boolean;
+  url: string;
+  urlCut: boolean;
+  /** One of the refusals' words. */
+  error: string;
+}
+
+export function recordRefusedFetch(notice: RefusedFetch, run: FetchRun, policy: FetchPolicy): void {
+  if (run.fetches.length >= policy.maxFetches) return;
+  const known: string[] = Object.values(refusals(policy));
+  run.fetches.push({
+    method: shown(run.redact, notice.method, MAX_METHOD_CHARS, notice.methodCut),
+    url: shown(run.redact, notice.url, MAX_SHOWN_URL_CHARS, notice.urlCut),
+    status: null,
+    error: known.includes(notice.error) ? notice.error : "the request was refused",
+  });
+}
+
 /** Handles one fetch of the guest from request text to reply text. Never throws. */
 export async function answerGuestFetch(
   text: string,
@@ -94,12 +169,12 @@ export async function answerGuestFetch(
   send: Send = guardedRequest,
 ): Promise<string> {
   if (run.fetches.length >= policy.maxFetches) {
-    return reply({ error: `a run may make at most ${policy.maxFetches} requests` });
+    return reply({ error: refusals(policy).tooMany });
   }
   const parsed = parseGuestRequest(text, policy);
   const record: SandboxFetch = {
-    method: parsed.method,
-    url: run.redact(parsed.url),
+    method: shown(run.redact, parsed.method, MAX_METHOD_CHARS),
+    url: shown(run.redact, parsed.url, MAX_SHOWN_URL_CHARS),
     status: null,
   };
   run.fetches.push(record);
@@ -121,73 +196,89 @@ function reply(body: { response: GuestResponse } | { error: string }): string {
   return JSON.stringify(body);
 }
 
+/**
+ * Text for the report: redacted, then cut. Text longer than MAX_URL_CHARS (only when the worker
+ * did not screen it) is first bounded, as text cut before redaction.
+ */
+function shown(redact: Redactor, text: string, max: number, truncated = false): string {
+  const bounded = text.length > MAX_URL_CHARS;
+  return redact.cut(bounded ? text.slice(0, MAX_URL_CHARS) : text, max, truncated || bounded);
+}
+
 type Parsed =
   | { ok: true; request: GuestRequest; method: string; url: string }
   | { ok: false; error: string; method: string; url: string };
 
-/** The guest's JSON, checked field by field; `method` and `url` are kept for the report either way. */
+/**
+ * The guest's JSON, checked field by field. `method` and `url` are kept for the report either way,
+ * as the code gave them (not redacted, not cut: see `shown`).
+ */
 export function parseGuestRequest(text: string, policy: FetchPolicy): Parsed {
+  const words = refusals(policy);
   let raw: Record<string, unknown>;
   try {
     const value: unknown = JSON.parse(text);
     if (value === null || typeof value !== "object") throw new TypeError("not an object");
     raw = value as Record<string, unknown>;
   } catch {
-    return { ok: false, error: "the request could not be read", method: "?", url: "" };
+    return { ok: false, error: words.unreadable, method: "?", url: "" };
   }
-  const method = typeof raw.method === "string" ? raw.method.slice(0, 20) : "?";
+  const method = typeof raw.method === "string" ? raw.method : "?";
   const rawUrl = typeof raw.url === "string" ? raw.url : "";
-  const problem = (error: string, url = rawUrl.slice(0, 200)): Parsed => ({
-    ok: false,
-    error,
-    method,
-    url,
-  });
+  const problem = (error: string): Parsed => ({ ok: false, error, method, url: rawUrl });
 
-  if (!TOKEN.test(method) || /^(CONNECT|TRACE|TRACK)$/i.test(method)) {
-    return problem("the method is not allowed");
+  if (
+    method.length > MAX_METHOD_CHARS ||
+    !TOKEN.test(method) ||
+    /^(CONNECT|TRACE|TRACK)$/i.test(method)
+  ) {
+    return problem(words.method);
   }
-  if (rawUrl.length > MAX_URL_CHARS) return problem(`the URL is longer than ${MAX_URL_CHARS}`);
+  if (rawUrl.length > MAX_URL_CHARS) return problem(words.urlTooLong);
   let url: URL;
   try {
     url = new URL(rawUrl);
   } catch {
-    return problem("the URL is not valid");
+    return problem(words.urlInvalid);
   }
-  const headers = parseHeaders(raw.headers);
-  if (!headers.ok) return problem(headers.error, url.href);
+  const headers = parseHeaders(raw.headers, words);
+  if (!headers.ok) return problem(headers.error);
   const body = raw.body === null || raw.body === undefined ? undefined : raw.body;
   if (body !== undefined && typeof body !== "string") {
-    return problem("the body must be a string", url.href);
+    return problem(words.body);
   }
   if (body !== undefined && Buffer.byteLength(body) > policy.maxRequestBodyBytes) {
-    return problem(`the request body is larger than ${sizeWords(policy.maxRequestBodyBytes)}`);
+    return problem(words.bodyTooLarge);
   }
   const redirect = raw.redirect ?? "follow";
   if (redirect !== "follow" && redirect !== "manual" && redirect !== "error") {
-    return problem("redirect must be follow, manual or error", url.href);
+    return problem(words.redirect);
   }
   return {
     ok: true,
     request: { method, url, headers: headers.headers, body, redirect },
     method,
-    url: url.href,
+    url: rawUrl,
   };
 }
 
 function parseHeaders(
   value: unknown,
+  words: FetchRefusals,
 ): { ok: true; headers: [string, string][] } | { ok: false; error: string } {
   if (value === undefined || value === null) return { ok: true, headers: defaultHeaders([]) };
   if (!Array.isArray(value) || value.length > MAX_HEADERS) {
-    return { ok: false, error: `the headers must be at most ${MAX_HEADERS} name and value pairs` };
+    return { ok: false, error: words.headers };
   }
   const headers: [string, string][] = [];
+  let chars = 0;
   for (const pair of value) {
     const [name, text] = Array.isArray(pair) ? (pair as unknown[]) : [];
     if (typeof name !== "string" || typeof text !== "string" || !TOKEN.test(name)) {
-      return { ok: false, error: "a header name is not valid" };
+      return { ok: false, error: words.headerName };
     }
+    chars += name.length + text.length;
+    if (chars > MAX_HEADER_CHARS) return { ok: false, error: words.headersTooLarge };
     if (/[\0\r\n]/.test(text)) return { ok: false, error: "a header value has a line break" };
     const lower = name.toLowerCase();
     if (DROPPED_HEADERS.has(lower) || lower.startsWith("proxy-")) continue;

@@ -6,7 +6,8 @@
 // intrinsics captured here are not reachable by name from the code: only the globals it installs
 // are. Data crosses to the host as strings only (JSON or plain text). Text is cut here at
 // `maxTextChars` only to bound the copy; the host redacts secrets first and then cuts to its own,
-// smaller limits, so a secret is never cut in half before it is recognised.
+// smaller limits, and removes the start of a secret that this cut may leave at the end. Nothing
+// else here cuts text that may hold a secret: a message that quotes a value quotes all of it.
 (function install(hostFetch, hostLog, maxLogLines, maxTextChars) {
   // Captured before the code runs: it may replace the globals, not these.
   const AsyncFunction = (async () => {}).constructor;
@@ -678,7 +679,7 @@
   function headerName(name) {
     const text = String(name);
     if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(text)) {
-      throw new TypeErrorClass(`Headers: "${cut(text, 40)}" is not a valid header name`);
+      throw new TypeErrorClass(`Headers: "${text}" is not a valid header name`);
     }
     return text.toLowerCase();
   }
@@ -726,7 +727,7 @@
     let method = options.method === undefined ? "GET" : String(options.method);
     if (METHODS.includes(method.toUpperCase())) method = method.toUpperCase();
     if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(method) || /^(CONNECT|TRACE|TRACK)$/i.test(method)) {
-      throw new TypeErrorClass(`fetch: "${cut(method, 20)}" is not an allowed method`);
+      throw new TypeErrorClass(`fetch: "${method}" is not an allowed method`);
     }
     const headers = new Headers(options.headers);
     let body = null;

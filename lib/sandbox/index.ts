@@ -1,7 +1,12 @@
 import "server-only";
 import path from "node:path";
 import { defaultResolveHost, type ResolveHost } from "@/lib/outbound/ssrf-guard";
-import { answerGuestFetch, type FetchPolicy } from "./fetch-bridge";
+import {
+  answerGuestFetch,
+  type FetchPolicy,
+  guestFetchLimits,
+  recordRefusedFetch,
+} from "./fetch-bridge";
 import { createWorkerPool, type GuestLimits, type GuestOutcome, type JobResult } from "./pool";
 import { createRedactor, type Redactor, redactJson } from "./redact";
 import type {
@@ -73,6 +78,13 @@ export interface SandboxOptions {
 const WORKER_FILE = path.join(process.cwd(), "lib", "sandbox", "worker.mjs");
 /** How long past the deadline a worker may take to report before it is terminated. */
 const KILL_MARGIN_MS = 250;
+/**
+ * The deadline of the check that the code compiles as the function body, in checkSyntax and at
+ * the start of every run. Compiling 16 KiB takes a few milliseconds; only code that closes its
+ * wrapper early (and so runs during the check) can reach this.
+ */
+const CHECK_TIMEOUT_MS = 100;
+const ESCAPED = { name: "SyntaxError", message: "the code closes the function it is wrapped in" };
 const START_TIMEOUT_MS = 10_000;
 /** The worker's own V8 limits; QuickJS's heap is WebAssembly memory, bounded by memoryBytes. */
 const WORKER_RESOURCE_LIMITS = {
@@ -105,6 +117,7 @@ export function createSandbox(options: SandboxOptions): Sandbox {
   function guestLimits(redact: Redactor): GuestLimits {
     return {
       timeoutMs: limits.timeoutMs,
+      checkTimeoutMs: Math.min(CHECK_TIMEOUT_MS, limits.timeoutMs),
       memoryBytes: limits.memoryBytes,
       stackBytes: limits.stackBytes,
       maxLogLines: limits.maxLogLines,
@@ -112,11 +125,13 @@ export function createSandbox(options: SandboxOptions): Sandbox {
       guestTextChars:
         Math.max(limits.maxLogLineChars, MAX_ERROR_MESSAGE_CHARS) + redact.longestForm,
       maxValueBytes: limits.maxValueBytes,
+      fetch: guestFetchLimits(policy),
     };
   }
 
   async function run(input: SandboxRunInput): Promise<SandboxOutcome> {
     const redact = createRedactor(Object.values(input.secrets));
+    const jobLimits = guestLimits(redact);
     const fetches: SandboxFetch[] = [];
     const logs: string[] = [];
     const report = { fetches, logs };
@@ -128,18 +143,19 @@ export function createSandbox(options: SandboxOptions): Sandbox {
         type: "run",
         code: input.code,
         secrets: JSON.stringify(input.secrets),
-        limits: guestLimits(redact),
+        limits: jobLimits,
       },
       {
         fetch: (request, context) =>
           answerGuestFetch(request, { fetches, redact }, context, policy),
+        refusedFetch: (notice) => recordRefusedFetch(notice, { fetches, redact }, policy),
         log: (line) => {
           if (logs.length < limits.maxLogLines)
-            logs.push(cut(redact(line), limits.maxLogLineChars));
+            logs.push(guestText(redact, line, limits.maxLogLineChars, jobLimits));
         },
       },
     );
-    return toOutcome(result, redact, report, limits);
+    return toOutcome(result, redact, report, limits, jobLimits);
   }
 
   async function checkSyntax(code: string): Promise<{ ok: true } | { ok: false; message: string }> {
@@ -147,15 +163,23 @@ export function createSandbox(options: SandboxOptions): Sandbox {
       const { name, message } = codeTooLong(limits);
       return { ok: false, message: `${name}: ${message}` };
     }
+    const checkLimits = guestLimits(createRedactor([]));
     const result = await pool.submit(
-      { type: "check", code, limits: guestLimits(createRedactor([])) },
+      { type: "check", code, limits: checkLimits },
       {
         fetch: async () => JSON.stringify({ error: "no requests during a syntax check" }),
+        refusedFetch: () => {},
         log: () => {},
       },
     );
     if (result.status === "finished" && result.outcome.ok) return { ok: true };
-    const outcome = toOutcome(result, createRedactor([]), { fetches: [], logs: [] }, limits);
+    const outcome = toOutcome(
+      result,
+      createRedactor([]),
+      { fetches: [], logs: [] },
+      limits,
+      checkLimits,
+    );
     if (outcome.ok) return { ok: true };
     const { name, message } = outcome.error;
     return {
@@ -181,13 +205,24 @@ function toOutcome(
   redact: Redactor,
   report: Report,
   limits: SandboxLimits,
+  jobLimits: GuestLimits,
 ): SandboxOutcome {
   const durationMs = Math.round(result.durationMs);
   switch (result.status) {
     case "finished":
-      return fromGuest(result.outcome, redact, report, limits, durationMs);
+      return fromGuest(result.outcome, redact, report, limits, jobLimits, durationMs);
     case "killed":
-      return failure("timeout", deadlineError(limits), report, durationMs);
+      switch (result.during) {
+        case "sent":
+          return failure("unavailable", UNANSWERED, report, durationMs);
+        case "check":
+          // Still checking long after the check's deadline, inside a built-in that never
+          // consults the interrupt handler or in code that evades it: only code that escaped its
+          // wrapper runs during the check.
+          return failure("syntax", ESCAPED, report, durationMs);
+        default:
+          return failure("timeout", deadlineError(limits), report, durationMs);
+      }
     case "lost":
       return result.reason === "out_of_memory"
         ? failure(
@@ -211,6 +246,11 @@ function toOutcome(
   }
 }
 
+const UNANSWERED = {
+  name: "SandboxError",
+  message: "the sandbox's worker did not answer; run the code again",
+};
+
 const UNAVAILABLE = {
   queue_full: { name: "SandboxBusy", message: "too many runs are waiting; try again shortly" },
   closed: { name: "SandboxClosed", message: "the sandbox is shut down" },
@@ -222,6 +262,7 @@ function fromGuest(
   redact: Redactor,
   report: Report,
   limits: SandboxLimits,
+  jobLimits: GuestLimits,
   durationMs: number,
 ): SandboxOutcome {
   if (outcome.ok) {
@@ -245,8 +286,8 @@ function fromGuest(
     return failure("timeout", error, report, durationMs);
   }
   const error = {
-    name: cut(redact(outcome.name), MAX_ERROR_NAME_CHARS),
-    message: cut(redact(outcome.message), MAX_ERROR_MESSAGE_CHARS),
+    name: guestText(redact, outcome.name, MAX_ERROR_NAME_CHARS, jobLimits),
+    message: guestText(redact, outcome.message, MAX_ERROR_MESSAGE_CHARS, jobLimits),
   };
   return failure(outcome.kind, error, report, durationMs);
 }
@@ -274,6 +315,10 @@ function codeTooLong(limits: SandboxLimits): { name: string; message: string } {
   };
 }
 
-function cut(text: string, max: number): string {
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+/**
+ * Text from the guest, redacted and then cut to `max`. The guest sends at most guestTextChars of
+ * it: text that long may have been cut there, before any redaction (see Redactor.cut).
+ */
+function guestText(redact: Redactor, text: string, max: number, jobLimits: GuestLimits): string {
+  return redact.cut(text, max, text.length >= jobLimits.guestTextChars);
 }

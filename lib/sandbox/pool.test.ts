@@ -2,6 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { defaultResolveHost } from "@/lib/outbound/ssrf-guard";
+import { guestFetchLimits } from "./fetch-bridge";
 import { createWorkerPool, type GuestLimits, type JobHooks, type WorkerPool } from "./pool";
 
 /**
@@ -16,6 +18,10 @@ import { parentPort, threadId } from "node:worker_threads";
 parentPort.postMessage({ type: "ready" });
 parentPort.on("message", (job) => {
   if (job.type !== "run") return;
+  if (job.code === "silent") return;
+  parentPort.postMessage({ type: "started", id: job.id });
+  if (job.code === "hang in check") return;
+  parentPort.postMessage({ type: "checked", id: job.id });
   if (job.code === "hang") return;
   if (job.code === "exit") process.exit(3);
   if (job.code === "throw") throw new Error("stand-in failure");
@@ -32,13 +38,22 @@ const CANNOT_START = `throw new Error("this worker cannot start");`;
 
 const LIMITS: GuestLimits = {
   timeoutMs: 200,
+  checkTimeoutMs: 100,
   memoryBytes: 1,
   stackBytes: 1,
   maxLogLines: 1,
   guestTextChars: 1,
   maxValueBytes: 1,
+  fetch: guestFetchLimits({
+    allowPrivate: false,
+    resolveHost: defaultResolveHost,
+    maxFetches: 1,
+    maxRequestBodyBytes: 1,
+    maxResponseBodyBytes: 1,
+    maxRedirects: 0,
+  }),
 };
-const HOOKS: JobHooks = { fetch: async () => "{}", log: () => {} };
+const HOOKS: JobHooks = { fetch: async () => "{}", refusedFetch: () => {}, log: () => {} };
 
 describe("worker pool", () => {
   let directory: string;
@@ -91,10 +106,28 @@ describe("worker pool", () => {
     const before = await threadOf(target);
     const started = performance.now();
     const result = await run(target, "hang");
-    expect(result.status).toBe("killed");
+    expect(result).toMatchObject({ status: "killed", during: "run" });
     expect(performance.now() - started).toBeGreaterThanOrEqual(LIMITS.timeoutMs + 100 - 10);
     const after = await threadOf(target);
     expect(after).not.toBe(before);
+  });
+
+  it("terminates a worker that has not finished checking the code by the check's deadline plus the margin", async () => {
+    const target = pool("stand-in.mjs");
+    await threadOf(target);
+    const started = performance.now();
+    expect(await run(target, "hang in check")).toMatchObject({ status: "killed", during: "check" });
+    const elapsed = performance.now() - started;
+    expect(elapsed).toBeGreaterThanOrEqual(LIMITS.checkTimeoutMs + 100 - 10);
+    expect(elapsed).toBeLessThan(LIMITS.timeoutMs + 100);
+  });
+
+  it("gives a worker that has not even reported the job the job's whole deadline", async () => {
+    const target = pool("stand-in.mjs");
+    await threadOf(target);
+    const started = performance.now();
+    expect(await run(target, "silent")).toMatchObject({ status: "killed", during: "sent" });
+    expect(performance.now() - started).toBeGreaterThanOrEqual(LIMITS.timeoutMs + 100 - 10);
   });
 
   it.each([

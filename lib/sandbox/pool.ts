@@ -1,27 +1,41 @@
 import "server-only";
 import { type ResourceLimits, Worker } from "node:worker_threads";
+import type { GuestFetchLimits, RefusedFetch } from "./fetch-bridge";
+
+export type { RefusedFetch };
 
 /**
  * A few worker threads that each run one sandbox job at a time (lib/sandbox/worker.mjs). Workers
  * start when work arrives and then stay warm. A job that outlives its deadline by a margin has its
- * worker terminated, because QuickJS's interrupt handler alone does not stop every long built-in;
- * a worker that is terminated, crashes or asks to retire is simply dropped, and the next job that
- * needs one starts a fresh one. Jobs wait in a bounded queue; a job that finds it full is turned
- * away at once, so nothing waits without bound.
+ * worker terminated, because QuickJS's interrupt handler alone does not stop every long built-in
+ * (code that merely catches the interrupt, the worker stops itself). Every job starts with the
+ * check that its code compiles as the function body, which has a short deadline of its own: from
+ * the moment the worker reports that it has the job ("started") until it reports the check done
+ * ("checked"), the margin runs from that deadline instead. A worker that is terminated, crashes
+ * or asks to retire is simply dropped, and the next job that needs one starts a fresh one. Jobs
+ * wait in a bounded queue; a job that finds it full is turned away at once, so nothing waits
+ * without bound.
  *
- * This module imports only node built-ins: Next's server bundle imports it, and the worker is a
- * plain file started by path, which no bundler needs to follow.
+ * This module imports only node built-ins (and types): Next's server bundle imports it, and the
+ * worker is a plain file started by path, which no bundler needs to follow.
  */
 
 /** The limits the worker applies inside QuickJS. */
 export interface GuestLimits {
   timeoutMs: number;
+  /**
+   * For the check that the code compiles as the function body: code that closes its wrapper early
+   * runs during it, so it gets its own short deadline, in a check job and in a run alike.
+   */
+  checkTimeoutMs: number;
   memoryBytes: number;
   stackBytes: number;
   maxLogLines: number;
   /** How much of a log line or error text the guest sends; the host cuts further after redacting. */
   guestTextChars: number;
   maxValueBytes: number;
+  /** Checked in the worker before a request is posted; see GuestFetchLimits. */
+  fetch: GuestFetchLimits;
 }
 
 export type WorkerJob =
@@ -45,13 +59,19 @@ export interface JobHooks {
    * rejects. The signal aborts when the job ends, whatever the reason.
    */
   fetch(request: string, context: { deadline: number; signal: AbortSignal }): Promise<string>;
+  /** A request the worker refused without posting it; the guest has its answer already. */
+  refusedFetch(notice: RefusedFetch): void;
   log(line: string): void;
 }
 
 export type JobResult =
   | { status: "finished"; outcome: GuestOutcome; durationMs: number }
-  /** Past its deadline and the margin: the worker was terminated. */
-  | { status: "killed"; durationMs: number }
+  /**
+   * Past its deadline and the margin: the worker was terminated. `during` says what it was doing:
+   * "sent", it never reported having the job (not the code's fault); "check", still checking the
+   * code, which only code that closes its wrapper early keeps busy; "run", running it.
+   */
+  | { status: "killed"; during: Phase; durationMs: number }
   /** The worker died under the job: V8 heap exhausted, or a crash. */
   | { status: "lost"; reason: "out_of_memory" | "crashed"; durationMs: number }
   | { status: "unavailable"; reason: "queue_full" | "closed" | "start_failed"; durationMs: 0 };
@@ -79,11 +99,17 @@ interface Pending {
   resolve(result: JobResult): void;
 }
 
+type Phase = "sent" | "check" | "run";
+
 interface Running extends Pending {
   id: number;
   startedAt: number;
   deadline: number;
-  killTimer: NodeJS.Timeout;
+  /** From the worker's "started" and "checked". */
+  phase: Phase;
+  killTimer: NodeJS.Timeout | undefined;
+  /** Identifies the kill timer last armed: one that was replaced kills nothing. */
+  killToken: object;
   /** Aborts the job's fetches in flight once it has ended. */
   ended: AbortController;
 }
@@ -97,7 +123,10 @@ interface Slot {
 
 type FromWorker =
   | { type: "ready" }
+  | { type: "started"; id: number }
+  | { type: "checked"; id: number }
   | { type: "fetch"; id: number; fetchId: number; request: string }
+  | ({ type: "fetch-refused"; id: number } & RefusedFetch)
   | { type: "log"; id: number; line: string }
   | { type: "done"; id: number; outcome: GuestOutcome; retire: boolean };
 
@@ -158,9 +187,29 @@ export function createWorkerPool(options: PoolOptions): WorkerPool {
     const running = slot.running;
     if (!running || message.id !== running.id) return;
     switch (message.type) {
+      case "started":
+        // Armed only now: a busy machine can take a while to hand the worker its message, and
+        // that wait must not count against a check that takes a few milliseconds.
+        if (running.phase === "sent") {
+          running.phase = "check";
+          const { checkTimeoutMs } = running.job.limits;
+          armKillTimer(slot, running, Math.min(checkTimeoutMs, running.deadline - Date.now()));
+        }
+        return;
+      case "checked":
+        if (running.phase === "check") {
+          running.phase = "run";
+          armKillTimer(slot, running, running.deadline - Date.now());
+        }
+        return;
       case "fetch":
         void answerFetch(slot, running, message.fetchId, message.request);
         return;
+      case "fetch-refused": {
+        const { method, methodCut, url, urlCut, error } = message;
+        running.hooks.refusedFetch({ method, methodCut, url, urlCut, error });
+        return;
+      }
       case "log":
         running.hooks.log(message.line);
         return;
@@ -205,9 +254,12 @@ export function createWorkerPool(options: PoolOptions): WorkerPool {
       id,
       startedAt: performance.now(),
       deadline: Date.now() + timeoutMs,
-      killTimer: setTimeout(() => kill(slot), timeoutMs + options.killMarginMs),
+      phase: "sent",
+      killTimer: undefined,
+      killToken: {},
       ended: new AbortController(),
     };
+    armKillTimer(slot, running, timeoutMs);
     slot.state = "busy";
     slot.running = running;
     // A busy worker keeps the process alive until its job ends; an idle one does not.
@@ -234,10 +286,33 @@ export function createWorkerPool(options: PoolOptions): WorkerPool {
     running.resolve(result);
   }
 
+  /**
+   * Terminates the worker `ms` plus the margin from now unless the job ends or moves on to its
+   * next phase first. The timer defers the decision by one setImmediate: a "checked" or "done"
+   * that the worker posted in time but that this thread has not read yet (its event loop was busy)
+   * is read first, in the poll phase, and wins.
+   */
+  function armKillTimer(slot: Slot, running: Running, ms: number): void {
+    clearTimeout(running.killTimer);
+    const token = {};
+    running.killToken = token;
+    running.killTimer = setTimeout(
+      () =>
+        setImmediate(() => {
+          if (slot.running === running && running.killToken === token) kill(slot);
+        }),
+      Math.max(0, ms) + options.killMarginMs,
+    );
+  }
+
   function kill(slot: Slot): void {
     const running = slot.running;
     if (!running) return;
-    finish(slot, { status: "killed", durationMs: performance.now() - running.startedAt });
+    finish(slot, {
+      status: "killed",
+      during: running.phase,
+      durationMs: performance.now() - running.startedAt,
+    });
     dropSlot(slot, "crashed");
   }
 

@@ -28,6 +28,23 @@ async function expectHealthy(sandbox: Sandbox): Promise<void> {
   expect(outcome).toMatchObject({ ok: true, value: "still fine" });
 }
 
+/** Every string in the outcome, keys included. */
+function strings(value: unknown): string[] {
+  if (typeof value === "string") return [value];
+  if (Array.isArray(value)) return value.flatMap(strings);
+  if (value !== null && typeof value === "object") {
+    return Object.entries(value).flatMap(([key, item]) => [key, ...strings(item)]);
+  }
+  return [];
+}
+
+/** No field shows a secret, whole or by its first 4 characters. */
+function expectNoSecret(outcome: SandboxOutcome, secrets: Record<string, string>): void {
+  for (const text of strings(outcome)) {
+    for (const secret of Object.values(secrets)) expect(text).not.toContain(secret.slice(0, 4));
+  }
+}
+
 function failed(outcome: SandboxOutcome) {
   if (outcome.ok) throw new Error(`expected a failure, got ${JSON.stringify(outcome.value)}`);
   return outcome;
@@ -404,6 +421,83 @@ describe("sandbox", () => {
       expect(returned).toMatchObject({ ok: true, value: { echoed: "[redacted]" } });
     });
 
+    it("a secret in a long URL is redacted before the URL is cut, at either cut", async () => {
+      const key = "Zq8-path-secret-0123456789";
+      // 600 characters, no two alike in a row.
+      const long = Array.from(
+        { length: 150 },
+        (_, i) => `L${i.toString(36).padStart(3, "0")}`,
+      ).join("");
+      const code = `
+        // Refused by the host (a space in the host name). The key straddles 200 characters, where
+        // the report once cut the URL before redacting it, and 1,000, where it cuts it now.
+        const atHostCut = "https://a b.example/" + "p".repeat(175) + secrets.key + "p".repeat(770) + secrets.key;
+        // Refused in the worker (over 8,192 characters), which passes on only the start: the
+        // 14th copy of the long secret is cut there, and the 13 before it shrink to [redacted].
+        const atWorkerCut = "https://a.example/" + secrets.long.repeat(20);
+        for (const url of [atHostCut, atWorkerCut]) await fetch(url).catch(() => {});
+        return 1;`;
+      const outcome = await sandbox.run({ code, secrets: { key, long } });
+      expect(outcome.fetches.map((each) => each.error)).toEqual([
+        "the URL is not valid",
+        "the URL is longer than 8192 characters",
+      ]);
+      expectNoSecret(outcome, { key, long });
+      expect(outcome.fetches[1]?.url).toBe(`https://a.example/${"[redacted]".repeat(13)}…`);
+    });
+
+    it("a secret used as the method is redacted, sent or refused", async () => {
+      const secrets = {
+        url: api.url("/m"),
+        token: "Zq8SECRETMETHOD",
+        long: `Lk3${"M".repeat(40)}`,
+        spaced: "Sp4 secret with spaces in it",
+      };
+      const code = `
+        const out = [];
+        for (const method of [secrets.token, secrets.long, secrets.spaced]) {
+          try { out.push((await fetch(secrets.url, { method })).status); }
+          catch (error) { out.push(String(error)); }
+        }
+        return out;`;
+      const outcome = await sandbox.run({ code, secrets });
+      expect(outcome).toMatchObject({
+        ok: true,
+        value: [
+          // Sent: Node's HTTP server answers a method it does not know with 400.
+          400,
+          "TypeError: fetch failed: the method is not allowed",
+          'TypeError: fetch: "[redacted]" is not an allowed method',
+        ],
+      });
+      // The long one was refused in the worker, which passed on its first 32 characters only: all
+      // of them the start of a secret, so all removed.
+      expect(outcome.fetches.map((each) => each.method)).toEqual(["[redacted]", "…"]);
+      expectNoSecret(outcome, { token: secrets.token, long: secrets.long, spaced: secrets.spaced });
+    });
+
+    it("a secret cut in half by the guest's text limit does not slide into view", async () => {
+      // 600 characters: its base64 (800) sets how much text the guest sends (500 + 800), which
+      // cuts the third copy; the first two then shrink to [redacted] on the host.
+      const long = `Zq8${"0123456789abcdef".repeat(37)}x`.slice(0, 600);
+      const code = `
+        console.log(secrets.long + secrets.long + secrets.long);
+        throw new Error(secrets.long + secrets.long + secrets.long);`;
+      const outcome = failed(await sandbox.run({ code, secrets: { long } }));
+      expect(outcome.logs).toEqual(["[redacted][redacted]…"]);
+      expect(outcome.error).toEqual({ name: "Error", message: "[redacted][redacted]…" });
+      expectNoSecret(outcome, { long });
+    });
+
+    it("a secret logged inside an object, JSON-escaped, is redacted", async () => {
+      const quoted = 'Zq8"quoted\\secret';
+      const outcome = await sandbox.run({
+        code: "console.log({ key: secrets.quoted }); return 1",
+        secrets: { quoted },
+      });
+      expect(outcome.logs).toEqual(['{"key":"[redacted]"}']);
+    });
+
     it("a secret longer than the log line limit is still redacted whole", async () => {
       const long = "s".repeat(600);
       const outcome = await sandbox.run({
@@ -428,7 +522,7 @@ describe("sandbox", () => {
       expect(await sandbox.checkSyntax("await fetch(")).toMatchObject({ ok: false });
     });
 
-    it("checkSyntax runs nothing: a body that closes its wrapper early is refused", async () => {
+    it("checkSyntax refuses a body that closes its wrapper early", async () => {
       for (const code of [
         "}); globalThis.escaped = 1; (function(){",
         "} + (globalThis.escaped = 1) + function(){",
@@ -441,6 +535,34 @@ describe("sandbox", () => {
         expect(failed(await sandbox.run({ code, secrets: {} })).kind).toBe("syntax");
       }
     });
+
+    it.each([
+      ["an endless loop", "}); for (;;) {} (function(){"],
+      // QuickJS turns an interrupt inside an async function into a rejection the code can catch.
+      [
+        "a loop that evades the interrupt",
+        "}); for (;;) (async () => { for (;;); })().catch(() => {}); (function(){",
+      ],
+      ["a built-in that never consults the interrupt", "}); [7n ** 300000n].join(); (function(){"],
+    ])(
+      "a body that closes its wrapper and then runs %s is refused as such within a short deadline",
+      async (_, code) => {
+        const started = performance.now();
+        expect(await sandbox.checkSyntax(code)).toEqual({
+          ok: false,
+          message: "SyntaxError: the code closes the function it is wrapped in",
+        });
+        // 100 ms for the check, 250 ms more before a worker that does not answer is terminated.
+        expect(performance.now() - started).toBeLessThan(350 + SLACK_MS / 3);
+        const outcome = failed(await sandbox.run({ code, secrets: {} }));
+        expect(outcome).toMatchObject({
+          kind: "syntax",
+          error: { name: "SyntaxError", message: "the code closes the function it is wrapped in" },
+        });
+        expect(outcome.durationMs).toBeLessThan(350 + SLACK_MS / 3);
+        await expectHealthy(sandbox);
+      },
+    );
 
     it("a run with a syntax error fails as syntax and runs nothing", async () => {
       const outcome = failed(
@@ -552,6 +674,25 @@ describe("sandbox", () => {
       });
       expect(outcome.fetches).toHaveLength(5);
       expect(api.requests).toHaveLength(5);
+    });
+  });
+
+  describe("a flood of requests", () => {
+    it("requests made in a loop with a huge body are refused in the worker and reported", async () => {
+      const code = `const b = "x".repeat(1 << 20);
+        for (;;) fetch(secrets.url, { method: "POST", body: b }).catch(() => {});`;
+      const outcome = failed(await sandbox.run({ code, secrets: { url: api.url("/flood") } }));
+      expect(outcome.kind).toBe("timeout");
+      expect(outcome.fetches).toEqual(
+        Array(5).fill({
+          method: "POST",
+          url: "[redacted]",
+          status: null,
+          error: "the request body is larger than 64 KiB",
+        }),
+      );
+      expect(api.requests).toHaveLength(0);
+      await expectHealthy(sandbox);
     });
   });
 

@@ -8,7 +8,10 @@
 //                  { type: "check", id, code, limits }
 //                  { type: "fetch-result", id, fetchId, reply }  reply is JSON text
 //   worker → pool  { type: "ready" }                              once QuickJS has loaded
+//                  { type: "started", id }                        the job arrived
+//                  { type: "checked", id }                        a run's code compiled alone
 //                  { type: "fetch", id, fetchId, request }        request is JSON text
+//                  { type: "fetch-refused", id, method, methodCut, url, urlCut, error }
 //                  { type: "log", id, line }
 //                  { type: "done", id, outcome, retire }
 //
@@ -18,8 +21,15 @@
 // the host side (a host stack overflow, an abort while disposing), and the module may no longer
 // be sound.
 //
+// The guest's fetch calls and log lines are counted and bounded here, before anything is posted:
+// the host thread is the authority on every limit, but a message it has to receive is already a
+// cost to it, so a request the host would refuse (the sixth, one with a 1 MiB body) is refused
+// here with the host's own words (limits.fetch.errors) and never posted. A refused request that
+// still counts is reported with a short "fetch-refused" notice, for the run's report.
+//
 // The pool terminates this thread when a run outlives its deadline by a margin: the interrupt
-// handler below runs between bytecode steps only, and some built-ins run long without one.
+// handler below runs between bytecode steps only, and some built-ins run long without one. Code
+// that keeps running although the handler said stop ends this thread itself (interruptAt).
 import { readFileSync } from "node:fs";
 import { parentPort } from "node:worker_threads";
 import variant from "@jitl/quickjs-wasmfile-release-sync";
@@ -34,6 +44,10 @@ const GUEST_RUNTIME = readFileSync(new URL("./guest-runtime.js", import.meta.url
 // only when the function it got back spans the whole text; the run's own context then builds a
 // function from code known not to escape. The intrinsics it uses are captured before the code is
 // evaluated, so code that escapes cannot fake the verdict.
+//
+// Code that escapes does run here, in that bare context, so the check has its own short deadline
+// (limits.checkTimeoutMs): compiling 16 KiB takes a few milliseconds at most, so code still
+// running at that deadline can only be code that escaped, and it is reported as such.
 const CHECKER = `(function () {
   "use strict";
   const AsyncFunction = (async () => {}).constructor;
@@ -59,6 +73,16 @@ const CHECKER = `(function () {
   };
 })()`;
 
+const EVADED_AFTER_MS = 20;
+const DEADLINE = { ok: false, kind: "timeout", reason: "deadline" };
+
+const ESCAPED = {
+  ok: false,
+  kind: "syntax",
+  name: "SyntaxError",
+  message: "the code closes the function it is wrapped in",
+};
+
 const quickjs = await newQuickJSWASMModuleFromVariant(variant);
 
 /** The run in progress: its id, the fetches it awaits, and how to wake its settle loop. */
@@ -71,27 +95,57 @@ parentPort.on("message", (message) => {
 parentPort.postMessage({ type: "ready" });
 
 async function handle(job) {
+  // The pool's short deadline for the check starts now, not when it sent the job.
+  parentPort.postMessage({ type: "started", id: job.id });
   const { outcome, retire } = job.type === "check" ? checkJob(job) : await runJob(job);
   parentPort.postMessage({ type: "done", id: job.id, outcome, retire });
 }
 
-function newRuntime(limits, deadline) {
+function newRuntime(limits) {
   const runtime = quickjs.newRuntime();
   runtime.setMemoryLimit(limits.memoryBytes);
   // Small on purpose: WebAssembly recursion uses this thread's own stack, and a QuickJS stack
   // near the thread's size makes deep recursion a host RangeError instead of a guest one.
   runtime.setMaxStackSize(limits.stackBytes);
-  runtime.setInterruptHandler(() => Date.now() >= deadline);
   return runtime;
 }
 
+/**
+ * Stops the code at `deadline`. Code can catch the interrupt: QuickJS turns one raised inside an
+ * async function or a promise executor into a rejection, and a loop that starts such functions
+ * carries on. The handler keeps being asked while that code runs, so once it has said stop for
+ * EVADED_AFTER_MS the worker gives up on the job: it reports `outcome` and ends this thread, which
+ * the pool replaces. Without this, only the pool's kill (the margin later) would stop such code.
+ */
+function interruptAt(runtime, deadline, job, outcome) {
+  let firstStop;
+  runtime.setInterruptHandler(() => {
+    const now = Date.now();
+    if (now < deadline) return false;
+    firstStop ??= now;
+    if (now - firstStop >= EVADED_AFTER_MS) abandon(job, outcome);
+    return true;
+  });
+}
+
+function abandon(job, outcome) {
+  parentPort.postMessage({ type: "done", id: job.id, outcome, retire: true });
+  process.exit(0);
+}
+
+/** The check's deadline: its own short one, within the job's. */
+function checkDeadline(limits, jobDeadline) {
+  return Math.min(jobDeadline, Date.now() + limits.checkTimeoutMs);
+}
+
 function checkJob(job) {
-  const deadline = Date.now() + job.limits.timeoutMs;
+  const deadline = checkDeadline(job.limits, Date.now() + job.limits.timeoutMs);
   let runtime;
   let outcome;
   let hostFailed = false;
   try {
-    runtime = newRuntime(job.limits, deadline);
+    runtime = newRuntime(job.limits);
+    interruptAt(runtime, deadline, job, ESCAPED);
     outcome = checkCode(runtime, job.code, deadline) ?? { ok: true, json: "null" };
   } catch (error) {
     outcome = hostFailure(error);
@@ -106,6 +160,8 @@ async function runJob(job) {
     id: job.id,
     deferreds: new Map(),
     nextFetchId: 1,
+    fetchesLeft: job.limits.fetch.maxFetches,
+    logLinesLeft: job.limits.maxLogLines,
     wake: undefined,
     context: undefined,
   };
@@ -114,9 +170,14 @@ async function runJob(job) {
   let outcome;
   let hostFailed = false;
   try {
-    runtime = newRuntime(job.limits, deadline);
-    outcome = checkCode(runtime, job.code, deadline);
+    runtime = newRuntime(job.limits);
+    const checkBy = checkDeadline(job.limits, deadline);
+    interruptAt(runtime, checkBy, job, ESCAPED);
+    outcome = checkCode(runtime, job.code, checkBy);
     if (!outcome) {
+      // The pool now gives the job until its own deadline (plus the margin) instead.
+      parentPort.postMessage({ type: "checked", id: job.id });
+      interruptAt(runtime, deadline, job, DEADLINE);
       run.context = runtime.newContext();
       active = run;
       outcome = await runChecked(runtime, run, job, deadline, handles);
@@ -132,7 +193,11 @@ async function runJob(job) {
   return { outcome, retire: hostFailed || !sound };
 }
 
-/** Undefined when the code compiles as the function body and nothing else; else the outcome. */
+/**
+ * Undefined when the code compiles as the function body and nothing else; else the outcome. A
+ * verdict that came back is the parser's (or the escaped code's own) error, whatever the clock
+ * says; a check that did not come back by its deadline was running escaped code.
+ */
 function checkCode(runtime, code, deadline) {
   const context = runtime.newContext();
   const handles = [];
@@ -140,11 +205,10 @@ function checkCode(runtime, code, deadline) {
     const check = track(handles, unwrap(context, context.evalCode(CHECKER, "check.js")));
     const verdict = callForText(context, check, [code], handles);
     if (verdict.ok && verdict.text === "") return undefined;
-    if (!verdict.ok) {
-      track(handles, verdict.error);
-      return classify(describeUnreadable(), deadline, "syntax");
-    }
-    return classify(splitDescription(verdict.text), deadline, "syntax");
+    if (verdict.ok) return classify(splitDescription(verdict.text), Infinity, "syntax");
+    track(handles, verdict.error);
+    if (Date.now() >= deadline) return ESCAPED;
+    return classify(describeUnreadable(), deadline, "syntax");
   } finally {
     disposeAll(handles);
     context.dispose();
@@ -286,12 +350,13 @@ function hostFailure(error) {
 function installGuest(context, run, limits, handles) {
   const hostFetch = track(
     handles,
-    context.newFunction("hostFetch", (request) => fetchBridge(context, run, request)),
+    context.newFunction("hostFetch", (request) => fetchBridge(context, run, request, limits.fetch)),
   );
   const hostLog = track(
     handles,
     context.newFunction("hostLog", (line) => {
-      if (context.typeof(line) !== "string") return;
+      if (run.logLinesLeft <= 0 || context.typeof(line) !== "string") return;
+      run.logLinesLeft -= 1;
       parentPort.postMessage({
         type: "log",
         id: run.id,
@@ -325,23 +390,111 @@ function installGuest(context, run, limits, handles) {
   };
 }
 
-/** Returns a guest promise that the pool's answer settles; the request goes out as JSON text. */
-function fetchBridge(context, run, request) {
+/**
+ * Returns a guest promise that the pool's answer settles; the request goes out as JSON text. A
+ * call past the limit, or a request that screenRequest refuses, is settled here at once.
+ */
+function fetchBridge(context, run, request, limits) {
   const deferred = context.newPromise();
-  if (context.typeof(request) !== "string") {
-    settleDeferred(context, deferred, JSON.stringify({ error: "the request could not be read" }));
+  const { errors } = limits;
+  if (run.fetchesLeft <= 0) {
+    settleDeferred(context, deferred, JSON.stringify({ error: errors.tooMany }));
+    return deferred.handle;
+  }
+  run.fetchesLeft -= 1;
+  const screened =
+    context.typeof(request) === "string"
+      ? screenRequest(context.getString(request), limits)
+      : refusal(errors.unreadable);
+  if (!screened.ok) {
+    parentPort.postMessage({ type: "fetch-refused", id: run.id, ...screened.notice });
+    settleDeferred(context, deferred, JSON.stringify({ error: screened.notice.error }));
     return deferred.handle;
   }
   const fetchId = run.nextFetchId;
   run.nextFetchId += 1;
   run.deferreds.set(fetchId, deferred);
-  parentPort.postMessage({
-    type: "fetch",
-    id: run.id,
-    fetchId,
-    request: context.getString(request),
-  });
+  parentPort.postMessage({ type: "fetch", id: run.id, fetchId, request: screened.text });
   return deferred.handle;
+}
+
+/**
+ * Bounds the guest's request before it is posted: the guest runtime builds it, but the code can
+ * reshape what JSON.stringify produces (a toJSON on Object.prototype, say), so nothing about its
+ * shape is assumed. Only sizes and types are checked here, roughly in the host's order; the host
+ * checks the rest. What goes out is rebuilt from the known fields alone, so its size is bounded by
+ * the limits: with the defaults, under 600 KiB even if every character needs a JSON escape.
+ */
+function screenRequest(text, limits) {
+  const { errors } = limits;
+  let raw;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    return refusal(errors.unreadable);
+  }
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
+    return refusal(errors.unreadable);
+  }
+  const { method, url, headers, body, redirect } = raw;
+  const refuse = (error) =>
+    refusal(
+      error,
+      typeof method === "string" ? method : "?",
+      typeof url === "string" ? url : "",
+      limits,
+    );
+  if (
+    method !== undefined &&
+    (typeof method !== "string" || method.length > limits.maxMethodChars)
+  ) {
+    return refuse(errors.method);
+  }
+  if (typeof url === "string" && url.length > limits.maxUrlChars) return refuse(errors.urlTooLong);
+  if (typeof url !== "string") return refuse(errors.urlInvalid);
+  let pairs = headers;
+  if (headers !== undefined && headers !== null) {
+    if (!Array.isArray(headers) || headers.length > limits.maxHeaders) {
+      return refuse(errors.headers);
+    }
+    pairs = [];
+    let chars = 0;
+    for (const pair of headers) {
+      if (!Array.isArray(pair) || typeof pair[0] !== "string" || typeof pair[1] !== "string") {
+        return refuse(errors.headerName);
+      }
+      chars += pair[0].length + pair[1].length;
+      if (chars > limits.maxHeaderChars) return refuse(errors.headersTooLarge);
+      pairs.push([pair[0], pair[1]]);
+    }
+  }
+  if (body !== undefined && body !== null) {
+    if (typeof body !== "string") return refuse(errors.body);
+    if (Buffer.byteLength(body) > limits.maxRequestBodyBytes) return refuse(errors.bodyTooLarge);
+  }
+  if (redirect !== undefined && redirect !== null && !REDIRECTS.includes(redirect)) {
+    return refuse(errors.redirect);
+  }
+  return {
+    ok: true,
+    text: JSON.stringify({ method, url, headers: pairs, body, redirect }),
+  };
+}
+
+const REDIRECTS = ["follow", "manual", "error"];
+
+/** The notice carries the start of the method and URL only; the host redacts them knowing that. */
+function refusal(error, method = "?", url = "", limits = { maxMethodChars: 1, maxUrlChars: 0 }) {
+  return {
+    ok: false,
+    notice: {
+      method: method.slice(0, limits.maxMethodChars),
+      methodCut: method.length > limits.maxMethodChars,
+      url: url.slice(0, limits.maxUrlChars),
+      urlCut: url.length > limits.maxUrlChars,
+      error,
+    },
+  };
 }
 
 function deliverFetchResult(message) {
