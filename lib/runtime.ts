@@ -68,14 +68,6 @@ export async function getDb(): Promise<Database> {
   return (await startRuntime()).database.db;
 }
 
-export async function getTokenBroker(): Promise<TokenBroker> {
-  return (await startRuntime()).tokenBroker;
-}
-
-export async function getSandbox(): Promise<Sandbox> {
-  return (await startRuntime()).sandbox;
-}
-
 export async function stopRuntime(): Promise<void> {
   const running = holder[RUNTIME];
   holder[RUNTIME] = undefined;
