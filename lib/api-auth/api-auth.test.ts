@@ -4,9 +4,9 @@ import type { Database, DatabaseHandle } from "@/db/client";
 import { apiClients, organizationSettings, rateLimitCounters } from "@/db/schema";
 import {
   type ApiServer,
+  accessTokenFor,
   basicHeader,
   clientSecretBasicHeader,
-  form,
   insertClient,
   insertTill,
   startApiServer,
@@ -45,17 +45,7 @@ describe.each(testDrivers)("public API authentication on %s", (driver) => {
   const call = (headers: Record<string, string> = {}, method = "POST") =>
     fetch(`${server.url}${PATH}`, { method, headers });
 
-  async function tokenFor(client: TestClient): Promise<string> {
-    const response = await fetch(`${server.url}/oauth/token`, {
-      method: "POST",
-      ...form({
-        grant_type: "client_credentials",
-        client_id: client.clientKey,
-        client_secret: client.secret,
-      }),
-    });
-    return ((await response.json()) as { access_token: string }).access_token;
-  }
+  const tokenFor = (client: TestClient) => accessTokenFor(server, client);
 
   async function expectProblem(
     response: Response,

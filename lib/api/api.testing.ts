@@ -140,3 +140,17 @@ export function form(params: Record<string, string>): {
     body: new URLSearchParams(params).toString(),
   };
 }
+
+/** A client-credentials access token for `client` from the server's /oauth/token. */
+export async function accessTokenFor(server: ApiServer, client: TestClient): Promise<string> {
+  const response = await fetch(`${server.url}/oauth/token`, {
+    method: "POST",
+    ...form({
+      grant_type: "client_credentials",
+      client_id: client.clientKey,
+      client_secret: client.secret,
+    }),
+  });
+  if (response.status !== 200) throw new Error(`/oauth/token answered ${response.status}`);
+  return ((await response.json()) as { access_token: string }).access_token;
+}

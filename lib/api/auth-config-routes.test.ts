@@ -15,8 +15,8 @@ import {
 import { createTestDatabase, testDrivers } from "@/lib/testing/databases";
 import {
   type ApiServer,
+  accessTokenFor,
   basicHeader,
-  form,
   insertClient,
   insertTill,
   startApiServer,
@@ -36,18 +36,7 @@ describe.each(testDrivers)("POST /api/v1/auth-configs/{identifier}/token on %s",
   let outsider: TestClient;
   let tillAuthorization: string;
 
-  async function bearerFor(client: TestClient): Promise<string> {
-    const response = await fetch(`${server.url}/oauth/token`, {
-      method: "POST",
-      ...form({
-        grant_type: "client_credentials",
-        client_id: client.clientKey,
-        client_secret: client.secret,
-      }),
-    });
-    expect(response.status).toBe(200);
-    return `Bearer ${((await response.json()) as { access_token: string }).access_token}`;
-  }
+  const bearerFor = async (client: TestClient) => `Bearer ${await accessTokenFor(server, client)}`;
 
   const tokenOf = (identifier: string, authorization: string) =>
     fetch(`${server.url}/api/v1/auth-configs/${encodeURIComponent(identifier)}/token`, {

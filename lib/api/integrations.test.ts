@@ -15,8 +15,8 @@ import type { Sandbox } from "@/lib/sandbox/types";
 import { createTestDatabase, testDrivers } from "@/lib/testing/databases";
 import {
   type ApiServer,
+  accessTokenFor,
   basicHeader,
-  form,
   insertClient,
   insertTill,
   startApiServer,
@@ -37,18 +37,7 @@ describe.each(testDrivers)("integrations API on %s", (driver) => {
   let tillAuthorization: string;
   const logged: string[] = [];
 
-  async function bearerFor(client: TestClient): Promise<string> {
-    const response = await fetch(`${server.url}/oauth/token`, {
-      method: "POST",
-      ...form({
-        grant_type: "client_credentials",
-        client_id: client.clientKey,
-        client_secret: client.secret,
-      }),
-    });
-    expect(response.status).toBe(200);
-    return `Bearer ${((await response.json()) as { access_token: string }).access_token}`;
-  }
+  const bearerFor = async (client: TestClient) => `Bearer ${await accessTokenFor(server, client)}`;
 
   /** What a program written against the seed sends: JSON with a Bearer token, from a server. */
   function call(method: string, path: string, authorization: string, body?: unknown) {
