@@ -8,10 +8,11 @@ import { expect, screenshot, signIn, test } from "./fixtures";
 
 const TOKEN_ENDPOINT = "POST /oauth/token";
 const AUTH_CONFIG_TOKEN = "POST /api/v1/auth-configs/{identifier}/token";
+const INTEGRATION_AUTH = "PATCH /api/integrations/v1/{integrationId}/auth";
 
 async function expectEndpointsListed(page: Page): Promise<void> {
   await expect(page.getByRole("heading", { level: 1, name: "API docs" })).toBeVisible();
-  for (const name of [TOKEN_ENDPOINT, AUTH_CONFIG_TOKEN]) {
+  for (const name of [TOKEN_ENDPOINT, AUTH_CONFIG_TOKEN, INTEGRATION_AUTH]) {
     const [method = "", path = ""] = name.split(" ");
     const operation = page.getByRole("article", { name });
     await expect(operation).toBeVisible();

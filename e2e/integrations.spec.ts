@@ -1,6 +1,6 @@
 import http from "node:http";
 import type { AddressInfo, Socket } from "node:net";
-import type { APIRequestContext, Page } from "@playwright/test";
+import type { APIRequestContext, Page, Response } from "@playwright/test";
 import { expect, screenshot, test } from "./fixtures";
 import { addTill, openSignedIn, registerClient, requestToken } from "./support/api-clients";
 
@@ -434,6 +434,21 @@ test("OAuth: the client form, write-only values kept when not touched, then OAut
 
   for (const label of ["Authorization URL", "Token URL", "Client ID", "Client secret"]) {
     await expect(panel.getByRole("group", { name: label })).toContainText("Stored");
+  }
+  // Write-only: after a reload, neither the page nor what the browser received holds them.
+  const bodies: Promise<string>[] = [];
+  const collect = (response: Response) => {
+    bodies.push(response.text().catch(() => ""));
+  };
+  page.on("response", collect);
+  await page.reload();
+  await expect(panel.getByRole("group", { name: "Client secret" })).toContainText("Stored");
+  page.off("response", collect);
+  const received = await Promise.all(bodies);
+  expect(received.length).toBeGreaterThan(0);
+  for (const written of ["e2e-oauth-client-secret", "authdesk-e2e", `${service.url}/token`]) {
+    expect(await page.content()).not.toContain(written);
+    for (const body of received) expect(body).not.toContain(written);
   }
   await expect(panel.getByLabel("Scopes")).toHaveValue("forecast.read offline_access");
   await screenshots(page, "integration-auth-oauth");
