@@ -119,11 +119,21 @@ export const authFieldSchema = z
         SLUG_PATTERN,
         "Use letters, digits, _ . and - (no spaces), starting with a letter, digit or _",
       )
-      .refine((slug) => !RESERVED_SLUGS.has(slug), "This slug is reserved; choose another"),
-    label: limitedText(LIMITS.label, { trim: true }).min(1, "Enter a label"),
+      .refine((slug) => !RESERVED_SLUGS.has(slug), "This slug is reserved; choose another")
+      .describe(
+        `The field's key in test code's \`secrets\`, unique within the integration; ${chars(LIMITS.slug)}.`,
+      ),
+    label: limitedText(LIMITS.label, { trim: true })
+      .min(1, "Enter a label")
+      .describe(`What end users see; ${chars(LIMITS.label)}.`),
     type: z.enum(FIELD_TYPES, { message: `Use one of ${FIELD_TYPES.join(", ")}` }),
-    description: limitedText(LIMITS.fieldDescription).default(""),
-    placeholder: limitedText(LIMITS.placeholder).nullable().optional(),
+    description: limitedText(LIMITS.fieldDescription)
+      .default("")
+      .describe(`Help text; ${chars(LIMITS.fieldDescription)}.`),
+    placeholder: limitedText(LIMITS.placeholder)
+      .nullable()
+      .optional()
+      .describe(`Shown in the empty input; ${chars(LIMITS.placeholder)}.`),
     required: z.boolean({ message: "Use true or false" }).default(false),
   })
   .strict();
@@ -171,19 +181,40 @@ function urlProblem(value: string, allowPrivateUrls: boolean): string | undefine
   return "Use an https URL";
 }
 
+/** How the API description words a limit: people's characters, not bytes or UTF-16 units. */
+function chars(max: number): string {
+  return `at most ${max.toLocaleString("en-US")} characters (grapheme clusters)`;
+}
+
+const capitalised = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
+const WRITE_ONLY = "Write-only: sealed at rest and never returned.";
+const CODE = `JavaScript, the body of an async function; ${chars(LIMITS.code)}. Checked at save time.`;
+
 /** Every property optional: one left out keeps its stored value; `null` clears it. */
 function oauthClientSchema(allowPrivateUrls: boolean) {
   return z
     .object({
-      scopes: limitedText(LIMITS.scopes).nullable().optional(),
-      authUrl: urlSchema(allowPrivateUrls).nullable().optional(),
-      tokenUrl: urlSchema(allowPrivateUrls).nullable().optional(),
-      clientId: limitedText(LIMITS.clientId).nullable().optional(),
-      clientSecret: limitedText(LIMITS.clientSecret).nullable().optional(),
-      label: limitedText(LIMITS.oauthLabel).nullable().optional(),
-      authorizationCode: codeSchema.nullable().optional(),
-      accessTokenCode: codeSchema.nullable().optional(),
-      refreshTokenCode: codeSchema.nullable().optional(),
+      scopes: limitedText(LIMITS.scopes)
+        .nullable()
+        .optional()
+        .describe(`Space-separated; ${chars(LIMITS.scopes)}.`),
+      authUrl: urlSchema(allowPrivateUrls).nullable().optional().describe(WRITE_ONLY),
+      tokenUrl: urlSchema(allowPrivateUrls).nullable().optional().describe(WRITE_ONLY),
+      clientId: limitedText(LIMITS.clientId)
+        .nullable()
+        .optional()
+        .describe(`${WRITE_ONLY} ${capitalised(chars(LIMITS.clientId))}.`),
+      clientSecret: limitedText(LIMITS.clientSecret)
+        .nullable()
+        .optional()
+        .describe(`${WRITE_ONLY} ${capitalised(chars(LIMITS.clientSecret))}.`),
+      label: limitedText(LIMITS.oauthLabel)
+        .nullable()
+        .optional()
+        .describe(`The connect button's label; ${chars(LIMITS.oauthLabel)}.`),
+      authorizationCode: codeSchema.nullable().optional().describe(CODE),
+      accessTokenCode: codeSchema.nullable().optional().describe(CODE),
+      refreshTokenCode: codeSchema.nullable().optional().describe(CODE),
     })
     .strict();
 }
@@ -202,9 +233,21 @@ export function updateAuthSchema(options: { allowPrivateUrls: boolean }) {
   return z
     .object({
       authType: z.enum(AUTH_TYPES, { message: `Use one of ${AUTH_TYPES.join(", ")}` }),
-      authFields: authFieldsSchema.optional(),
-      authTestCode: codeSchema.nullable().optional(),
-      oauthClient: oauthClientSchema(options.allowPrivateUrls).nullable().optional(),
+      authFields: authFieldsSchema
+        .optional()
+        .describe("Fully replaced on every call: left out means no fields. Not allowed with NONE."),
+      authTestCode: codeSchema
+        .nullable()
+        .optional()
+        .describe(
+          `JavaScript run with \`(secrets, fetch)\` to check an end user's values; ${chars(LIMITS.code)}. Left out: kept; null: cleared.`,
+        ),
+      oauthClient: oauthClientSchema(options.allowPrivateUrls)
+        .nullable()
+        .optional()
+        .describe(
+          "Only for OAUTH and OAUTH_DCR. A property left out keeps its stored value; null clears it; null for the whole object deletes the client.",
+        ),
     })
     .strict()
     .superRefine((input, context) => {
