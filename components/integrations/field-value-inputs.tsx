@@ -3,16 +3,10 @@
 import { Field } from "@/components/ui/field";
 import { Input } from "@/components/ui/input";
 import { Textarea } from "@/components/ui/textarea";
-import type { FieldType } from "@/lib/integrations/schema";
+import type { AuthFieldOutput } from "@/lib/integrations/contract";
 
-export type ValueField = {
-  slug: string;
-  label: string;
-  type: FieldType;
-  description: string;
-  placeholder: string | null;
-  required: boolean;
-};
+/** What a value input needs to know of its field. */
+export type ValueField = AuthFieldOutput;
 
 /**
  * One input per auth field, as an end user would fill them in: PASSWORD masked, MULTI_LINE_TEXT a

@@ -259,6 +259,9 @@ async function storeConnection(
           ...fields,
         })
         .returning();
+  // The row was locked (update) or inserted by this transaction, so one is always returned.
+  if (!row) throw new Error(`Connection ${id} was not written`);
+  const connection = toView(row);
   await recordAudit(tx, {
     actor: request.context.actor,
     action: existing ? "integration.connection_replaced" : "integration.connection_created",
@@ -266,11 +269,11 @@ async function storeConnection(
     clientAddress: request.context.clientAddress,
     details: {
       integrationId: request.integrationId,
-      endUserId: toView(row as ConnectionRow).endUserId,
+      endUserId: connection.endUserId,
       tested: request.tested,
     },
   });
-  return { connection: toView(row as ConnectionRow), replaced: existing !== undefined };
+  return { connection, replaced: existing !== undefined };
 }
 
 function toView(row: ConnectionRow): ConnectionView {

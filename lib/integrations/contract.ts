@@ -18,6 +18,9 @@ export const authFieldOutput = z.object({
   required: z.boolean(),
 });
 
+/** An auth field as the seed answers it (and as the console's forms render it). */
+export type AuthFieldOutput = z.output<typeof authFieldOutput>;
+
 /** The seed's oauthClient: the write-only credentials are never part of it. */
 export const oauthClientOutput = z.object({
   scopes: z.string().nullable(),

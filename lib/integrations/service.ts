@@ -106,7 +106,7 @@ export async function createIntegration(
       details: { name: input.name },
     });
   });
-  return (await getIntegration(db, id)) as Integration;
+  return await readBack(db, id);
 }
 
 /** Every integration, ordered by name; `search` matches part of the name, any case. */
@@ -163,6 +163,16 @@ export async function getIntegration(executor: Executor, id: string): Promise<In
     createdBy: row.createdByLabel,
     authUpdatedAt: row.authUpdatedAt,
   };
+}
+
+/**
+ * The integration a change just wrote, read back for the answer. A delete landing in between
+ * is possible but an error here: the caller's change did happen.
+ */
+async function readBack(executor: Executor, id: string): Promise<Integration> {
+  const integration = await getIntegration(executor, id);
+  if (!integration) throw new Error(`Integration ${id} was deleted while it was being changed`);
+  return integration;
 }
 
 function selectFields(executor: Executor, integrationId: string): Promise<AuthField[]> {
@@ -326,7 +336,7 @@ export async function updateIntegrationAuth(
   if (!outcome) return { ok: false, error: "not_found" };
   return {
     ok: true,
-    integration: (await getIntegration(db, id)) as Integration,
+    integration: await readBack(db, id),
     connectionsDeleted: outcome.connectionsDeleted,
   };
 }
@@ -491,7 +501,7 @@ export async function setApiAccess(
     if (isForeignKeyViolation(error)) return { ok: false, error: "unknown_client" };
     throw error;
   }
-  return { ok: true, integration: (await getIntegration(db, id)) as Integration };
+  return { ok: true, integration: await readBack(db, id) };
 }
 
 /** Who calls the public API, as far as integration access is concerned. */

@@ -1,4 +1,4 @@
-import type { IntegrationDetail } from "@/lib/integrations/contract";
+import type { AuthFieldOutput, IntegrationDetail } from "@/lib/integrations/contract";
 import {
   type AuthType,
   type FieldType,
@@ -53,14 +53,7 @@ type OAuthClientBody = Partial<Record<keyof Omit<OAuthDraft, "secrets">, string 
 
 export type AuthBody = {
   authType: AuthType;
-  authFields: {
-    slug: string;
-    label: string;
-    type: FieldType;
-    description: string;
-    placeholder: string | null;
-    required: boolean;
-  }[];
+  authFields: AuthFieldOutput[];
   authTestCode?: string | null;
   oauthClient?: OAuthClientBody;
 };
