@@ -21,7 +21,7 @@ import {
   SEED_EXAMPLE_BODY,
   startCredentialService,
 } from "./integrations.testing";
-import { type UpdateAuthInput, updateAuthSchema } from "./schema";
+import { type CreateConnectionInput, type UpdateAuthInput, updateAuthSchema } from "./schema";
 import {
   checkApiAccess,
   createIntegration,
@@ -64,15 +64,14 @@ describe.each(testDrivers)("integrations service on %s", (driver) => {
   }
 
   async function configureSeedExample(id: string) {
-    const result = await updateIntegrationAuth(
-      handle.db,
-      deps(),
-      id,
-      parseAuth(SEED_EXAMPLE_BODY),
-      context,
-    );
+    const result = await updateAuth(id, parseAuth(SEED_EXAMPLE_BODY));
     expect(result.ok).toBe(true);
   }
+
+  const connect = (integrationId: string, input: CreateConnectionInput) =>
+    createConnection(handle.db, deps(), integrationId, input, context);
+  const updateAuth = (integrationId: string, input: UpdateAuthInput) =>
+    updateIntegrationAuth(handle.db, deps(), integrationId, input, context);
 
   const goodValues = () => ({ api_key: service.goodKey, base_url: service.url });
 
@@ -88,13 +87,7 @@ describe.each(testDrivers)("integrations service on %s", (driver) => {
       expect(await listIntegrations(handle.db, "50%_")).toEqual([]);
 
       await configureSeedExample(created.id);
-      const connected = await createConnection(
-        handle.db,
-        deps(),
-        created.id,
-        { endUserId: "user-1", values: goodValues() },
-        context,
-      );
+      const connected = await connect(created.id, { endUserId: "user-1", values: goodValues() });
       expect(connected.ok).toBe(true);
 
       const deleted = await deleteIntegration(handle.db, created.id, context);
@@ -127,15 +120,12 @@ describe.each(testDrivers)("integrations service on %s", (driver) => {
         placeholder: "sk-...",
       });
 
-      await updateIntegrationAuth(
-        handle.db,
-        deps(),
+      await updateAuth(
         id,
         parseAuth({
           authType: "API_KEY",
           authFields: [{ slug: "token", label: "Token", type: "TEXT" }],
         }),
-        context,
       );
       const second = await getIntegration(handle.db, id);
       expect(second?.authFields).toEqual([
@@ -149,57 +139,30 @@ describe.each(testDrivers)("integrations service on %s", (driver) => {
       expect(second?.authFields[0]?.id).not.toBe(first?.authFields[0]?.id);
 
       // Left out, the fields are replaced by none: the seed's "fully replaced on every call".
-      await updateIntegrationAuth(
-        handle.db,
-        deps(),
-        id,
-        parseAuth({ authType: "API_KEY" }),
-        context,
-      );
+      await updateAuth(id, parseAuth({ authType: "API_KEY" }));
       expect((await getIntegration(handle.db, id))?.authFields).toEqual([]);
     });
 
     it("keeps authTestCode when it is left out and clears it on null", async () => {
       const { id } = await newIntegration();
       await configureSeedExample(id);
-      await updateIntegrationAuth(
-        handle.db,
-        deps(),
-        id,
-        parseAuth({ authType: "API_KEY" }),
-        context,
-      );
+      await updateAuth(id, parseAuth({ authType: "API_KEY" }));
       expect((await getIntegration(handle.db, id))?.authTestCode).toBe(
         SEED_EXAMPLE_BODY.authTestCode,
       );
-      await updateIntegrationAuth(
-        handle.db,
-        deps(),
-        id,
-        parseAuth({ authType: "API_KEY", authTestCode: null }),
-        context,
-      );
+      await updateAuth(id, parseAuth({ authType: "API_KEY", authTestCode: null }));
       expect((await getIntegration(handle.db, id))?.authTestCode).toBeNull();
       // Blank code would pass every test; it is stored as none.
-      await updateIntegrationAuth(
-        handle.db,
-        deps(),
-        id,
-        parseAuth({ authType: "API_KEY", authTestCode: " \n\t " }),
-        context,
-      );
+      await updateAuth(id, parseAuth({ authType: "API_KEY", authTestCode: " \n\t " }));
       expect((await getIntegration(handle.db, id))?.authTestCode).toBeNull();
     });
 
     it("refuses test code that does not parse, with the parser's message, and changes nothing", async () => {
       const { id } = await newIntegration();
       await configureSeedExample(id);
-      const result = await updateIntegrationAuth(
-        handle.db,
-        deps(),
+      const result = await updateAuth(
         id,
         parseAuth({ authType: "NONE", authTestCode: "return {;" }),
-        context,
       );
       expect(result).toMatchObject({ ok: false, error: "invalid_code", path: ["authTestCode"] });
       if (result.ok || result.error !== "invalid_code") throw new Error("expected invalid_code");
@@ -230,9 +193,7 @@ describe.each(testDrivers)("integrations service on %s", (driver) => {
 
     it("seals the OAuth client's write-only values and never shows them", async () => {
       const { id } = await newIntegration();
-      const result = await updateIntegrationAuth(
-        handle.db,
-        deps(),
+      const result = await updateAuth(
         id,
         parseAuth({
           authType: "OAUTH",
@@ -245,7 +206,6 @@ describe.each(testDrivers)("integrations service on %s", (driver) => {
             clientSecret: `secret-${CANARY}`,
           },
         }),
-        context,
       );
       expect(result.ok).toBe(true);
       const detail = await getIntegration(handle.db, id);
@@ -270,9 +230,7 @@ describe.each(testDrivers)("integrations service on %s", (driver) => {
 
     it("keeps OAuth properties left out of a later update and clears those sent as null", async () => {
       const { id } = await newIntegration();
-      await updateIntegrationAuth(
-        handle.db,
-        deps(),
+      await updateAuth(
         id,
         parseAuth({
           authType: "OAUTH",
@@ -284,14 +242,10 @@ describe.each(testDrivers)("integrations service on %s", (driver) => {
             accessTokenCode: "return 1;",
           },
         }),
-        context,
       );
-      await updateIntegrationAuth(
-        handle.db,
-        deps(),
+      await updateAuth(
         id,
         parseAuth({ authType: "OAUTH", oauthClient: { label: null, clientSecret: null } }),
-        context,
       );
       expect((await getIntegration(handle.db, id))?.oauthClient).toEqual({
         scopes: "a b",
@@ -302,15 +256,9 @@ describe.each(testDrivers)("integrations service on %s", (driver) => {
         stored: { authUrl: false, tokenUrl: false, clientId: true, clientSecret: false },
       });
       // Left out entirely, the client stays; null deletes it.
-      await updateIntegrationAuth(handle.db, deps(), id, parseAuth({ authType: "OAUTH" }), context);
+      await updateAuth(id, parseAuth({ authType: "OAUTH" }));
       expect((await getIntegration(handle.db, id))?.oauthClient?.scopes).toBe("a b");
-      await updateIntegrationAuth(
-        handle.db,
-        deps(),
-        id,
-        parseAuth({ authType: "OAUTH", oauthClient: null }),
-        context,
-      );
+      await updateAuth(id, parseAuth({ authType: "OAUTH", oauthClient: null }));
       expect((await getIntegration(handle.db, id))?.oauthClient).toBeNull();
     });
 
@@ -318,35 +266,20 @@ describe.each(testDrivers)("integrations service on %s", (driver) => {
       "deletes the OAuth client when the type becomes %s",
       async (authType) => {
         const { id } = await newIntegration();
-        await updateIntegrationAuth(
-          handle.db,
-          deps(),
-          id,
-          parseAuth({ authType: "OAUTH_DCR", oauthClient: { scopes: "x" } }),
-          context,
-        );
+        await updateAuth(id, parseAuth({ authType: "OAUTH_DCR", oauthClient: { scopes: "x" } }));
         expect((await getIntegration(handle.db, id))?.oauthClient).not.toBeNull();
-        await updateIntegrationAuth(handle.db, deps(), id, parseAuth({ authType }), context);
+        await updateAuth(id, parseAuth({ authType }));
         expect((await getIntegration(handle.db, id))?.oauthClient).toBeNull();
       },
     );
 
     it("starts a fresh OAuth client when the type changes between OAuth types", async () => {
       const { id } = await newIntegration();
-      await updateIntegrationAuth(
-        handle.db,
-        deps(),
+      await updateAuth(
         id,
         parseAuth({ authType: "OAUTH", oauthClient: { scopes: "old", clientId: "c" } }),
-        context,
       );
-      await updateIntegrationAuth(
-        handle.db,
-        deps(),
-        id,
-        parseAuth({ authType: "OAUTH_DCR", oauthClient: { label: "New" } }),
-        context,
-      );
+      await updateAuth(id, parseAuth({ authType: "OAUTH_DCR", oauthClient: { label: "New" } }));
       expect((await getIntegration(handle.db, id))?.oauthClient).toMatchObject({
         scopes: null,
         label: "New",
@@ -358,30 +291,12 @@ describe.each(testDrivers)("integrations service on %s", (driver) => {
       const { id } = await newIntegration();
       await configureSeedExample(id);
       for (const endUserId of ["a", "b", "c"]) {
-        const made = await createConnection(
-          handle.db,
-          deps(),
-          id,
-          { endUserId, values: goodValues() },
-          context,
-        );
+        const made = await connect(id, { endUserId, values: goodValues() });
         expect(made.ok).toBe(true);
       }
-      const same = await updateIntegrationAuth(
-        handle.db,
-        deps(),
-        id,
-        parseAuth(SEED_EXAMPLE_BODY),
-        context,
-      );
+      const same = await updateAuth(id, parseAuth(SEED_EXAMPLE_BODY));
       expect(same).toMatchObject({ ok: true, connectionsDeleted: 0 });
-      const changed = await updateIntegrationAuth(
-        handle.db,
-        deps(),
-        id,
-        parseAuth({ authType: "NONE" }),
-        context,
-      );
+      const changed = await updateAuth(id, parseAuth({ authType: "NONE" }));
       expect(changed).toMatchObject({ ok: true, connectionsDeleted: 3 });
       expect((await getIntegration(handle.db, id))?.connectionCount).toBe(0);
       const [event] = await handle.db
@@ -398,12 +313,9 @@ describe.each(testDrivers)("integrations service on %s", (driver) => {
     });
 
     it("answers not_found for an integration that does not exist", async () => {
-      const result = await updateIntegrationAuth(
-        handle.db,
-        deps(),
+      const result = await updateAuth(
         "00000000-0000-4000-8000-000000000000",
         parseAuth({ authType: "NONE" }),
-        context,
       );
       expect(result).toEqual({ ok: false, error: "not_found" });
     });
@@ -417,13 +329,7 @@ describe.each(testDrivers)("integrations service on %s", (driver) => {
     });
 
     it("stores a connection only after the test code passes, sealed", async () => {
-      const result = await createConnection(
-        handle.db,
-        deps(),
-        integrationId,
-        { endUserId: "user-1", values: goodValues() },
-        context,
-      );
+      const result = await connect(integrationId, { endUserId: "user-1", values: goodValues() });
       expect(result).toMatchObject({
         ok: true,
         replaced: false,
@@ -440,13 +346,10 @@ describe.each(testDrivers)("integrations service on %s", (driver) => {
 
     it("stores nothing when the test code fails, and says why without the secret", async () => {
       const badKey = "sk-bad-key-5678";
-      const result = await createConnection(
-        handle.db,
-        deps(),
-        integrationId,
-        { endUserId: "user-1", values: { api_key: badKey, base_url: service.url } },
-        context,
-      );
+      const result = await connect(integrationId, {
+        endUserId: "user-1",
+        values: { api_key: badKey, base_url: service.url },
+      });
       expect(result).toMatchObject({ ok: false, error: "test_failed" });
       if (result.ok || result.error !== "test_failed" || result.test.ok)
         throw new Error("expected a failed test");
@@ -460,13 +363,10 @@ describe.each(testDrivers)("integrations service on %s", (driver) => {
 
     it("checks values against the fields before running anything", async () => {
       const before = service.requests();
-      const result = await createConnection(
-        handle.db,
-        deps(),
-        integrationId,
-        { endUserId: "user-1", values: { api_key: "", other: "x" } },
-        context,
-      );
+      const result = await connect(integrationId, {
+        endUserId: "user-1",
+        values: { api_key: "", other: "x" },
+      });
       expect(result).toEqual({
         ok: false,
         error: "invalid",
@@ -477,13 +377,7 @@ describe.each(testDrivers)("integrations service on %s", (driver) => {
         ],
       });
       expect(service.requests()).toBe(before);
-      const noUser = await createConnection(
-        handle.db,
-        deps(),
-        integrationId,
-        { values: goodValues() },
-        context,
-      );
+      const noUser = await connect(integrationId, { values: goodValues() });
       expect(noUser).toMatchObject({
         ok: false,
         issues: [{ path: ["endUserId"], message: "Enter the end user's id" }],
@@ -491,20 +385,8 @@ describe.each(testDrivers)("integrations service on %s", (driver) => {
     });
 
     it("replaces an end user's values on a second connect, keeping the connection id", async () => {
-      const first = await createConnection(
-        handle.db,
-        deps(),
-        integrationId,
-        { endUserId: "u", values: goodValues() },
-        context,
-      );
-      const second = await createConnection(
-        handle.db,
-        deps(),
-        integrationId,
-        { endUserId: "u", values: goodValues() },
-        context,
-      );
+      const first = await connect(integrationId, { endUserId: "u", values: goodValues() });
+      const second = await connect(integrationId, { endUserId: "u", values: goodValues() });
       if (!first.ok || !second.ok) throw new Error("expected connections");
       expect(second.replaced).toBe(true);
       expect(second.connection.id).toBe(first.connection.id);
@@ -512,13 +394,7 @@ describe.each(testDrivers)("integrations service on %s", (driver) => {
     });
 
     it("gives the credentials back only through an audited read", async () => {
-      const made = await createConnection(
-        handle.db,
-        deps(),
-        integrationId,
-        { endUserId: "u", values: goodValues() },
-        context,
-      );
+      const made = await connect(integrationId, { endUserId: "u", values: goodValues() });
       if (!made.ok) throw new Error("expected a connection");
       const read = await readConnectionCredentials(
         handle.db,
@@ -554,13 +430,7 @@ describe.each(testDrivers)("integrations service on %s", (driver) => {
     it("lists newest first in pages, and deletes", async () => {
       const ids: string[] = [];
       for (const endUserId of ["a", "b", "c", "d", "e"]) {
-        const made = await createConnection(
-          handle.db,
-          deps(),
-          integrationId,
-          { endUserId, values: goodValues() },
-          context,
-        );
+        const made = await connect(integrationId, { endUserId, values: goodValues() });
         if (made.ok) ids.push(made.connection.id);
       }
       const seen: string[] = [];
@@ -587,89 +457,35 @@ describe.each(testDrivers)("integrations service on %s", (driver) => {
     });
 
     it("keeps one service connection for a SERVICE_ACCOUNT integration", async () => {
-      await updateIntegrationAuth(
-        handle.db,
-        deps(),
+      await updateAuth(
         integrationId,
         parseAuth({ ...SEED_EXAMPLE_BODY, authType: "SERVICE_ACCOUNT" }),
-        context,
       );
-      const withUser = await createConnection(
-        handle.db,
-        deps(),
-        integrationId,
-        { endUserId: "u", values: goodValues() },
-        context,
-      );
+      const withUser = await connect(integrationId, { endUserId: "u", values: goodValues() });
       expect(withUser).toMatchObject({
         ok: false,
         error: "invalid",
         issues: [{ path: ["endUserId"], message: expect.any(String) }],
       });
-      const first = await createConnection(
-        handle.db,
-        deps(),
-        integrationId,
-        { values: goodValues() },
-        context,
-      );
-      const second = await createConnection(
-        handle.db,
-        deps(),
-        integrationId,
-        { values: goodValues() },
-        context,
-      );
+      const first = await connect(integrationId, { values: goodValues() });
+      const second = await connect(integrationId, { values: goodValues() });
       expect(first).toMatchObject({ ok: true, connection: { endUserId: null } });
       expect(second).toMatchObject({ ok: true, replaced: true });
       expect((await getIntegration(handle.db, integrationId))?.connectionCount).toBe(1);
     });
 
     it("makes NONE connections without values, and refuses posted values for OAuth types", async () => {
-      await updateIntegrationAuth(
-        handle.db,
-        deps(),
-        integrationId,
-        parseAuth({ authType: "NONE", authTestCode: null }),
-        context,
-      );
-      expect(
-        await createConnection(
-          handle.db,
-          deps(),
-          integrationId,
-          { endUserId: "u", values: {} },
-          context,
-        ),
-      ).toMatchObject({
+      await updateAuth(integrationId, parseAuth({ authType: "NONE", authTestCode: null }));
+      expect(await connect(integrationId, { endUserId: "u", values: {} })).toMatchObject({
         ok: true,
         connection: { lastTestedAt: null },
       });
-      expect(
-        await createConnection(
-          handle.db,
-          deps(),
-          integrationId,
-          { endUserId: "v", values: { key: "x" } },
-          context,
-        ),
-      ).toMatchObject({ ok: false, error: "invalid" });
-      await updateIntegrationAuth(
-        handle.db,
-        deps(),
-        integrationId,
-        parseAuth({ authType: "OAUTH" }),
-        context,
-      );
-      expect(
-        await createConnection(
-          handle.db,
-          deps(),
-          integrationId,
-          { endUserId: "u", values: {} },
-          context,
-        ),
-      ).toEqual({
+      expect(await connect(integrationId, { endUserId: "v", values: { key: "x" } })).toMatchObject({
+        ok: false,
+        error: "invalid",
+      });
+      await updateAuth(integrationId, parseAuth({ authType: "OAUTH" }));
+      expect(await connect(integrationId, { endUserId: "u", values: {} })).toEqual({
         ok: false,
         error: "oauth_flow_required",
         authType: "OAUTH",
@@ -694,59 +510,26 @@ describe.each(testDrivers)("integrations service on %s", (driver) => {
 
     it("never lets a connection outlive a type change it raced with", async () => {
       // Each create's test holds a slow fetch open, so every one is mid-test when the type changes.
-      await updateIntegrationAuth(
-        handle.db,
-        deps(),
+      await updateAuth(
         integrationId,
         parseAuth({
           ...SEED_EXAMPLE_BODY,
           authTestCode: "await fetch(secrets.base_url + '/slow?ms=300'); return true;",
         }),
-        context,
       );
       const creates = Array.from({ length: 12 }, (_, index) =>
-        createConnection(
-          handle.db,
-          deps(),
-          integrationId,
-          { endUserId: `racer-${index}`, values: goodValues() },
-          context,
-        ),
+        connect(integrationId, { endUserId: `racer-${index}`, values: goodValues() }),
       );
       // Fast creates (no test code) race too: they commit before or after the change.
       const fast = await newIntegration();
-      await updateIntegrationAuth(
-        handle.db,
-        deps(),
-        fast.id,
-        parseAuth({ authType: "NONE" }),
-        context,
-      );
+      await updateAuth(fast.id, parseAuth({ authType: "NONE" }));
       const fastCreates = Array.from({ length: 30 }, (_, index) =>
-        createConnection(
-          handle.db,
-          deps(),
-          fast.id,
-          { endUserId: `fast-${index}`, values: {} },
-          context,
-        ),
+        connect(fast.id, { endUserId: `fast-${index}`, values: {} }),
       );
       await new Promise((resolve) => setTimeout(resolve, 100));
       const [changed, fastChanged] = await Promise.all([
-        updateIntegrationAuth(
-          handle.db,
-          deps(),
-          integrationId,
-          parseAuth({ authType: "NONE" }),
-          context,
-        ),
-        updateIntegrationAuth(
-          handle.db,
-          deps(),
-          fast.id,
-          parseAuth({ authType: "API_KEY" }),
-          context,
-        ),
+        updateAuth(integrationId, parseAuth({ authType: "NONE" })),
+        updateAuth(fast.id, parseAuth({ authType: "API_KEY" })),
       ]);
       const results = await Promise.all(creates);
       const fastResults = await Promise.all(fastCreates);
@@ -783,13 +566,7 @@ describe.each(testDrivers)("integrations service on %s", (driver) => {
         .select()
         .from(integrations)
         .where(eq(integrations.id, integrationId));
-      await updateIntegrationAuth(
-        handle.db,
-        deps(),
-        integrationId,
-        parseAuth({ authType: "NONE" }),
-        context,
-      );
+      await updateAuth(integrationId, parseAuth({ authType: "NONE" }));
       await expect(
         handle.db.insert(integrationConnections).values({
           id: "conn_00000000000000000000",
