@@ -1,9 +1,8 @@
 "use client";
 
-import { CircleCheck, CircleX, X } from "lucide-react";
+import { OutcomePanel } from "@/components/shared/outcome-panel";
 import { Badge, type BadgeVariant } from "@/components/ui/badge";
 import type { SampleTestReport, SandboxReport } from "@/lib/integrations/contract";
-import { cn } from "@/lib/utils/cn";
 
 const FAILURE_TITLES: Record<string, string> = {
   threw: "The code threw an error",
@@ -31,39 +30,14 @@ export function TestReport({
   const headline =
     title ?? (report.ok ? "Test passed" : (FAILURE_TITLES[report.kind ?? ""] ?? "Test failed"));
   return (
-    <section
-      aria-label="Test result"
-      className={cn(
-        "relative grid min-w-0 gap-3 rounded-lg border px-4 py-3.5 text-sm",
-        report.ok
-          ? "border-success-text/20 bg-success-subtle"
-          : "border-danger-text/20 bg-danger-subtle",
-      )}
+    <OutcomePanel
+      ok={report.ok}
+      title={headline}
+      note={`in ${Math.round(report.durationMs).toLocaleString("en-US")} ms`}
+      onDismiss={onDismiss}
+      headingLevel="h4"
+      className="grid gap-3"
     >
-      {onDismiss ? (
-        <button
-          type="button"
-          onClick={onDismiss}
-          aria-label="Dismiss test result"
-          className="absolute top-2.5 right-2.5 inline-flex size-7 items-center justify-center rounded-md text-fg-subtle transition-colors hover:bg-fg/5 hover:text-fg focus-visible:outline-2 focus-visible:outline-accent"
-        >
-          <X className="size-4" aria-hidden="true" />
-        </button>
-      ) : null}
-      <div className="flex flex-wrap items-center gap-x-2 gap-y-1 pr-8">
-        {report.ok ? (
-          <CircleCheck className="size-4 shrink-0 text-success-text" aria-hidden="true" />
-        ) : (
-          <CircleX className="size-4 shrink-0 text-danger-text" aria-hidden="true" />
-        )}
-        <h4 className={cn("font-medium", report.ok ? "text-success-text" : "text-danger-text")}>
-          {headline}
-        </h4>
-        <span className="text-fg-muted text-xs tabular-nums">
-          in {Math.round(report.durationMs).toLocaleString("en-US")} ms
-        </span>
-      </div>
-
       {report.ok ? (
         <ReportPart label="Returned">
           <Code>{"value" in report ? formatValue(report.value) : "—"}</Code>
@@ -105,7 +79,7 @@ export function TestReport({
           <Code>{report.logs.join("\n")}</Code>
         )}
       </ReportPart>
-    </section>
+    </OutcomePanel>
   );
 }
 
