@@ -6,6 +6,7 @@ import {
   foreignKey,
   index,
   integer,
+  jsonb,
   pgTable,
   primaryKey,
   text,
@@ -14,7 +15,7 @@ import {
   uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
-import { AUTH_TYPES, FIELD_TYPES } from "../../lib/integrations/schema";
+import { AUTH_TYPES, CONNECTION_STATUSES, FIELD_TYPES } from "../../lib/integrations/schema";
 import { admins } from "./admins";
 import { apiClients } from "./api-clients";
 import { createdAt } from "./columns";
@@ -49,6 +50,8 @@ export const integrations = pgTable(
     apiAccess: text("api_access", { enum: ["all", "selected"] })
       .notNull()
       .default("all"),
+    /** Where a connect link may send the end user back to (lib/integrations/README.md). */
+    connectReturnUrls: text("connect_return_urls").array().notNull().default(sql`'{}'::text[]`),
     createdById: text("created_by_id").references(() => admins.id, { onDelete: "set null" }),
     createdByLabel: text("created_by_label").notNull(),
     createdAt: createdAt(),
@@ -132,10 +135,24 @@ export const integrationConnections = pgTable(
     integrationId: uuid("integration_id").notNull(),
     authVersion: integer("auth_version").notNull(),
     endUserId: text("end_user_id").notNull(),
-    status: text("status", { enum: ["active", "expired", "failed"] })
-      .notNull()
-      .default("active"),
+    status: text("status", { enum: CONNECTION_STATUSES }).notNull().default("active"),
+    /**
+     * Field values (slug → value), or for an OAuth connection its token set
+     * ({ accessToken, refreshToken, tokenType, scope }), as sealed JSON.
+     */
     valuesSealed: text("values_sealed").notNull(),
+    /** When the OAuth access token expires; null for field connections and tokens without expiry. */
+    tokenExpiresAt: timestamp("token_expires_at", { withTimezone: true, mode: "date" }),
+    /**
+     * Bumped on every write of values_sealed: a refresh writes its result only if the revision it
+     * read is still there (compare-and-swap), so no two refreshes both land.
+     */
+    credentialsRevision: integer("credentials_revision").notNull().default(1),
+    /** One instance's claim to refresh this connection's token, until then (a lease, not a lock). */
+    refreshLeaseUntil: timestamp("refresh_lease_until", { withTimezone: true, mode: "date" }),
+    refreshedAt: timestamp("refreshed_at", { withTimezone: true, mode: "date" }),
+    /** Why the last refresh failed, in our words (an OAuth error code, never the server's text). */
+    lastRefreshError: text("last_refresh_error"),
     lastTestedAt: timestamp("last_tested_at", { withTimezone: true, mode: "date" }),
     createdByLabel: text("created_by_label").notNull(),
     createdAt: createdAt(),
@@ -157,3 +174,86 @@ export const integrationConnections = pgTable(
     ),
   ],
 );
+
+/**
+ * A connect link: lets one end user connect one integration from Authdesk's hosted page
+ * (/connect/<token>), once, until it expires. Only the token's SHA-256 is stored.
+ */
+export const integrationConnectSessions = pgTable(
+  "integration_connect_sessions",
+  {
+    id: text("id").primaryKey(),
+    tokenHash: text("token_hash").notNull(),
+    integrationId: uuid("integration_id")
+      .notNull()
+      .references(() => integrations.id, { onDelete: "cascade" }),
+    /** The auth version the link was made for: a link outlives no type change. */
+    authVersion: integer("auth_version").notNull(),
+    endUserId: text("end_user_id").notNull(),
+    returnUrl: text("return_url"),
+    createdByLabel: text("created_by_label").notNull(),
+    createdAt: createdAt(),
+    expiresAt: timestamp("expires_at", { withTimezone: true, mode: "date" }).notNull(),
+    spentAt: timestamp("spent_at", { withTimezone: true, mode: "date" }),
+    /** The connection the link made, once spent. */
+    connectionId: text("connection_id"),
+  },
+  (table) => [
+    uniqueIndex("integration_connect_sessions_token_idx").on(table.tokenHash),
+    index("integration_connect_sessions_expires_idx").on(table.expiresAt),
+  ],
+);
+
+/**
+ * One authorization-code flow in progress: the `state` sent to the provider (stored hashed),
+ * bound to its connect link, to the browser that started it (a cookie whose hash is stored) and to
+ * the auth configuration it started under. Single use, ten minutes.
+ */
+export const integrationOAuthStates = pgTable(
+  "integration_oauth_states",
+  {
+    stateHash: text("state_hash").primaryKey(),
+    connectSessionId: text("connect_session_id")
+      .notNull()
+      .references(() => integrationConnectSessions.id, { onDelete: "cascade" }),
+    integrationId: uuid("integration_id").notNull(),
+    authVersion: integer("auth_version").notNull(),
+    authRevision: integer("auth_revision").notNull(),
+    browserBindingHash: text("browser_binding_hash").notNull(),
+    /** The PKCE code_verifier, sealed and bound to state_hash. */
+    codeVerifierSealed: text("code_verifier_sealed").notNull(),
+    redirectUri: text("redirect_uri").notNull(),
+    createdAt: createdAt(),
+    expiresAt: timestamp("expires_at", { withTimezone: true, mode: "date" }).notNull(),
+    usedAt: timestamp("used_at", { withTimezone: true, mode: "date" }),
+  },
+  (table) => [index("integration_oauth_states_expires_idx").on(table.expiresAt)],
+);
+
+/**
+ * An OAUTH_DCR integration's client, registered once (RFC 7591) at the authorization server found
+ * from its server URL, and shared by all its connections. `fingerprint` is a hash of what the
+ * registration was made for (auth version, server URL, redirect URI): when it no longer matches,
+ * the client is registered again.
+ */
+export const integrationOAuthRegistrations = pgTable("integration_oauth_registrations", {
+  integrationId: uuid("integration_id")
+    .primaryKey()
+    .references(() => integrations.id, { onDelete: "cascade" }),
+  fingerprint: text("fingerprint").notNull(),
+  /** The discovered endpoints (issuer, authorization, token, registration, resource…). */
+  metadata: jsonb("metadata").$type<Record<string, unknown>>().notNull(),
+  redirectUri: text("redirect_uri").notNull(),
+  tokenEndpointAuthMethod: text("token_endpoint_auth_method").notNull(),
+  clientIdSealed: text("client_id_sealed").notNull(),
+  clientSecretSealed: text("client_secret_sealed"),
+  registrationAccessTokenSealed: text("registration_access_token_sealed"),
+  /** RFC 7591's client_secret_expires_at; null when the secret does not expire (0) or there is none. */
+  clientSecretExpiresAt: timestamp("client_secret_expires_at", {
+    withTimezone: true,
+    mode: "date",
+  }),
+  registeredAt: timestamp("registered_at", { withTimezone: true, mode: "date" })
+    .notNull()
+    .defaultNow(),
+});

@@ -48,6 +48,32 @@ export const connectionValuesSealedColumn = {
   column: "values_sealed",
 } as const satisfies SealedColumn;
 
+/** The PKCE code_verifier of an OAuth flow in progress (integration_oauth_states). */
+export const oauthStateVerifierSealedColumn = {
+  table: "integration_oauth_states",
+  idColumn: "state_hash",
+  column: "code_verifier_sealed",
+} as const satisfies SealedColumn;
+
+/** An OAUTH_DCR integration's registered client (integration_oauth_registrations). */
+export const oauthRegistrationSealedColumns = {
+  clientId: {
+    table: "integration_oauth_registrations",
+    idColumn: "integration_id",
+    column: "client_id_sealed",
+  },
+  clientSecret: {
+    table: "integration_oauth_registrations",
+    idColumn: "integration_id",
+    column: "client_secret_sealed",
+  },
+  registrationAccessToken: {
+    table: "integration_oauth_registrations",
+    idColumn: "integration_id",
+    column: "registration_access_token_sealed",
+  },
+} as const satisfies Record<string, SealedColumn>;
+
 /**
  * Every sealed column in the schema, so `npm run keys:rotate` re-encrypts all of them. A feature
  * that adds one declares it here in the same change, and seals and opens its values with
@@ -57,6 +83,8 @@ export const sealedColumns: SealedColumn[] = [
   ...Object.values(authConfigSealedColumns),
   ...Object.values(integrationOAuthSealedColumns),
   connectionValuesSealedColumn,
+  oauthStateVerifierSealedColumn,
+  ...Object.values(oauthRegistrationSealedColumns),
 ];
 
 /** The binding of a value stored in `sealedColumn` of the row whose id is `rowId`. */

@@ -10,6 +10,7 @@ import { newId } from "@/lib/ids";
 import type { Sandbox, SandboxOutcome } from "@/lib/sandbox/types";
 import {
   type AuthType,
+  type ConnectionStatus,
   type CreateConnectionInput,
   checkConnectionValues,
   FIELD_BASED_AUTH_TYPES,
@@ -27,7 +28,7 @@ export interface ConnectionView {
   integrationId: string;
   /** null for a SERVICE_ACCOUNT integration's service connection. */
   endUserId: string | null;
-  status: "active" | "expired" | "failed";
+  status: ConnectionStatus;
   createdBy: string;
   createdAt: Date;
   updatedAt: Date;

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { ActionFailure } from "@/lib/forms/action-result";
-import { AUTH_TYPES, FIELD_TYPES, OAUTH_SECRET_PROPERTIES } from "./schema";
+import { AUTH_TYPES, CONNECTION_STATUSES, FIELD_TYPES, OAUTH_SECRET_PROPERTIES } from "./schema";
 
 /**
  * What leaves the server about integrations, for the console and for the public API. The output
@@ -78,7 +78,7 @@ export const connectionOutput = z.object({
   integrationId: z.string(),
   /** null for the service connection of a SERVICE_ACCOUNT integration. */
   endUserId: z.string().nullable(),
-  status: z.enum(["active", "expired", "failed"]),
+  status: z.enum(CONNECTION_STATUSES),
   createdBy: z.string(),
   createdAt: z.date(),
   updatedAt: z.date(),

@@ -34,6 +34,13 @@ export const AUTH_TYPE_INFO: Record<AuthType, { label: string; explanation: stri
 export const FIELD_BASED_AUTH_TYPES: readonly AuthType[] = ["NONE", "API_KEY", "SERVICE_ACCOUNT"];
 export const OAUTH_AUTH_TYPES: readonly AuthType[] = ["OAUTH", "OAUTH_DCR"];
 
+/**
+ * `needs_reconnect`: the provider refused the connection's refresh token (`invalid_grant`), so
+ * only the end user going through the connect flow again can make it work.
+ */
+export const CONNECTION_STATUSES = ["active", "needs_reconnect"] as const;
+export type ConnectionStatus = (typeof CONNECTION_STATUSES)[number];
+
 export const FIELD_TYPES = [
   "TEXT",
   "MULTI_LINE_TEXT",

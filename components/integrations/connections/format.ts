@@ -11,6 +11,5 @@ export const STATUS_BADGES: Record<
   { label: string; variant: BadgeVariant }
 > = {
   active: { label: "Active", variant: "success" },
-  expired: { label: "Expired", variant: "warning" },
-  failed: { label: "Failed", variant: "danger" },
+  needs_reconnect: { label: "Needs reconnect", variant: "warning" },
 };
