@@ -29,6 +29,7 @@ const BROWSER_SAFE = new Set([
   "lib/api/problem.ts",
   "lib/http/request-context.ts", // pure header parsing, used by server.ts
   "lib/http/security-headers.ts",
+  "lib/http/public-origin.ts", // pure: picks the configured origin or the request's
   "db/errors.ts", // classifies driver errors; no I/O
   "lib/oauth/scopes.ts", // shown in the console too
 ]);

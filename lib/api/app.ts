@@ -14,6 +14,7 @@ import { DEFAULT_FAILURE_LIMITS, type FailureLimits } from "@/lib/rate-limit/fai
 import { createSharedQuota } from "@/lib/rate-limit/quota";
 import type { Sandbox } from "@/lib/sandbox/types";
 import { registerAuthConfigRoutes } from "./auth-config-routes";
+import { registerConnectRoutes } from "./connect-routes";
 import { registerIntegrationRoutes } from "./integration-routes";
 import { registerOAuthRoutes } from "./oauth-routes";
 import { API_DOCUMENT_CONFIG, API_TAGS, OPENAPI_PATH } from "./openapi";
@@ -120,6 +121,8 @@ export function createApiApp(deps: ApiDependencies) {
   if (deps.tokenBroker) registerAuthConfigRoutes(app, deps.tokenBroker);
   if (deps.integrations) {
     registerIntegrationRoutes(app, { db, keyring: deps.keyring, ...deps.integrations });
+    // After the integration routes: their body limit (app.use) covers these too.
+    registerConnectRoutes(app, { db, publicUrl: deps.publicUrl });
   }
   registerOAuthRoutes(app, {
     db,

@@ -401,7 +401,7 @@ const limitBody = limitBodySize(MAX_BODY_BYTES, (c) =>
  * After the scope check: a malformed id is a 400, an id that exists nowhere a 404, and an
  * integration the caller may not manage a 403 (the seed's "No access to this integration").
  */
-function resolveIntegration(db: Database): MiddlewareHandler<IntegrationEnv> {
+export function resolveIntegration(db: Database): MiddlewareHandler<IntegrationEnv> {
   return async (c, next) => {
     const parsed = integrationIdSchema.safeParse(c.req.param("integrationId"));
     if (!parsed.success) {
@@ -426,7 +426,7 @@ function resolveIntegration(db: Database): MiddlewareHandler<IntegrationEnv> {
   };
 }
 
-function actorOf(c: Context<IntegrationEnv>): ActorContext {
+export function actorOf(c: Context<IntegrationEnv>): ActorContext {
   const caller: ApiCaller = c.get("apiCaller");
   const clientAddress = c.req.header(CLIENT_ADDRESS_HEADER) || null;
   return caller.kind === "client"
@@ -462,7 +462,7 @@ function sandboxUnavailable(c: Context, detail: string) {
   return problem(c, 503, "Sandbox unavailable", { detail });
 }
 
-function integrationNotFound(c: Context) {
+export function integrationNotFound(c: Context) {
   return problem(c, 404, "Integration not found", { detail: "No integration has this ID." });
 }
 

@@ -31,7 +31,13 @@ export interface AuditEventInput {
  * Kept apart from ChangeContext because admin-only changes store the actor as an admin reference.
  */
 export interface ActorContext {
-  actor: Extract<AuditActor, { type: "admin" | "api_client" | "till" }>;
+  actor:
+    | Extract<AuditActor, { type: "admin" | "api_client" | "till" }>
+    /**
+     * An end user on the hosted connect page: no account of ours, so anonymous, labelled with
+     * their end user id and the connect link they used (lib/integrations/connect-sessions.ts).
+     */
+    | { type: "anonymous"; label: string };
   clientAddress: string | null;
 }
 

@@ -8,8 +8,13 @@ import {
   integrationOAuthClients,
   integrations,
 } from "@/db/schema";
-import { type ActorContext, recordAudit } from "@/lib/audit/service";
+import { type ActorContext, type ChangeContext, recordAudit } from "@/lib/audit/service";
 import { newId } from "@/lib/ids";
+import {
+  type ConnectionDependencies,
+  type CreateConnectionResult,
+  createConnection,
+} from "./connections";
 import type { AuthType, FieldType } from "./schema";
 
 /**
@@ -249,4 +254,128 @@ export function returnUrlWith(
   const url = new URL(returnUrl);
   for (const [name, value] of Object.entries(params)) url.searchParams.set(name, value);
   return url.toString();
+}
+
+/**
+ * Who acts when an end user connects through a link: nobody with an account here, so an
+ * anonymous actor, labelled with what we know (the platform's end user id and the link). The
+ * OAuth callback stores its connection as the same actor.
+ */
+export function endUserContext(
+  session: Pick<OpenConnectSession, "id" | "endUserId">,
+  clientAddress: string | null,
+): ActorContext {
+  return {
+    actor: {
+      type: "anonymous",
+      label: `end user ${session.endUserId} (connect link ${session.id})`,
+    },
+    clientAddress,
+  };
+}
+
+export type LinkProblem = {
+  ok: false;
+  error: "link";
+  problem: ConnectSessionProblem;
+  /** The link's return URL, when the link was good enough to know it. */
+  returnUrl: string | null;
+};
+
+export type ConnectWithLinkResult =
+  | {
+      ok: true;
+      connectionId: string;
+      /** The return URL with connection_id and status=connected; null shows our own page. */
+      returnTo: string | null;
+    }
+  | LinkProblem
+  | Exclude<CreateConnectionResult, { ok: true }>;
+
+/**
+ * The hosted page's form: the end user's values for the link's integration, checked and tested
+ * as POST …/connections does, and stored for the link's end user while the link is spent, in
+ * one transaction. A link spent meanwhile (a second submission, another tab) or an auth type
+ * changed since the link was made rolls the write back, so one link stores at most one connection.
+ * A failed test spends nothing: the end user may correct the values and try again.
+ */
+export async function connectWithLink(
+  db: Database,
+  deps: ConnectionDependencies,
+  input: { token: string; values: Record<string, string | number> },
+  clientAddress: string | null,
+): Promise<ConnectWithLinkResult> {
+  const opened = await openConnectSession(db, input.token);
+  if (!opened.ok) {
+    return { ok: false, error: "link", problem: opened.problem, returnUrl: opened.returnUrl };
+  }
+  const session = opened.session;
+  const refused = (problem: ConnectSessionProblem): LinkProblem => ({
+    ok: false,
+    error: "link",
+    problem,
+    returnUrl: session.returnUrl,
+  });
+  const result = await createConnection<LinkProblem>(
+    db,
+    deps,
+    session.integrationId,
+    { endUserId: session.endUserId, values: input.values },
+    endUserContext(session, clientAddress),
+    {
+      onStore: async (tx, stored) => {
+        if (stored.authVersion !== session.authVersion) return refused("auth_changed");
+        if (await spendConnectSession(tx, session.id, stored.connection.id)) return null;
+        return refused(session.expiresAt <= new Date() ? "expired" : "spent");
+      },
+    },
+  );
+  if (!result.ok) return result;
+  return {
+    ok: true,
+    connectionId: result.connection.id,
+    returnTo: returnUrlWith(session.returnUrl, {
+      connection_id: result.connection.id,
+      status: "connected",
+    }),
+  };
+}
+
+export type SetReturnUrlsResult = { ok: true; urls: string[] } | { ok: false; error: "not_found" };
+
+/**
+ * Replaces the integration's return-URL allowlist (checked by connectReturnUrlsSchema). Links
+ * made before keep the return URL they were made with: it was allowed then, and they live ten
+ * minutes.
+ */
+export async function setConnectReturnUrls(
+  db: Database,
+  integrationId: string,
+  urls: string[],
+  context: ChangeContext,
+): Promise<SetReturnUrlsResult> {
+  return db.transaction(async (tx) => {
+    const [before] = await tx
+      .select({ urls: integrations.connectReturnUrls })
+      .from(integrations)
+      .where(eq(integrations.id, integrationId))
+      .for("update");
+    if (!before) return { ok: false, error: "not_found" } as const;
+    await tx
+      .update(integrations)
+      .set({ connectReturnUrls: urls })
+      .where(eq(integrations.id, integrationId));
+    await recordAudit(tx, {
+      actor: context.actor,
+      action: "integration.connect_return_urls_changed",
+      target: { type: "integration", id: integrationId },
+      clientAddress: context.clientAddress,
+      // Redirect targets are security-relevant and not secret: the audit names them.
+      details: {
+        added: urls.filter((url) => !before.urls.includes(url)),
+        removed: before.urls.filter((url) => !urls.includes(url)),
+      },
+    });
+    return { ok: true, urls } as const;
+  });
 }

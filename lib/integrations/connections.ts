@@ -76,13 +76,14 @@ interface AuthSnapshot {
  * them sealed. Posting again for the same end user replaces that end user's values (the
  * connection keeps its id), as does posting a SERVICE_ACCOUNT integration's service connection.
  */
-export async function createConnection(
+export async function createConnection<Refusal extends { ok: false } = never>(
   db: Database,
   deps: ConnectionDependencies,
   integrationId: string,
   input: CreateConnectionInput,
   context: ActorContext,
-): Promise<CreateConnectionResult> {
+  options: { onStore?: StoreHook<Refusal> } = {},
+): Promise<CreateConnectionResult | Refusal> {
   const snapshot = await readAuthSnapshot(db, integrationId);
   if (!snapshot) return { ok: false, error: "not_found" };
   if (!FIELD_BASED_AUTH_TYPES.includes(snapshot.authType)) {
@@ -107,24 +108,52 @@ export async function createConnection(
   }
 
   const write = () =>
-    db.transaction((tx) =>
-      storeConnection(tx, deps.keyring, {
+    db.transaction(async (tx) => {
+      const stored = await storeConnection(tx, deps.keyring, {
         integrationId,
         endUserId: endUser.value,
         values: checked.values,
         revision: snapshot.authRevision,
         tested: test !== null,
         context,
-      }),
-    );
+      });
+      const refusal = stored && options.onStore ? await options.onStore(tx, stored) : null;
+      if (refusal) throw new StoreRefused(refusal);
+      return stored;
+    });
   try {
     const stored = await retryOnceOnUniqueViolation(write);
     if (!stored) return { ok: false, error: "auth_changed" };
-    return { ok: true, ...stored, test };
+    return { ok: true, connection: stored.connection, replaced: stored.replaced, test };
   } catch (error) {
+    if (error instanceof StoreRefused) return error.refusal as Refusal;
     // The type changed and the old auth version is gone: the foreign key refused this row.
     if (isForeignKeyViolation(error)) return { ok: false, error: "auth_changed" };
     throw error;
+  }
+}
+
+/**
+ * Runs inside the transaction that stores the connection, after the row is written: a refusal
+ * rolls the whole write back and becomes createConnection's answer. The hosted connect page
+ * spends its link here, so a connection is stored if and only if its link is spent.
+ */
+export type StoreHook<Refusal> = (
+  tx: Transaction,
+  stored: StoredConnection,
+) => Promise<Refusal | null>;
+
+export interface StoredConnection {
+  connection: ConnectionView;
+  replaced: boolean;
+  /** The auth version the row was written under (the integration's, read under a share lock). */
+  authVersion: number;
+}
+
+/** Thrown out of the transaction to roll it back; never leaves createConnection. */
+class StoreRefused extends Error {
+  constructor(readonly refusal: unknown) {
+    super("The store hook refused the connection");
   }
 }
 
@@ -213,7 +242,7 @@ async function storeConnection(
   tx: Transaction,
   keyring: Keyring,
   request: StoreRequest,
-): Promise<{ connection: ConnectionView; replaced: boolean } | null> {
+): Promise<StoredConnection | null> {
   const [integration] = await tx
     .select({ authRevision: integrations.authRevision, authVersion: integrations.authVersion })
     .from(integrations)
@@ -274,7 +303,7 @@ async function storeConnection(
       tested: request.tested,
     },
   });
-  return { connection, replaced: existing !== undefined };
+  return { connection, replaced: existing !== undefined, authVersion: integration.authVersion };
 }
 
 function toView(row: ConnectionRow): ConnectionView {

@@ -66,6 +66,7 @@ export const integrationDetailOutput = integrationListItemOutput.extend({
     clients: z.array(z.object({ id: z.string(), name: z.string(), clientKey: z.string() })),
   }),
   connectionCount: z.number().int(),
+  connectReturnUrls: z.array(z.string()),
   createdBy: z.string(),
   authUpdatedAt: z.date().nullable(),
 });
@@ -158,6 +159,17 @@ export type CreateConnectionResult =
   | ActionFailure;
 
 export type DeleteConnectionResult = { ok: true } | (ActionFailure & { notFound?: boolean });
+
+export type SetReturnUrlsResult =
+  | { ok: true; integration: IntegrationDetail }
+  | { ok: false; fieldErrors: FieldErrors }
+  | (ActionFailure & { notFound?: boolean });
+
+/** "Connect as…": the link is shown once, from this answer. */
+export type CreateConnectLinkResult =
+  | { ok: true; link: { id: string; url: string; expiresAt: Date } }
+  | { ok: false; fieldErrors: FieldErrors }
+  | (ActionFailure & { notFound?: boolean });
 
 export type SetApiAccessResult =
   | { ok: true; integration: IntegrationDetail }

@@ -74,6 +74,7 @@ export const LIMITS = {
   fields: 50,
   endUserId: 200,
   value: 10_000,
+  returnUrls: 20,
 } as const;
 
 const segmenter = new Intl.Segmenter("en", { granularity: "grapheme" });
@@ -312,11 +313,15 @@ export const connectionValuesSchema = z
   )
   .refine((values) => Object.keys(values).length <= LIMITS.fields, "Too many values");
 
+/** The platform's id for one of its end users: what connections and connect links are keyed by. */
+export const endUserIdSchema = limitedText(LIMITS.endUserId, { trim: true }).min(
+  1,
+  "Enter the end user's id",
+);
+
 export const createConnectionSchema = z
   .object({
-    endUserId: limitedText(LIMITS.endUserId, { trim: true })
-      .min(1, "Enter the end user's id")
-      .optional(),
+    endUserId: endUserIdSchema.optional(),
     values: connectionValuesSchema.default({}),
   })
   .strict();
@@ -389,4 +394,71 @@ export function slugFromLabel(label: string): string {
     .replace(/[^a-z0-9]+/g, "_")
     .replace(/^_+|_+$/g, "")
     .slice(0, LIMITS.slug);
+}
+
+/**
+ * POST …/connect-sessions and the console's "Connect as…". The return URL is only bounded here;
+ * whether the integration allows it is the service's question (returnUrlAllowed).
+ */
+export const createConnectSessionSchema = z
+  .object({
+    endUserId: endUserIdSchema,
+    returnUrl: limitedText(LIMITS.url)
+      .optional()
+      .describe(
+        "Where the end user's browser goes afterwards, with `connection_id` and `status=connected` (or `error`) added to its query. Must match the integration's return-URL allowlist.",
+      ),
+  })
+  .strict();
+
+export type CreateConnectSessionInput = z.output<typeof createConnectSessionSchema>;
+
+/**
+ * One entry of an integration's return-URL allowlist: an absolute http(s) URL without fragment,
+ * credentials or query (the query of a return URL is the platform's own and never compared), https
+ * unless the operator allows private URLs. An entry ending in "/" allows every path under it.
+ */
+export function returnUrlEntrySchema(options: { allowPrivateUrls: boolean }) {
+  return limitedText(LIMITS.url, { trim: true })
+    .min(1, "Enter a URL")
+    .superRefine((value, context) => {
+      const problem = returnUrlEntryProblem(value, options.allowPrivateUrls);
+      if (problem) context.addIssue({ code: "custom", message: problem });
+    });
+}
+
+function returnUrlEntryProblem(value: string, allowPrivateUrls: boolean): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return "Enter an absolute URL, like https://app.example.com/connected";
+  }
+  if (url.protocol !== "https:" && !(url.protocol === "http:" && allowPrivateUrls)) {
+    return "Use an https URL";
+  }
+  if (url.username || url.password) return "Remove the user name and password from the URL";
+  if (url.hash || value.includes("#")) return "Remove the fragment (#…): browsers keep it private";
+  if (url.search || value.includes("?")) {
+    return "Remove the query (?…): any query is allowed, and the platform's own is kept";
+  }
+  return undefined;
+}
+
+/** The whole allowlist, as the console saves it: at most 20 entries, each once. */
+export function connectReturnUrlsSchema(options: { allowPrivateUrls: boolean }) {
+  return z
+    .array(returnUrlEntrySchema(options))
+    .max(LIMITS.returnUrls, `Use at most ${LIMITS.returnUrls} return URLs`)
+    .superRefine((urls, context) => {
+      urls.forEach((url, index) => {
+        if (urls.indexOf(url) !== index) {
+          context.addIssue({
+            code: "custom",
+            path: [index],
+            message: "This URL is already listed",
+          });
+        }
+      });
+    });
 }

@@ -77,6 +77,8 @@ export interface Integration extends IntegrationListItem {
     clients: { id: string; name: string; clientKey: string }[];
   };
   connectionCount: number;
+  /** Where connect links may send the end user back to (connect-sessions.ts, returnUrlAllowed). */
+  connectReturnUrls: string[];
   createdBy: string;
   authUpdatedAt: Date | null;
 }
@@ -159,6 +161,7 @@ export async function getIntegration(executor: Executor, id: string): Promise<In
     oauthClient: oauthClient ? toOAuthView(oauthClient) : null,
     apiAccess: { mode: row.apiAccess, clients: accessClients },
     connectionCount: connections?.total ?? 0,
+    connectReturnUrls: row.connectReturnUrls,
     createdAt: row.createdAt,
     createdBy: row.createdByLabel,
     authUpdatedAt: row.authUpdatedAt,

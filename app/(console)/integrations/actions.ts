@@ -9,6 +9,7 @@ import {
   deleteConnection,
   type FieldIssue,
   listConnections,
+  type CreateConnectionResult as StoredConnectionResult,
   testAuthCode,
 } from "@/lib/integrations/connections";
 import {
@@ -253,9 +254,7 @@ export async function saveServiceConnectionAction(
   }
 }
 
-function connectionAnswer(
-  result: Awaited<ReturnType<typeof createConnection>>,
-): CreateConnectionResult {
+function connectionAnswer(result: StoredConnectionResult): CreateConnectionResult {
   if (result.ok) {
     return {
       ok: true,

@@ -32,6 +32,7 @@ function integration(overrides: Partial<IntegrationDetail> = {}): IntegrationDet
     },
     apiAccess: { mode: "all", clients: [] },
     connectionCount: 0,
+    connectReturnUrls: [],
     createdAt: new Date(0),
     createdBy: "ada@example.com",
     authUpdatedAt: null,
