@@ -58,6 +58,8 @@ function ValueInput({
     name: field.slug,
     value,
     placeholder: field.placeholder ?? undefined,
+    // The Field marks optional ones in its label; assistive technology hears about the rest.
+    "aria-required": field.required || undefined,
     autoComplete: "off",
     spellCheck: false,
     "data-1p-ignore": true,

@@ -32,6 +32,31 @@ export function pagePolicy(nonce: string, dev: boolean): string {
   ].join("; ");
 }
 
+/**
+ * The hosted connect pages (/connect/…) are opened by end users from links other apps send, and
+ * carry a secret in their path, so they get a stricter policy than the console: nothing loads
+ * unless listed, no inline or foreign scripts (Next's own carry the nonce), forms post only
+ * here. Styles stay 'unsafe-inline' because React and Radix set style attributes; scripts are
+ * what a nonce policy protects.
+ */
+export function connectPagePolicy(nonce: string, dev: boolean): string {
+  return [
+    "default-src 'none'",
+    `script-src 'nonce-${nonce}' 'strict-dynamic'${dev ? " 'unsafe-eval'" : ""}`,
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data:",
+    `connect-src 'self'${dev ? " ws: wss:" : ""}`,
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+    "base-uri 'none'",
+  ].join("; ");
+}
+
+/** /connect and everything under it, with or without a query. */
+export function isConnectPath(url: string): boolean {
+  return /^\/connect(\/|\?|$)/.test(url);
+}
+
 export function applyApiSecurityHeaders(res: ServerResponse, https: boolean): void {
   applyCommon(res, https);
   res.setHeader("Content-Security-Policy", API_POLICY);
@@ -44,9 +69,17 @@ export function applyPageSecurityHeaders(
   options: { https: boolean; dev: boolean },
 ): void {
   applyCommon(res, options.https);
-  const policy = pagePolicy(randomBytes(16).toString("base64"), options.dev);
+  const nonce = randomBytes(16).toString("base64");
+  const connect = isConnectPath(req.url ?? "/");
+  const policy = connect ? connectPagePolicy(nonce, options.dev) : pagePolicy(nonce, options.dev);
   req.headers["content-security-policy"] = policy;
   res.setHeader("Content-Security-Policy", policy);
+  if (connect) {
+    // The link's token is in the path: no cache may keep the page, and no Referer carries it
+    // on (no-referrer is in COMMON_HEADERS too; said again here because this page depends on it).
+    res.setHeader("Cache-Control", "no-store");
+    res.setHeader("Referrer-Policy", "no-referrer");
+  }
 }
 
 function applyCommon(res: ServerResponse, https: boolean): void {
