@@ -9,6 +9,7 @@ import {
 } from "@tanstack/react-query";
 import { useCallback, useState } from "react";
 import {
+  createConnectLinkAction,
   createIntegrationAction,
   deleteConnectionAction,
   deleteIntegrationAction,
@@ -18,12 +19,14 @@ import {
   saveServiceConnectionAction,
   searchAccessCandidatesAction,
   setApiAccessAction,
+  setConnectReturnUrlsAction,
   testAuthCodeAction,
   updateIntegrationAuthAction,
 } from "@/app/(console)/integrations/actions";
 import { toast } from "@/components/ui/toast";
 import type {
   CreateConnectionResult,
+  CreateConnectLinkResult,
   IntegrationDetail,
   IntegrationListItem,
   TestAuthCodeResult,
@@ -332,4 +335,43 @@ export function useAccessCandidates(search: string, enabled: boolean) {
     enabled,
     placeholderData: keepPreviousData,
   });
+}
+
+/** The return-URL allowlist: each add or remove saves the whole list. */
+export function useSetReturnUrls(id: string) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: async (urls: string[]) => {
+      const result = await setConnectReturnUrlsAction(id, urls);
+      if (!result.ok && "formError" in result) {
+        throw new IntegrationActionError(result.formError, result.notFound);
+      }
+      return result;
+    },
+    onSuccess: (result) => {
+      if (result.ok) queryClient.setQueryData(integrationKeys.detail(id), result.integration);
+    },
+    onError: (error) => {
+      if (error instanceof IntegrationActionError && error.notFound) {
+        queryClient.setQueryData(integrationKeys.detail(id), null);
+      }
+      toast.error("Could not save the return URLs", { description: messageOf(error) });
+    },
+  });
+}
+
+/**
+ * "Connect as…". The answer holds a working link, so it goes through a plain call, not a
+ * TanStack mutation whose cache would keep it.
+ */
+export function useCreateConnectLink(id: string) {
+  const call = useCallback(
+    (input: { endUserId: string; returnUrl?: string }) => createConnectLinkAction(id, input),
+    [id],
+  );
+  const { run, pending } = useSecretCall<
+    { endUserId: string; returnUrl?: string },
+    CreateConnectLinkResult
+  >(call, "Could not make the link");
+  return { createLink: run, pending };
 }

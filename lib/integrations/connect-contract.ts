@@ -7,6 +7,9 @@ import type { AuthType, FieldType } from "./schema";
  * spelled out here so client components need no server module.
  */
 
+/** The OAuth callback page's path (oauth/flow.ts says the same, for the server). */
+export const CALLBACK_PATH = "/connect/callback";
+
 export type LinkProblem = "invalid" | "expired" | "spent" | "auth_changed";
 
 export type CallbackProblem =

@@ -1,9 +1,12 @@
 "use server";
 
+import { headers } from "next/headers";
 import { z } from "zod";
 import { requireAdmin } from "@/lib/auth/session";
 import { assertNever, changeContextFor, unexpectedFailure } from "@/lib/forms/action-support";
 import { fieldErrorsByPath } from "@/lib/forms/field-errors";
+import { publicOrigin } from "@/lib/http/public-origin";
+import { createConnectSession, setConnectReturnUrls } from "@/lib/integrations/connect-sessions";
 import {
   createConnection,
   deleteConnection,
@@ -14,6 +17,7 @@ import {
 } from "@/lib/integrations/connections";
 import {
   type CreateConnectionResult,
+  type CreateConnectLinkResult,
   type CreateIntegrationResult,
   connectionOutput,
   type DeleteConnectionResult,
@@ -24,6 +28,7 @@ import {
   type ListConnectionsResult,
   type ListIntegrationsResult,
   type SetApiAccessResult,
+  type SetReturnUrlsResult,
   sampleTestReportOutput,
   sandboxReportOutput,
   type TestAuthCodeResult,
@@ -34,6 +39,8 @@ import {
   authFieldsSchema,
   codeSchema,
   connectionValuesSchema,
+  connectReturnUrlsSchema,
+  createConnectSessionSchema,
   createIntegrationSchema,
   integrationIdSchema,
   updateAuthSchema,
@@ -358,6 +365,79 @@ export async function searchAccessCandidatesAction(
     return { ok: true, clients: await searchAccessCandidates(database.db, parsed.data ?? "") };
   } catch (error) {
     return unexpectedFailure(AREA, "search API clients", admin, error);
+  }
+}
+
+/** The Connections tab's "Connect links" allowlist: where links may send end users back to. */
+export async function setConnectReturnUrlsAction(
+  id: string,
+  urls: unknown,
+): Promise<SetReturnUrlsResult> {
+  const admin = await requireAdmin();
+  const parsedId = integrationIdSchema.safeParse(id);
+  if (!parsedId.success) return notFound;
+  try {
+    const { env, database } = await startRuntime();
+    const schema = connectReturnUrlsSchema({
+      allowPrivateUrls: env.AUTHDESK_ALLOW_PRIVATE_TOKEN_URLS,
+    });
+    const parsed = schema.safeParse(urls);
+    if (!parsed.success) return { ok: false, fieldErrors: fieldErrorsByPath(parsed.error) };
+    const result = await setConnectReturnUrls(
+      database.db,
+      parsedId.data,
+      parsed.data,
+      await changeContextFor(admin),
+    );
+    if (!result.ok) return notFound;
+    const integration = await getIntegration(database.db, parsedId.data);
+    return integration ? { ok: true, integration: detail(integration) } : notFound;
+  } catch (error) {
+    return unexpectedFailure(AREA, "change the return URLs", admin, error);
+  }
+}
+
+/**
+ * "Connect as…": the same link a program gets from POST …/connect-sessions, made by the admin,
+ * so they can try the hosted page as an end user would. The link is in this answer only.
+ */
+export async function createConnectLinkAction(
+  id: string,
+  input: unknown,
+): Promise<CreateConnectLinkResult> {
+  const admin = await requireAdmin();
+  const parsedId = integrationIdSchema.safeParse(id);
+  if (!parsedId.success) return notFound;
+  const parsed = createConnectSessionSchema.safeParse(input);
+  if (!parsed.success) return { ok: false, fieldErrors: fieldErrorsByPath(parsed.error) };
+  try {
+    const { env, database } = await startRuntime();
+    const incoming = await headers();
+    const result = await createConnectSession(
+      database.db,
+      {
+        integrationId: parsedId.data,
+        ...parsed.data,
+        origin: publicOrigin(env.AUTHDESK_PUBLIC_URL, {
+          host: incoming.get("host"),
+          get: (name) => incoming.get(name),
+        }),
+      },
+      await changeContextFor(admin),
+    );
+    if (result.ok) return { ok: true, link: result.session };
+    switch (result.error) {
+      case "not_found":
+        return notFound;
+      case "not_connectable":
+        return { ok: false, formError: "Service account integrations have no end users." };
+      case "return_url_not_allowed":
+        return { ok: false, fieldErrors: { returnUrl: "Choose a URL from the allowlist." } };
+      default:
+        return assertNever(result);
+    }
+  } catch (error) {
+    return unexpectedFailure(AREA, "make a connect link", admin, error);
   }
 }
 

@@ -1,7 +1,10 @@
 import type { Metadata } from "next";
+import { headers } from "next/headers";
 import { z } from "zod";
+import { ConnectOriginProvider } from "@/components/integrations/connect-origin";
 import { IntegrationsView } from "@/components/integrations/integrations-view";
 import { requireAdmin } from "@/lib/auth/session";
+import { publicOrigin } from "@/lib/http/public-origin";
 import { integrationDetailOutput, integrationListItemOutput } from "@/lib/integrations/contract";
 import { integrationIdSchema } from "@/lib/integrations/schema";
 import { getIntegration, listIntegrations } from "@/lib/integrations/service";
@@ -22,20 +25,27 @@ export default async function IntegrationsPage({
   await requireAdmin();
   const { id } = querySchema.parse(await searchParams);
   const { env, database } = await startRuntime();
+  const incoming = await headers();
   // A malformed id cannot name an integration: it is shown as "not found" without a query.
   const wellFormedId = id && integrationIdSchema.safeParse(id).success ? id : undefined;
   const [integrations, selected] = await Promise.all([
     listIntegrations(database.db),
     wellFormedId ? getIntegration(database.db, wellFormedId) : null,
   ]);
+  const origin = publicOrigin(env.AUTHDESK_PUBLIC_URL, {
+    host: incoming.get("host"),
+    get: (name) => incoming.get(name),
+  });
   return (
-    <IntegrationsView
-      // Parsed through the allowlists, like every action result: only these fields are sent.
-      initialIntegrations={z.array(integrationListItemOutput).parse(integrations)}
-      initialSelected={
-        id ? { id, integration: selected ? integrationDetailOutput.parse(selected) : null } : null
-      }
-      allowPrivateUrls={env.AUTHDESK_ALLOW_PRIVATE_TOKEN_URLS}
-    />
+    <ConnectOriginProvider origin={origin}>
+      <IntegrationsView
+        // Parsed through the allowlists, like every action result: only these fields are sent.
+        initialIntegrations={z.array(integrationListItemOutput).parse(integrations)}
+        initialSelected={
+          id ? { id, integration: selected ? integrationDetailOutput.parse(selected) : null } : null
+        }
+        allowPrivateUrls={env.AUTHDESK_ALLOW_PRIVATE_TOKEN_URLS}
+      />
+    </ConnectOriginProvider>
   );
 }

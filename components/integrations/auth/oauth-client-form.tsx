@@ -2,9 +2,12 @@
 
 import { Info } from "lucide-react";
 import { useId } from "react";
+import { CopyButton } from "@/components/api-clients/copy-button";
 import { Field } from "@/components/ui/field";
 import { Input } from "@/components/ui/input";
+import { CALLBACK_PATH } from "@/lib/integrations/connect-contract";
 import type { OAuthSecretProperty } from "@/lib/integrations/schema";
+import { useConnectOrigin } from "../connect-origin";
 import type { OAuthDraft, SecretDraft } from "./auth-draft";
 import { CodeField } from "./code-field";
 import { WriteOnlyField } from "./write-only-field";
@@ -95,6 +98,8 @@ export function OAuthClientForm({
         </p>
       ) : null}
 
+      <CallbackUrl />
+
       <div className="grid gap-4 @lg:grid-cols-2">
         <Field
           label="Scopes"
@@ -163,5 +168,28 @@ export function OAuthClientForm({
         ))}
       </div>
     </section>
+  );
+}
+
+/**
+ * The redirect URI to register at the provider: where it sends end users back after they sign
+ * in (the hosted connect page's callback). Not an input: it follows from where Authdesk runs.
+ */
+function CallbackUrl() {
+  const url = `${useConnectOrigin()}${CALLBACK_PATH}`;
+  return (
+    <fieldset className="grid min-w-0 gap-1.5">
+      <legend className="mb-1.5 font-medium text-fg text-sm">Callback URL</legend>
+      <div className="flex min-w-0 items-center gap-2">
+        <code className="min-w-0 flex-1 break-all rounded-md border border-line bg-surface-subtle px-3 py-2 font-mono text-xs">
+          {url}
+        </code>
+        <CopyButton value={url} label="Copy callback URL" />
+      </div>
+      <p className="text-fg-subtle text-sm">
+        Register this redirect URI with the service's OAuth app. For OAuth with dynamic
+        registration, Authdesk registers it itself.
+      </p>
+    </fieldset>
   );
 }

@@ -18,6 +18,7 @@ import {
 import type { ConnectionOutput, IntegrationDetail } from "@/lib/integrations/contract";
 import { isOAuthType } from "../auth/auth-draft";
 import { useConnections } from "../queries";
+import { ConnectLinksSection } from "./connect-links";
 import { DeleteConnectionDialog } from "./delete-connection-dialog";
 import { connectionName, STATUS_BADGES } from "./format";
 import { ServiceConnectionForm } from "./service-connection-form";
@@ -41,7 +42,10 @@ export function ConnectionsPanel({ integration }: { integration: IntegrationDeta
       {integration.authType === "SERVICE_ACCOUNT" ? (
         <ServiceConnectionForm integration={integration} exists={Boolean(serviceConnection)} />
       ) : (
-        <HowConnectionsAreMade integration={integration} />
+        <>
+          <HowConnectionsAreMade integration={integration} />
+          <ConnectLinksSection integration={integration} />
+        </>
       )}
 
       <section aria-labelledby={headingId} className="grid min-w-0 gap-3">
@@ -105,8 +109,8 @@ function HowConnectionsAreMade({ integration }: { integration: IntegrationDetail
       <Info className="mt-0.5 size-4 shrink-0" aria-hidden="true" />
       {isOAuthType(integration.authType) ? (
         <p>
-          End users connect by signing in at the service through the OAuth flow, which arrives in a
-          later release. Their connections will be listed here.
+          End users connect by signing in at the service from a connect link (below). Their
+          connections are listed here.
         </p>
       ) : (
         <p className="min-w-0">
@@ -115,7 +119,8 @@ function HowConnectionsAreMade({ integration }: { integration: IntegrationDetail
             POST /api/integrations/v1/{integration.id}/connections
           </code>{" "}
           with the end user&apos;s id
-          {integration.authType === "NONE" ? "" : " and their values for the auth fields"}.
+          {integration.authType === "NONE" ? "" : " and their values for the auth fields"}, or end
+          users fill them in themselves from a connect link (below).
           {integration.authTestCode ? " The test code runs first; only a pass is stored." : ""}
         </p>
       )}
