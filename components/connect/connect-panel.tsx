@@ -1,6 +1,6 @@
 "use client";
 
-import { CircleX, LoaderCircle } from "lucide-react";
+import { CircleX, LoaderCircle, Plug } from "lucide-react";
 import { type FormEvent, useId, useState } from "react";
 import { connectWithValuesAction, startOAuthAction } from "@/app/connect/actions";
 import { Button } from "@/components/ui/button";
@@ -53,7 +53,7 @@ export function ConnectPanel({ token, model }: { token: string; model: ConnectPa
     default:
       return (
         <ConnectCard
-          eyebrow={model.integrationName}
+          icon={<Plug />}
           title={`Connect ${model.integrationName}`}
           description={<p>{introFor(model)}</p>}
         >
@@ -104,7 +104,9 @@ function FieldsForm({
 }) {
   const [values, setValues] = useState<Record<string, string>>({});
   const [errors, setErrors] = useState<Record<string, string>>({});
-  const [failure, setFailure] = useState<{ title: string; reason?: string } | null>(null);
+  const [failure, setFailure] = useState<{ title: string; reason?: string; next?: string } | null>(
+    null,
+  );
   const [pending, setPending] = useState(false);
   const failureId = useId();
   const fields = model.fields;
@@ -142,8 +144,12 @@ function FieldsForm({
       if ("fieldErrors" in answer) setErrors(answer.fieldErrors);
       else if ("testFailed" in answer) {
         setFailure({
-          title: `${model.integrationName} did not accept these details`,
+          title:
+            fields.length > 0
+              ? `${model.integrationName} did not accept these details`
+              : `${model.integrationName} could not be turned on`,
           reason: answer.testFailed.reason || undefined,
+          next: fields.length > 0 ? "Check them and try again." : "Try again in a few minutes.",
         });
       } else setFailure({ title: answer.formError });
     } catch {
@@ -221,7 +227,7 @@ function OAuthConnect({
   );
 }
 
-function Failure({ title, reason }: { title: string; reason?: string }) {
+function Failure({ title, reason, next }: { title: string; reason?: string; next?: string }) {
   return (
     <div
       role="alert"
@@ -235,7 +241,7 @@ function Failure({ title, reason }: { title: string; reason?: string }) {
             The service said: <span className="font-mono text-xs">{reason}</span>
           </p>
         ) : null}
-        {reason ? <p className="text-fg-muted">Check them and try again.</p> : null}
+        {next ? <p className="text-fg-muted">{next}</p> : null}
       </div>
     </div>
   );
