@@ -319,7 +319,20 @@ test("a program's link with a return URL ends back in the app with connection_id
   });
 });
 
-test("an OAuth integration's link shows its Connect button", async ({ request, browser }) => {
+test("an OAuth integration's link shows its Connect button; the Auth tab shows the callback URL", async ({
+  page,
+  request,
+  browser,
+}) => {
+  await openSignedIn(page, `/integrations?id=${oauthIntegrationId}`, "Integrations");
+  const callback = detail(page, OAUTH_NAME).getByRole("group", { name: "Callback URL" });
+  await expect(callback.locator("code")).toHaveText(
+    /^http:\/\/127\.0\.0\.1:\d+\/connect\/callback$/,
+  );
+  await expect(callback.getByRole("button", { name: "Copy callback URL" })).toBeVisible();
+  await callback.scrollIntoViewIfNeeded();
+  await page.screenshot({ path: "e2e/screenshots/connect-console-callback-url-1280.png" });
+
   const url = await newLink(request, oauthIntegrationId);
   const user = await endUserBrowser(browser);
   expectConnectHeaders(await user.page.goto(url));

@@ -21,6 +21,7 @@ const BROWSER_SAFE = new Set([
   "lib/tills/contract.ts",
   "lib/api-groups/contract.ts",
   "lib/integrations/contract.ts",
+  "lib/integrations/connect-contract.ts", // the hosted connect page's browser half
   "lib/forms/field-errors.ts",
   "lib/forms/action-result.ts",
   "lib/utils/cn.ts",

@@ -1,4 +1,4 @@
-import { eq, sql } from "drizzle-orm";
+import { desc, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DatabaseHandle, queryRows } from "@/db/client";
 import { auditEvents, integrationConnections, integrationConnectSessions } from "@/db/schema";
@@ -401,8 +401,11 @@ describe.each(testDrivers)("connect links on %s", (driver) => {
     const events = await handle.db
       .select()
       .from(auditEvents)
-      .where(eq(auditEvents.action, "integration.connect_return_urls_changed"));
-    expect(events.at(-1)?.details).toEqual({
+      .where(eq(auditEvents.targetId, integrationId))
+      .orderBy(desc(auditEvents.occurredAt), desc(auditEvents.id))
+      .limit(1);
+    expect(events[0]?.action).toBe("integration.connect_return_urls_changed");
+    expect(events[0]?.details).toEqual({
       added: ["https://c.example.com/done"],
       removed: ["https://a.example.com/"],
     });

@@ -109,8 +109,8 @@ function HowConnectionsAreMade({ integration }: { integration: IntegrationDetail
       <Info className="mt-0.5 size-4 shrink-0" aria-hidden="true" />
       {isOAuthType(integration.authType) ? (
         <p>
-          End users connect by signing in at the service from a connect link (below). Their
-          connections are listed here.
+          End users connect by signing in at the service through the OAuth flow, from a connect link
+          (below). Their connections are listed here.
         </p>
       ) : (
         <p className="min-w-0">
