@@ -4,7 +4,7 @@ import type { Database, Executor, Transaction } from "@/db/client";
 import { isForeignKeyViolation, isUniqueViolation } from "@/db/errors";
 import { integrationAuthFields, integrationConnections, integrations } from "@/db/schema";
 import { type ActorContext, recordAudit } from "@/lib/audit/service";
-import { type Keyring, open, seal } from "@/lib/crypto";
+import { type Keyring, seal } from "@/lib/crypto";
 import { connectionValuesSealedColumn, sealBindingFor } from "@/lib/crypto/registry";
 import { newId } from "@/lib/ids";
 import type { Sandbox, SandboxOutcome } from "@/lib/sandbox/types";
@@ -262,7 +262,7 @@ async function storeConnection(
         .returning();
   // The row was locked (update) or inserted by this transaction, so one is always returned.
   if (!row) throw new Error(`Connection ${id} was not written`);
-  const connection = toView(row);
+  const connection = connectionView(row);
   await recordAudit(tx, {
     actor: request.context.actor,
     action: existing ? "integration.connection_replaced" : "integration.connection_created",
@@ -277,7 +277,8 @@ async function storeConnection(
   return { connection, replaced: existing !== undefined };
 }
 
-function toView(row: ConnectionRow): ConnectionView {
+/** What a connection looks like outside: never its sealed values or refresh bookkeeping. */
+export function connectionView(row: ConnectionRow): ConnectionView {
   return {
     id: row.id,
     integrationId: row.integrationId,
@@ -329,7 +330,7 @@ export async function listConnections(
   const page = rows.slice(0, limit);
   const last = page.at(-1);
   return {
-    connections: page.map(toView),
+    connections: page.map(connectionView),
     nextCursor: rows.length > limit && last ? encodeCursor(last) : null,
   };
 }
@@ -350,7 +351,7 @@ function decodeCursor(cursor: string): { createdAt: Date; id: string } | null {
   return { createdAt, id };
 }
 
-function connectionKey(integrationId: string, connectionId: string) {
+export function connectionKey(integrationId: string, connectionId: string) {
   return and(
     eq(integrationConnections.id, connectionId),
     eq(integrationConnections.integrationId, integrationId),
@@ -369,7 +370,7 @@ export async function deleteConnection(
       .where(connectionKey(integrationId, connectionId))
       .returning();
     if (!row) return { ok: false, error: "not_found" } as const;
-    const deleted = toView(row);
+    const deleted = connectionView(row);
     await recordAudit(tx, {
       actor: context.actor,
       action: "integration.connection_deleted",
@@ -378,40 +379,6 @@ export async function deleteConnection(
       details: { integrationId, endUserId: deleted.endUserId },
     });
     return { ok: true, deleted } as const;
-  });
-}
-
-/**
- * A connection's credentials for the program that uses them. Every read is a secret reveal, so
- * it is audited in the same transaction: no audit row, no credentials.
- */
-export async function readConnectionCredentials(
-  db: Database,
-  keyring: Keyring,
-  integrationId: string,
-  connectionId: string,
-  context: ActorContext,
-): Promise<
-  | { ok: true; connection: ConnectionView; credentials: Record<string, string> }
-  | { ok: false; error: "not_found" }
-> {
-  return db.transaction(async (tx) => {
-    const [row] = await tx
-      .select()
-      .from(integrationConnections)
-      .where(connectionKey(integrationId, connectionId));
-    if (!row) return { ok: false, error: "not_found" } as const;
-    const credentials = JSON.parse(
-      open(keyring, row.valuesSealed, sealBindingFor(connectionValuesSealedColumn, row.id)),
-    ) as Record<string, string>;
-    await recordAudit(tx, {
-      actor: context.actor,
-      action: "integration.connection_credentials_read",
-      target: { type: "integration_connection", id: row.id },
-      clientAddress: context.clientAddress,
-      details: { integrationId },
-    });
-    return { ok: true, connection: toView(row), credentials } as const;
   });
 }
 
