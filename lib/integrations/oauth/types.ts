@@ -24,6 +24,11 @@ export interface OAuthClientConfig {
   resource: string | null;
   /** The seed's custom code strings; "" means the standard request. */
   code: { authorizationCode: string; accessTokenCode: string; refreshTokenCode: string };
+  /**
+   * OAUTH_DCR with a client Authdesk registered: when that registration was stored, so that
+   * forgetRegistration drops this one and never a newer one another instance stored meanwhile.
+   */
+  registeredAt?: Date;
 }
 
 /** An OAuth connection's credentials, sealed as one JSON value in values_sealed. */
