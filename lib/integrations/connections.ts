@@ -1,5 +1,5 @@
 import "server-only";
-import { and, desc, eq, lt, or } from "drizzle-orm";
+import { and, desc, eq, lt, or, sql } from "drizzle-orm";
 import type { Database, Executor, Transaction } from "@/db/client";
 import { isForeignKeyViolation, isUniqueViolation } from "@/db/errors";
 import { integrationAuthFields, integrationConnections, integrations } from "@/db/schema";
@@ -247,7 +247,11 @@ async function storeConnection(
   const [row] = existing
     ? await tx
         .update(integrationConnections)
-        .set(fields)
+        // A new revision, so that a refresh of the old values never lands over the new ones.
+        .set({
+          ...fields,
+          credentialsRevision: sql`${integrationConnections.credentialsRevision} + 1`,
+        })
         .where(eq(integrationConnections.id, id))
         .returning()
     : await tx

@@ -374,7 +374,7 @@ async function auditedRead(
  * lifetime) before it expires), and whether it has expired. The lifetime counts from the last
  * write of the token. A token without expiry never needs a refresh.
  */
-export function tokenTiming(
+function tokenTiming(
   expiresAt: Date | null,
   issuedAt: Date,
   now = Date.now(),
