@@ -14,6 +14,6 @@ export const STATUS_BADGES: Record<
   needs_reconnect: {
     label: "Needs reconnect",
     variant: "warning",
-    hint: "The service no longer accepts this connection's refresh token. Programs get 409 needs_reconnect until the end user connects again.",
+    hint: "The service no longer accepts the connection's refresh token. Programs get 409 needs_reconnect until the end user connects again.",
   },
 };
