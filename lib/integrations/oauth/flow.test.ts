@@ -155,6 +155,16 @@ describe.each(testDrivers)("OAuth flow on %s", (driver) => {
     expect(provider.tokenCalls("authorization_code")).toBe(exchanges);
   });
 
+  it("two callbacks with one state at once: one connects, the other is refused before exchanging", async () => {
+    const integrationId = await oauthIntegration();
+    const callback = await authorize((await link(integrationId)).token);
+    const exchanges = provider.tokenCalls("authorization_code");
+    const results = await Promise.all([complete(callback), complete(callback)]);
+    expect(results.filter((result) => result.ok)).toHaveLength(1);
+    expect(results.filter((result) => !result.ok)).toMatchObject([{ problem: "used_state" }]);
+    expect(provider.tokenCalls("authorization_code")).toBe(exchanges + 1);
+  });
+
   it("refuses an expired state, and unknown or malformed ones", async () => {
     const integrationId = await oauthIntegration();
     const callback = await authorize((await link(integrationId)).token);
