@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { DatabaseHandle } from "@/db/client";
-import { integrationConnections, integrationOAuthRegistrations } from "@/db/schema";
+import { auditEvents, integrationConnections, integrationOAuthRegistrations } from "@/db/schema";
 import type { ChangeContext } from "@/lib/audit/service";
 import { testKeyring } from "@/lib/auth-configs/token-broker.testing";
 import { createSandbox } from "@/lib/sandbox";
@@ -214,6 +214,12 @@ describe.each(testDrivers)("OAuth dynamic client registration on %s", (driver) =
 
       expect((await start(id, "user-3", "http://authdesk.test/other/callback")).ok).toBe(true);
       expect(confidential.provider.registrations()).toBe(3);
+
+      // Canary: no registered client secret, registration token or token reached an audit row.
+      const audit = JSON.stringify(await handle.db.select().from(auditEvents));
+      const issued = [...confidential.provider.issuedSecrets(), ...mcp.provider.issuedSecrets()];
+      expect(issued.length).toBeGreaterThan(6);
+      for (const secret of issued) expect(audit).not.toContain(secret);
     } finally {
       await confidential.close();
     }
@@ -238,6 +244,30 @@ describe.each(testDrivers)("OAuth dynamic client registration on %s", (driver) =
     expect(mcp.provider.registrations()).toBe(registrations + 1);
     expect(await forgetRegistration(handle.db, id, client)).toBe(false);
     expect(await registration(id)).toBeDefined();
+  });
+
+  it("an exchange answered with invalid_client drops the registration, so the next connect registers", async () => {
+    const id = await dcrIntegration({ authUrl: mcp.serverUrl });
+    const started = await start(id);
+    if (!started.ok) throw new Error("not started");
+    const callback = await authorizeAsEndUser(started.authorizationUrl);
+    await mcp.provider.forgetClient(
+      new URL(started.authorizationUrl).searchParams.get("client_id") ?? "",
+    );
+    const completed = await completeAuthorization(deps, {
+      ...callback,
+      error: null,
+      browserBinding: BROWSER,
+    });
+    expect(completed).toMatchObject({
+      ok: false,
+      problem: "exchange_failed",
+      error: "invalid_client",
+    });
+    expect(await registration(id)).toBeUndefined();
+    const registrations = mcp.provider.registrations();
+    expect((await connect(id, "user-2")).completed.ok).toBe(true);
+    expect(mcp.provider.registrations()).toBe(registrations + 1);
   });
 
   it("a pre-registered client ID is used with the discovered endpoints, without registering", async () => {
