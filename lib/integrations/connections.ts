@@ -1,6 +1,5 @@
 import "server-only";
 import { and, desc, eq, lt, or, sql } from "drizzle-orm";
-import type { PgUpdateSetSource } from "drizzle-orm/pg-core";
 import type { Database, Executor, Transaction } from "@/db/client";
 import { isForeignKeyViolation, isUniqueViolation } from "@/db/errors";
 import { integrationAuthFields, integrationConnections, integrations } from "@/db/schema";
@@ -291,11 +290,15 @@ async function lockExistingConnection(
   return existing?.id ?? null;
 }
 
-type ConnectionWrite = PgUpdateSetSource<typeof integrationConnections> & {
-  authVersion: number;
-  valuesSealed: string;
-};
+type ConnectionWrite = Omit<
+  typeof integrationConnections.$inferInsert,
+  "id" | "integrationId" | "endUserId" | "createdByLabel" | "credentialsRevision"
+>;
 
+/**
+ * Inserts the connection, or updates the locked existing one. Every write of values_sealed bumps
+ * credentials_revision, which a refresh compares before it writes (compare-and-swap).
+ */
 async function upsertConnection(
   tx: Transaction,
   id: string,
@@ -306,13 +309,15 @@ async function upsertConnection(
   const [row] = exists
     ? await tx
         .update(integrationConnections)
-        .set(fields)
+        .set({
+          ...fields,
+          credentialsRevision: sql`${integrationConnections.credentialsRevision} + 1`,
+        })
         .where(eq(integrationConnections.id, id))
         .returning()
     : await tx
         .insert(integrationConnections)
-        // A new row takes no SQL expressions (credentials_revision starts at 1).
-        .values({ id, ...identity, ...fields } as typeof integrationConnections.$inferInsert)
+        .values({ id, ...identity, ...fields })
         .returning();
   // The row was locked (update) or inserted by this transaction, so one is always returned.
   if (!row) throw new Error(`Connection ${id} was not written`);
@@ -380,7 +385,6 @@ export async function storeOAuthConnection(
       status: "active",
       valuesSealed: sealTokenSet(keyring, id, request.tokens),
       tokenExpiresAt: request.tokens.expiresAt,
-      credentialsRevision: existingId ? sql`${integrationConnections.credentialsRevision} + 1` : 1,
       refreshLeaseUntil: null,
       refreshedAt: null,
       lastRefreshError: null,
