@@ -1,11 +1,13 @@
+import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DatabaseHandle } from "@/db/client";
-import { auditEvents } from "@/db/schema";
+import { auditEvents, integrationConnections } from "@/db/schema";
 import type { ChangeContext } from "@/lib/audit/service";
 import { testKeyring } from "@/lib/auth-configs/token-broker.testing";
 import { createSandbox } from "@/lib/sandbox";
 import type { Sandbox } from "@/lib/sandbox/types";
 import { createTestDatabase, testDrivers } from "@/lib/testing/databases";
+import { sendJson, startRecordingServer } from "@/lib/testing/http-server";
 import {
   authorizeAsEndUser,
   type OAuthProvider,
@@ -15,7 +17,7 @@ import { createConnectSession } from "../connect-sessions";
 import { adminContext } from "../integrations.testing";
 import { loadOAuthClient } from "./client";
 import { completeAuthorization, startAuthorization } from "./flow";
-import { createOAuthIntegration, oauthDeps, REDIRECT_URI } from "./oauth.testing";
+import { configure, createOAuthIntegration, oauthDeps, REDIRECT_URI } from "./oauth.testing";
 import { buildAuthorizationUrl, refreshTokens } from "./protocol";
 import { type OAuthDependencies, OAuthError } from "./types";
 
@@ -194,6 +196,33 @@ describe.each(testDrivers)("OAuth custom code on %s", (driver) => {
       await integration({ accessTokenCode: "return { error: 'invalid_grant' };" }),
     );
     expect(refused.completed).toMatchObject({ problem: "exchange_failed", error: "invalid_grant" });
+  });
+
+  it("an auth update landing during the exchange stores nothing", async () => {
+    const tokenServer = await startRecordingServer();
+    try {
+      const id = await integration({
+        accessTokenCode: `const r = await fetch('${tokenServer.url("/token")}'); return await r.json();`,
+      });
+      // The token answer waits until an admin's auth update has committed.
+      tokenServer.respond(async (_req, res) => {
+        await configure(handle.db, { keyring, sandbox }, context, id, {
+          authType: "OAUTH",
+          oauthClient: { scopes: "read write" },
+        });
+        sendJson(res, 200, { access_token: "at-during-update", expires_in: 60 });
+      });
+      const { completed } = await connect(id);
+      expect(completed).toMatchObject({ ok: false, problem: "auth_changed" });
+      expect(tokenServer.requests).toHaveLength(1);
+      const rows = await handle.db
+        .select()
+        .from(integrationConnections)
+        .where(eq(integrationConnections.integrationId, id));
+      expect(rows).toEqual([]);
+    } finally {
+      await tokenServer.close();
+    }
   });
 
   it("a refresh code's answers map like a token endpoint's; its error text never shows", async () => {
