@@ -3,6 +3,7 @@ import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { type DatabaseHandle, openPostgres } from "@/db/client";
 import { auditEvents, integrationConnections } from "@/db/schema";
+import { openTokenSet } from "@/lib/integrations/connections";
 import { adminContext } from "@/lib/integrations/integrations.testing";
 import {
   ageToken,
@@ -14,7 +15,6 @@ import {
   oauthDeps,
   REDIRECT_URI,
 } from "@/lib/integrations/oauth/oauth.testing";
-import { openTokenSet } from "@/lib/integrations/oauth/token-set";
 import { createSandbox } from "@/lib/sandbox";
 import type { Sandbox } from "@/lib/sandbox/types";
 import { createTestDatabase, testDrivers } from "@/lib/testing/databases";
@@ -123,7 +123,7 @@ describe.each(testDrivers)("connection credentials API on %s", (driver) => {
       .from(integrationConnections)
       .where(eq(integrationConnections.id, connectionId));
     if (!row) throw new Error("no such connection");
-    return { ...row, tokens: openTokenSet(keyring, row.id, row.valuesSealed, null) };
+    return { ...row, tokens: openTokenSet(keyring, row.id, row.valuesSealed) };
   }
 
   it("answers 50 concurrent requests on two instances with one refresh, and no refresh token", async () => {

@@ -1,6 +1,6 @@
 import "server-only";
 import { createHash } from "node:crypto";
-import { and, eq } from "drizzle-orm";
+import { and, eq, lte, ne, or, sql } from "drizzle-orm";
 import type { Executor } from "@/db/client";
 import { integrationOAuthClients, integrationOAuthRegistrations, integrations } from "@/db/schema";
 import { open, seal } from "@/lib/crypto";
@@ -261,23 +261,24 @@ async function storeRegistration(
     // Set here, in milliseconds, so forgetRegistration can name this row exactly.
     registeredAt: new Date(),
   };
-  return deps.db.transaction(async (tx) => {
-    const [current] = await tx
-      .select()
-      .from(integrationOAuthRegistrations)
-      .where(eq(integrationOAuthRegistrations.integrationId, integrationId))
-      .for("update");
-    if (current && current.fingerprint === input.fingerprint && !secretExpired(current)) {
-      return current;
-    }
-    const [row] = await tx
-      .insert(integrationOAuthRegistrations)
-      .values(values)
-      .onConflictDoUpdate({ target: integrationOAuthRegistrations.integrationId, set: values })
-      .returning();
-    if (!row) throw new Error("The registration was not stored");
-    return row;
-  });
+  // One statement decides, so two instances storing at once cannot both win: the second waits
+  // for the first's row and then replaces it only if that row does not fit either.
+  const [row] = await deps.db
+    .insert(integrationOAuthRegistrations)
+    .values(values)
+    .onConflictDoUpdate({
+      target: integrationOAuthRegistrations.integrationId,
+      set: values,
+      setWhere: or(
+        ne(integrationOAuthRegistrations.fingerprint, input.fingerprint),
+        lte(integrationOAuthRegistrations.clientSecretExpiresAt, sql`now()`),
+      ),
+    })
+    .returning();
+  if (row) return row;
+  const winner = await readRegistration(deps, integrationId);
+  if (!winner) throw new Error("The registration was neither stored nor found");
+  return winner;
 }
 
 async function readRegistration(

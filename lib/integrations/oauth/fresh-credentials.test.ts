@@ -10,7 +10,7 @@ import type { Sandbox } from "@/lib/sandbox/types";
 import { createTestDatabase, testDrivers } from "@/lib/testing/databases";
 import { type RecordingServer, sendJson, startRecordingServer } from "@/lib/testing/http-server";
 import { type OAuthProvider, startOAuthProvider } from "@/lib/testing/oauth-provider";
-import { listConnections } from "../connections";
+import { listConnections, openTokenSet } from "../connections";
 import { adminContext, apiClientContext } from "../integrations.testing";
 import {
   type CredentialsResult,
@@ -26,7 +26,6 @@ import {
   startRecordingProxy,
 } from "./fresh-credentials.testing";
 import { createOAuthIntegration, oauthDeps, REDIRECT_URI } from "./oauth.testing";
-import { openTokenSet } from "./token-set";
 
 /**
  * Fresh credentials against a real oidc-provider (rotating refresh tokens, invalid_grant on a
@@ -99,7 +98,7 @@ describe.each(testDrivers)("fresh credentials on %s", (driver) => {
     if (!row) throw new Error("no such connection");
     return {
       ...row,
-      tokens: openTokenSet(keyring, row.id, row.valuesSealed, row.tokenExpiresAt),
+      tokens: openTokenSet(keyring, row.id, row.valuesSealed),
     };
   }
 

@@ -13,10 +13,10 @@ import type { Keyring } from "@/lib/crypto";
 import { newId } from "@/lib/ids";
 import { closer, listen } from "@/lib/testing/http-server";
 import { authorizeAsEndUser } from "@/lib/testing/oauth-provider";
+import { sealTokenSet } from "../connections";
 import { loadOAuthClient } from "./client";
 import { REDIRECT_URI } from "./oauth.testing";
 import { buildAuthorizationUrl, exchangeCode } from "./protocol";
-import { sealTokenSet } from "./token-set";
 import type { OAuthDependencies, TokenSet } from "./types";
 
 const VERIFIER = "v".repeat(43);

@@ -6,11 +6,16 @@ import { integrationConnections, integrations } from "@/db/schema";
 import { type ActorContext, recordAudit } from "@/lib/audit/service";
 import { open } from "@/lib/crypto";
 import { connectionValuesSealedColumn, sealBindingFor } from "@/lib/crypto/registry";
-import { type ConnectionView, connectionKey, connectionView } from "../connections";
+import {
+  type ConnectionView,
+  connectionKey,
+  connectionView,
+  openTokenSet,
+  sealTokenSet,
+} from "../connections";
 import { OAUTH_AUTH_TYPES } from "../schema";
 import { loadOAuthClient } from "./client";
 import { refreshTokens } from "./protocol";
-import { openTokenSet, sealTokenSet } from "./token-set";
 import { type OAuthDependencies, OAuthError, type OAuthErrorCode, type TokenSet } from "./types";
 
 /**
@@ -211,7 +216,7 @@ export function createFreshCredentials(options: FreshCredentialsOptions): FreshC
     claimed: ClaimedConnection,
     context: ActorContext,
   ): Promise<RefreshOutcome> {
-    const current = openTokenSet(keyring, claimed.id, claimed.valuesSealed, claimed.tokenExpiresAt);
+    const current = storedTokens(keyring, claimed.id, claimed.valuesSealed, claimed.tokenExpiresAt);
     if (!current.refreshToken) {
       return markNeedsReconnect(db, claimed, "no_refresh_token", context);
     }
@@ -347,7 +352,7 @@ async function auditedRead(
       if (row.status === "needs_reconnect") {
         return { served: needsReconnect(row.lastRefreshError) };
       }
-      const tokens = openTokenSet(keyring, row.id, row.valuesSealed, row.tokenExpiresAt);
+      const tokens = storedTokens(keyring, row.id, row.valuesSealed, row.tokenExpiresAt);
       const timing = tokenTiming(row.tokenExpiresAt, row.refreshedAt ?? row.updatedAt);
       const servable =
         mode === "fresh"
@@ -384,6 +389,20 @@ function tokenTiming(
   const lifetimeMs = Math.max(0, expiresMs - issuedAt.getTime());
   const marginMs = Math.min(REFRESH_AHEAD_MAX_MS, lifetimeMs * REFRESH_AHEAD_FRACTION);
   return { fresh: now < expiresMs - marginMs, expired: now >= expiresMs };
+}
+
+/**
+ * The sealed token set, with token_expires_at as its expiry: that column is what refreshes are
+ * decided on, so the answer must say the same.
+ */
+function storedTokens(
+  keyring: FreshCredentialsOptions["keyring"],
+  connectionId: string,
+  sealed: string,
+  expiresAt: Date | null,
+): TokenSet {
+  const tokens = openTokenSet(keyring, connectionId, sealed);
+  return { ...tokens, refreshToken: tokens.refreshToken ?? null, expiresAt };
 }
 
 function withoutRefreshToken(tokens: TokenSet): OAuthCredentials {

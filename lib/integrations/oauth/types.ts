@@ -7,8 +7,7 @@ import type { Sandbox } from "@/lib/sandbox/types";
 /**
  * The shapes shared by the OAuth parts of integrations: the client an end user authorizes
  * (client.ts), the protocol requests (protocol.ts), the authorization-code flow (flow.ts) and
- * fresh credentials for programs (fresh-credentials.ts). lib/integrations/README.md explains the
- * decisions.
+ * fresh credentials for programs (fresh-credentials.ts). ./README.md explains the decisions.
  */
 
 /** Everything needed to run the authorization-code flow and refresh against one provider. */
