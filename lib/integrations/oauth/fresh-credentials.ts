@@ -14,9 +14,15 @@ import {
   sealTokenSet,
 } from "../connections";
 import { OAUTH_AUTH_TYPES } from "../schema";
-import { loadOAuthClient } from "./client";
+import { forgetRegistration, loadOAuthClient } from "./client";
 import { refreshTokens } from "./protocol";
-import { type OAuthDependencies, OAuthError, type OAuthErrorCode, type TokenSet } from "./types";
+import {
+  type OAuthClientConfig,
+  type OAuthDependencies,
+  OAuthError,
+  type OAuthErrorCode,
+  type TokenSet,
+} from "./types";
 
 /**
  * Fresh credentials for programs: GET …/connections/{id}/credentials. Field connections answer
@@ -221,8 +227,9 @@ export function createFreshCredentials(options: FreshCredentialsOptions): FreshC
       return markNeedsReconnect(db, claimed, "no_refresh_token", context);
     }
     let next: TokenSet;
+    let client: OAuthClientConfig | undefined;
     try {
-      const client = await loadOAuthClient(options, claimed.integrationId);
+      client = await loadOAuthClient(options, claimed.integrationId);
       next = await refreshTokens(options, client, current.refreshToken);
     } catch (error) {
       if (!(error instanceof OAuthError)) {
@@ -232,6 +239,10 @@ export function createFreshCredentials(options: FreshCredentialsOptions): FreshC
       }
       const { code } = error;
       if (code === "invalid_grant") return markNeedsReconnect(db, claimed, code, context);
+      // OAUTH_DCR: the server forgot our registered client; the next connect registers again.
+      if (code === "invalid_client" && client?.registeredAt) {
+        await forgetRegistration(db, claimed.integrationId, client);
+      }
       await releaseLease(db, claimed, code);
       // OAuthError messages are ours, written never to hold a token or the provider's text.
       console.warn(`[fresh-credentials] refreshing ${claimed.id} failed: ${error.message}`);
