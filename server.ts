@@ -27,6 +27,7 @@ async function main(): Promise<void> {
       db: runtime.database.db,
       keyring: runtime.keyring,
       tokenBroker: runtime.tokenBroker,
+      freshCredentials: runtime.freshCredentials,
       integrations: {
         sandbox: runtime.sandbox,
         allowPrivateUrls: config.AUTHDESK_ALLOW_PRIVATE_TOKEN_URLS,

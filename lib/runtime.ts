@@ -10,6 +10,10 @@ import {
 import { createTokenBroker, type TokenBroker } from "@/lib/auth-configs/token-broker";
 import { type Keyring, loadKeyring } from "@/lib/crypto";
 import { type Env, env } from "@/lib/env";
+import {
+  createFreshCredentials,
+  type FreshCredentials,
+} from "@/lib/integrations/oauth/fresh-credentials";
 import { createSandbox, type Sandbox } from "@/lib/sandbox";
 
 export interface Runtime {
@@ -20,6 +24,8 @@ export interface Runtime {
   tokenBroker: TokenBroker;
   /** Runs integrations' authTestCode; its worker threads start on the first run. */
   sandbox: Sandbox;
+  /** One per process, so its single flight covers every caller of …/credentials in it. */
+  freshCredentials: FreshCredentials;
 }
 
 /**
@@ -61,7 +67,13 @@ async function boot(log: (message: string) => void): Promise<Runtime> {
   const sandbox = createSandbox({
     allowPrivateAddresses: config.AUTHDESK_ALLOW_PRIVATE_TOKEN_URLS,
   });
-  return { env: config, database, keyring, tokenBroker, sandbox };
+  const freshCredentials = createFreshCredentials({
+    db: database.db,
+    keyring,
+    sandbox,
+    allowPrivateUrls: config.AUTHDESK_ALLOW_PRIVATE_TOKEN_URLS,
+  });
+  return { env: config, database, keyring, tokenBroker, sandbox, freshCredentials };
 }
 
 export async function getDb(): Promise<Database> {
@@ -75,6 +87,8 @@ export async function stopRuntime(): Promise<void> {
   const runtime = await running;
   // The broker flushes its batched usage counts, so it closes before the database does.
   await runtime.tokenBroker.close();
+  // Refreshes in flight write their tokens (a rotated refresh token must not be lost) first.
+  await runtime.freshCredentials.close();
   await runtime.sandbox.close();
   await runtime.database.close();
 }

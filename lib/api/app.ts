@@ -8,6 +8,10 @@ import { type ApiAuthVariables, apiAuthentication } from "@/lib/api-auth/middlew
 import type { TokenBroker } from "@/lib/auth-configs/token-broker";
 import type { Keyring } from "@/lib/crypto";
 import { checkHealth } from "@/lib/health";
+import {
+  createFreshCredentials,
+  type FreshCredentials,
+} from "@/lib/integrations/oauth/fresh-credentials";
 import { createClientAuthenticator } from "@/lib/oauth/clients";
 import { createTokenStore } from "@/lib/oauth/tokens";
 import { DEFAULT_FAILURE_LIMITS, type FailureLimits } from "@/lib/rate-limit/failures";
@@ -41,6 +45,12 @@ export interface ApiDependencies {
    * the router alone), those routes do not exist.
    */
   integrations?: { sandbox: Sandbox; allowPrivateUrls: boolean };
+  /**
+   * Serves the integrations' …/credentials with tokens refreshed once per connection: server.ts
+   * passes the runtime's, so one process has one single flight. Left out, each app makes its own,
+   * and then stands for an instance of its own (tests of several instances rely on that).
+   */
+  freshCredentials?: FreshCredentials;
   /** Tests pass their own to wait for its writes; otherwise one is made per app. */
   lastUsed?: LastUsedRecorder;
 }
@@ -120,7 +130,17 @@ export function createApiApp(deps: ApiDependencies) {
   });
   if (deps.tokenBroker) registerAuthConfigRoutes(app, deps.tokenBroker);
   if (deps.integrations) {
-    registerIntegrationRoutes(app, { db, keyring: deps.keyring, ...deps.integrations });
+    const { sandbox, allowPrivateUrls } = deps.integrations;
+    const freshCredentials =
+      deps.freshCredentials ??
+      createFreshCredentials({ db, keyring: deps.keyring, sandbox, allowPrivateUrls });
+    registerIntegrationRoutes(app, {
+      db,
+      keyring: deps.keyring,
+      sandbox,
+      allowPrivateUrls,
+      freshCredentials,
+    });
     // After the integration routes: their body limit (app.use) covers these too.
     registerConnectRoutes(app, { db, publicUrl: deps.publicUrl });
   }

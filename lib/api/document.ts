@@ -3,6 +3,7 @@ import { drizzle } from "drizzle-orm/node-postgres";
 import * as schema from "@/db/schema";
 import type { TokenBroker } from "@/lib/auth-configs/token-broker";
 import { generateKeyEntry, parseKeyring } from "@/lib/crypto";
+import type { FreshCredentials } from "@/lib/integrations/oauth/fresh-credentials";
 import type { Sandbox } from "@/lib/sandbox/types";
 import { type ApiDependencies, createApiApp, DEFAULT_API_LIMITS } from "./app";
 import { API_DOCUMENT_CONFIG, type OpenApiDocument } from "./openapi";
@@ -42,6 +43,7 @@ export function createDocumentationApp() {
     limits: DEFAULT_API_LIMITS,
     lastUsed: { record: unused, settle: async () => {} },
     integrations: { sandbox: unusedSandbox, allowPrivateUrls: false },
+    freshCredentials: unusedFreshCredentials,
   } satisfies Required<ApiDependencies>);
 }
 
@@ -57,3 +59,5 @@ const unusedTokenBroker: TokenBroker = {
   flushUsage: unused,
   close: unused,
 };
+
+const unusedFreshCredentials: FreshCredentials = { getCredentials: unused, close: unused };

@@ -12,13 +12,17 @@ import {
   createConnection,
   deleteConnection,
   listConnections,
-  readConnectionCredentials,
 } from "@/lib/integrations/connections";
 import {
   connectionOutput,
   integrationAuthOutput,
   sandboxReportOutput,
 } from "@/lib/integrations/contract";
+import type {
+  Credentials,
+  CredentialsResult,
+  FreshCredentials,
+} from "@/lib/integrations/oauth/fresh-credentials";
 import {
   createConnectionSchema,
   integrationIdSchema,
@@ -50,6 +54,8 @@ export interface IntegrationRouteDependencies {
   sandbox: Sandbox;
   /** The operator's setting: OAuth URLs may use plain http (tests and labs). */
   allowPrivateUrls: boolean;
+  /** Serves …/credentials; one per process, so its single flight covers every caller. */
+  freshCredentials: FreshCredentials;
 }
 
 type IntegrationEnv = { Variables: ApiAuthVariables };
@@ -61,6 +67,9 @@ const MAX_BODY_BYTES = 256 * 1024;
 /** Requests that run code (a PATCH's syntax checks, a connection's test) in flight per caller. */
 const SANDBOX_RUNS_PER_CALLER = 2;
 const NO_STORE = { "Cache-Control": "no-store", Pragma: "no-cache" };
+/** RFC 9457 problem types of our own: not links, but stable names a program can switch on. */
+const NEEDS_RECONNECT_TYPE = "urn:authdesk:problem:needs-reconnect";
+const REFRESH_FAILED_TYPE = "urn:authdesk:problem:refresh-failed";
 
 const COMMON_ERRORS = {
   400: problemResponse("Invalid integration ID or request body; `errors` names each field path"),
@@ -239,28 +248,56 @@ const deleteConnectionRoute = (guards: Guards) =>
     responses: { 204: { description: "Deleted" }, ...COMMON_ERRORS },
   });
 
+const OAuthAccessToken = z
+  .object({
+    accessToken: z.string(),
+    tokenType: z.string().openapi({ example: "Bearer" }),
+    expiresAt: z.iso
+      .datetime()
+      .nullable()
+      .openapi({ description: "null: the token does not expire" }),
+    scope: z.string().nullable(),
+  })
+  .openapi("OAuthAccessToken", {
+    description:
+      "An OAuth connection's access token, refreshed ahead of expiry. The refresh token is never returned: only Authdesk refreshes, so a provider that rotates refresh tokens never sees one used twice.",
+  });
+const FieldValues = z
+  .record(z.string(), z.string())
+  .openapi("ConnectionFieldValues", { description: "A field connection's values, slug → value" });
+
 const credentialsRoute = (guards: Guards) =>
   integrationRoute("/connections/{connectionId}/credentials", [INTEGRATION_API_SCOPE], guards, {
     method: "get",
     operationId: "getIntegrationConnectionCredentials",
     summary: "Read a connection's credentials",
     description:
-      "The values the end user connected with, for the program that calls the service on their behalf. Every read is audited. Needs INTEGRATION_API.",
+      "For the program that calls the service on the end user's behalf. A field connection answers the values the end user connected with. An OAuth connection answers a valid access token: one with less than min(60 s, 10 % of its lifetime) left is refreshed first, once per connection however many programs ask at once. A refresh the provider refuses with invalid_grant marks the connection needs_reconnect (409 from then on). Every read is audited; answers are `Cache-Control: no-store`. Needs INTEGRATION_API.",
     tags: [API_TAGS.integrations],
     request: { params: ConnectionParams },
     responses: {
       200: {
-        description: "The credentials, slug → value",
+        description: "The credentials",
         content: {
           "application/json": {
             schema: z.object({
               connection: ConnectionSchema,
-              credentials: z.record(z.string(), z.string()),
+              credentials: z.union([OAuthAccessToken, FieldValues]),
             }),
           },
         },
       },
       ...COMMON_ERRORS,
+      404: problemResponse("Integration or connection not found"),
+      409: problemResponse(
+        `The connection needs reconnecting (\`type\` ${NEEDS_RECONNECT_TYPE}, \`error: "needs_reconnect"\`): the provider refused its refresh token, or it has none and the token expired. The end user must connect again.`,
+      ),
+      502: problemResponse(
+        'The provider did not refresh the token (`error: "refresh_failed"`, `reason` says why); the connection stays active. Retry after `Retry-After` seconds.',
+      ),
+      503: problemResponse(
+        "A refresh failed moments ago or another instance is still refreshing (`reason` backing_off or busy). Retry after `Retry-After` seconds.",
+      ),
     },
   });
 
@@ -373,22 +410,65 @@ export function registerIntegrationRoutes(
   });
 
   app.openapi(credentialsRoute(resolve), async (c) => {
-    const { connectionId } = c.req.valid("param");
+    const { integrationId, connectionId } = c.req.valid("param");
     if (!CONNECTION_ID.test(connectionId)) return connectionNotFound(c);
-    const result = await readConnectionCredentials(
-      deps.db,
-      deps.keyring,
-      c.req.valid("param").integrationId,
+    const result = await deps.freshCredentials.getCredentials(
+      integrationId,
       connectionId,
       actorOf(c),
     );
-    if (!result.ok) return connectionNotFound(c);
+    if (!result.ok) return credentialsProblem(c, result);
     return c.json(
-      { connection: serializeConnection(result.connection), credentials: result.credentials },
+      {
+        connection: serializeConnection(result.connection),
+        credentials: serializeCredentials(result.credentials),
+      },
       200,
       NO_STORE,
     );
   });
+}
+
+function serializeCredentials(credentials: Credentials) {
+  if (credentials.kind === "fields") return credentials.values;
+  const { token } = credentials;
+  return {
+    accessToken: token.accessToken,
+    tokenType: token.tokenType,
+    expiresAt: token.expiresAt?.toISOString() ?? null,
+    scope: token.scope,
+  };
+}
+
+function credentialsProblem(c: Context, result: Exclude<CredentialsResult, { ok: true }>) {
+  switch (result.error) {
+    case "not_found":
+      return connectionNotFound(c);
+    case "needs_reconnect":
+      return problem(c, 409, "Connection needs reconnecting", {
+        type: NEEDS_RECONNECT_TYPE,
+        error: "needs_reconnect",
+        reason: result.reason,
+        detail:
+          result.reason === "no_refresh_token"
+            ? "The access token expired and the provider issued no refresh token. The end user must connect again."
+            : "The provider no longer accepts this connection's refresh token. The end user must connect again.",
+      });
+    case "refresh_failed": {
+      c.header("Retry-After", String(result.retryAfterSeconds));
+      const waiting = result.reason === "backing_off" || result.reason === "busy";
+      return problem(c, waiting ? 503 : 502, "Token refresh failed", {
+        type: REFRESH_FAILED_TYPE,
+        error: "refresh_failed",
+        reason: result.reason,
+        detail: waiting
+          ? "The token is being refreshed, or a refresh failed moments ago; retry shortly."
+          : "The provider did not refresh the access token. The connection stays active; retry shortly.",
+      });
+    }
+    default:
+      return assertNever(result);
+  }
 }
 
 const limitBody = limitBodySize(MAX_BODY_BYTES, (c) =>

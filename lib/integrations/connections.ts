@@ -1,5 +1,5 @@
 import "server-only";
-import { and, desc, eq, lt, or } from "drizzle-orm";
+import { and, desc, eq, lt, or, sql } from "drizzle-orm";
 import type { Database, Executor, Transaction } from "@/db/client";
 import { isForeignKeyViolation, isUniqueViolation } from "@/db/errors";
 import { integrationAuthFields, integrationConnections, integrations } from "@/db/schema";
@@ -8,6 +8,8 @@ import { type Keyring, open, seal } from "@/lib/crypto";
 import { connectionValuesSealedColumn, sealBindingFor } from "@/lib/crypto/registry";
 import { newId } from "@/lib/ids";
 import type { Sandbox, SandboxOutcome } from "@/lib/sandbox/types";
+import { spendConnectSession } from "./connect-sessions";
+import type { TokenSet } from "./oauth/types";
 import {
   type AuthType,
   type ConnectionStatus,
@@ -243,27 +245,13 @@ async function storeConnection(
   keyring: Keyring,
   request: StoreRequest,
 ): Promise<StoredConnection | null> {
-  const [integration] = await tx
-    .select({ authRevision: integrations.authRevision, authVersion: integrations.authVersion })
-    .from(integrations)
-    .where(eq(integrations.id, request.integrationId))
-    .for("share");
-  if (!integration || integration.authRevision !== request.revision) return null;
-
-  const [existing] = await tx
-    .select({ id: integrationConnections.id })
-    .from(integrationConnections)
-    .where(
-      and(
-        eq(integrationConnections.integrationId, request.integrationId),
-        eq(integrationConnections.endUserId, request.endUserId),
-      ),
-    )
-    .for("update");
-  const id = existing?.id ?? newId("conn");
+  const authVersion = await lockUnchangedRevision(tx, request.integrationId, request.revision);
+  if (authVersion === null) return null;
+  const existingId = await lockExistingConnection(tx, request.integrationId, request.endUserId);
+  const id = existingId ?? newId("conn");
   const now = new Date();
   const fields = {
-    authVersion: integration.authVersion,
+    authVersion,
     status: "active" as const,
     valuesSealed: seal(
       keyring,
@@ -273,28 +261,15 @@ async function storeConnection(
     lastTestedAt: request.tested ? now : null,
     updatedAt: now,
   };
-  const [row] = existing
-    ? await tx
-        .update(integrationConnections)
-        .set(fields)
-        .where(eq(integrationConnections.id, id))
-        .returning()
-    : await tx
-        .insert(integrationConnections)
-        .values({
-          id,
-          integrationId: request.integrationId,
-          endUserId: request.endUserId,
-          createdByLabel: request.context.actor.label,
-          ...fields,
-        })
-        .returning();
-  // The row was locked (update) or inserted by this transaction, so one is always returned.
-  if (!row) throw new Error(`Connection ${id} was not written`);
-  const connection = toView(row);
+  const row = await upsertConnection(tx, id, existingId !== null, fields, {
+    integrationId: request.integrationId,
+    endUserId: request.endUserId,
+    createdByLabel: request.context.actor.label,
+  });
+  const connection = connectionView(row);
   await recordAudit(tx, {
     actor: request.context.actor,
-    action: existing ? "integration.connection_replaced" : "integration.connection_created",
+    action: existingId ? "integration.connection_replaced" : "integration.connection_created",
     target: { type: "integration_connection", id },
     clientAddress: request.context.clientAddress,
     details: {
@@ -303,10 +278,171 @@ async function storeConnection(
       tested: request.tested,
     },
   });
-  return { connection, replaced: existing !== undefined, authVersion: integration.authVersion };
+  return { connection, replaced: existingId !== null, authVersion };
 }
 
-function toView(row: ConnectionRow): ConnectionView {
+/**
+ * Takes a share lock on the integration row and answers its auth version, or null when the auth
+ * revision moved on since `revision` was read (or the integration is gone). An auth update holds
+ * the row for update, so it waits for this transaction, and this one for it.
+ */
+async function lockUnchangedRevision(
+  tx: Transaction,
+  integrationId: string,
+  revision: number,
+): Promise<number | null> {
+  const [integration] = await tx
+    .select({ authRevision: integrations.authRevision, authVersion: integrations.authVersion })
+    .from(integrations)
+    .where(eq(integrations.id, integrationId))
+    .for("share");
+  if (!integration || integration.authRevision !== revision) return null;
+  return integration.authVersion;
+}
+
+/** The end user's connection, locked for update: a reconnect keeps its id. */
+async function lockExistingConnection(
+  tx: Transaction,
+  integrationId: string,
+  endUserId: string,
+): Promise<string | null> {
+  const [existing] = await tx
+    .select({ id: integrationConnections.id })
+    .from(integrationConnections)
+    .where(
+      and(
+        eq(integrationConnections.integrationId, integrationId),
+        eq(integrationConnections.endUserId, endUserId),
+      ),
+    )
+    .for("update");
+  return existing?.id ?? null;
+}
+
+type ConnectionWrite = Omit<
+  typeof integrationConnections.$inferInsert,
+  "id" | "integrationId" | "endUserId" | "createdByLabel" | "credentialsRevision"
+>;
+
+/**
+ * Inserts the connection, or updates the locked existing one. Every write of values_sealed bumps
+ * credentials_revision, which a refresh compares before it writes (compare-and-swap).
+ */
+async function upsertConnection(
+  tx: Transaction,
+  id: string,
+  exists: boolean,
+  fields: ConnectionWrite,
+  identity: { integrationId: string; endUserId: string; createdByLabel: string },
+): Promise<ConnectionRow> {
+  const [row] = exists
+    ? await tx
+        .update(integrationConnections)
+        .set({
+          ...fields,
+          credentialsRevision: sql`${integrationConnections.credentialsRevision} + 1`,
+        })
+        .where(eq(integrationConnections.id, id))
+        .returning()
+    : await tx
+        .insert(integrationConnections)
+        .values({ id, ...identity, ...fields })
+        .returning();
+  // The row was locked (update) or inserted by this transaction, so one is always returned.
+  if (!row) throw new Error(`Connection ${id} was not written`);
+  return row;
+}
+
+/** An OAuth connection's tokens as sealed in values_sealed (expiresAt as an ISO string). */
+export function sealTokenSet(keyring: Keyring, connectionId: string, tokens: TokenSet): string {
+  return seal(
+    keyring,
+    JSON.stringify(tokens),
+    sealBindingFor(connectionValuesSealedColumn, connectionId),
+  );
+}
+
+export function openTokenSet(keyring: Keyring, connectionId: string, sealed: string): TokenSet {
+  const parsed = JSON.parse(
+    open(keyring, sealed, sealBindingFor(connectionValuesSealedColumn, connectionId)),
+  ) as Omit<TokenSet, "expiresAt"> & { expiresAt: string | null };
+  return { ...parsed, expiresAt: parsed.expiresAt === null ? null : new Date(parsed.expiresAt) };
+}
+
+export interface StoreOAuthRequest {
+  integrationId: string;
+  endUserId: string;
+  /** The connect link the flow started from; spent in the same transaction. */
+  connectSessionId: string;
+  /** The auth revision the flow started under. */
+  revision: number;
+  tokens: TokenSet;
+  /** Who made the link (the connection's createdBy). */
+  createdByLabel: string;
+  clientAddress: string | null;
+}
+
+export type StoreOAuthResult =
+  | { ok: true; connection: ConnectionView; replaced: boolean }
+  | { ok: false; error: "auth_changed" | "link_spent" };
+
+/**
+ * Stores the tokens of a completed authorization as the end user's connection (one per
+ * integration and end user; a reconnect keeps the id and bumps credentials_revision), spending
+ * the connect link in the same transaction. Run it inside db.transaction: a link spent meanwhile
+ * or a moved revision writes nothing. The audit event names the connection, never a token.
+ */
+export async function storeOAuthConnection(
+  tx: Transaction,
+  keyring: Keyring,
+  request: StoreOAuthRequest,
+): Promise<StoreOAuthResult> {
+  const authVersion = await lockUnchangedRevision(tx, request.integrationId, request.revision);
+  if (authVersion === null) return { ok: false, error: "auth_changed" };
+  const existingId = await lockExistingConnection(tx, request.integrationId, request.endUserId);
+  const id = existingId ?? newId("conn");
+  // Spent before anything is written: a link spent meanwhile leaves nothing to roll back.
+  if (!(await spendConnectSession(tx, request.connectSessionId, id))) {
+    return { ok: false, error: "link_spent" };
+  }
+  const row = await upsertConnection(
+    tx,
+    id,
+    existingId !== null,
+    {
+      authVersion,
+      status: "active",
+      valuesSealed: sealTokenSet(keyring, id, request.tokens),
+      tokenExpiresAt: request.tokens.expiresAt,
+      refreshLeaseUntil: null,
+      refreshedAt: null,
+      lastRefreshError: null,
+      lastTestedAt: null,
+      updatedAt: new Date(),
+    },
+    {
+      integrationId: request.integrationId,
+      endUserId: request.endUserId,
+      createdByLabel: request.createdByLabel,
+    },
+  );
+  await recordAudit(tx, {
+    actor: { type: "anonymous", label: "End user (connect link)" },
+    action: existingId ? "integration.connection_replaced" : "integration.connection_created",
+    target: { type: "integration_connection", id },
+    clientAddress: request.clientAddress,
+    details: {
+      integrationId: request.integrationId,
+      endUserId: request.endUserId,
+      connectSessionId: request.connectSessionId,
+      via: "oauth",
+    },
+  });
+  return { ok: true, connection: connectionView(row), replaced: existingId !== null };
+}
+
+/** What a connection looks like outside: never its sealed values or refresh bookkeeping. */
+export function connectionView(row: ConnectionRow): ConnectionView {
   return {
     id: row.id,
     integrationId: row.integrationId,
@@ -358,7 +494,7 @@ export async function listConnections(
   const page = rows.slice(0, limit);
   const last = page.at(-1);
   return {
-    connections: page.map(toView),
+    connections: page.map(connectionView),
     nextCursor: rows.length > limit && last ? encodeCursor(last) : null,
   };
 }
@@ -379,7 +515,7 @@ function decodeCursor(cursor: string): { createdAt: Date; id: string } | null {
   return { createdAt, id };
 }
 
-function connectionKey(integrationId: string, connectionId: string) {
+export function connectionKey(integrationId: string, connectionId: string) {
   return and(
     eq(integrationConnections.id, connectionId),
     eq(integrationConnections.integrationId, integrationId),
@@ -398,7 +534,7 @@ export async function deleteConnection(
       .where(connectionKey(integrationId, connectionId))
       .returning();
     if (!row) return { ok: false, error: "not_found" } as const;
-    const deleted = toView(row);
+    const deleted = connectionView(row);
     await recordAudit(tx, {
       actor: context.actor,
       action: "integration.connection_deleted",
@@ -407,40 +543,6 @@ export async function deleteConnection(
       details: { integrationId, endUserId: deleted.endUserId },
     });
     return { ok: true, deleted } as const;
-  });
-}
-
-/**
- * A connection's credentials for the program that uses them. Every read is a secret reveal, so
- * it is audited in the same transaction: no audit row, no credentials.
- */
-export async function readConnectionCredentials(
-  db: Database,
-  keyring: Keyring,
-  integrationId: string,
-  connectionId: string,
-  context: ActorContext,
-): Promise<
-  | { ok: true; connection: ConnectionView; credentials: Record<string, string> }
-  | { ok: false; error: "not_found" }
-> {
-  return db.transaction(async (tx) => {
-    const [row] = await tx
-      .select()
-      .from(integrationConnections)
-      .where(connectionKey(integrationId, connectionId));
-    if (!row) return { ok: false, error: "not_found" } as const;
-    const credentials = JSON.parse(
-      open(keyring, row.valuesSealed, sealBindingFor(connectionValuesSealedColumn, row.id)),
-    ) as Record<string, string>;
-    await recordAudit(tx, {
-      actor: context.actor,
-      action: "integration.connection_credentials_read",
-      target: { type: "integration_connection", id: row.id },
-      clientAddress: context.clientAddress,
-      details: { integrationId },
-    });
-    return { ok: true, connection: toView(row), credentials } as const;
   });
 }
 

@@ -8,19 +8,14 @@ import { testKeyring } from "@/lib/auth-configs/token-broker.testing";
 import { createSandbox } from "@/lib/sandbox";
 import type { Sandbox } from "@/lib/sandbox/types";
 import { createTestDatabase, testDrivers } from "@/lib/testing/databases";
-import {
-  createConnection,
-  deleteConnection,
-  listConnections,
-  readConnectionCredentials,
-  testAuthCode,
-} from "./connections";
+import { createConnection, deleteConnection, listConnections, testAuthCode } from "./connections";
 import {
   adminContext,
   type CredentialService,
   SEED_EXAMPLE_BODY,
   startCredentialService,
 } from "./integrations.testing";
+import { createFreshCredentials } from "./oauth/fresh-credentials";
 import { type CreateConnectionInput, type UpdateAuthInput, updateAuthSchema } from "./schema";
 import {
   checkApiAccess,
@@ -396,14 +391,17 @@ describe.each(testDrivers)("integrations service on %s", (driver) => {
     it("gives the credentials back only through an audited read", async () => {
       const made = await connect(integrationId, { endUserId: "u", values: goodValues() });
       if (!made.ok) throw new Error("expected a connection");
-      const read = await readConnectionCredentials(
-        handle.db,
+      const credentials = createFreshCredentials({
+        db: handle.db,
         keyring,
-        integrationId,
-        made.connection.id,
-        context,
-      );
-      expect(read).toMatchObject({ ok: true, credentials: goodValues() });
+        sandbox,
+        allowPrivateUrls: true,
+      });
+      const read = await credentials.getCredentials(integrationId, made.connection.id, context);
+      expect(read).toMatchObject({
+        ok: true,
+        credentials: { kind: "fields", values: goodValues() },
+      });
       const events = await handle.db
         .select()
         .from(auditEvents)
@@ -417,13 +415,7 @@ describe.each(testDrivers)("integrations service on %s", (driver) => {
       expect(JSON.stringify(events)).not.toContain(service.goodKey);
       const otherIntegration = await newIntegration();
       expect(
-        await readConnectionCredentials(
-          handle.db,
-          keyring,
-          otherIntegration.id,
-          made.connection.id,
-          context,
-        ),
+        await credentials.getCredentials(otherIntegration.id, made.connection.id, context),
       ).toEqual({ ok: false, error: "not_found" });
     });
 

@@ -155,7 +155,7 @@ export function createSandbox(options: SandboxOptions): Sandbox {
         },
       },
     );
-    return toOutcome(result, redact, report, limits, jobLimits);
+    return toOutcome(result, redact, report, limits, jobLimits, input.returnValue === "raw");
   }
 
   async function checkSyntax(code: string): Promise<{ ok: true } | { ok: false; message: string }> {
@@ -206,11 +206,12 @@ function toOutcome(
   report: Report,
   limits: SandboxLimits,
   jobLimits: GuestLimits,
+  rawValue = false,
 ): SandboxOutcome {
   const durationMs = Math.round(result.durationMs);
   switch (result.status) {
     case "finished":
-      return fromGuest(result.outcome, redact, report, limits, jobLimits, durationMs);
+      return fromGuest(result.outcome, redact, report, limits, jobLimits, durationMs, rawValue);
     case "killed":
       switch (result.during) {
         case "sent":
@@ -264,6 +265,7 @@ function fromGuest(
   limits: SandboxLimits,
   jobLimits: GuestLimits,
   durationMs: number,
+  rawValue: boolean,
 ): SandboxOutcome {
   if (outcome.ok) {
     const bytes = Buffer.byteLength(outcome.json);
@@ -272,7 +274,8 @@ function fromGuest(
       const message = `the returned value is ${bytes} bytes as JSON; the limit is ${limits.maxValueBytes}`;
       return failure("threw", { name: "ResultError", message }, report, durationMs);
     }
-    const value = redactJson(JSON.parse(outcome.json), redact) as JsonValue;
+    const parsed = JSON.parse(outcome.json) as JsonValue;
+    const value = rawValue ? parsed : (redactJson(parsed, redact) as JsonValue);
     return { ok: true, value, ...report, durationMs };
   }
   if (outcome.kind === "timeout") {

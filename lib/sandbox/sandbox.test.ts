@@ -421,6 +421,30 @@ describe("sandbox", () => {
       expect(returned).toMatchObject({ ok: true, value: { echoed: "[redacted]" } });
     });
 
+    it('returnValue "raw" keeps them in the returned value only, for OAuth code that must return them', async () => {
+      api.respond((_req, res) => sendJson(res, 200, {}));
+      const code = `
+        console.log('key', secrets.api_key);
+        await fetch('${api.url("/q")}?key=' + encodeURIComponent(secrets.api_key));
+        return { echoed: secrets.api_key, user: secrets.user };`;
+      const outcome = await sandbox.run({ code, secrets, returnValue: "raw" });
+      expect(outcome).toMatchObject({
+        ok: true,
+        value: { echoed: secrets.api_key, user: secrets.user },
+      });
+      expect(outcome.logs).toEqual(["key [redacted]"]);
+      expect(outcome.fetches.map((each) => each.url)).toEqual([`${api.url("/q")}?key=[redacted]`]);
+
+      const thrown = failed(
+        await sandbox.run({
+          code: "throw new Error(secrets.api_key)",
+          secrets,
+          returnValue: "raw",
+        }),
+      );
+      expect(thrown.error.message).toBe("[redacted]");
+    });
+
     it("a secret in a long URL is redacted before the URL is cut, at either cut", async () => {
       const key = "Zq8-path-secret-0123456789";
       // 600 characters, no two alike in a row.

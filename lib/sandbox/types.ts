@@ -54,6 +54,14 @@ export interface SandboxRunInput {
   code: string;
   /** Field slug → value; what the code sees as `secrets`. Every value is redacted from output. */
   secrets: Record<string, string>;
+  /**
+   * "redacted" (the default) redacts every secret value from the returned value, as from the rest
+   * of the report. "raw" returns it as the code built it: only for code whose result is meant to
+   * carry secrets to Authdesk itself (an integration's OAuth code strings, whose result is an
+   * authorization URL or a token response) and never shown to anyone. Logs, errors and fetch URLs
+   * stay redacted either way.
+   */
+  returnValue?: "redacted" | "raw";
 }
 
 export interface Sandbox {

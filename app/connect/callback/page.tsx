@@ -26,12 +26,13 @@ export default async function ConnectCallbackPage({
   };
   let result: Awaited<ReturnType<typeof completeAuthorization>>;
   try {
-    const { runtime } = await connectRequest();
+    const { runtime, clientAddress } = await connectRequest();
     result = await completeAuthorization(oauthDependencies(runtime), {
       state: one("state"),
       code: one("code"),
       error: one("error"),
       browserBinding: (await cookies()).get(CONNECT_BINDING_COOKIE)?.value ?? null,
+      clientAddress,
     });
   } catch (error) {
     logConnectFailure("complete an OAuth sign-in", error);

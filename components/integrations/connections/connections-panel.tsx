@@ -1,6 +1,6 @@
 "use client";
 
-import { Cable, Info } from "lucide-react";
+import { Cable, Info, TriangleAlert } from "lucide-react";
 import { useId, useRef } from "react";
 import { formatDateTime } from "@/components/shared/format";
 import { RelativeTime } from "@/components/shared/relative-time";
@@ -82,6 +82,7 @@ export function ConnectionsPanel({ integration }: { integration: IntegrationDeta
           />
         ) : (
           <>
+            <ReconnectNotice connections={connections} />
             <ConnectionTable connections={connections} onDeleted={afterDelete} />
             <ConnectionList connections={connections} onDeleted={afterDelete} />
             {query.hasNextPage ? (
@@ -212,7 +213,26 @@ function EndUser({ connection }: { connection: ConnectionOutput }) {
 
 function StatusBadge({ connection }: { connection: ConnectionOutput }) {
   const badge = STATUS_BADGES[connection.status];
-  return <Badge variant={badge.variant}>{badge.label}</Badge>;
+  return (
+    <Badge variant={badge.variant} title={badge.hint}>
+      {badge.label}
+    </Badge>
+  );
+}
+
+/** Says what "Needs reconnect" means where it appears, since a badge's title is easy to miss. */
+function ReconnectNotice({ connections }: { connections: ConnectionOutput[] }) {
+  const count = connections.filter((c) => c.status === "needs_reconnect").length;
+  if (count === 0) return null;
+  return (
+    <p className="flex gap-2.5 rounded-lg border border-warning-text/20 bg-warning-subtle px-3 py-2.5 text-sm text-warning-text">
+      <TriangleAlert className="mt-0.5 size-4 shrink-0" aria-hidden="true" />
+      <span className="min-w-0">
+        {count === 1 ? "One connection needs" : `${count} connections need`} reconnecting.{" "}
+        {STATUS_BADGES.needs_reconnect.hint}
+      </span>
+    </p>
+  );
 }
 
 function When({ date }: { date: Date | null }) {

@@ -8,8 +8,12 @@ export function connectionName(connection: Pick<ConnectionOutput, "endUserId">):
 
 export const STATUS_BADGES: Record<
   ConnectionOutput["status"],
-  { label: string; variant: BadgeVariant }
+  { label: string; variant: BadgeVariant; hint?: string }
 > = {
   active: { label: "Active", variant: "success" },
-  needs_reconnect: { label: "Needs reconnect", variant: "warning" },
+  needs_reconnect: {
+    label: "Needs reconnect",
+    variant: "warning",
+    hint: "The service no longer accepts the connection's refresh token. Programs get 409 needs_reconnect until the end user connects again.",
+  },
 };

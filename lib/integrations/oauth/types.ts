@@ -7,8 +7,7 @@ import type { Sandbox } from "@/lib/sandbox/types";
 /**
  * The shapes shared by the OAuth parts of integrations: the client an end user authorizes
  * (client.ts), the protocol requests (protocol.ts), the authorization-code flow (flow.ts) and
- * fresh credentials for programs (fresh-credentials.ts). lib/integrations/README.md explains the
- * decisions.
+ * fresh credentials for programs (fresh-credentials.ts). ./README.md explains the decisions.
  */
 
 /** Everything needed to run the authorization-code flow and refresh against one provider. */
@@ -24,6 +23,11 @@ export interface OAuthClientConfig {
   resource: string | null;
   /** The seed's custom code strings; "" means the standard request. */
   code: { authorizationCode: string; accessTokenCode: string; refreshTokenCode: string };
+  /**
+   * OAUTH_DCR with a client Authdesk registered: when that registration was stored, so that
+   * forgetRegistration drops this one and never a newer one another instance stored meanwhile.
+   */
+  registeredAt?: Date;
 }
 
 /** An OAuth connection's credentials, sealed as one JSON value in values_sealed. */
