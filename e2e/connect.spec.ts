@@ -3,6 +3,7 @@ import type { AddressInfo, Socket } from "node:net";
 import type { APIRequestContext, Browser, Page, Response } from "@playwright/test";
 import { expect, test } from "./fixtures";
 import { addTill, openSignedIn, registerClient, requestToken } from "./support/api-clients";
+import { createIntegration, integrationDetail } from "./support/integrations";
 
 /*
  * The hosted connect page end to end: an admin makes a link with "Connect as…", an end user with
@@ -62,7 +63,7 @@ test.afterAll(async () => {
   await service?.close();
 });
 
-const detail = (page: Page, name = NAME) => page.getByRole("region", { name, exact: true });
+const detail = (page: Page, name = NAME) => integrationDetail(page, name);
 const connectionsPanel = (page: Page) =>
   detail(page).getByRole("tabpanel", { name: /^Connections/ });
 
@@ -84,16 +85,6 @@ async function newLink(request: APIRequestContext, id: string, returnUrl?: strin
   const response = await api(request).link(id, { endUserId: "user-grace", returnUrl });
   expect(response.status()).toBe(201);
   return ((await response.json()) as { url: string }).url;
-}
-
-async function createIntegration(page: Page, name: string): Promise<string> {
-  await page.getByRole("button", { name: "Create integration" }).click();
-  const dialog = page.getByRole("dialog", { name: "Create integration" });
-  await dialog.getByLabel("Name").fill(name);
-  await dialog.getByRole("button", { name: "Create", exact: true }).click();
-  await expect(dialog).toBeHidden();
-  await expect(detail(page, name)).toBeVisible();
-  return new URL(page.url()).searchParams.get("id") ?? "";
 }
 
 /**

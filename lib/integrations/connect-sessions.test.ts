@@ -12,10 +12,12 @@ import {
   CONNECT_SESSION_LIFETIME_MS,
   connectWithLink,
   createConnectSession,
+  deleteStaleConnectSessions,
   hashToken,
   openConnectSession,
   returnUrlAllowed,
   returnUrlWith,
+  STALE_CONNECT_SESSION_MS,
   setConnectReturnUrls,
 } from "./connect-sessions";
 import {
@@ -311,6 +313,21 @@ describe.each(testDrivers)("connect links on %s", (driver) => {
       problem: "expired",
     });
     expect(await connectionsOf(integrationId)).toEqual([]);
+  });
+
+  it("keeps an ended link for a day, so its page still says why, then deletes it", async () => {
+    const integrationId = await seedIntegration();
+    const link = await newLink(integrationId);
+    const dayAfter = link.expiresAt.getTime() + STALE_CONNECT_SESSION_MS;
+    // Earlier tests' links in this database may go too; this one must stay until its day is over.
+    await deleteStaleConnectSessions(handle.db, new Date(dayAfter - 1_000));
+    expect(await openConnectSession(handle.db, link.token, new Date(dayAfter))).toMatchObject({
+      problem: "expired",
+    });
+    expect(await deleteStaleConnectSessions(handle.db, new Date(dayAfter + 1_000))).toBeGreaterThan(
+      0,
+    );
+    expect(await openConnectSession(handle.db, link.token)).toMatchObject({ problem: "invalid" });
   });
 
   it("invalidates links when the auth type changes, even back and forth", async () => {

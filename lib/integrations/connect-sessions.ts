@@ -1,6 +1,6 @@
 import "server-only";
 import { createHash, randomBytes } from "node:crypto";
-import { and, eq, gt, isNull } from "drizzle-orm";
+import { and, eq, gt, isNull, lt } from "drizzle-orm";
 import type { Database, Executor } from "@/db/client";
 import {
   integrationAuthFields,
@@ -8,6 +8,7 @@ import {
   integrationOAuthClients,
   integrations,
 } from "@/db/schema";
+import { sweepSometimes } from "@/db/sweep";
 import { type ActorContext, type ChangeContext, recordAudit } from "@/lib/audit/service";
 import { newId } from "@/lib/ids";
 import {
@@ -93,7 +94,33 @@ export async function createConnectSession(
       details: { integrationId: input.integrationId, endUserId: input.endUserId },
     });
   });
+  sweepSometimes(db, "connect-links", async () => {
+    await deleteStaleConnectSessions(db);
+  });
   return { ok: true, session: { id, url: `${input.origin}${CONNECT_PATH}/${token}`, expiresAt } };
+}
+
+/**
+ * How long an ended link is kept: for a day its page still says "expired" or "already used"
+ * rather than "does not work", which is what an end user coming back the next day needs.
+ */
+export const STALE_CONNECT_SESSION_MS = 24 * 3_600_000;
+
+/**
+ * Deletes links that expired more than a day ago, and with them (ON DELETE CASCADE) their OAuth
+ * states, whose ten minutes ended long before. Runs now and then behind link creation.
+ */
+export async function deleteStaleConnectSessions(
+  executor: Executor,
+  now: Date = new Date(),
+): Promise<number> {
+  const deleted = await executor
+    .delete(integrationConnectSessions)
+    .where(
+      lt(integrationConnectSessions.expiresAt, new Date(now.getTime() - STALE_CONNECT_SESSION_MS)),
+    )
+    .returning({ id: integrationConnectSessions.id });
+  return deleted.length;
 }
 
 /**

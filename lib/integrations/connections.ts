@@ -377,9 +377,8 @@ export interface StoreOAuthRequest {
   /** The auth revision the flow started under. */
   revision: number;
   tokens: TokenSet;
-  /** Who made the link (the connection's createdBy). */
-  createdByLabel: string;
-  clientAddress: string | null;
+  /** The end user on the callback (endUserContext), as for connections made with fields. */
+  context: ActorContext;
 }
 
 export type StoreOAuthResult =
@@ -423,14 +422,14 @@ export async function storeOAuthConnection(
     {
       integrationId: request.integrationId,
       endUserId: request.endUserId,
-      createdByLabel: request.createdByLabel,
+      createdByLabel: request.context.actor.label,
     },
   );
   await recordAudit(tx, {
-    actor: { type: "anonymous", label: "End user (connect link)" },
+    actor: request.context.actor,
     action: existingId ? "integration.connection_replaced" : "integration.connection_created",
     target: { type: "integration_connection", id },
-    clientAddress: request.clientAddress,
+    clientAddress: request.context.clientAddress,
     details: {
       integrationId: request.integrationId,
       endUserId: request.endUserId,

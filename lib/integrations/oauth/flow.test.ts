@@ -125,7 +125,13 @@ describe.each(testDrivers)("OAuth flow on %s", (driver) => {
     expect(returnTo.searchParams.get("status")).toBe("connected");
 
     const [row] = await connections(integrationId);
-    expect(row).toMatchObject({ id: result.connectionId, status: "active", endUserId: "user-1" });
+    expect(row).toMatchObject({
+      id: result.connectionId,
+      status: "active",
+      endUserId: "user-1",
+      // The end user acts, as on the fields form: not whoever made the link.
+      createdByLabel: `end user user-1 (connect link ${first.id})`,
+    });
     const tokens = openTokenSet(keyring, row?.id ?? "", row?.valuesSealed ?? "");
     expect(provider.issuedSecrets()).toContain(tokens.accessToken);
     expect(provider.issuedSecrets()).toContain(tokens.refreshToken);

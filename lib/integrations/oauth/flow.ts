@@ -7,6 +7,7 @@ import { open, seal } from "@/lib/crypto";
 import { oauthStateVerifierSealedColumn, sealBindingFor } from "@/lib/crypto/registry";
 import {
   type ConnectSessionProblem,
+  endUserContext,
   hashToken,
   openConnectSession,
   returnUrlWith,
@@ -269,8 +270,7 @@ async function store(
         connectSessionId: flow.session.id,
         revision: flow.state.authRevision,
         tokens,
-        createdByLabel: flow.session.createdByLabel,
-        clientAddress,
+        context: endUserContext(flow.session, clientAddress),
       }),
     );
   try {

@@ -1,0 +1,307 @@
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import type { APIRequestContext, Browser, Page } from "@playwright/test";
+import { type OAuthProvider, startOAuthProvider } from "../lib/testing/oauth-provider";
+import { expect, test } from "./fixtures";
+import { addTill, openSignedIn, registerClient, requestToken } from "./support/api-clients";
+import { createIntegration } from "./support/integrations";
+import { e2eUrls } from "./support/ports";
+
+/*
+ * OAuth connects end to end, in a real browser, against a real authorization server on loopback
+ * (oidc-provider, with its own login and consent pages): an OAUTH integration through the hosted
+ * page, an OAUTH_DCR integration from nothing but its server URL, a replayed callback and one
+ * opened in another browser, and a type change while the end user is at the provider. Every
+ * token and secret the provider handed out is then looked for in the console's pages and the
+ * API's other answers. lib/integrations/oauth/*.test.ts covers expired states and wrong PKCE
+ * verifiers, which a browser cannot produce.
+ */
+test.describe.configure({ mode: "serial" });
+test.use({ viewport: { width: 1280, height: 800 } });
+
+const OAUTH_NAME = "Notes (OAuth e2e)";
+const DCR_NAME = "Tasks MCP (DCR e2e)";
+const CALLBACK = `${e2eUrls.pglite}/connect/callback`;
+const CLIENT = { clientId: "authdesk-notes-e2e", clientSecret: "canary-client-secret-7Qw2xZ" };
+const TILL = { code: "oauth-e2e", name: "OAuth connects (e2e)", password: "oauth-e2e-password-1" };
+
+let provider: OAuthProvider;
+/** A stand-in MCP server: it only says which authorization server protects it (RFC 9728). */
+let mcp: { serverUrl: string; close: () => Promise<void> };
+let accessToken = "";
+let oauthId = "";
+let dcrId = "";
+
+test.beforeAll(async () => {
+  mcp = await startMcpServer(() => provider.issuer);
+  provider = await startOAuthProvider({
+    clients: [{ ...CLIENT, redirectUris: [CALLBACK] }],
+    scopes: ["notes.read", "notes.write"],
+    resource: mcp.serverUrl,
+  });
+});
+
+test.afterAll(async () => {
+  await provider?.close();
+  await mcp?.close();
+});
+
+async function startMcpServer(issuer: () => string) {
+  const server = http.createServer((request, response) => {
+    const path = new URL(request.url ?? "/", "http://localhost").pathname;
+    const metadata = path === "/.well-known/oauth-protected-resource/mcp";
+    response.writeHead(metadata ? 200 : 404, { "content-type": "application/json" });
+    response.end(
+      JSON.stringify(
+        metadata
+          ? { resource: serverUrl, authorization_servers: [issuer()] }
+          : { error: "not_found" },
+      ),
+    );
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const serverUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/mcp`;
+  return {
+    serverUrl,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+function api(request: APIRequestContext) {
+  const headers = { Authorization: `Bearer ${accessToken}` };
+  return {
+    patchAuth: (id: string, body: unknown) =>
+      request.patch(`/api/integrations/v1/${id}/auth`, { data: body, headers }),
+    link: async (id: string, endUserId: string) => {
+      const response = await request.post(`/api/integrations/v1/${id}/connect-sessions`, {
+        data: { endUserId },
+        headers,
+      });
+      expect(response.status()).toBe(201);
+      return ((await response.json()) as { url: string }).url;
+    },
+    connections: (id: string) => request.get(`/api/integrations/v1/${id}/connections`, { headers }),
+    credentials: (id: string, connectionId: string) =>
+      request.get(`/api/integrations/v1/${id}/connections/${connectionId}/credentials`, {
+        headers,
+      }),
+  };
+}
+
+/**
+ * An end user's browser with no admin session. The provider's dev pages load a web font from
+ * the internet, which this machine cannot reach: refused at once instead of waited for.
+ */
+async function endUserBrowser(browser: Browser) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  await context.route(/^https:\/\/fonts\.(googleapis|gstatic)\.com\//, (route) => route.abort());
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on("console", (message) => {
+    // Only our pages count: the provider's are not ours to judge.
+    if (message.type() === "error" && page.url().startsWith(e2eUrls.pglite)) {
+      errors.push(message.text());
+    }
+  });
+  return {
+    page,
+    context,
+    close: async () => {
+      await context.close();
+      expect(errors, "console errors on the connect pages").toEqual([]);
+    },
+  };
+}
+
+/** The provider's login and consent pages, as the end user fills them in. */
+async function signInAtProvider(page: Page, login = "end-user-ada"): Promise<void> {
+  await page.waitForURL((url) => url.href.startsWith(provider.issuer));
+  await page.locator('input[name="login"]').fill(login);
+  await page.locator('input[name="password"]').fill("any password");
+  await page.getByRole("button", { name: "Sign-in" }).click();
+  await page.getByRole("button", { name: "Continue" }).click();
+}
+
+async function shoot(page: Page, name: string): Promise<void> {
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.screenshot({ path: `e2e/screenshots/connect-${name}-1280.png`, fullPage: true });
+  await page.setViewportSize({ width: 390, height: 844 });
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+  await page.screenshot({ path: `e2e/screenshots/connect-${name}-390.png`, fullPage: true });
+  await page.setViewportSize({ width: 1280, height: 800 });
+}
+
+test("setup: a program's API client, an OAUTH and an OAUTH_DCR integration", async ({
+  page,
+  request,
+}) => {
+  test.setTimeout(120_000);
+  await openSignedIn(page, "/settings", "Settings");
+  await addTill(page, TILL);
+  await page.getByRole("link", { name: "API clients" }).click();
+  const client = await registerClient(page, {
+    name: "OAuth connects program (e2e)",
+    till: TILL,
+    permissions: { Integrations: "Modify" },
+  });
+  const token = await requestToken(request, client.clientKey, client.clientSecret);
+  accessToken = ((await token.json()) as { access_token: string }).access_token;
+
+  await page.getByRole("link", { name: "Integrations" }).click();
+  oauthId = await createIntegration(page, OAUTH_NAME);
+  dcrId = await createIntegration(page, DCR_NAME);
+  const oauth = await api(request).patchAuth(oauthId, {
+    authType: "OAUTH",
+    oauthClient: {
+      label: "Sign in with Notes",
+      scopes: "notes.read",
+      authUrl: provider.authorizationEndpoint,
+      tokenUrl: provider.tokenEndpoint,
+      ...CLIENT,
+    },
+  });
+  expect(oauth.status()).toBe(200);
+  // Nothing but the server URL: Authdesk finds the authorization server and registers itself.
+  const dcr = await api(request).patchAuth(dcrId, {
+    authType: "OAUTH_DCR",
+    oauthClient: { label: "Connect Tasks", scopes: "notes.read", authUrl: mcp.serverUrl },
+  });
+  expect(dcr.status()).toBe(200);
+});
+
+test("OAUTH: the end user signs in at the provider and is connected; a replayed or foreign callback is refused", async ({
+  request,
+  browser,
+}) => {
+  const user = await endUserBrowser(browser);
+  await user.page.goto(await api(request).link(oauthId, "user-ada"));
+  await user.page.getByRole("button", { name: "Sign in with Notes" }).click();
+  await signInAtProvider(user.page);
+  await user.page.waitForURL((url) => url.href.startsWith(CALLBACK));
+  const callbackUrl = user.page.url();
+  await expect(user.page.getByRole("heading", { level: 1, name: "Connected" })).toBeVisible();
+  await shoot(user.page, "oauth-connected");
+
+  // The same answer again (a replay, or the back button) exchanges nothing.
+  const exchanges = provider.tokenCalls("authorization_code");
+  await user.page.goto(callbackUrl);
+  await expect(
+    user.page.getByRole("heading", { level: 1, name: "This sign-in was already completed" }),
+  ).toBeVisible();
+  expect(provider.tokenCalls("authorization_code")).toBe(exchanges);
+  await user.close();
+
+  // A fresh flow's answer opened in another browser (no binding cookie) is refused.
+  const starter = await endUserBrowser(browser);
+  await starter.page.goto(await api(request).link(oauthId, "user-grace"));
+  await starter.page.getByRole("button", { name: "Sign in with Notes" }).click();
+  await starter.page.locator('input[name="login"]').waitFor();
+  await starter.page.route(`${CALLBACK}?**`, (route) => route.abort());
+  const aborted = waitForAbortedCallback(starter.page);
+  await signInAtProvider(starter.page, "end-user-grace");
+  const foreignCallback = await aborted;
+  const stranger = await endUserBrowser(browser);
+  await stranger.page.goto(foreignCallback);
+  await expect(
+    stranger.page.getByRole("heading", { level: 1, name: "Finish in the browser you started in" }),
+  ).toBeVisible();
+  await shoot(stranger.page, "oauth-wrong-browser");
+  await stranger.close();
+  await starter.context.close();
+
+  const list = await api(request).connections(oauthId);
+  const { connections } = (await list.json()) as {
+    connections: { id: string; endUserId: string; status: string }[];
+  };
+  expect(connections.map((connection) => connection.endUserId)).toEqual(["user-ada"]);
+  const credentials = await api(request).credentials(oauthId, connections[0]?.id ?? "");
+  expect(credentials.status()).toBe(200);
+  const body = (await credentials.json()) as { credentials: { accessToken: string } };
+  expect(provider.issuedSecrets()).toContain(body.credentials.accessToken);
+});
+
+/** The callback URL the provider sent the browser to, which the test's route refused to load. */
+async function waitForAbortedCallback(page: Page): Promise<string> {
+  const failed = await page.waitForEvent("requestfailed", (failure) =>
+    failure.url().startsWith(CALLBACK),
+  );
+  return failed.url();
+}
+
+test("OAUTH_DCR: from only the server URL, Authdesk registers once and the end user connects", async ({
+  request,
+  browser,
+}) => {
+  const registrations = provider.registrations();
+  for (const endUser of ["user-linus", "user-barbara"]) {
+    const user = await endUserBrowser(browser);
+    await user.page.goto(await api(request).link(dcrId, endUser));
+    await user.page.getByRole("button", { name: "Connect Tasks" }).click();
+    await signInAtProvider(user.page, `end-${endUser}`);
+    await expect(user.page.getByRole("heading", { level: 1, name: "Connected" })).toBeVisible();
+    await user.close();
+  }
+  // One registration for the integration, not one per connection.
+  expect(provider.registrations()).toBe(registrations + 1);
+  const { connections } = (await (await api(request).connections(dcrId)).json()) as {
+    connections: { endUserId: string; status: string }[];
+  };
+  expect(connections.map((connection) => connection.endUserId).sort()).toEqual([
+    "user-barbara",
+    "user-linus",
+  ]);
+});
+
+test("a type change while the end user is at the provider leaves no connection behind", async ({
+  request,
+  browser,
+}) => {
+  const user = await endUserBrowser(browser);
+  await user.page.goto(await api(request).link(oauthId, "user-margaret"));
+  await user.page.getByRole("button", { name: "Sign in with Notes" }).click();
+  await user.page.locator('input[name="login"]').waitFor();
+  const changed = await api(request).patchAuth(oauthId, { authType: "API_KEY" });
+  expect(changed.status()).toBe(200);
+  await signInAtProvider(user.page, "end-user-margaret");
+  await expect(
+    user.page.getByRole("heading", { level: 1, name: "This link is out of date" }),
+  ).toBeVisible();
+  await shoot(user.page, "oauth-out-of-date");
+  await user.close();
+  const { connections } = (await (await api(request).connections(oauthId)).json()) as {
+    connections: unknown[];
+  };
+  expect(connections).toEqual([]);
+});
+
+test("no token or client secret the provider handed out shows in the console or the API's other answers", async ({
+  page,
+  request,
+}) => {
+  const secrets = [CLIENT.clientSecret, ...provider.issuedSecrets()];
+  expect(secrets.length).toBeGreaterThan(4);
+  const seen: string[] = [];
+  await openSignedIn(page, `/integrations?id=${oauthId}`, "Integrations");
+  seen.push(await page.content());
+  for (const [path, heading] of [
+    [`/integrations?id=${dcrId}`, "Integrations"],
+    ["/audit", "Audit log"],
+  ] as const) {
+    await page.goto(path);
+    await expect(page.getByRole("heading", { level: 1, name: heading })).toBeVisible();
+    seen.push(await page.content());
+  }
+  for (const id of [oauthId, dcrId]) {
+    seen.push(await (await api(request).connections(id)).text());
+    seen.push(
+      await (
+        await request.get(`/api/integrations/v1/${id}`, {
+          headers: { Authorization: `Bearer ${accessToken}` },
+        })
+      ).text(),
+    );
+  }
+  for (const secret of secrets) {
+    for (const text of seen) expect(text).not.toContain(secret);
+  }
+});
