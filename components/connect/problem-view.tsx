@@ -58,7 +58,8 @@ const CALLBACK_PROBLEMS: Record<CallbackProblem, ProblemText> = {
     title: "Finish in the browser you started in",
     body: "This sign-in was started in another browser or profile, so it cannot be finished here. Open your connect link again in this browser.",
     icon: <ShieldAlert />,
-    newLink: true,
+    // The link itself may still work: reopening it here is the fix, not a new one.
+    newLink: false,
   },
   auth_changed: LINK_PROBLEMS.auth_changed,
   link_spent: {
