@@ -4,7 +4,7 @@ import type { APIRequestContext, Browser, Page } from "@playwright/test";
 import { type OAuthProvider, startOAuthProvider } from "../lib/testing/oauth-provider";
 import { expect, test } from "./fixtures";
 import { addTill, openSignedIn, registerClient, requestToken } from "./support/api-clients";
-import { createIntegration } from "./support/integrations";
+import { createIntegration, integrationDetail } from "./support/integrations";
 import { e2eUrls } from "./support/ports";
 
 /*
@@ -38,6 +38,8 @@ test.beforeAll(async () => {
     clients: [{ ...CLIENT, redirectUris: [CALLBACK] }],
     scopes: ["notes.read", "notes.write"],
     resource: mcp.serverUrl,
+    // Short-lived, so that a later request must refresh (and meets a revoked grant).
+    accessTokenTtl: 5,
   });
 });
 
@@ -299,4 +301,47 @@ test("no token or client secret the provider handed out shows in the console or 
   for (const secret of secrets) {
     for (const text of seen) expect(text).not.toContain(secret);
   }
+});
+
+test("a revoked grant marks the connection Needs reconnect, in the API and the console; connecting again mends it", async ({
+  page,
+  request,
+  browser,
+}) => {
+  const { connections } = (await (await api(request).connections(dcrId)).json()) as {
+    connections: { id: string; endUserId: string }[];
+  };
+  const linus = connections.find((connection) => connection.endUserId === "user-linus");
+  // The end user withdraws access at the provider: every grant it made is gone.
+  for (const secret of provider.issuedSecrets()) {
+    await provider.revokeGrant(secret).catch(() => {});
+  }
+  await expect
+    .poll(async () => (await api(request).credentials(dcrId, linus?.id ?? "")).status(), {
+      timeout: 15_000,
+      intervals: [1_000],
+    })
+    .toBe(409);
+  const problem = (await (await api(request).credentials(dcrId, linus?.id ?? "")).json()) as {
+    error: string;
+  };
+  expect(problem.error).toBe("needs_reconnect");
+
+  await openSignedIn(page, `/integrations?id=${dcrId}`, "Integrations");
+  await integrationDetail(page, DCR_NAME)
+    .getByRole("tab", { name: /^Connections/ })
+    .click();
+  const panel = integrationDetail(page, DCR_NAME).getByRole("tabpanel", { name: /^Connections/ });
+  await expect(panel.getByText("One connection needs reconnecting.")).toBeVisible();
+  await expect(panel.getByRole("row", { name: /user-linus/ })).toContainText("Needs reconnect");
+  await panel.getByRole("row", { name: /user-linus/ }).scrollIntoViewIfNeeded();
+  await page.screenshot({ path: "e2e/screenshots/connect-console-needs-reconnect-1280.png" });
+
+  const user = await endUserBrowser(browser);
+  await user.page.goto(await api(request).link(dcrId, "user-linus"));
+  await user.page.getByRole("button", { name: "Connect Tasks" }).click();
+  await signInAtProvider(user.page, "end-user-linus");
+  await expect(user.page.getByRole("heading", { level: 1, name: "Connected" })).toBeVisible();
+  await user.close();
+  expect((await api(request).credentials(dcrId, linus?.id ?? "")).status()).toBe(200);
 });
