@@ -43,7 +43,12 @@ export default defineConfig({
     { name: "first-run", testMatch: /first-run\.spec\.ts/, use: { ...devices["Desktop Chrome"] } },
     {
       name: "console",
-      testIgnore: [/first-run\.spec\.ts/, /postgres\.spec\.ts/, /instances\.spec\.ts/],
+      testIgnore: [
+        /first-run\.spec\.ts/,
+        /postgres\.spec\.ts/,
+        /instances\.spec\.ts/,
+        /connect-expired\.spec\.ts/,
+      ],
       dependencies: ["first-run"],
       use: { ...devices["Desktop Chrome"] },
     },
@@ -57,7 +62,7 @@ export default defineConfig({
           },
           {
             name: "postgres",
-            testMatch: /instances\.spec\.ts/,
+            testMatch: /(instances|connect-expired)\.spec\.ts/,
             dependencies: ["postgres-first-run"],
             use: { ...devices["Desktop Chrome"], baseURL: postgresBaseURL },
           },

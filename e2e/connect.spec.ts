@@ -10,8 +10,8 @@ import { createIntegration, integrationDetail } from "./support/integrations";
  * no session opens it in a fresh browser, fills in the generated form and connects; the link is
  * then spent. A program's link with a return URL ends back at the app with connection_id. Tampered
  * and out-of-date links get their pages, and an OAuth integration shows its Connect button.
- * Expired links are covered by lib/integrations/connect-sessions.test.ts (no test-only way to age a
- * link exists here) and components/connect/problem-view.test.ts. Screenshots at 1280×800 and 390×844.
+ * Expired links need their row aged in the database: e2e/connect-expired.spec.ts does that on the
+ * PostgreSQL instances. Screenshots at 1280×800 and 390×844.
  */
 test.describe.configure({ mode: "serial" });
 test.use({ viewport: { width: 1280, height: 800 } });
