@@ -3,6 +3,7 @@
 import { randomBytes } from "node:crypto";
 import { cookies } from "next/headers";
 import { z } from "zod";
+import { trustedCallbackOrigin } from "@/lib/http/public-origin";
 import type {
   ConnectFormResult,
   LinkProblem,
@@ -112,10 +113,24 @@ export async function startOAuthAction(token: unknown): Promise<StartOAuthResult
   if (!parsedToken.success) return linkProblem("invalid", null);
   try {
     const { runtime, origin, https } = await connectRequest();
+    const callbackOrigin = trustedCallbackOrigin(
+      {
+        publicUrl: runtime.env.AUTHDESK_PUBLIC_URL,
+        host: runtime.env.HOST,
+        port: runtime.env.PORT,
+      },
+      origin,
+    );
+    if (!callbackOrigin) {
+      console.warn(
+        `connect page: refused an OAuth sign-in reached at ${origin}: set AUTHDESK_PUBLIC_URL to the origin end users use, so the callback URL never comes from a Host header`,
+      );
+      return { ok: false, formError: startFailure("not_configured") };
+    }
     const browserBinding = await browserBindingCookie(https);
     const result = await startAuthorization(oauthDependencies(runtime), {
       token: parsedToken.data,
-      redirectUri: `${origin}${CALLBACK_PATH}`,
+      redirectUri: `${callbackOrigin}${CALLBACK_PATH}`,
       browserBinding,
     });
     if (result.ok) return { ok: true, authorizationUrl: result.authorizationUrl };

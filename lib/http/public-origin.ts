@@ -14,3 +14,29 @@ export function publicOrigin(
   const protocol = request.get(PROTOCOL_HEADER) === "https" ? "https:" : "http:";
   return `${protocol}//${request.host ?? "localhost"}`;
 }
+
+const LOOPBACK_HOSTS = new Set(["127.0.0.1", "localhost", "::1", "[::1]"]);
+
+/**
+ * The origin an OAuth redirect URI may name, or null when this request cannot tell it safely.
+ * A redirect URI says where a provider sends an end user's authorization code (and, for
+ * OAUTH_DCR, is what Authdesk registers), so a Host header alone must never choose it: anyone
+ * could send `Host: evil.example`. It is AUTHDESK_PUBLIC_URL when set; otherwise the server's own
+ * listening address (http://HOST:PORT, or localhost for a loopback HOST), and only when the
+ * request came to exactly that address, as on a developer's machine.
+ */
+export function trustedCallbackOrigin(
+  config: { publicUrl: string | undefined; host: string; port: number },
+  requestOrigin: string,
+): string | null {
+  if (config.publicUrl) return config.publicUrl;
+  const listening = new Set([`http://${hostForUrl(config.host)}:${config.port}`]);
+  if (LOOPBACK_HOSTS.has(config.host)) {
+    for (const host of LOOPBACK_HOSTS) listening.add(`http://${hostForUrl(host)}:${config.port}`);
+  }
+  return listening.has(requestOrigin) ? requestOrigin : null;
+}
+
+function hostForUrl(host: string): string {
+  return host.includes(":") && !host.startsWith("[") ? `[${host}]` : host;
+}
