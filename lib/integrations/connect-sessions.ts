@@ -142,6 +142,17 @@ export function returnUrlAllowed(candidate: string, allowlist: readonly string[]
   });
 }
 
+/**
+ * A link's stored return URL, if the integration's allowlist still allows it: an admin who removes
+ * an entry (say, a compromised page) stops links already made from sending anyone there.
+ */
+export function stillAllowed(
+  returnUrl: string | null,
+  allowlist: readonly string[],
+): string | null {
+  return returnUrl && returnUrlAllowed(returnUrl, allowlist) ? returnUrl : null;
+}
+
 function parseUrl(value: string): URL | null {
   try {
     return new URL(value);
@@ -197,6 +208,7 @@ export async function openConnectSession(
       integrationName: integrations.name,
       authType: integrations.authType,
       currentAuthVersion: integrations.authVersion,
+      connectReturnUrls: integrations.connectReturnUrls,
       oauthLabel: integrationOAuthClients.label,
     })
     .from(integrationConnectSessions)
@@ -208,6 +220,7 @@ export async function openConnectSession(
     .where(eq(integrationConnectSessions.tokenHash, hashToken(token)));
   if (!row) return { ok: false, problem: "invalid", returnUrl: null };
   const { session } = row;
+  const returnUrl = stillAllowed(session.returnUrl, row.connectReturnUrls);
   const problem: ConnectSessionProblem | null = session.spentAt
     ? "spent"
     : session.expiresAt <= now
@@ -215,7 +228,7 @@ export async function openConnectSession(
       : session.authVersion !== row.currentAuthVersion
         ? "auth_changed"
         : null;
-  if (problem) return { ok: false, problem, returnUrl: session.returnUrl };
+  if (problem) return { ok: false, problem, returnUrl };
   const fields = await executor
     .select({
       slug: integrationAuthFields.slug,
@@ -237,7 +250,7 @@ export async function openConnectSession(
       authType: row.authType,
       authVersion: session.authVersion,
       endUserId: session.endUserId,
-      returnUrl: session.returnUrl,
+      returnUrl,
       expiresAt: session.expiresAt,
       fields,
       oauthLabel: row.oauthLabel,

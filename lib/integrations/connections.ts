@@ -216,7 +216,7 @@ function valueIssues(errorsBySlug: Record<string, string>): FieldIssue[] {
 }
 
 /** Two first connections for one end user at once: the loser finds the winner's row and replaces it. */
-async function retryOnceOnUniqueViolation<T>(write: () => Promise<T>): Promise<T> {
+export async function retryOnceOnUniqueViolation<T>(write: () => Promise<T>): Promise<T> {
   try {
     return await write();
   } catch (error) {

@@ -20,7 +20,7 @@ import {
   type OAuthProvider,
   startOAuthProvider,
 } from "@/lib/testing/oauth-provider";
-import { createConnectSession, hashToken } from "../connect-sessions";
+import { createConnectSession, hashToken, setConnectReturnUrls } from "../connect-sessions";
 import { openTokenSet } from "../connections";
 import { adminContext } from "../integrations.testing";
 import { completeAuthorization, startAuthorization } from "./flow";
@@ -291,6 +291,33 @@ describe.each(testDrivers)("OAuth flow on %s", (driver) => {
     expect(new URL((result as { returnTo: string }).returnTo).searchParams.get("error")).toBe(
       "denied",
     );
+  });
+
+  it("a provider error other than access_denied is the provider refusing, not the end user", async () => {
+    const integrationId = await oauthIntegration();
+    const started = await startAuthorization(deps, {
+      token: (await link(integrationId, "user-3")).token,
+      redirectUri: REDIRECT_URI,
+      browserBinding: BROWSER,
+    });
+    if (!started.ok) throw new Error("not started");
+    const state = new URL(started.authorizationUrl).searchParams.get("state");
+    const result = await completeAuthorization(deps, {
+      state,
+      code: null,
+      error: "invalid_scope",
+      browserBinding: BROWSER,
+    });
+    expect(result).toMatchObject({ ok: false, problem: "exchange_failed", error: "rejected" });
+  });
+
+  it("sends nobody to a return URL the allowlist dropped after the link was made", async () => {
+    const integrationId = await oauthIntegration();
+    const callback = await authorize((await link(integrationId)).token);
+    const dropped = await setConnectReturnUrls(handle.db, integrationId, [], context);
+    expect(dropped.ok).toBe(true);
+    const result = await complete(callback);
+    expect(result).toMatchObject({ ok: true, returnTo: null });
   });
 
   it("a spent link or a non-OAuth integration does not start", async () => {

@@ -1,7 +1,7 @@
 import "server-only";
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { and, eq, isNull } from "drizzle-orm";
-import { isForeignKeyViolation, isUniqueViolation } from "@/db/errors";
+import { isForeignKeyViolation } from "@/db/errors";
 import { integrationConnectSessions, integrationOAuthStates, integrations } from "@/db/schema";
 import { open, seal } from "@/lib/crypto";
 import { oauthStateVerifierSealedColumn, sealBindingFor } from "@/lib/crypto/registry";
@@ -11,8 +11,13 @@ import {
   hashToken,
   openConnectSession,
   returnUrlWith,
+  stillAllowed,
 } from "../connect-sessions";
-import { type StoreOAuthResult, storeOAuthConnection } from "../connections";
+import {
+  retryOnceOnUniqueViolation,
+  type StoreOAuthResult,
+  storeOAuthConnection,
+} from "../connections";
 import { OAUTH_AUTH_TYPES } from "../schema";
 import { forgetRegistration, loadOAuthClient } from "./client";
 import { buildAuthorizationUrl, exchangeCode } from "./protocol";
@@ -142,12 +147,16 @@ export async function completeAuthorization(
   const flow =
     input.state && STATE_PATTERN.test(input.state) ? await readFlow(deps, input.state) : null;
   if (!flow) return { ok: false, problem: "invalid_state", returnTo: null };
-  const fail = (problem: CallbackProblem, error?: OAuthErrorCode): CompleteAuthorizationResult => ({
-    ok: false,
-    problem,
-    ...(error ? { error } : {}),
-    returnTo: returnUrlWith(flow.session.returnUrl, { error: error ?? problem }),
-  });
+  const returnUrl = stillAllowed(flow.session.returnUrl, flow.connectReturnUrls);
+  const fail = (problem: CallbackProblem, error?: OAuthErrorCode): CompleteAuthorizationResult => {
+    if (error) logFailure(flow, problem, error);
+    return {
+      ok: false,
+      problem,
+      ...(error ? { error } : {}),
+      returnTo: returnUrlWith(returnUrl, { error: error ?? problem }),
+    };
+  };
   // Another browser learns nothing from the state and cannot use it up for its owner.
   if (!sameBrowser(flow.state.browserBindingHash, input.browserBinding)) {
     return { ok: false, problem: "wrong_browser", returnTo: null };
@@ -156,7 +165,11 @@ export async function completeAuthorization(
   if (flow.state.expiresAt <= new Date()) return fail("expired_state");
   // Used up before anything else happens, so a replay racing this one never exchanges a code.
   if (!(await markUsed(deps, flow.state.stateHash))) return fail("used_state");
-  if (input.error !== null) return fail("denied");
+  // Only access_denied is the end user saying no; other errors (invalid_scope, server_error…)
+  // are the provider refusing the request.
+  if (input.error !== null) {
+    return input.error === "access_denied" ? fail("denied") : fail("exchange_failed", "rejected");
+  }
   const moved = configurationMoved(flow);
   if (moved) return fail(moved);
   if (!input.code) return fail("exchange_failed", "invalid_response");
@@ -169,11 +182,18 @@ export async function completeAuthorization(
     ok: true,
     connectionId: stored.connection.id,
     integrationName: flow.integrationName,
-    returnTo: returnUrlWith(flow.session.returnUrl, {
+    returnTo: returnUrlWith(returnUrl, {
       connection_id: stored.connection.id,
       status: "connected",
     }),
   };
+}
+
+/** Why a sign-in failed, for the operator: our error code and ids, never the provider's text. */
+function logFailure(flow: FlowRow, problem: CallbackProblem, error: OAuthErrorCode): void {
+  console.warn(
+    `oauth connect: ${problem} (${error}) for integration ${flow.state.integrationId}, connect link ${flow.session.id}`,
+  );
 }
 
 async function readFlow(deps: OAuthDependencies, state: string) {
@@ -184,6 +204,7 @@ async function readFlow(deps: OAuthDependencies, state: string) {
       integrationName: integrations.name,
       currentAuthVersion: integrations.authVersion,
       currentAuthRevision: integrations.authRevision,
+      connectReturnUrls: integrations.connectReturnUrls,
     })
     .from(integrationOAuthStates)
     .innerJoin(
@@ -274,12 +295,11 @@ async function store(
       }),
     );
   try {
-    return await write();
+    // Another link of the same end user may insert its first connection meanwhile: then update it.
+    return await retryOnceOnUniqueViolation(write);
   } catch (error) {
     // The type changed and the old auth version is gone: the foreign key refused the row.
     if (isForeignKeyViolation(error)) return { ok: false, error: "auth_changed" };
-    // Another link of the same end user inserted its first connection meanwhile: update it.
-    if (isUniqueViolation(error)) return write();
     throw error;
   }
 }
