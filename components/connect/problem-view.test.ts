@@ -4,9 +4,9 @@ import { describe, expect, it } from "vitest";
 import { ProblemView } from "./problem-view";
 
 /**
- * The problem pages as the server renders them. The e2e spec cannot age a link (there is no
- * test-only way to), so the expired page is checked here; connect-sessions.test.ts checks that an
- * expired link is reported as "expired".
+ * The problem pages as the server renders them, each problem with its own words;
+ * e2e/connect-expired.spec.ts shows the expired page in a browser, and connect-sessions.test.ts
+ * checks that an expired link is reported as "expired".
  */
 describe("the connect link problem pages", () => {
   const render = (props: Parameters<typeof ProblemView>[0]) =>

@@ -44,7 +44,7 @@ const CALLBACK_PROBLEMS: Record<CallbackProblem, ProblemText> = {
   },
   expired_state: {
     title: "This sign-in took too long",
-    body: "A sign-in must be finished within 10 minutes of pressing Connect.",
+    body: "A sign-in must be finished within 10 minutes of pressing Connect, and before the link itself expires.",
     icon: <Clock />,
     newLink: true,
   },

@@ -35,7 +35,6 @@ export interface ConnectPageModel {
     required: boolean;
   }[];
   oauthLabel: string | null;
-  expiresAt: Date;
 }
 
 /** The link stopped working while the page was open: show its page. */

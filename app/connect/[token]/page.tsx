@@ -50,7 +50,6 @@ export default async function ConnectPage({ params }: Props) {
       required,
     })),
     oauthLabel: session.oauthLabel,
-    expiresAt: session.expiresAt,
   };
   return <ConnectPanel token={token} model={model} />;
 }

@@ -43,7 +43,10 @@ export async function authorizeEndUser(
   });
 }
 
-/** Stores `tokens` as an end user's OAuth connection, as the callback page would. */
+/**
+ * Stores `tokens` as an end user's OAuth connection directly, without the flow (no revision lock,
+ * no audit row): for tests that start from a connection already made.
+ */
 export async function insertOAuthConnection(
   db: Database,
   keyring: Keyring,
