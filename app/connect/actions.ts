@@ -4,10 +4,11 @@ import { randomBytes } from "node:crypto";
 import { cookies } from "next/headers";
 import { z } from "zod";
 import { trustedCallbackOrigin } from "@/lib/http/public-origin";
-import type {
-  ConnectFormResult,
-  LinkProblem,
-  StartOAuthResult,
+import {
+  CALLBACK_PATH,
+  type ConnectFormResult,
+  type LinkProblem,
+  type StartOAuthResult,
 } from "@/lib/integrations/connect-contract";
 import {
   type ConnectWithLinkResult,
@@ -15,7 +16,7 @@ import {
   hashToken,
   returnUrlWith,
 } from "@/lib/integrations/connect-sessions";
-import { CALLBACK_PATH, startAuthorization } from "@/lib/integrations/oauth/flow";
+import { startAuthorization } from "@/lib/integrations/oauth/flow";
 import type { OAuthErrorCode } from "@/lib/integrations/oauth/types";
 import { connectionValuesSchema } from "@/lib/integrations/schema";
 import { assertNever } from "@/lib/utils/assert-never";

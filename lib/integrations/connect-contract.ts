@@ -3,23 +3,38 @@ import type { AuthType, FieldType } from "./schema";
 
 /**
  * What the hosted connect page's server and browser halves say to each other. Browser-safe:
- * no secrets, no console data. The problems are connect-sessions.ts's and oauth/flow.ts's,
- * spelled out here so client components need no server module.
+ * no secrets, no console data. connect-sessions.ts and oauth/flow.ts take their problems and
+ * the callback path from here, so the server and the client components cannot drift apart.
  */
 
-/** The OAuth callback page's path (oauth/flow.ts says the same, for the server). */
+/** The OAuth callback page's path: the redirect URI's path, shown in the console too. */
 export const CALLBACK_PATH = "/connect/callback";
 
-export type LinkProblem = "invalid" | "expired" | "spent" | "auth_changed";
+/** Why a link does not work (connect-sessions.ts's openConnectSession). */
+export type LinkProblem =
+  /** No such link: never made, tampered with, or its integration was deleted. */
+  | "invalid"
+  | "expired"
+  | "spent"
+  /** The integration's auth type changed since the link was made. */
+  | "auth_changed";
 
+/** Why the OAuth callback stored nothing (oauth/flow.ts's completeAuthorization). */
 export type CallbackProblem =
+  /** Unknown or malformed state (never issued, tampered). */
   | "invalid_state"
   | "expired_state"
+  /** Already used once (a replay, or the browser's back button). */
   | "used_state"
+  /** The state was issued to another browser (its cookie does not match). */
   | "wrong_browser"
+  /** The integration's auth configuration changed since the flow started; nothing was stored. */
   | "auth_changed"
+  /** The connect link was spent or expired meanwhile. */
   | "link_spent"
+  /** The provider sent an error instead of a code (e.g. the end user denied access). */
   | "denied"
+  /** The code exchange failed. */
   | "exchange_failed";
 
 /** What the page shows of a link: the integration and what the end user must provide. */
@@ -34,6 +49,7 @@ export interface ConnectPageModel {
     placeholder: string | null;
     required: boolean;
   }[];
+  /** The Connect button's label (the OAuth client's `label`), for OAuth types. */
   oauthLabel: string | null;
 }
 

@@ -7,7 +7,6 @@ import { testKeyring } from "@/lib/auth-configs/token-broker.testing";
 import { createSandbox } from "@/lib/sandbox";
 import type { Sandbox } from "@/lib/sandbox/types";
 import { createTestDatabase, testDrivers } from "@/lib/testing/databases";
-import { CALLBACK_PATH as PAGE_CALLBACK_PATH } from "./connect-contract";
 import {
   CONNECT_SESSION_LIFETIME_MS,
   connectWithLink,
@@ -26,7 +25,6 @@ import {
   SEED_EXAMPLE_BODY,
   startCredentialService,
 } from "./integrations.testing";
-import { CALLBACK_PATH } from "./oauth/flow";
 import { connectReturnUrlsSchema, type UpdateAuthInput, updateAuthSchema } from "./schema";
 import { createIntegration, getIntegration, updateIntegrationAuth } from "./service";
 
@@ -67,10 +65,6 @@ describe("return-URL allowlist matching", () => {
       });
     }
     expect(returnUrlAllowed("https://app.example.com/connected", [])).toBe(false);
-  });
-
-  it("names the same callback path in the console as the flow registers", () => {
-    expect(PAGE_CALLBACK_PATH).toBe(CALLBACK_PATH);
   });
 
   it("adds connection_id and status to the return URL's own query", () => {

@@ -11,12 +11,13 @@ import {
 import { sweepSometimes } from "@/db/sweep";
 import { type ActorContext, type ChangeContext, recordAudit } from "@/lib/audit/service";
 import { newId } from "@/lib/ids";
+import type { ConnectPageModel, LinkProblem } from "./connect-contract";
 import {
   type ConnectionDependencies,
   type CreateConnectionResult,
   createConnection,
 } from "./connections";
-import type { AuthType, FieldType } from "./schema";
+import type { AuthType } from "./schema";
 
 /**
  * Connect links (lib/integrations/README.md, "The hosted connect page"). A program or an admin
@@ -161,39 +162,19 @@ function parseUrl(value: string): URL | null {
   }
 }
 
-/** What the hosted page may show: the integration's name and what the end user must provide. */
-export interface OpenConnectSession {
+/** A link that works: what the hosted page shows, and what the service needs to connect. */
+export interface OpenConnectSession extends ConnectPageModel {
   id: string;
   integrationId: string;
-  integrationName: string;
-  authType: AuthType;
   authVersion: number;
   endUserId: string;
   returnUrl: string | null;
   expiresAt: Date;
-  fields: {
-    slug: string;
-    label: string;
-    type: FieldType;
-    description: string;
-    placeholder: string | null;
-    required: boolean;
-  }[];
-  /** The Connect button's label (the OAuth client's `label`), for OAuth types. */
-  oauthLabel: string | null;
 }
-
-export type ConnectSessionProblem =
-  /** No such link: never made, tampered with, or its integration was deleted. */
-  | "invalid"
-  | "expired"
-  | "spent"
-  /** The integration's auth type changed since the link was made. */
-  | "auth_changed";
 
 export type OpenConnectSessionResult =
   | { ok: true; session: OpenConnectSession }
-  | { ok: false; problem: ConnectSessionProblem; returnUrl: string | null };
+  | { ok: false; problem: LinkProblem; returnUrl: string | null };
 
 /** Reads the link a browser presents, without spending it. */
 export async function openConnectSession(
@@ -221,7 +202,7 @@ export async function openConnectSession(
   if (!row) return { ok: false, problem: "invalid", returnUrl: null };
   const { session } = row;
   const returnUrl = stillAllowed(session.returnUrl, row.connectReturnUrls);
-  const problem: ConnectSessionProblem | null = session.spentAt
+  const problem: LinkProblem | null = session.spentAt
     ? "spent"
     : session.expiresAt <= now
       ? "expired"
@@ -314,10 +295,11 @@ export function endUserContext(
   };
 }
 
-export type LinkProblem = {
+/** The link refused the connect; `problem` says why, as its page does. */
+export type LinkRefusal = {
   ok: false;
   error: "link";
-  problem: ConnectSessionProblem;
+  problem: LinkProblem;
   /** The link's return URL, when the link was good enough to know it. */
   returnUrl: string | null;
 };
@@ -329,7 +311,7 @@ export type ConnectWithLinkResult =
       /** The return URL with connection_id and status=connected; null shows our own page. */
       returnTo: string | null;
     }
-  | LinkProblem
+  | LinkRefusal
   | Exclude<CreateConnectionResult, { ok: true }>;
 
 /**
@@ -350,13 +332,13 @@ export async function connectWithLink(
     return { ok: false, error: "link", problem: opened.problem, returnUrl: opened.returnUrl };
   }
   const session = opened.session;
-  const refused = (problem: ConnectSessionProblem): LinkProblem => ({
+  const refused = (problem: LinkProblem): LinkRefusal => ({
     ok: false,
     error: "link",
     problem,
     returnUrl: session.returnUrl,
   });
-  const result = await createConnection<LinkProblem>(
+  const result = await createConnection<LinkRefusal>(
     db,
     deps,
     session.integrationId,

@@ -5,8 +5,8 @@ import { isForeignKeyViolation } from "@/db/errors";
 import { integrationConnectSessions, integrationOAuthStates, integrations } from "@/db/schema";
 import { open, seal } from "@/lib/crypto";
 import { oauthStateVerifierSealedColumn, sealBindingFor } from "@/lib/crypto/registry";
+import type { CallbackProblem, LinkProblem } from "../connect-contract";
 import {
-  type ConnectSessionProblem,
   endUserContext,
   hashToken,
   openConnectSession,
@@ -29,14 +29,13 @@ import { type OAuthDependencies, OAuthError, type OAuthErrorCode, type TokenSet 
  */
 
 export const OAUTH_STATE_LIFETIME_MS = 10 * 60_000;
-export const CALLBACK_PATH = "/connect/callback";
 /** A state we issued: 32 random bytes, base64url. Anything else is not looked up. */
 const STATE_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 
 export type StartAuthorizationResult =
   | { ok: true; authorizationUrl: string }
   /** The link itself is no good (expired, spent, type changed…): show its page. */
-  | { ok: false; problem: ConnectSessionProblem }
+  | { ok: false; problem: LinkProblem }
   | { ok: false; error: OAuthErrorCode };
 
 /**
@@ -98,23 +97,6 @@ export async function startAuthorization(
   });
   return { ok: true, authorizationUrl };
 }
-
-export type CallbackProblem =
-  /** Unknown or malformed state (never issued, tampered). */
-  | "invalid_state"
-  | "expired_state"
-  /** Already used once (a replay, or the browser's back button). */
-  | "used_state"
-  /** The state was issued to another browser (its cookie does not match). */
-  | "wrong_browser"
-  /** The integration's auth configuration changed since the flow started; nothing was stored. */
-  | "auth_changed"
-  /** The connect link was spent or expired meanwhile. */
-  | "link_spent"
-  /** The provider sent an error instead of a code (e.g. the end user denied access). */
-  | "denied"
-  /** The code exchange failed (see `error`). */
-  | "exchange_failed";
 
 export type CompleteAuthorizationResult =
   | { ok: true; connectionId: string; integrationName: string; returnTo: string | null }
