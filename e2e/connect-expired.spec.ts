@@ -1,6 +1,6 @@
-import { createHash } from "node:crypto";
 import type { Page } from "@playwright/test";
 import pg from "pg";
+import { hashToken } from "../lib/integrations/connect-tokens";
 import { expect, test } from "./fixtures";
 import { openSignedIn } from "./support/api-clients";
 import { createIntegration, integrationDetail } from "./support/integrations";
@@ -18,9 +18,7 @@ const NAME = "Status page (expired link e2e)";
 
 /** Moves the link's expiry a minute into the past, in whichever e2e database holds it. */
 async function expireLink(url: string): Promise<void> {
-  const tokenHash = createHash("sha256")
-    .update(url.split("/").at(-1) ?? "")
-    .digest("hex");
+  const tokenHash = hashToken(url.split("/").at(-1) ?? "");
   const server = new pg.Client({ connectionString: process.env.DATABASE_URL });
   await server.connect();
   const { rows } = await server.query<{ datname: string }>(

@@ -1,6 +1,5 @@
 "use server";
 
-import { randomBytes } from "node:crypto";
 import { cookies } from "next/headers";
 import { z } from "zod";
 import { trustedCallbackOrigin } from "@/lib/http/public-origin";
@@ -13,9 +12,9 @@ import {
 import {
   type ConnectWithLinkResult,
   connectWithLink,
-  hashToken,
   returnUrlWith,
 } from "@/lib/integrations/connect-sessions";
+import { hashToken, newRandomToken, RANDOM_TOKEN_PATTERN } from "@/lib/integrations/connect-tokens";
 import { startAuthorization } from "@/lib/integrations/oauth/flow";
 import type { OAuthErrorCode } from "@/lib/integrations/oauth/types";
 import { connectionValuesSchema } from "@/lib/integrations/schema";
@@ -147,10 +146,7 @@ export async function startOAuthAction(token: unknown): Promise<StartOAuthResult
 async function browserBindingCookie(https: boolean): Promise<string> {
   const jar = await cookies();
   const existing = jar.get(CONNECT_BINDING_COOKIE)?.value;
-  const binding =
-    existing && /^[A-Za-z0-9_-]{43}$/.test(existing)
-      ? existing
-      : randomBytes(32).toString("base64url");
+  const binding = existing && RANDOM_TOKEN_PATTERN.test(existing) ? existing : newRandomToken();
   jar.set(CONNECT_BINDING_COOKIE, binding, {
     httpOnly: true,
     sameSite: "lax",

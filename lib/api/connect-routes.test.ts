@@ -3,11 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DatabaseHandle } from "@/db/client";
 import { auditEvents, integrationConnectSessions } from "@/db/schema";
 import type { ChangeContext } from "@/lib/audit/service";
-import {
-  hashToken,
-  openConnectSession,
-  setConnectReturnUrls,
-} from "@/lib/integrations/connect-sessions";
+import { openConnectSession, setConnectReturnUrls } from "@/lib/integrations/connect-sessions";
+import { hashToken } from "@/lib/integrations/connect-tokens";
 import { adminContext, SEED_EXAMPLE_BODY } from "@/lib/integrations/integrations.testing";
 import { updateAuthSchema } from "@/lib/integrations/schema";
 import { createIntegration, setApiAccess, updateIntegrationAuth } from "@/lib/integrations/service";

@@ -12,13 +12,13 @@ import {
   connectWithLink,
   createConnectSession,
   deleteStaleConnectSessions,
-  hashToken,
   openConnectSession,
   returnUrlAllowed,
   returnUrlWith,
   STALE_CONNECT_SESSION_MS,
   setConnectReturnUrls,
 } from "./connect-sessions";
+import { hashToken } from "./connect-tokens";
 import {
   adminContext,
   type CredentialService,

@@ -1,5 +1,4 @@
 import "server-only";
-import { createHash, randomBytes } from "node:crypto";
 import { and, eq, gt, isNull, lt } from "drizzle-orm";
 import type { Database, Executor } from "@/db/client";
 import {
@@ -12,6 +11,7 @@ import { sweepSometimes } from "@/db/sweep";
 import { type ActorContext, type ChangeContext, recordAudit } from "@/lib/audit/service";
 import { newId } from "@/lib/ids";
 import type { ConnectPageModel, LinkProblem } from "./connect-contract";
+import { hashToken, newRandomToken, RANDOM_TOKEN_PATTERN } from "./connect-tokens";
 import {
   type ConnectionDependencies,
   type CreateConnectionResult,
@@ -23,17 +23,11 @@ import type { AuthType } from "./schema";
  * Connect links (lib/integrations/README.md, "The hosted connect page"). A program or an admin
  * makes one for one end user; the end user opens it in a browser and connects there, so their
  * credentials never pass through the program. The link's token is 32 random bytes; only its
- * SHA-256 is stored, so a database dump holds no usable link.
+ * SHA-256 is stored, so a database dump holds no usable link (./connect-tokens.ts).
  */
 
 export const CONNECT_SESSION_LIFETIME_MS = 10 * 60_000;
 export const CONNECT_PATH = "/connect";
-/** The token in a link: 32 bytes, base64url. Anything else is not looked up. */
-const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
-
-export function hashToken(token: string): string {
-  return createHash("sha256").update(token, "utf8").digest("hex");
-}
 
 export interface CreatedConnectSession {
   id: string;
@@ -73,7 +67,7 @@ export async function createConnectSession(
   if (input.returnUrl && !returnUrlAllowed(input.returnUrl, integration.connectReturnUrls)) {
     return { ok: false, error: "return_url_not_allowed" };
   }
-  const token = randomBytes(32).toString("base64url");
+  const token = newRandomToken();
   const id = newId("cs");
   const expiresAt = new Date(Date.now() + CONNECT_SESSION_LIFETIME_MS);
   await db.transaction(async (tx) => {
@@ -182,7 +176,7 @@ export async function openConnectSession(
   token: string,
   now: Date = new Date(),
 ): Promise<OpenConnectSessionResult> {
-  if (!TOKEN_PATTERN.test(token)) return { ok: false, problem: "invalid", returnUrl: null };
+  if (!RANDOM_TOKEN_PATTERN.test(token)) return { ok: false, problem: "invalid", returnUrl: null };
   const [row] = await executor
     .select({
       session: integrationConnectSessions,

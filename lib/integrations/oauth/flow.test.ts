@@ -20,7 +20,8 @@ import {
   type OAuthProvider,
   startOAuthProvider,
 } from "@/lib/testing/oauth-provider";
-import { createConnectSession, hashToken, setConnectReturnUrls } from "../connect-sessions";
+import { createConnectSession, setConnectReturnUrls } from "../connect-sessions";
+import { hashToken } from "../connect-tokens";
 import { openTokenSet } from "../connections";
 import { adminContext } from "../integrations.testing";
 import { completeAuthorization, startAuthorization } from "./flow";

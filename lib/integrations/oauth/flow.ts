@@ -1,5 +1,5 @@
 import "server-only";
-import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import { createHash, timingSafeEqual } from "node:crypto";
 import { and, eq, isNull } from "drizzle-orm";
 import { isForeignKeyViolation } from "@/db/errors";
 import { integrationConnectSessions, integrationOAuthStates, integrations } from "@/db/schema";
@@ -8,11 +8,11 @@ import { oauthStateVerifierSealedColumn, sealBindingFor } from "@/lib/crypto/reg
 import type { CallbackProblem, LinkProblem } from "../connect-contract";
 import {
   endUserContext,
-  hashToken,
   openConnectSession,
   returnUrlWith,
   stillAllowed,
 } from "../connect-sessions";
+import { hashToken, newRandomToken, RANDOM_TOKEN_PATTERN } from "../connect-tokens";
 import {
   retryOnceOnUniqueViolation,
   type StoreOAuthResult,
@@ -29,8 +29,6 @@ import { type OAuthDependencies, OAuthError, type OAuthErrorCode, type TokenSet 
  */
 
 export const OAUTH_STATE_LIFETIME_MS = 10 * 60_000;
-/** A state we issued: 32 random bytes, base64url. Anything else is not looked up. */
-const STATE_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 
 export type StartAuthorizationResult =
   | { ok: true; authorizationUrl: string }
@@ -63,9 +61,9 @@ export async function startAuthorization(
     return { ok: false, problem: "auth_changed" };
   }
 
-  const state = randomBytes(32).toString("base64url");
+  const state = newRandomToken();
   const stateHash = hashToken(state);
-  const verifier = randomBytes(32).toString("base64url");
+  const verifier = newRandomToken();
   let authorizationUrl: string;
   try {
     const client = await loadOAuthClient(deps, session.integrationId, {
@@ -127,7 +125,9 @@ export async function completeAuthorization(
   },
 ): Promise<CompleteAuthorizationResult> {
   const flow =
-    input.state && STATE_PATTERN.test(input.state) ? await readFlow(deps, input.state) : null;
+    input.state && RANDOM_TOKEN_PATTERN.test(input.state)
+      ? await readFlow(deps, input.state)
+      : null;
   if (!flow) return { ok: false, problem: "invalid_state", returnTo: null };
   const returnUrl = stillAllowed(flow.session.returnUrl, flow.connectReturnUrls);
   const fail = (problem: CallbackProblem, error?: OAuthErrorCode): CompleteAuthorizationResult => {
