@@ -18,6 +18,7 @@ import {
   createConnection,
 } from "./connections";
 import type { AuthType } from "./schema";
+import { parseHttpUrl, parseUrl } from "./url-rules";
 
 /**
  * Connect links (lib/integrations/README.md, "The hosted connect page"). A program or an admin
@@ -125,9 +126,10 @@ export async function deleteStaleConnectSessions(
  * not.
  */
 export function returnUrlAllowed(candidate: string, allowlist: readonly string[]): boolean {
-  const url = parseUrl(candidate);
-  if (!url || url.hash || url.username || url.password) return false;
-  if (url.protocol !== "https:" && url.protocol !== "http:") return false;
+  // Plain http passes here: the allowlist's entries, checked under the private-URL rule when
+  // they were saved, decide which origins may be used.
+  const url = parseHttpUrl(candidate, { allowHttp: true });
+  if (!url || url.hash) return false;
   return allowlist.some((entry) => {
     const allowed = parseUrl(entry);
     if (!allowed || allowed.origin !== url.origin) return false;
@@ -146,14 +148,6 @@ export function stillAllowed(
   allowlist: readonly string[],
 ): string | null {
   return returnUrl && returnUrlAllowed(returnUrl, allowlist) ? returnUrl : null;
-}
-
-function parseUrl(value: string): URL | null {
-  try {
-    return new URL(value);
-  } catch {
-    return null;
-  }
 }
 
 /** A link that works: what the hosted page shows, and what the service needs to connect. */

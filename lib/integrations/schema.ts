@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { checkHttpUrl, type HttpUrlProblem } from "./url-rules";
 
 /**
  * The inputs of the integrations area, shared by the console's forms, its server actions and the
@@ -427,17 +428,16 @@ export function returnUrlEntrySchema(options: { allowPrivateUrls: boolean }) {
     });
 }
 
+const RETURN_URL_MESSAGES: Record<HttpUrlProblem, string> = {
+  not_absolute: "Enter an absolute URL, like https://app.example.com/connected",
+  not_https: "Use an https URL",
+  credentials: "Remove the user name and password from the URL",
+};
+
 function returnUrlEntryProblem(value: string, allowPrivateUrls: boolean): string | undefined {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    return "Enter an absolute URL, like https://app.example.com/connected";
-  }
-  if (url.protocol !== "https:" && !(url.protocol === "http:" && allowPrivateUrls)) {
-    return "Use an https URL";
-  }
-  if (url.username || url.password) return "Remove the user name and password from the URL";
+  const checked = checkHttpUrl(value, { allowHttp: allowPrivateUrls });
+  if (!checked.ok) return RETURN_URL_MESSAGES[checked.problem];
+  const { url } = checked;
   if (url.hash || value.includes("#")) return "Remove the fragment (#…): browsers keep it private";
   if (url.search || value.includes("?")) {
     return "Remove the query (?…): any query is allowed, and the platform's own is kept";

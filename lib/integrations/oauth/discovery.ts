@@ -5,7 +5,8 @@ import {
   OutboundRequestError,
 } from "@/lib/outbound/guarded-request";
 import { defaultResolveHost } from "@/lib/outbound/ssrf-guard";
-import { TOKEN_REQUEST_LIMITS } from "./protocol";
+import { parseHttpUrl } from "../url-rules";
+import { isJson, nonEmpty, TOKEN_REQUEST_LIMITS } from "./protocol";
 import { type OAuthClientConfig, type OAuthDependencies, OAuthError } from "./types";
 
 /**
@@ -40,7 +41,7 @@ export async function discoverServer(
   deps: OAuthDependencies,
   serverUrl: string,
 ): Promise<ServerMetadata> {
-  const server = parseHttpUrl(deps, serverUrl);
+  const server = allowedUrl(deps, serverUrl);
   if (!server) throw new OAuthError("not_configured", "The server URL is not an http(s) URL");
   const resource = await protectedResourceMetadata(deps, server);
   const issuer = resource?.authorizationServer ?? server.origin;
@@ -73,10 +74,10 @@ async function protectedResourceMetadata(
     const first = Array.isArray(metadata?.authorization_servers)
       ? metadata.authorization_servers[0]
       : undefined;
-    if (typeof first !== "string" || !parseHttpUrl(deps, first)) continue;
+    if (typeof first !== "string" || !allowedUrl(deps, first)) continue;
     const resource = typeof metadata?.resource === "string" ? metadata.resource : null;
     // RFC 9728 §3.3: metadata for another origin's resource is not this server's.
-    const sameOrigin = resource !== null && parseHttpUrl(deps, resource)?.origin === server.origin;
+    const sameOrigin = resource !== null && allowedUrl(deps, resource)?.origin === server.origin;
     return {
       authorizationServer: first,
       resource: sameOrigin ? resource : null,
@@ -106,7 +107,7 @@ function validateMetadata(
 ): ServerMetadata {
   const endpoint = (name: string) => {
     const value = metadata[name];
-    return typeof value === "string" && parseHttpUrl(deps, value) ? value : null;
+    return typeof value === "string" && allowedUrl(deps, value) ? value : null;
   };
   const authorizationEndpoint = endpoint("authorization_endpoint");
   const tokenEndpoint = endpoint("token_endpoint");
@@ -230,7 +231,7 @@ async function send(
       allowPrivate: deps.allowPrivateUrls,
       resolveHost: deps.resolveHost ?? defaultResolveHost,
       ...TOKEN_REQUEST_LIMITS,
-      readBody: (head) => head.status >= 200 && head.status < 300 && isJson(head.headers),
+      readBody: (head) => head.status >= 200 && head.status < 300 && isJson(head),
     });
     if (!response.bodyRead) return { ok: false };
     const json: unknown = JSON.parse(response.body.toString("utf8"));
@@ -242,24 +243,13 @@ async function send(
   }
 }
 
-function isJson(headers: Record<string, string>): boolean {
-  const mediaType = headers["content-type"]?.split(";")[0]?.trim().toLowerCase();
-  const encoding = headers["content-encoding"]?.toLowerCase();
-  return mediaType === "application/json" && (!encoding || encoding === "identity");
-}
-
-/** An http(s) URL under the private-URL rule: plain http only where private URLs are allowed. */
-export function parseHttpUrl(deps: OAuthDependencies, value: string): URL | null {
-  try {
-    const url = new URL(value);
-    if (url.username || url.password || url.hash) return null;
-    if (url.protocol === "https:" || (url.protocol === "http:" && deps.allowPrivateUrls)) {
-      return url;
-    }
-    return null;
-  } catch {
-    return null;
-  }
+/**
+ * A server URL, or one a server's metadata names, that discovery may use: http(s) under the
+ * private-URL rule (url-rules.ts), and without a fragment, which no endpoint has.
+ */
+function allowedUrl(deps: OAuthDependencies, value: string): URL | null {
+  const url = parseHttpUrl(value, { allowHttp: deps.allowPrivateUrls });
+  return url && !url.hash ? url : null;
 }
 
 function scopeList(value: unknown): string | null {
@@ -272,8 +262,4 @@ function scopeList(value: unknown): string | null {
 
 function trimSlash(value: string): string {
   return value.replace(/\/+$/, "");
-}
-
-function nonEmpty(value: unknown): string | null {
-  return typeof value === "string" && value !== "" ? value : null;
 }

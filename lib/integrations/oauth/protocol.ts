@@ -8,6 +8,7 @@ import {
 } from "@/lib/outbound/guarded-request";
 import { defaultResolveHost } from "@/lib/outbound/ssrf-guard";
 import type { JsonValue } from "@/lib/sandbox/types";
+import { parseHttpUrl, parseUrl } from "../url-rules";
 import { type OAuthClientConfig, type OAuthDependencies, OAuthError, type TokenSet } from "./types";
 
 /**
@@ -80,16 +81,14 @@ async function customAuthorizationUrl(
 }
 
 /**
- * The browser goes wherever this URL says, so it must be http(s) under the private-URL rule and
- * carry our state unchanged: without it the callback could not be tied to this flow.
+ * The browser goes wherever this URL says, so it must be http(s) under the private-URL rule
+ * (url-rules.ts) and carry our state unchanged: without it the callback could not be tied to
+ * this flow.
  */
 function checkAuthorizationUrl(deps: OAuthDependencies, value: string, state: string): void {
-  const url = parseUrl(value);
+  const url = parseHttpUrl(value, { allowHttp: deps.allowPrivateUrls });
   const allowed =
     url !== null &&
-    (url.protocol === "https:" || (url.protocol === "http:" && deps.allowPrivateUrls)) &&
-    !url.username &&
-    !url.password &&
     url.searchParams.getAll("state").length === 1 &&
     url.searchParams.get("state") === state;
   if (allowed) return;
@@ -333,7 +332,7 @@ function isRedirect(head: ResponseHead): boolean {
 }
 
 /** JSON, uncompressed: we never ask for compression, and inflating would defeat the size cap. */
-function isJson(head: ResponseHead): boolean {
+export function isJson(head: ResponseHead): boolean {
   const mediaType = head.headers["content-type"]?.split(";")[0]?.trim().toLowerCase();
   const encoding = head.headers["content-encoding"]?.toLowerCase();
   return mediaType === "application/json" && (!encoding || encoding === "identity");
@@ -350,14 +349,7 @@ function parseJsonObject(text: string): Record<string, unknown> | null {
   }
 }
 
-function nonEmpty(value: unknown): string | null {
+/** A JSON answer's string field, or null when it is missing, empty or not a string. */
+export function nonEmpty(value: unknown): string | null {
   return typeof value === "string" && value !== "" ? value : null;
-}
-
-function parseUrl(value: string): URL | null {
-  try {
-    return new URL(value);
-  } catch {
-    return null;
-  }
 }
