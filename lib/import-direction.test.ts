@@ -38,7 +38,7 @@ describe("import direction", () => {
   it("lib/api, which server.ts serves outside Next, imports nothing that reads Next's request", () => {
     // These read next/headers, which only works inside Next's request handling: server.ts would
     // not even start (the e2e suite's servers would never come up, with little to say why).
-    const nextOnly = /["']@\/lib\/(auth\/session|forms\/action-support)["']/;
+    const nextOnly = /["']@\/lib\/(auth\/session|forms\/action-support|http\/request-origin)["']/;
     expect(sourcesUnder("lib/api").filter(importing(nextOnly))).toEqual([]);
   });
 

@@ -1,7 +1,7 @@
 import "server-only";
 import { headers } from "next/headers";
-import { publicOrigin } from "@/lib/http/public-origin";
 import { CLIENT_ADDRESS_HEADER, PROTOCOL_HEADER } from "@/lib/http/request-context";
+import { requestPublicOrigin } from "@/lib/http/request-origin";
 import { type Runtime, startRuntime } from "@/lib/runtime";
 
 /** What the hosted connect pages and their actions need to know about the request. */
@@ -14,10 +14,7 @@ export async function connectRequest(): Promise<{
   const [runtime, incoming] = await Promise.all([startRuntime(), headers()]);
   return {
     runtime,
-    origin: publicOrigin(runtime.env.AUTHDESK_PUBLIC_URL, {
-      host: incoming.get("host"),
-      get: (name) => incoming.get(name),
-    }),
+    origin: await requestPublicOrigin(runtime.env.AUTHDESK_PUBLIC_URL),
     https: incoming.get(PROTOCOL_HEADER) === "https",
     clientAddress: incoming.get(CLIENT_ADDRESS_HEADER) || null,
   };

@@ -1,11 +1,10 @@
 "use server";
 
-import { headers } from "next/headers";
 import { z } from "zod";
 import { requireAdmin } from "@/lib/auth/session";
 import { assertNever, changeContextFor, unexpectedFailure } from "@/lib/forms/action-support";
 import { fieldErrorsByPath } from "@/lib/forms/field-errors";
-import { publicOrigin } from "@/lib/http/public-origin";
+import { requestPublicOrigin } from "@/lib/http/request-origin";
 import { createConnectSession, setConnectReturnUrls } from "@/lib/integrations/connect-sessions";
 import {
   createConnection,
@@ -412,16 +411,12 @@ export async function createConnectLinkAction(
   if (!parsed.success) return { ok: false, fieldErrors: fieldErrorsByPath(parsed.error) };
   try {
     const { env, database } = await startRuntime();
-    const incoming = await headers();
     const result = await createConnectSession(
       database.db,
       {
         integrationId: parsedId.data,
         ...parsed.data,
-        origin: publicOrigin(env.AUTHDESK_PUBLIC_URL, {
-          host: incoming.get("host"),
-          get: (name) => incoming.get(name),
-        }),
+        origin: await requestPublicOrigin(env.AUTHDESK_PUBLIC_URL),
       },
       await changeContextFor(admin),
     );

@@ -1,10 +1,9 @@
 import type { Metadata } from "next";
-import { headers } from "next/headers";
 import { z } from "zod";
 import { ConnectOriginProvider } from "@/components/integrations/connect-origin";
 import { IntegrationsView } from "@/components/integrations/integrations-view";
 import { requireAdmin } from "@/lib/auth/session";
-import { publicOrigin } from "@/lib/http/public-origin";
+import { requestPublicOrigin } from "@/lib/http/request-origin";
 import { integrationDetailOutput, integrationListItemOutput } from "@/lib/integrations/contract";
 import { integrationIdSchema } from "@/lib/integrations/schema";
 import { getIntegration, listIntegrations } from "@/lib/integrations/service";
@@ -25,17 +24,13 @@ export default async function IntegrationsPage({
   await requireAdmin();
   const { id } = querySchema.parse(await searchParams);
   const { env, database } = await startRuntime();
-  const incoming = await headers();
   // A malformed id cannot name an integration: it is shown as "not found" without a query.
   const wellFormedId = id && integrationIdSchema.safeParse(id).success ? id : undefined;
   const [integrations, selected] = await Promise.all([
     listIntegrations(database.db),
     wellFormedId ? getIntegration(database.db, wellFormedId) : null,
   ]);
-  const origin = publicOrigin(env.AUTHDESK_PUBLIC_URL, {
-    host: incoming.get("host"),
-    get: (name) => incoming.get(name),
-  });
+  const origin = await requestPublicOrigin(env.AUTHDESK_PUBLIC_URL);
   return (
     <ConnectOriginProvider origin={origin}>
       <IntegrationsView
