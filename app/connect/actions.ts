@@ -9,12 +9,9 @@ import {
   type LinkProblem,
   type StartOAuthResult,
 } from "@/lib/integrations/connect-contract";
-import {
-  type ConnectWithLinkResult,
-  connectWithLink,
-  returnUrlWith,
-} from "@/lib/integrations/connect-sessions";
+import { returnUrlWith } from "@/lib/integrations/connect-sessions";
 import { hashToken, newRandomToken, RANDOM_TOKEN_PATTERN } from "@/lib/integrations/connect-tokens";
+import { type ConnectWithLinkResult, connectWithLink } from "@/lib/integrations/connect-with-link";
 import { startAuthorization } from "@/lib/integrations/oauth/flow";
 import type { OAuthErrorCode } from "@/lib/integrations/oauth/types";
 import { connectionValuesSchema } from "@/lib/integrations/schema";

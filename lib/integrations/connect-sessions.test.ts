@@ -9,7 +9,6 @@ import type { Sandbox } from "@/lib/sandbox/types";
 import { createTestDatabase, testDrivers } from "@/lib/testing/databases";
 import {
   CONNECT_SESSION_LIFETIME_MS,
-  connectWithLink,
   createConnectSession,
   deleteStaleConnectSessions,
   openConnectSession,
@@ -19,6 +18,7 @@ import {
   setConnectReturnUrls,
 } from "./connect-sessions";
 import { hashToken } from "./connect-tokens";
+import { connectWithLink } from "./connect-with-link";
 import {
   adminContext,
   type CredentialService,
