@@ -5,7 +5,11 @@ import { auditEvents, integrationConnectSessions } from "@/db/schema";
 import type { ChangeContext } from "@/lib/audit/service";
 import { openConnectSession, setConnectReturnUrls } from "@/lib/integrations/connect-sessions";
 import { hashToken } from "@/lib/integrations/connect-tokens";
-import { adminContext, SEED_EXAMPLE_BODY } from "@/lib/integrations/integrations.testing";
+import {
+  adminContext,
+  linkToken,
+  SEED_EXAMPLE_BODY,
+} from "@/lib/integrations/integrations.testing";
 import { updateAuthSchema } from "@/lib/integrations/schema";
 import { createIntegration, setApiAccess, updateIntegrationAuth } from "@/lib/integrations/service";
 import { createSandbox } from "@/lib/sandbox";
@@ -118,7 +122,7 @@ describe.each(testDrivers)("POST …/connect-sessions on %s", (driver) => {
     expect(minutes).toBeGreaterThan(9.5);
     expect(minutes).toBeLessThanOrEqual(10);
 
-    const token = body.url.split("/").at(-1) ?? "";
+    const token = linkToken(body.url);
     const opened = await openConnectSession(handle.db, token);
     expect(opened).toMatchObject({
       ok: true,

@@ -22,6 +22,7 @@ import { connectWithLink } from "./connect-with-link";
 import {
   adminContext,
   type CredentialService,
+  createTestLink,
   SEED_EXAMPLE_BODY,
   startCredentialService,
 } from "./integrations.testing";
@@ -142,16 +143,12 @@ describe.each(testDrivers)("connect links on %s", (driver) => {
     return id;
   }
 
-  async function newLink(integrationId: string, extra: { returnUrl?: string } = {}) {
-    const result = await createConnectSession(
+  const newLink = (integrationId: string, extra: { returnUrl?: string } = {}) =>
+    createTestLink(
       handle.db,
       { integrationId, endUserId: "user-ada", origin: ORIGIN, ...extra },
       context,
     );
-    if (!result.ok) throw new Error(`no link: ${result.error}`);
-    const token = result.session.url.slice(`${ORIGIN}/connect/`.length);
-    return { ...result.session, token };
-  }
 
   const goodValues = () => ({ api_key: service.goodKey, base_url: service.url });
   const submit = (token: string, values: Record<string, string> = goodValues()) =>

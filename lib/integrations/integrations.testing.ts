@@ -1,7 +1,7 @@
 /**
  * Helpers for the integrations tests: the seed's own example request, a loopback service whose
- * `/me` checks an API key the way the seed's authTestCode expects, and an admin to act as. Not
- * part of the app: only *.test.ts files import this.
+ * `/me` checks an API key the way the seed's authTestCode expects, an admin to act as and connect
+ * links. Not part of the app: only *.test.ts files import this.
  */
 import "server-only";
 import http from "node:http";
@@ -9,6 +9,7 @@ import type { AddressInfo } from "node:net";
 import type { Database } from "@/db/client";
 import type { ActorContext, ChangeContext } from "@/lib/audit/service";
 import { insertTestAdmin } from "@/lib/auth-configs/token-broker.testing";
+import { createConnectSession } from "./connect-sessions";
 
 /** The seed's "Example: API Key Authentication" body, exactly as written there. */
 export const SEED_EXAMPLE_BODY = {
@@ -101,4 +102,27 @@ export function apiClientContext(clientId: string, clientKey: string): ActorCont
     actor: { type: "api_client", id: clientId, label: clientKey },
     clientAddress: "127.0.0.1",
   };
+}
+
+/** The token in a connect link: its last path segment, which is what the hosted page reads. */
+export function linkToken(url: string): string {
+  return url.split("/").at(-1) ?? "";
+}
+
+/**
+ * A connect link (for "user-1" on http://authdesk.test unless told otherwise), with its token as
+ * the end user's browser presents it.
+ */
+export async function createTestLink(
+  db: Database,
+  input: { integrationId: string; endUserId?: string; returnUrl?: string; origin?: string },
+  context: ActorContext,
+) {
+  const created = await createConnectSession(
+    db,
+    { endUserId: "user-1", origin: "http://authdesk.test", ...input },
+    context,
+  );
+  if (!created.ok) throw new Error(`no link: ${created.error}`);
+  return { ...created.session, token: linkToken(created.session.url) };
 }

@@ -13,8 +13,7 @@ import {
   type OAuthProvider,
   startOAuthProvider,
 } from "@/lib/testing/oauth-provider";
-import { createConnectSession } from "../connect-sessions";
-import { adminContext } from "../integrations.testing";
+import { adminContext, createTestLink } from "../integrations.testing";
 import { loadOAuthClient } from "./client";
 import { completeAuthorization, startAuthorization } from "./flow";
 import { configure, createOAuthIntegration, oauthDeps, REDIRECT_URI } from "./oauth.testing";
@@ -89,14 +88,9 @@ describe.each(testDrivers)("OAuth custom code on %s", (driver) => {
   }
 
   async function connect(integrationId: string) {
-    const created = await createConnectSession(
-      handle.db,
-      { integrationId, endUserId: "user-1", origin: "http://authdesk.test" },
-      context,
-    );
-    if (!created.ok) throw new Error(created.error);
+    const { token } = await createTestLink(handle.db, { integrationId }, context);
     const started = await startAuthorization(deps, {
-      token: created.session.url.split("/").at(-1) ?? "",
+      token,
       redirectUri: REDIRECT_URI,
       browserBinding: BROWSER,
     });

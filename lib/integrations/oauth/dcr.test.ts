@@ -14,9 +14,8 @@ import {
   type OAuthProviderOptions,
   startOAuthProvider,
 } from "@/lib/testing/oauth-provider";
-import { createConnectSession } from "../connect-sessions";
 import { openTokenSet } from "../connections";
-import { adminContext } from "../integrations.testing";
+import { adminContext, createTestLink } from "../integrations.testing";
 import { forgetRegistration, loadOAuthClient } from "./client";
 import { completeAuthorization, startAuthorization } from "./flow";
 import { createOAuthIntegration, oauthDeps, REDIRECT_URI } from "./oauth.testing";
@@ -96,14 +95,9 @@ describe.each(testDrivers)("OAuth dynamic client registration on %s", (driver) =
   }
 
   async function start(integrationId: string, endUserId = "user-1", redirectUri = REDIRECT_URI) {
-    const created = await createConnectSession(
-      handle.db,
-      { integrationId, endUserId, origin: "http://authdesk.test" },
-      context,
-    );
-    if (!created.ok) throw new Error(created.error);
+    const { token } = await createTestLink(handle.db, { integrationId, endUserId }, context);
     return startAuthorization(deps, {
-      token: created.session.url.split("/").at(-1) ?? "",
+      token,
       redirectUri,
       browserBinding: BROWSER,
     });

@@ -20,10 +20,10 @@ import {
   type OAuthProvider,
   startOAuthProvider,
 } from "@/lib/testing/oauth-provider";
-import { createConnectSession, setConnectReturnUrls } from "../connect-sessions";
+import { setConnectReturnUrls } from "../connect-sessions";
 import { hashToken } from "../connect-tokens";
 import { openTokenSet } from "../connections";
-import { adminContext } from "../integrations.testing";
+import { adminContext, createTestLink } from "../integrations.testing";
 import { completeAuthorization, startAuthorization } from "./flow";
 import { configure, createOAuthIntegration, oauthDeps, REDIRECT_URI } from "./oauth.testing";
 import type { OAuthDependencies } from "./types";
@@ -76,18 +76,8 @@ describe.each(testDrivers)("OAuth flow on %s", (driver) => {
     return id;
   }
 
-  async function link(integrationId: string, endUserId = "user-1") {
-    const created = await createConnectSession(
-      handle.db,
-      { integrationId, endUserId, returnUrl: RETURN_URL, origin: "http://authdesk.test" },
-      context,
-    );
-    if (!created.ok) throw new Error(created.error);
-    return {
-      id: created.session.id,
-      token: created.session.url.split("/").at(-1) ?? "",
-    };
-  }
+  const link = (integrationId: string, endUserId = "user-1") =>
+    createTestLink(handle.db, { integrationId, endUserId, returnUrl: RETURN_URL }, context);
 
   /** Starts a flow and plays the end user at the provider: the callback's state and code. */
   async function authorize(token: string, browserBinding = BROWSER) {
