@@ -1,6 +1,5 @@
-import http from "node:http";
-import type { AddressInfo } from "node:net";
 import type { APIRequestContext, Browser, Page } from "@playwright/test";
+import { type McpServer, startMcpServer } from "../lib/testing/mcp-server";
 import { type OAuthProvider, startOAuthProvider } from "../lib/testing/oauth-provider";
 import { expect, test } from "./fixtures";
 import { addTill, openSignedIn, registerClient, requestToken } from "./support/api-clients";
@@ -27,7 +26,7 @@ const TILL = { code: "oauth-e2e", name: "OAuth connects (e2e)", password: "oauth
 
 let provider: OAuthProvider;
 /** A stand-in MCP server: it only says which authorization server protects it (RFC 9728). */
-let mcp: { serverUrl: string; close: () => Promise<void> };
+let mcp: McpServer;
 let accessToken = "";
 let oauthId = "";
 let dcrId = "";
@@ -47,27 +46,6 @@ test.afterAll(async () => {
   await provider?.close();
   await mcp?.close();
 });
-
-async function startMcpServer(issuer: () => string) {
-  const server = http.createServer((request, response) => {
-    const path = new URL(request.url ?? "/", "http://localhost").pathname;
-    const metadata = path === "/.well-known/oauth-protected-resource/mcp";
-    response.writeHead(metadata ? 200 : 404, { "content-type": "application/json" });
-    response.end(
-      JSON.stringify(
-        metadata
-          ? { resource: serverUrl, authorization_servers: [issuer()] }
-          : { error: "not_found" },
-      ),
-    );
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const serverUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/mcp`;
-  return {
-    serverUrl,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
 
 function api(request: APIRequestContext) {
   const headers = { Authorization: `Bearer ${accessToken}` };

@@ -7,7 +7,8 @@ import { testKeyring } from "@/lib/auth-configs/token-broker.testing";
 import { createSandbox } from "@/lib/sandbox";
 import type { Sandbox } from "@/lib/sandbox/types";
 import { createTestDatabase, testDrivers } from "@/lib/testing/databases";
-import { type RecordingServer, sendJson, startRecordingServer } from "@/lib/testing/http-server";
+import { sendJson, startRecordingServer } from "@/lib/testing/http-server";
+import { type McpServer, startMcpServer } from "@/lib/testing/mcp-server";
 import {
   authorizeAsEndUser,
   type OAuthProvider,
@@ -31,32 +32,22 @@ import { type OAuthDependencies, OAuthError } from "./types";
 const keyring = testKeyring();
 const BROWSER = "browser-binding-dddddddddddddddddddddddd";
 
-interface McpServer {
-  resource: RecordingServer;
+interface McpWithProvider {
+  resource: McpServer;
   provider: OAuthProvider;
   serverUrl: string;
   close(): Promise<void>;
 }
 
-async function startMcpServer(options: OAuthProviderOptions = {}): Promise<McpServer> {
-  const resource = await startRecordingServer();
-  const serverUrl = resource.url("/mcp");
-  const provider = await startOAuthProvider({ ...options, resource: serverUrl });
-  resource.respond((req, res) => {
-    if (req.url === "/.well-known/oauth-protected-resource/mcp") {
-      sendJson(res, 200, {
-        resource: serverUrl,
-        authorization_servers: [provider.issuer],
-        scopes_supported: ["read", "write"],
-      });
-      return;
-    }
-    sendJson(res, 404, { error: "not_found" });
+async function startMcpWithProvider(options: OAuthProviderOptions = {}): Promise<McpWithProvider> {
+  const resource = await startMcpServer(() => provider.issuer, {
+    scopesSupported: ["read", "write"],
   });
+  const provider = await startOAuthProvider({ ...options, resource: resource.serverUrl });
   return {
     resource,
     provider,
-    serverUrl,
+    serverUrl: resource.serverUrl,
     close: async () => {
       await provider.close();
       await resource.close();
@@ -67,14 +58,14 @@ async function startMcpServer(options: OAuthProviderOptions = {}): Promise<McpSe
 describe.each(testDrivers)("OAuth dynamic client registration on %s", (driver) => {
   let handle: DatabaseHandle;
   let sandbox: Sandbox;
-  let mcp: McpServer;
+  let mcp: McpWithProvider;
   let context: ChangeContext;
   let deps: OAuthDependencies;
 
   beforeAll(async () => {
     handle = await createTestDatabase(driver);
     sandbox = createSandbox({ allowPrivateAddresses: true, limits: { timeoutMs: 5_000 } });
-    mcp = await startMcpServer();
+    mcp = await startMcpWithProvider();
     context = await adminContext(handle.db);
     deps = oauthDeps(handle.db, keyring, sandbox);
   });
@@ -188,7 +179,7 @@ describe.each(testDrivers)("OAuth dynamic client registration on %s", (driver) =
   });
 
   it("an expired client secret, or another redirect URI, registers again", async () => {
-    const confidential = await startMcpServer({ clientAuthMethods: ["client_secret_basic"] });
+    const confidential = await startMcpWithProvider({ clientAuthMethods: ["client_secret_basic"] });
     try {
       const id = await dcrIntegration({ authUrl: confidential.serverUrl });
       await connect(id);
@@ -265,7 +256,7 @@ describe.each(testDrivers)("OAuth dynamic client registration on %s", (driver) =
   });
 
   it("a pre-registered client ID is used with the discovered endpoints, without registering", async () => {
-    const preregistered = await startMcpServer({
+    const preregistered = await startMcpWithProvider({
       clients: [{ clientId: "pre-registered", redirectUris: [REDIRECT_URI] }],
     });
     try {
