@@ -1,8 +1,8 @@
-import type { Page } from "@playwright/test";
 import pg from "pg";
 import { hashToken } from "../lib/integrations/connect-tokens";
 import { expect, test } from "./fixtures";
 import { openSignedIn } from "./support/api-clients";
+import { shoot } from "./support/connect";
 import { createIntegration, integrationDetail } from "./support/integrations";
 
 /*
@@ -41,14 +41,6 @@ async function expireLink(url: string): Promise<void> {
     await client.end();
   }
   expect(expired, "the link's row").toBe(1);
-}
-
-async function shoot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: `e2e/screenshots/connect-${name}-1280.png`, fullPage: true });
-  await page.setViewportSize({ width: 390, height: 844 });
-  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
-  await page.screenshot({ path: `e2e/screenshots/connect-${name}-390.png`, fullPage: true });
-  await page.setViewportSize({ width: 1280, height: 800 });
 }
 
 test("an expired link says so, and offers nothing to submit", async ({ page, browser }) => {

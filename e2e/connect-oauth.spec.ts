@@ -1,8 +1,9 @@
-import type { APIRequestContext, Browser, Page } from "@playwright/test";
+import type { APIRequestContext, Page } from "@playwright/test";
 import { type McpServer, startMcpServer } from "../lib/testing/mcp-server";
 import { type OAuthProvider, startOAuthProvider } from "../lib/testing/oauth-provider";
 import { expect, test } from "./fixtures";
 import { addTill, openSignedIn, registerClient, requestToken } from "./support/api-clients";
+import { endUserBrowser, integrationsApi, shoot } from "./support/connect";
 import { createIntegration, integrationDetail } from "./support/integrations";
 import { e2eUrls } from "./support/ports";
 
@@ -47,51 +48,7 @@ test.afterAll(async () => {
   await mcp?.close();
 });
 
-function api(request: APIRequestContext) {
-  const headers = { Authorization: `Bearer ${accessToken}` };
-  return {
-    patchAuth: (id: string, body: unknown) =>
-      request.patch(`/api/integrations/v1/${id}/auth`, { data: body, headers }),
-    link: async (id: string, endUserId: string) => {
-      const response = await request.post(`/api/integrations/v1/${id}/connect-sessions`, {
-        data: { endUserId },
-        headers,
-      });
-      expect(response.status()).toBe(201);
-      return ((await response.json()) as { url: string }).url;
-    },
-    connections: (id: string) => request.get(`/api/integrations/v1/${id}/connections`, { headers }),
-    credentials: (id: string, connectionId: string) =>
-      request.get(`/api/integrations/v1/${id}/connections/${connectionId}/credentials`, {
-        headers,
-      }),
-  };
-}
-
-/**
- * An end user's browser with no admin session. The provider's dev pages load a web font from
- * the internet, which this machine cannot reach: refused at once instead of waited for.
- */
-async function endUserBrowser(browser: Browser) {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  await context.route(/^https:\/\/fonts\.(googleapis|gstatic)\.com\//, (route) => route.abort());
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on("console", (message) => {
-    // Only our pages count: the provider's are not ours to judge.
-    if (message.type() === "error" && page.url().startsWith(e2eUrls.pglite)) {
-      errors.push(message.text());
-    }
-  });
-  return {
-    page,
-    context,
-    close: async () => {
-      await context.close();
-      expect(errors, "console errors on the connect pages").toEqual([]);
-    },
-  };
-}
+const api = (request: APIRequestContext) => integrationsApi(request, accessToken);
 
 /** The provider's login and consent pages, as the end user fills them in. */
 async function signInAtProvider(page: Page, login = "end-user-ada"): Promise<void> {
@@ -100,15 +57,6 @@ async function signInAtProvider(page: Page, login = "end-user-ada"): Promise<voi
   await page.locator('input[name="password"]').fill("any password");
   await page.getByRole("button", { name: "Sign-in" }).click();
   await page.getByRole("button", { name: "Continue" }).click();
-}
-
-async function shoot(page: Page, name: string): Promise<void> {
-  await page.setViewportSize({ width: 1280, height: 800 });
-  await page.screenshot({ path: `e2e/screenshots/connect-${name}-1280.png`, fullPage: true });
-  await page.setViewportSize({ width: 390, height: 844 });
-  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
-  await page.screenshot({ path: `e2e/screenshots/connect-${name}-390.png`, fullPage: true });
-  await page.setViewportSize({ width: 1280, height: 800 });
 }
 
 test("setup: a program's API client, an OAUTH and an OAUTH_DCR integration", async ({
@@ -154,7 +102,7 @@ test("OAUTH: the end user signs in at the provider and is connected; a replayed 
   browser,
 }) => {
   const user = await endUserBrowser(browser);
-  await user.page.goto(await api(request).link(oauthId, "user-ada"));
+  await user.page.goto(await api(request).link(oauthId, { endUserId: "user-ada" }));
   await user.page.getByRole("button", { name: "Sign in with Notes" }).click();
   await signInAtProvider(user.page);
   await user.page.waitForURL((url) => url.href.startsWith(CALLBACK));
@@ -179,7 +127,7 @@ test("OAUTH: the end user signs in at the provider and is connected; a replayed 
     if (sent.url().startsWith(provider.authorizationEndpoint))
       authorizationRequests.push(sent.url());
   });
-  await starter.page.goto(await api(request).link(oauthId, "user-grace"));
+  await starter.page.goto(await api(request).link(oauthId, { endUserId: "user-grace" }));
   await starter.page.getByRole("button", { name: "Sign in with Notes" }).click();
   await starter.page.locator('input[name="login"]').waitFor();
   await starter.close();
@@ -210,7 +158,7 @@ test("OAUTH_DCR: from only the server URL, Authdesk registers once and the end u
   const registrations = provider.registrations();
   for (const endUser of ["user-linus", "user-barbara"]) {
     const user = await endUserBrowser(browser);
-    await user.page.goto(await api(request).link(dcrId, endUser));
+    await user.page.goto(await api(request).link(dcrId, { endUserId: endUser }));
     await user.page.getByRole("button", { name: "Connect Tasks" }).click();
     await signInAtProvider(user.page, `end-${endUser}`);
     await expect(user.page.getByRole("heading", { level: 1, name: "Connected" })).toBeVisible();
@@ -232,7 +180,7 @@ test("a type change while the end user is at the provider leaves no connection b
   browser,
 }) => {
   const user = await endUserBrowser(browser);
-  await user.page.goto(await api(request).link(oauthId, "user-margaret"));
+  await user.page.goto(await api(request).link(oauthId, { endUserId: "user-margaret" }));
   await user.page.getByRole("button", { name: "Sign in with Notes" }).click();
   await user.page.locator('input[name="login"]').waitFor();
   const changed = await api(request).patchAuth(oauthId, { authType: "API_KEY" });
@@ -268,13 +216,7 @@ test("no token or client secret the provider handed out shows in the console or 
   }
   for (const id of [oauthId, dcrId]) {
     seen.push(await (await api(request).connections(id)).text());
-    seen.push(
-      await (
-        await request.get(`/api/integrations/v1/${id}`, {
-          headers: { Authorization: `Bearer ${accessToken}` },
-        })
-      ).text(),
-    );
+    seen.push(await (await api(request).integration(id)).text());
   }
   for (const secret of secrets) {
     for (const text of seen) expect(text).not.toContain(secret);
@@ -316,7 +258,7 @@ test("a revoked grant marks the connection Needs reconnect, in the API and the c
   await page.screenshot({ path: "e2e/screenshots/connect-console-needs-reconnect-1280.png" });
 
   const user = await endUserBrowser(browser);
-  await user.page.goto(await api(request).link(dcrId, "user-linus"));
+  await user.page.goto(await api(request).link(dcrId, { endUserId: "user-linus" }));
   await user.page.getByRole("button", { name: "Connect Tasks" }).click();
   await signInAtProvider(user.page, "end-user-linus");
   await expect(user.page.getByRole("heading", { level: 1, name: "Connected" })).toBeVisible();

@@ -1,8 +1,9 @@
 import http from "node:http";
 import type { AddressInfo, Socket } from "node:net";
-import type { APIRequestContext, Browser, Page, Response } from "@playwright/test";
+import type { APIRequestContext, Page, Response } from "@playwright/test";
 import { expect, test } from "./fixtures";
 import { addTill, openSignedIn, registerClient, requestToken } from "./support/api-clients";
+import { endUserBrowser, integrationsApi, shoot } from "./support/connect";
 import { createIntegration, integrationDetail } from "./support/integrations";
 
 /*
@@ -67,56 +68,9 @@ const detail = (page: Page, name = NAME) => integrationDetail(page, name);
 const connectionsPanel = (page: Page) =>
   detail(page).getByRole("tabpanel", { name: /^Connections/ });
 
-function api(request: APIRequestContext) {
-  const headers = { Authorization: `Bearer ${accessToken}` };
-  return {
-    patchAuth: (id: string, body: unknown) =>
-      request.patch(`/api/integrations/v1/${id}/auth`, { data: body, headers }),
-    link: (id: string, body: { endUserId: string; returnUrl?: string }) =>
-      request.post(`/api/integrations/v1/${id}/connect-sessions`, { data: body, headers }),
-    credentials: (id: string, connectionId: string) =>
-      request.get(`/api/integrations/v1/${id}/connections/${connectionId}/credentials`, {
-        headers,
-      }),
-  };
-}
-
-async function newLink(request: APIRequestContext, id: string, returnUrl?: string) {
-  const response = await api(request).link(id, { endUserId: "user-grace", returnUrl });
-  expect(response.status()).toBe(201);
-  return ((await response.json()) as { url: string }).url;
-}
-
-/**
- * An end user's browser: a fresh context with no admin session. Its console errors (a CSP
- * violation would show there) fail the test, as the fixture does for `page`.
- */
-async function endUserBrowser(browser: Browser) {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on("console", (message) => {
-    if (message.type() === "error") errors.push(message.text());
-  });
-  page.on("pageerror", (error) => errors.push(error.message));
-  return {
-    page,
-    close: async () => {
-      await context.close();
-      expect(errors, "console errors on the connect page").toEqual([]);
-    },
-  };
-}
-
-/** The page at 1280×800 and at 390×844, where nothing may stick out sideways. */
-async function shoot(page: Page, name: string): Promise<void> {
-  await page.setViewportSize({ width: 1280, height: 800 });
-  await page.screenshot({ path: `e2e/screenshots/connect-${name}-1280.png`, fullPage: true });
-  await page.setViewportSize({ width: 390, height: 844 });
-  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
-  await page.screenshot({ path: `e2e/screenshots/connect-${name}-390.png`, fullPage: true });
-  await page.setViewportSize({ width: 1280, height: 800 });
-}
+const api = (request: APIRequestContext) => integrationsApi(request, accessToken);
+const newLink = (request: APIRequestContext, id: string, returnUrl?: string) =>
+  api(request).link(id, { endUserId: "user-grace", returnUrl });
 
 function expectConnectHeaders(response: Response | null): void {
   const headers = response?.headers() ?? {};
@@ -268,7 +222,7 @@ test("a program's link with a return URL ends back in the app with connection_id
   browser,
 }) => {
   const returnBase = `${service.url}/done/`;
-  const refused = await api(request).link(integrationId, {
+  const refused = await api(request).createLink(integrationId, {
     endUserId: "user-grace",
     returnUrl: `${returnBase}acme`,
   });
