@@ -44,10 +44,11 @@ ALTER TABLE "integration_connections" ADD COLUMN "credentials_revision" integer 
 ALTER TABLE "integration_connections" ADD COLUMN "refresh_lease_until" timestamp with time zone;--> statement-breakpoint
 ALTER TABLE "integration_connections" ADD COLUMN "refreshed_at" timestamp with time zone;--> statement-breakpoint
 ALTER TABLE "integration_connections" ADD COLUMN "last_refresh_error" text;--> statement-breakpoint
+ALTER TABLE "integration_connections" ADD COLUMN "oauth_client_key" text;--> statement-breakpoint
 ALTER TABLE "integrations" ADD COLUMN "connect_return_urls" text[] DEFAULT '{}'::text[] NOT NULL;--> statement-breakpoint
 ALTER TABLE "integration_connect_sessions" ADD CONSTRAINT "integration_connect_sessions_integration_id_integrations_id_fk" FOREIGN KEY ("integration_id") REFERENCES "public"."integrations"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "integration_oauth_registrations" ADD CONSTRAINT "integration_oauth_registrations_integration_id_integrations_id_fk" FOREIGN KEY ("integration_id") REFERENCES "public"."integrations"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "integration_oauth_states" ADD CONSTRAINT "integration_oauth_states_connect_session_id_integration_connect_sessions_id_fk" FOREIGN KEY ("connect_session_id") REFERENCES "public"."integration_connect_sessions"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 CREATE UNIQUE INDEX "integration_connect_sessions_token_idx" ON "integration_connect_sessions" USING btree ("token_hash");--> statement-breakpoint
 CREATE INDEX "integration_connect_sessions_expires_idx" ON "integration_connect_sessions" USING btree ("expires_at");--> statement-breakpoint
-CREATE INDEX "integration_oauth_states_expires_idx" ON "integration_oauth_states" USING btree ("expires_at");
+CREATE INDEX "integration_oauth_states_session_idx" ON "integration_oauth_states" USING btree ("connect_session_id");

@@ -153,6 +153,12 @@ export const integrationConnections = pgTable(
     refreshedAt: timestamp("refreshed_at", { withTimezone: true, mode: "date" }),
     /** Why the last refresh failed, in our words (an OAuth error code, never the server's text). */
     lastRefreshError: text("last_refresh_error"),
+    /**
+     * Which OAuth client the tokens were issued to (a hash of its token endpoint and client id). A
+     * refresh token is only ever sent to that client's token endpoint: after the client changes
+     * (a new client id, token URL or DCR registration) the connection needs a reconnect.
+     */
+    oauthClientKey: text("oauth_client_key"),
     lastTestedAt: timestamp("last_tested_at", { withTimezone: true, mode: "date" }),
     createdByLabel: text("created_by_label").notNull(),
     createdAt: createdAt(),
@@ -227,7 +233,8 @@ export const integrationOAuthStates = pgTable(
     expiresAt: timestamp("expires_at", { withTimezone: true, mode: "date" }).notNull(),
     usedAt: timestamp("used_at", { withTimezone: true, mode: "date" }),
   },
-  (table) => [index("integration_oauth_states_expires_idx").on(table.expiresAt)],
+  // Deleted by cascade with their connect link (deleteStaleConnectSessions), which needs this index.
+  (table) => [index("integration_oauth_states_session_idx").on(table.connectSessionId)],
 );
 
 /**

@@ -377,6 +377,8 @@ export interface StoreOAuthRequest {
   /** The auth revision the flow started under. */
   revision: number;
   tokens: TokenSet;
+  /** The client the tokens were issued to (oauthClientKey). */
+  clientKey: string;
   /** The end user on the callback (endUserContext), as for connections made with fields. */
   context: ActorContext;
 }
@@ -413,6 +415,7 @@ export async function storeOAuthConnection(
       status: "active",
       valuesSealed: sealTokenSet(keyring, id, request.tokens),
       tokenExpiresAt: request.tokens.expiresAt,
+      oauthClientKey: request.clientKey,
       refreshLeaseUntil: null,
       refreshedAt: null,
       lastRefreshError: null,

@@ -167,6 +167,21 @@ async function dcrClient(
  * What a registration was made for. The auth version is in it because a type change deletes the
  * OAuth client: a later OAUTH_DCR configuration starts from a fresh registration.
  */
+/**
+ * Which client a connection's tokens were issued to: its token endpoint and client id, hashed.
+ * A refresh token goes only to the client it was issued to (fresh-credentials.ts), so a changed
+ * client id, token URL or DCR registration never receives the old client's refresh tokens.
+ */
+export function oauthClientKey(
+  client: Pick<OAuthClientConfig, "tokenEndpoint" | "clientId">,
+): string {
+  return createHash("sha256")
+    .update(client.tokenEndpoint)
+    .update("\n")
+    .update(client.clientId)
+    .digest("hex");
+}
+
 export function registrationFingerprint(
   authVersion: number,
   serverUrl: string,

@@ -24,6 +24,7 @@ import { setConnectReturnUrls } from "../connect-sessions";
 import { hashToken } from "../connect-tokens";
 import { openTokenSet } from "../connections";
 import { adminContext, createTestLink } from "../integrations.testing";
+import { oauthClientKey } from "./client";
 import { completeAuthorization, startAuthorization } from "./flow";
 import { configure, createOAuthIntegration, oauthDeps, REDIRECT_URI } from "./oauth.testing";
 import type { OAuthDependencies } from "./types";
@@ -122,6 +123,11 @@ describe.each(testDrivers)("OAuth flow on %s", (driver) => {
       endUserId: "user-1",
       // The end user acts, as on the fields form: not whoever made the link.
       createdByLabel: `end user user-1 (connect link ${first.id})`,
+      // The client the tokens belong to, so a refresh never sends them to another one.
+      oauthClientKey: oauthClientKey({
+        tokenEndpoint: provider.tokenEndpoint,
+        clientId: CLIENT.clientId,
+      }),
     });
     const tokens = openTokenSet(keyring, row?.id ?? "", row?.valuesSealed ?? "");
     expect(provider.issuedSecrets()).toContain(tokens.accessToken);

@@ -19,7 +19,7 @@ import {
   storeOAuthConnection,
 } from "../connections";
 import { OAUTH_AUTH_TYPES } from "../schema";
-import { forgetRegistration, loadOAuthClient } from "./client";
+import { forgetRegistration, loadOAuthClient, oauthClientKey } from "./client";
 import { buildAuthorizationUrl, exchangeCode } from "./protocol";
 import { type OAuthDependencies, OAuthError, type OAuthErrorCode, type TokenSet } from "./types";
 
@@ -158,7 +158,7 @@ export async function completeAuthorization(
 
   const exchanged = await exchange(deps, flow, input.code);
   if (!exchanged.ok) return fail("exchange_failed", exchanged.error);
-  const stored = await store(deps, flow, exchanged.tokens, input.clientAddress ?? null);
+  const stored = await store(deps, flow, exchanged, input.clientAddress ?? null);
   if (!stored.ok) return fail(stored.error);
   return {
     ok: true,
@@ -233,7 +233,9 @@ async function exchange(
   deps: OAuthDependencies,
   flow: FlowRow,
   code: string,
-): Promise<{ ok: true; tokens: TokenSet } | { ok: false; error: OAuthErrorCode }> {
+): Promise<
+  { ok: true; tokens: TokenSet; clientKey: string } | { ok: false; error: OAuthErrorCode }
+> {
   const { state } = flow;
   const codeVerifier = open(
     deps.keyring,
@@ -248,7 +250,7 @@ async function exchange(
       codeVerifier,
       redirectUri: state.redirectUri,
     });
-    return { ok: true, tokens };
+    return { ok: true, tokens, clientKey: oauthClientKey(client) };
   } catch (error) {
     if (!(error instanceof OAuthError)) throw error;
     // The server no longer knows our registered client: the next connect registers again.
@@ -262,7 +264,7 @@ async function exchange(
 async function store(
   deps: OAuthDependencies,
   flow: FlowRow,
-  tokens: TokenSet,
+  exchanged: { tokens: TokenSet; clientKey: string },
   clientAddress: string | null,
 ): Promise<StoreOAuthResult> {
   const write = () =>
@@ -272,7 +274,7 @@ async function store(
         endUserId: flow.session.endUserId,
         connectSessionId: flow.session.id,
         revision: flow.state.authRevision,
-        tokens,
+        ...exchanged,
         context: endUserContext(flow.session, clientAddress),
       }),
     );
