@@ -162,6 +162,22 @@ describe.each(testDrivers)("credentials read round trips on %s", (driver) => {
       expect.stringMatching(/^commit/i),
     ]);
     expect(await auditedReads(nearExpiry)).toBe(1);
+
+    // With a refresh token it needs a refresh: the statement's row starts it (the lease claim
+    // comes next), with no second read first. The provider is unreachable, so the old token is
+    // served while it lasts, audited once.
+    const refreshable = await connect("u5", "refresh-token", 30_000);
+    await handle.db
+      .update(integrationConnections)
+      .set({ refreshedAt: new Date(Date.now() - 3_600_000) })
+      .where(eq(integrationConnections.id, refreshable));
+    counter.reset();
+    const response = await read(integrationId, refreshable);
+    expect(response.status).toBe(200);
+    const sent = counter.statements().filter((statement) => !AMORTISED.test(statement));
+    expect(sent[1]).toMatch(/^\s*with c as/);
+    expect(sent[2]).toMatch(/^update "integration_connections" set "refresh_lease_until"/);
+    expect(await auditedReads(refreshable)).toBe(1);
   });
 
   it("reads a field connection in two statements, and still honours the access list", async () => {

@@ -18,7 +18,8 @@ import { apiAccessAllowed, type IntegrationCaller } from "../service";
  * One statement is one transaction, so "no audit row, no credentials" holds without BEGIN and
  * COMMIT; on PGlite it also never holds the database's one connection across event-loop turns,
  * as an interactive transaction does. Everything that is not served here (a token near expiry,
- * needs_reconnect) is left to fresh-credentials' transaction and refresh logic, unchanged.
+ * needs_reconnect) is decided by fresh-credentials from the row this statement returned, and
+ * served (and audited) by its transaction or its refresh, as before.
  */
 export interface CachedReadRequest {
   integrationId: string;
@@ -40,6 +41,8 @@ export interface CachedRow {
   authType: AuthType;
   valuesSealed: string;
   tokenExpiresAt: Date | null;
+  credentialsRevision: number;
+  refreshedAt: Date | null;
   lastRefreshError: string | null;
   createdByLabel: string;
   createdAt: Date;
@@ -65,6 +68,8 @@ interface RawRow {
   auth_type: AuthType;
   values_sealed: string;
   token_expires_ms: number | null;
+  credentials_revision: number;
+  refreshed_ms: number | null;
   last_refresh_error: string | null;
   created_by_label: string;
   created_ms: number;
@@ -114,6 +119,8 @@ function cachedReadStatement(request: CachedReadRequest) {
         ${conn.id} as id, ${conn.endUserId} as end_user_id, ${conn.status} as status,
         ${integrations.authType} as auth_type, ${conn.valuesSealed} as values_sealed,
         ${epochMs(conn.tokenExpiresAt)} as token_expires_ms,
+        ${conn.credentialsRevision} as credentials_revision,
+        ${epochMs(conn.refreshedAt)} as refreshed_ms,
         ${conn.lastRefreshError} as last_refresh_error,
         ${conn.createdByLabel} as created_by_label, ${epochMs(conn.createdAt)} as created_ms,
         ${epochMs(conn.updatedAt)} as updated_ms, ${epochMs(conn.lastTestedAt)} as last_tested_ms
@@ -159,6 +166,8 @@ function cachedRow(row: RawRow, integrationId: string): CachedRow {
     authType: row.auth_type,
     valuesSealed: row.values_sealed,
     tokenExpiresAt: date(row.token_expires_ms),
+    credentialsRevision: Number(row.credentials_revision),
+    refreshedAt: date(row.refreshed_ms),
     lastRefreshError: row.last_refresh_error,
     createdByLabel: row.created_by_label,
     createdAt: new Date(Number(row.created_ms)),

@@ -191,8 +191,9 @@ export function createFreshCredentials(options: FreshCredentialsOptions): FreshC
       nowMs: Date.now(),
       refreshAhead: { maxMs: REFRESH_AHEAD_MAX_MS, fraction: REFRESH_AHEAD_FRACTION },
     });
-    if (cached) return cached;
-    const first = await auditedRead(db, keyring, integrationId, connectionId, context, "fresh");
+    if (cached && "served" in cached) return cached.served;
+    const first =
+      cached ?? (await auditedRead(db, keyring, integrationId, connectionId, context, "fresh"));
     if ("served" in first) return first.served;
     const outcome = await refreshOnce(first.stale, context);
     if (outcome.ok || outcome.error === "refresh_failed") {
@@ -373,42 +374,66 @@ export function createFreshCredentials(options: FreshCredentialsOptions): FreshC
 
 /**
  * The common case in one statement (cached-read.ts): a field connection, or a token outside the
- * refresh-ahead margin, read and audited at once. Undefined when the token needs the decision
- * below (near expiry, or no refresh token): auditedRead and the refresh take over, as before.
+ * refresh-ahead margin, read and audited at once. A token that needs a refresh comes back stale
+ * from the same row, so the refresh starts without another read. Undefined when the token may be
+ * served although the statement did not (no refresh token, or the clocks' edge): auditedRead
+ * serves and audits it in its transaction, as before.
  */
 async function serveCached(
   db: Database,
   keyring: FreshCredentialsOptions["keyring"],
   request: CachedReadRequest,
-): Promise<CredentialsResult | AccessRefusal | undefined> {
+): Promise<{ served: CredentialsResult | AccessRefusal } | { stale: StaleConnection } | undefined> {
   const read = await readCached(db, request);
   switch (read.found) {
     case "no_integration":
-      return request.access
-        ? { ok: false, error: "integration_not_found" }
-        : { ok: false, error: "not_found" };
+      return {
+        served: request.access
+          ? { ok: false, error: "integration_not_found" }
+          : { ok: false, error: "not_found" },
+      };
     case "forbidden":
-      return { ok: false, error: "forbidden" };
+      return { served: { ok: false, error: "forbidden" } };
     case "no_connection":
-      return { ok: false, error: "not_found" };
+      return { served: { ok: false, error: "not_found" } };
     case "connection":
       break;
     default:
       return assertNever(read);
   }
   const { row } = read;
-  const oauth = OAUTH_AUTH_TYPES.includes(row.authType);
-  if (oauth && row.status === "needs_reconnect") return needsReconnect(row.lastRefreshError);
-  if (!read.served) return undefined;
-  const credentials: Credentials = oauth
-    ? {
-        kind: "oauth",
-        token: withoutRefreshToken(
-          storedTokens(keyring, row.id, row.valuesSealed, row.tokenExpiresAt),
-        ),
-      }
-    : { kind: "fields", values: openFieldValues(keyring, row.id, row.valuesSealed) };
-  return { ok: true, connection: connectionView(row), credentials };
+  if (!OAUTH_AUTH_TYPES.includes(row.authType)) {
+    const values = openFieldValues(keyring, row.id, row.valuesSealed);
+    return {
+      served: {
+        ok: true,
+        connection: connectionView(row),
+        credentials: { kind: "fields", values },
+      },
+    };
+  }
+  if (row.status === "needs_reconnect") return { served: needsReconnect(row.lastRefreshError) };
+  const tokens = storedTokens(keyring, row.id, row.valuesSealed, row.tokenExpiresAt);
+  if (read.served) {
+    const credentials: Credentials = { kind: "oauth", token: withoutRefreshToken(tokens) };
+    return { served: { ok: true, connection: connectionView(row), credentials } };
+  }
+  const timing = tokenTiming(row.tokenExpiresAt, row.refreshedAt ?? row.updatedAt);
+  if (servable("fresh", tokens, timing)) return undefined;
+  return {
+    stale: { id: row.id, integrationId: row.integrationId, revision: row.credentialsRevision },
+  };
+}
+
+/** Whether a token may be handed out as it is, in the given read mode. */
+function servable(
+  mode: ReadMode,
+  tokens: TokenSet,
+  timing: { fresh: boolean; expired: boolean },
+): boolean {
+  return mode === "fresh"
+    ? timing.fresh || (!tokens.refreshToken && !timing.expired)
+    : !timing.expired;
 }
 
 function isAccessRefusal(result: CredentialsResult | AccessRefusal): result is AccessRefusal {
@@ -454,11 +479,7 @@ async function auditedRead(
       }
       const tokens = storedTokens(keyring, row.id, row.valuesSealed, row.tokenExpiresAt);
       const timing = tokenTiming(row.tokenExpiresAt, row.refreshedAt ?? row.updatedAt);
-      const servable =
-        mode === "fresh"
-          ? timing.fresh || (!tokens.refreshToken && !timing.expired)
-          : !timing.expired;
-      if (!servable) {
+      if (!servable(mode, tokens, timing)) {
         return { stale: { id: row.id, integrationId, revision: row.credentialsRevision } };
       }
       credentials = { kind: "oauth", token: withoutRefreshToken(tokens) };
