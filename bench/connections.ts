@@ -4,10 +4,12 @@
  * 1. Throughput of `GET /api/integrations/v1/{id}/connections/{connectionId}/credentials` for an
  *    OAuth connection whose token is cached (valid for an hour, so no refresh), on PGlite and on
  *    PostgreSQL, against a bare `node:http` handler that answers the same JSON from a constant.
- *    Ours does per request: Bearer token check (signature, client, permissions, revocation) and
- *    the shared per-client quota, the scope check, the integration's access check, one
- *    transaction that reads the connection, decrypts its token set (AES-256-GCM) and writes the
- *    audit row, then the JSON answer. Each server runs in its own child process (the full API app
+ *    Ours does per request: Bearer token check (signature, client, permissions, revocation; one
+ *    statement shared by the requests that arrive together) and the shared per-client quota
+ *    (leased, so mostly in memory), the scope check, then one statement that checks the
+ *    integration's access list, reads the connection and writes the audit row, then it decrypts
+ *    the token set (AES-256-GCM) and answers JSON. On PostgreSQL the backends' CPU for ours is
+ *    measured too, since ours' own CPU leaves it out (PGlite does that work inside ours). Each server runs in its own child process (the full API app
  *    from createApiApp over node:http, as server.ts mounts it); autocannon loads one at a time
  *    from this process, ours and the bare one alternating round after round.
  * 2. Single flight: 1,000 concurrent callers on an expired token, with one instance and with two
