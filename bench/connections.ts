@@ -4,10 +4,12 @@
  * 1. Throughput of `GET /api/integrations/v1/{id}/connections/{connectionId}/credentials` for an
  *    OAuth connection whose token is cached (valid for an hour, so no refresh), on PGlite and on
  *    PostgreSQL, against a bare `node:http` handler that answers the same JSON from a constant.
- *    Ours does per request: Bearer token check (signature, client, permissions, revocation) and
- *    the shared per-client quota, the scope check, the integration's access check, one
- *    transaction that reads the connection, decrypts its token set (AES-256-GCM) and writes the
- *    audit row, then the JSON answer. Each server runs in its own child process (the full API app
+ *    Ours does per request: Bearer token check (signature, client, permissions, revocation; one
+ *    statement shared by the requests that arrive together) and the shared per-client quota
+ *    (leased, so mostly in memory), the scope check, then one statement that checks the
+ *    integration's access list, reads the connection and writes the audit row, then it decrypts
+ *    the token set (AES-256-GCM) and answers JSON. On PostgreSQL the backends' CPU for ours is
+ *    measured too, since ours' own CPU leaves it out (PGlite does that work inside ours). Each server runs in its own child process (the full API app
  *    from createApiApp over node:http, as server.ts mounts it); autocannon loads one at a time
  *    from this process, ours and the bare one alternating round after round.
  * 2. Single flight: 1,000 concurrent callers on an expired token, with one instance and with two
@@ -63,6 +65,7 @@ import {
   measure,
   median,
   medianSample,
+  processCpuMicros,
   readBenchOptions,
   type Sample,
   sampleRow,
@@ -265,13 +268,22 @@ function load(server: Server, seconds: number, connections: number): Promise<Sam
   });
 }
 
+interface Throughput {
+  ours: Sample;
+  bare: Sample;
+  ratio: number;
+  /** PostgreSQL only: its backends' CPU per response of ours, which ours' own CPU leaves out. */
+  databaseCpuUs?: number;
+}
+
 async function compareThroughput(
   driver: Driver,
   options: ReturnType<typeof readBenchOptions>,
   databaseUrl?: string,
-): Promise<{ ours: Sample; bare: Sample; ratio: number }> {
+): Promise<Throughput> {
   const ours = await startChild("ours", `authdesk (${driver})`, databaseUrl);
   const bare = await startChild("bare", "bare node:http");
+  const backends = databaseUrl ? await watchBackends(databaseUrl) : undefined;
   await checkAnswer(ours);
   await checkAnswer(bare);
   for (const server of [ours, bare]) await load(server, options.warmup, options.connections);
@@ -279,23 +291,40 @@ async function compareThroughput(
   console.log(tableHeading(TABLE));
   const samples = { ours: [] as Sample[], bare: [] as Sample[] };
   const ratios: number[] = [];
+  const databaseCpu: number[] = [];
   for (let round = 1; round <= options.rounds; round++) {
+    const databaseBefore = await backends?.cpu();
     const mine = await load(ours, options.seconds, options.connections);
+    const databaseUs =
+      backends && databaseBefore && backendCpuSince(databaseBefore, await backends.cpu());
     const floor = await load(bare, options.seconds, options.connections);
     samples.ours.push(mine);
     samples.bare.push(floor);
     ratios.push(mine.rps / floor.rps);
     console.log(sampleRow(TABLE, String(round), ours.label, mine));
     console.log(sampleRow(TABLE, String(round), bare.label, floor));
+    if (databaseUs !== undefined) {
+      databaseCpu.push(databaseUs / mine.responses);
+      console.log(
+        `         postgres backends' CPU for ours: ${formatNumber(databaseCpu.at(-1))} µs/req`,
+      );
+    }
   }
-  const result = {
+  const result: Throughput = {
     ours: medianSample(samples.ours),
     bare: medianSample(samples.bare),
     ratio: median(ratios),
+    databaseCpuUs: databaseCpu.length > 0 ? median(databaseCpu) : undefined,
   };
   console.log(sampleRow(TABLE, "median", ours.label, result.ours));
   console.log(sampleRow(TABLE, "median", bare.label, result.bare));
+  if (result.databaseCpuUs !== undefined) {
+    console.log(
+      `         postgres backends' CPU for ours: ${formatNumber(result.databaseCpuUs)} µs/req`,
+    );
+  }
   console.log(`ours / bare req/s: ${(result.ratio * 100).toFixed(1)} % (median of rounds)`);
+  await backends?.close();
   for (const server of [ours, bare]) {
     stopping.add(server.child);
     const exited = new Promise((resolve) => server.child.once("exit", resolve));
@@ -303,6 +332,39 @@ async function compareThroughput(
     await exited;
   }
   return result;
+}
+
+/**
+ * The PostgreSQL backends serving the bench's own database (ours' pool), by pid from
+ * pg_stat_activity, and their CPU so far from /proc: only when the server runs on this machine.
+ * Other work on the same server uses other databases, so it does not count here, unlike the
+ * postmaster's whole process tree.
+ */
+async function watchBackends(databaseUrl: string) {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  return {
+    async cpu(): Promise<Map<number, number> | undefined> {
+      const { rows } = await client.query<{ pid: number }>(
+        "select pid from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()",
+      );
+      const cpu = new Map<number, number>();
+      for (const { pid } of rows) {
+        const micros = processCpuMicros(pid);
+        if (micros !== undefined) cpu.set(pid, micros);
+      }
+      return rows.length > 0 && cpu.size === 0 ? undefined : cpu;
+    },
+    close: () => client.end(),
+  };
+}
+
+/** A backend that started meanwhile counts in full; one that ended meanwhile is lost (rare). */
+function backendCpuSince(before: Map<number, number>, after: Map<number, number> | undefined) {
+  if (!after) return undefined;
+  let total = 0;
+  for (const [pid, micros] of after) total += micros - (before.get(pid) ?? 0);
+  return total;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -403,9 +465,11 @@ async function main(): Promise<void> {
   console.log("\n1. Cached token: credentials endpoint vs a bare node:http handler");
   const summary: string[] = [];
   for (const [driver, url] of drivers) {
-    const { ours, bare, ratio } = await compareThroughput(driver, options, url);
+    const { ours, bare, ratio, databaseCpuUs } = await compareThroughput(driver, options, url);
+    const database =
+      databaseCpuUs === undefined ? "" : ` + postgres ${formatNumber(databaseCpuUs)} µs/req`;
     summary.push(
-      `  ${driver.padEnd(8)} ours ${formatNumber(ours.rps)} req/s (CPU ${formatNumber(ours.cpuUs)} µs/req), bare ${formatNumber(bare.rps)} req/s (CPU ${formatNumber(bare.cpuUs)} µs/req): ${(ratio * 100).toFixed(1)} %`,
+      `  ${driver.padEnd(8)} ours ${formatNumber(ours.rps)} req/s (CPU ${formatNumber(ours.cpuUs)} µs/req${database}), bare ${formatNumber(bare.rps)} req/s (CPU ${formatNumber(bare.cpuUs)} µs/req): ${(ratio * 100).toFixed(1)} %`,
     );
   }
   console.log(`\nSummary (medians):\n${summary.join("\n")}`);

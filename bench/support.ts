@@ -240,6 +240,17 @@ export function cpuMicros(pid: number): number | undefined {
   return (ticks * 1e6) / clockTicks;
 }
 
+/** CPU time in µs used so far by `pid` alone (utime + stime), from /proc; undefined if gone. */
+export function processCpuMicros(pid: number): number | undefined {
+  try {
+    const text = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = text.slice(text.lastIndexOf(")") + 2).split(" ");
+    return ((Number(fields[11]) + Number(fields[12])) * 1e6) / clockTicks;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The parent of `pid`, from /proc; undefined when it cannot be read. */
 export function parentPid(pid: number): number | undefined {
   try {

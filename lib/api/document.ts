@@ -60,4 +60,8 @@ const unusedTokenBroker: TokenBroker = {
   close: unused,
 };
 
-const unusedFreshCredentials: FreshCredentials = { getCredentials: unused, close: unused };
+const unusedFreshCredentials: FreshCredentials = {
+  getCredentials: unused,
+  getCredentialsCheckingAccess: unused,
+  close: unused,
+};

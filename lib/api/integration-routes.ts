@@ -19,6 +19,7 @@ import {
   sandboxReportOutput,
 } from "@/lib/integrations/contract";
 import type {
+  AccessRefusal,
   Credentials,
   CredentialsResult,
   FreshCredentials,
@@ -32,6 +33,7 @@ import {
   checkApiAccess,
   getIntegration,
   type Integration,
+  type IntegrationCaller,
   updateIntegrationAuth,
 } from "@/lib/integrations/service";
 import { INTEGRATION_API_SCOPE } from "@/lib/oauth/scopes";
@@ -306,6 +308,8 @@ export function registerIntegrationRoutes(
   deps: IntegrationRouteDependencies,
 ): void {
   const resolve = [resolveIntegration(deps.db)];
+  // The credentials read checks access in the same statement that reads (one round trip).
+  const validateId = [validateIntegrationId];
   const resolveAndShare = [...resolve, sandboxShare(SANDBOX_RUNS_PER_CALLER)];
   app.use("/api/integrations/*", limitBody);
 
@@ -409,13 +413,19 @@ export function registerIntegrationRoutes(
     return c.body(null, 204);
   });
 
-  app.openapi(credentialsRoute(resolve), async (c) => {
+  app.openapi(credentialsRoute(validateId), async (c) => {
     const { integrationId, connectionId } = c.req.valid("param");
-    if (!CONNECTION_ID.test(connectionId)) return connectionNotFound(c);
-    const result = await deps.freshCredentials.getCredentials(
+    const caller = integrationCaller(c.get("apiCaller"));
+    if (!CONNECTION_ID.test(connectionId)) {
+      // The same order of answers as every other route: access first, then the connection.
+      const access = await checkApiAccess(deps.db, integrationId, caller);
+      return access === "allowed" ? connectionNotFound(c) : accessProblem(c, access);
+    }
+    const result = await deps.freshCredentials.getCredentialsCheckingAccess(
       integrationId,
       connectionId,
       actorOf(c),
+      caller,
     );
     if (!result.ok) return credentialsProblem(c, result);
     return c.json(
@@ -440,8 +450,15 @@ function serializeCredentials(credentials: Credentials) {
   };
 }
 
-function credentialsProblem(c: Context, result: Exclude<CredentialsResult, { ok: true }>) {
+function credentialsProblem(
+  c: Context,
+  result: Exclude<CredentialsResult, { ok: true }> | AccessRefusal,
+) {
   switch (result.error) {
+    case "integration_not_found":
+      return accessProblem(c, "not_found");
+    case "forbidden":
+      return accessProblem(c, "forbidden");
     case "not_found":
       return connectionNotFound(c);
     case "needs_reconnect":
@@ -484,26 +501,38 @@ const limitBody = limitBodySize(MAX_BODY_BYTES, (c) =>
 export function resolveIntegration(db: Database): MiddlewareHandler<IntegrationEnv> {
   return async (c, next) => {
     const parsed = integrationIdSchema.safeParse(c.req.param("integrationId"));
-    if (!parsed.success) {
-      return validationProblem(c, [
-        { path: ["integrationId"], message: "The integration ID must be a UUID" },
-      ]);
-    }
-    const caller = c.get("apiCaller");
-    const access = await checkApiAccess(
-      db,
-      parsed.data,
-      caller.kind === "client" ? { kind: "client", clientId: caller.clientId } : { kind: "till" },
-    );
-    if (access === "not_found") return integrationNotFound(c);
-    if (access === "forbidden") {
-      return problem(c, 403, "No access to this integration", {
-        detail:
-          "This integration accepts API calls only from the API clients an admin chose for it.",
-      });
-    }
+    if (!parsed.success) return invalidIntegrationId(c);
+    const access = await checkApiAccess(db, parsed.data, integrationCaller(c.get("apiCaller")));
+    if (access !== "allowed") return accessProblem(c, access);
     await next();
   };
+}
+
+/** The 400 of resolveIntegration alone, for a route that checks access in its own statement. */
+const validateIntegrationId: MiddlewareHandler<IntegrationEnv> = async (c, next) => {
+  if (!integrationIdSchema.safeParse(c.req.param("integrationId")).success) {
+    return invalidIntegrationId(c);
+  }
+  await next();
+};
+
+function invalidIntegrationId(c: Context) {
+  return validationProblem(c, [
+    { path: ["integrationId"], message: "The integration ID must be a UUID" },
+  ]);
+}
+
+function accessProblem(c: Context, access: "not_found" | "forbidden") {
+  if (access === "not_found") return integrationNotFound(c);
+  return problem(c, 403, "No access to this integration", {
+    detail: "This integration accepts API calls only from the API clients an admin chose for it.",
+  });
+}
+
+function integrationCaller(caller: ApiCaller): IntegrationCaller {
+  return caller.kind === "client"
+    ? { kind: "client", clientId: caller.clientId }
+    : { kind: "till" };
 }
 
 export function actorOf(c: Context<IntegrationEnv>): ActorContext {

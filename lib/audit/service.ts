@@ -46,7 +46,16 @@ export interface ActorContext {
  * if and only if the change is.
  */
 export async function recordAudit(executor: Executor, event: AuditEventInput): Promise<void> {
-  await executor.insert(auditEvents).values({
+  await executor.insert(auditEvents).values(auditColumns(event));
+}
+
+/**
+ * An event as the row recordAudit writes. Statements that write their audit row themselves (an
+ * INSERT in a WITH clause, so the row and the read it records are one atomic statement) take
+ * their values from here, so both ways store the same thing.
+ */
+export function auditColumns(event: AuditEventInput) {
+  return {
     actorType: event.actor.type,
     actorId: "id" in event.actor ? event.actor.id : null,
     actorLabel: event.actor.label ?? null,
@@ -55,7 +64,7 @@ export async function recordAudit(executor: Executor, event: AuditEventInput): P
     targetId: event.target?.id ?? null,
     clientAddress: event.clientAddress ?? null,
     details: event.details ?? {},
-  });
+  } satisfies typeof auditEvents.$inferInsert;
 }
 
 export interface AuditQuery {

@@ -444,7 +444,19 @@ export async function storeOAuthConnection(
 }
 
 /** What a connection looks like outside: never its sealed values or refresh bookkeeping. */
-export function connectionView(row: ConnectionRow): ConnectionView {
+export function connectionView(
+  row: Pick<
+    ConnectionRow,
+    | "id"
+    | "integrationId"
+    | "endUserId"
+    | "status"
+    | "createdByLabel"
+    | "createdAt"
+    | "updatedAt"
+    | "lastTestedAt"
+  >,
+): ConnectionView {
   return {
     id: row.id,
     integrationId: row.integrationId,

@@ -1,6 +1,6 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
-import { and, asc, count, eq, ilike, or, sql } from "drizzle-orm";
+import { and, asc, count, eq, ilike, or, type SQL, sql } from "drizzle-orm";
 import type { Database, Executor, Transaction } from "@/db/client";
 import { isForeignKeyViolation } from "@/db/errors";
 import { containsPattern } from "@/db/like";
@@ -520,22 +520,25 @@ export async function checkApiAccess(
   integrationId: string,
   caller: IntegrationCaller,
 ): Promise<"allowed" | "forbidden" | "not_found"> {
-  const clientId = caller.kind === "client" ? caller.clientId : null;
   const [row] = await executor
-    .select({
-      apiAccess: integrations.apiAccess,
-      listed: clientId
-        ? sql<boolean>`exists (select 1 from ${integrationApiClients} where ${and(
-            eq(integrationApiClients.integrationId, integrationId),
-            eq(integrationApiClients.apiClientId, clientId),
-          )})`
-        : sql<boolean>`false`,
-    })
+    .select({ allowed: apiAccessAllowed(caller) })
     .from(integrations)
     .where(eq(integrations.id, integrationId));
   if (!row) return "not_found";
-  if (row.apiAccess === "all" || row.listed) return "allowed";
-  return "forbidden";
+  return row.allowed ? "allowed" : "forbidden";
+}
+
+/**
+ * The access rule as a condition on a row of `integrations`, for statements that check access
+ * and do their work in one round trip (GET …/credentials). checkApiAccess uses it too, so the
+ * rule is written once.
+ */
+export function apiAccessAllowed(caller: IntegrationCaller): SQL<boolean> {
+  if (caller.kind !== "client") return sql<boolean>`(${integrations.apiAccess} = 'all')`;
+  return sql<boolean>`(${integrations.apiAccess} = 'all' or exists (select 1 from ${integrationApiClients} where ${and(
+    eq(integrationApiClients.integrationId, integrations.id),
+    eq(integrationApiClients.apiClientId, caller.clientId),
+  )}))`;
 }
 
 /** API clients whose name or key contains `search`, for the console's access picker. */

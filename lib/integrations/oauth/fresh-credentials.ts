@@ -6,6 +6,7 @@ import { integrationConnections, integrations } from "@/db/schema";
 import { type ActorContext, recordAudit } from "@/lib/audit/service";
 import { open } from "@/lib/crypto";
 import { connectionValuesSealedColumn, sealBindingFor } from "@/lib/crypto/registry";
+import { assertNever } from "@/lib/utils/assert-never";
 import {
   type ConnectionView,
   connectionKey,
@@ -14,6 +15,8 @@ import {
   sealTokenSet,
 } from "../connections";
 import { OAUTH_AUTH_TYPES } from "../schema";
+import type { IntegrationCaller } from "../service";
+import { type CachedReadRequest, CREDENTIALS_READ_ACTION, readCached } from "./cached-read";
 import { forgetRegistration, loadOAuthClient } from "./client";
 import { refreshTokens } from "./protocol";
 import {
@@ -79,6 +82,7 @@ export type NeedsReconnectReason = "invalid_grant" | "no_refresh_token" | "unkno
 
 export type CredentialsResult =
   | { ok: true; connection: ConnectionView; credentials: Credentials }
+  /** No such connection in this integration (or no such integration, when access is not asked). */
   | { ok: false; error: "not_found" }
   /** The end user must connect again; nothing we can retry will help. */
   | { ok: false; error: "needs_reconnect"; reason: NeedsReconnectReason }
@@ -90,12 +94,26 @@ export type CredentialsResult =
       retryAfterSeconds: number;
     };
 
+/** Only when getCredentials checks access: the answers resolveIntegration gives elsewhere. */
+export type AccessRefusal = { ok: false; error: "integration_not_found" | "forbidden" };
+
 export interface FreshCredentials {
+  /** For callers that have checked access to the integration themselves (or need none). */
   getCredentials(
     integrationId: string,
     connectionId: string,
     context: ActorContext,
   ): Promise<CredentialsResult>;
+  /**
+   * The API route's: checks `access` to the integration in the same statement that reads a
+   * cached token, so the common case costs one round trip instead of two.
+   */
+  getCredentialsCheckingAccess(
+    integrationId: string,
+    connectionId: string,
+    context: ActorContext,
+    access: IntegrationCaller,
+  ): Promise<CredentialsResult | AccessRefusal>;
   /** Waits for refreshes in flight; new calls are refused. */
   close(): Promise<void>;
 }
@@ -152,8 +170,30 @@ export function createFreshCredentials(options: FreshCredentialsOptions): FreshC
     connectionId: string,
     context: ActorContext,
   ): Promise<CredentialsResult> {
+    const result = await serve(integrationId, connectionId, context);
+    // Only a statement that checks access refuses with these; without `access` none does.
+    if (isAccessRefusal(result)) throw new Error(`Unexpected ${result.error} without access`);
+    return result;
+  }
+
+  async function serve(
+    integrationId: string,
+    connectionId: string,
+    context: ActorContext,
+    access?: IntegrationCaller,
+  ): Promise<CredentialsResult | AccessRefusal> {
     if (closed) throw new Error("Fresh credentials are closed");
-    const first = await auditedRead(db, keyring, integrationId, connectionId, context, "fresh");
+    const cached = await serveCached(db, keyring, {
+      integrationId,
+      connectionId,
+      context,
+      access,
+      nowMs: Date.now(),
+      refreshAhead: { maxMs: REFRESH_AHEAD_MAX_MS, fraction: REFRESH_AHEAD_FRACTION },
+    });
+    if (cached && "served" in cached) return cached.served;
+    const first =
+      cached ?? (await auditedRead(db, keyring, integrationId, connectionId, context, "fresh"));
     if ("served" in first) return first.served;
     const outcome = await refreshOnce(first.stale, context);
     if (outcome.ok || outcome.error === "refresh_failed") {
@@ -329,7 +369,84 @@ export function createFreshCredentials(options: FreshCredentialsOptions): FreshC
     await Promise.allSettled([...flights.values()]);
   }
 
-  return { getCredentials, close };
+  return { getCredentials, getCredentialsCheckingAccess: serve, close };
+}
+
+/**
+ * The common case in one statement (cached-read.ts): a field connection, or a token outside the
+ * refresh-ahead margin, read and audited at once. A token that needs a refresh comes back stale
+ * from the same row, so the refresh starts without another read. Undefined when the token may be
+ * served although the statement did not (no refresh token, or the clocks' edge): auditedRead
+ * serves and audits it in its transaction, as before.
+ */
+async function serveCached(
+  db: Database,
+  keyring: FreshCredentialsOptions["keyring"],
+  request: CachedReadRequest,
+): Promise<{ served: CredentialsResult | AccessRefusal } | { stale: StaleConnection } | undefined> {
+  const read = await readCached(db, request);
+  switch (read.found) {
+    case "no_integration":
+      return {
+        served: request.access
+          ? { ok: false, error: "integration_not_found" }
+          : { ok: false, error: "not_found" },
+      };
+    case "forbidden":
+      return { served: { ok: false, error: "forbidden" } };
+    case "no_connection":
+      return { served: { ok: false, error: "not_found" } };
+    case "connection":
+      break;
+    default:
+      return assertNever(read);
+  }
+  const { row } = read;
+  if (!OAUTH_AUTH_TYPES.includes(row.authType)) {
+    const values = openFieldValues(keyring, row.id, row.valuesSealed);
+    return {
+      served: {
+        ok: true,
+        connection: connectionView(row),
+        credentials: { kind: "fields", values },
+      },
+    };
+  }
+  if (row.status === "needs_reconnect") return { served: needsReconnect(row.lastRefreshError) };
+  const tokens = storedTokens(keyring, row.id, row.valuesSealed, row.tokenExpiresAt);
+  if (read.served) {
+    const credentials: Credentials = { kind: "oauth", token: withoutRefreshToken(tokens) };
+    return { served: { ok: true, connection: connectionView(row), credentials } };
+  }
+  const timing = tokenTiming(row.tokenExpiresAt, row.refreshedAt ?? row.updatedAt);
+  if (servable("fresh", tokens, timing)) return undefined;
+  return {
+    stale: { id: row.id, integrationId: row.integrationId, revision: row.credentialsRevision },
+  };
+}
+
+/** Whether a token may be handed out as it is, in the given read mode. */
+function servable(
+  mode: ReadMode,
+  tokens: TokenSet,
+  timing: { fresh: boolean; expired: boolean },
+): boolean {
+  return mode === "fresh"
+    ? timing.fresh || (!tokens.refreshToken && !timing.expired)
+    : !timing.expired;
+}
+
+function isAccessRefusal(result: CredentialsResult | AccessRefusal): result is AccessRefusal {
+  return !result.ok && (result.error === "forbidden" || result.error === "integration_not_found");
+}
+
+function openFieldValues(
+  keyring: FreshCredentialsOptions["keyring"],
+  connectionId: string,
+  sealed: string,
+): Record<string, string> {
+  const binding = sealBindingFor(connectionValuesSealedColumn, connectionId);
+  return JSON.parse(open(keyring, sealed, binding)) as Record<string, string>;
 }
 
 /**
@@ -355,28 +472,21 @@ async function auditedRead(
     const { row } = found;
     let credentials: Credentials;
     if (!OAUTH_AUTH_TYPES.includes(found.authType)) {
-      const values = JSON.parse(
-        open(keyring, row.valuesSealed, sealBindingFor(connectionValuesSealedColumn, row.id)),
-      ) as Record<string, string>;
-      credentials = { kind: "fields", values };
+      credentials = { kind: "fields", values: openFieldValues(keyring, row.id, row.valuesSealed) };
     } else {
       if (row.status === "needs_reconnect") {
         return { served: needsReconnect(row.lastRefreshError) };
       }
       const tokens = storedTokens(keyring, row.id, row.valuesSealed, row.tokenExpiresAt);
       const timing = tokenTiming(row.tokenExpiresAt, row.refreshedAt ?? row.updatedAt);
-      const servable =
-        mode === "fresh"
-          ? timing.fresh || (!tokens.refreshToken && !timing.expired)
-          : !timing.expired;
-      if (!servable) {
+      if (!servable(mode, tokens, timing)) {
         return { stale: { id: row.id, integrationId, revision: row.credentialsRevision } };
       }
       credentials = { kind: "oauth", token: withoutRefreshToken(tokens) };
     }
     await recordAudit(tx, {
       actor: context.actor,
-      action: "integration.connection_credentials_read",
+      action: CREDENTIALS_READ_ACTION,
       target: { type: "integration_connection", id: row.id },
       clientAddress: context.clientAddress,
       details: { integrationId },
