@@ -23,6 +23,7 @@ import type {
   Credentials,
   CredentialsResult,
   FreshCredentials,
+  NeedsReconnectReason,
 } from "@/lib/integrations/oauth/fresh-credentials";
 import {
   createConnectionSchema,
@@ -466,10 +467,7 @@ function credentialsProblem(
         type: NEEDS_RECONNECT_TYPE,
         error: "needs_reconnect",
         reason: result.reason,
-        detail:
-          result.reason === "no_refresh_token"
-            ? "The access token expired and the provider issued no refresh token. The end user must connect again."
-            : "The provider no longer accepts this connection's refresh token. The end user must connect again.",
+        detail: NEEDS_RECONNECT_DETAIL[result.reason],
       });
     case "refresh_failed": {
       c.header("Retry-After", String(result.retryAfterSeconds));
@@ -613,3 +611,15 @@ function sandboxShare(perCaller: number): MiddlewareHandler<IntegrationEnv> {
  * The exhaustive-switch guard. Not lib/forms/action-support's: that module reads Next's request
  * headers, which server.ts (outside Next) cannot load, so importing it stops the server at start.
  */
+
+const NEEDS_RECONNECT_DETAIL: Record<NeedsReconnectReason, string> = {
+  invalid_grant:
+    "The provider no longer accepts this connection's refresh token. The end user must connect again.",
+  invalid_client:
+    "The provider no longer knows the OAuth client this connection was made with. The end user must connect again.",
+  client_changed:
+    "The integration's OAuth client changed since this connection was made, and its refresh token belongs to the old one. The end user must connect again.",
+  no_refresh_token:
+    "The access token expired and the provider issued no refresh token. The end user must connect again.",
+  unknown: "The end user must connect again.",
+};

@@ -16,9 +16,11 @@ import {
   startOAuthProvider,
 } from "@/lib/testing/oauth-provider";
 import { openTokenSet } from "../connections";
-import { adminContext, createTestLink } from "../integrations.testing";
+import { adminContext, apiClientContext, createTestLink } from "../integrations.testing";
 import { forgetRegistration, loadOAuthClient } from "./client";
 import { completeAuthorization, startAuthorization } from "./flow";
+import { createFreshCredentials } from "./fresh-credentials";
+import { ageToken } from "./fresh-credentials.testing";
 import { createOAuthIntegration, oauthDeps, REDIRECT_URI } from "./oauth.testing";
 import { refreshTokens } from "./protocol";
 import { type OAuthDependencies, OAuthError } from "./types";
@@ -229,6 +231,35 @@ describe.each(testDrivers)("OAuth dynamic client registration on %s", (driver) =
     expect(mcp.provider.registrations()).toBe(registrations + 1);
     expect(await forgetRegistration(handle.db, id, client)).toBe(false);
     expect(await registration(id)).toBeDefined();
+  });
+
+  it("refreshes: a forgotten client needs a reconnect, and a new registration never gets an old client's refresh token", async () => {
+    const fresh = createFreshCredentials({ ...deps });
+    const caller = apiClientContext("cli_dcr", "client-key-dcr");
+    const id = await dcrIntegration({ authUrl: mcp.serverUrl });
+    const first = (await connect(id, "user-1")).completed.connectionId;
+    const second = (await connect(id, "user-2")).completed.connectionId;
+    await mcp.provider.forgetClient((await loadOAuthClient(deps, id)).clientId);
+
+    await ageToken(handle.db, first, -1_000);
+    expect(await fresh.getCredentials(id, first, caller)).toMatchObject({
+      ok: false,
+      error: "needs_reconnect",
+      reason: "invalid_client",
+    });
+    expect(await registration(id)).toBeUndefined();
+
+    await connect(id, "user-3");
+    await ageToken(handle.db, second, -1_000);
+    const refreshes = mcp.provider.tokenCalls("refresh_token");
+    expect(await fresh.getCredentials(id, second, caller)).toMatchObject({
+      ok: false,
+      error: "needs_reconnect",
+      reason: "client_changed",
+    });
+    // Refused before any request: the new client never saw the old client's refresh token.
+    expect(mcp.provider.tokenCalls("refresh_token")).toBe(refreshes);
+    await fresh.close();
   });
 
   it("an exchange answered with invalid_client drops the registration, so the next connect registers", async () => {

@@ -12,6 +12,7 @@ import { type RecordingServer, sendJson, startRecordingServer } from "@/lib/test
 import { type OAuthProvider, startOAuthProvider } from "@/lib/testing/oauth-provider";
 import { listConnections, openTokenSet } from "../connections";
 import { adminContext, apiClientContext } from "../integrations.testing";
+import { loadOAuthClient, oauthClientKey } from "./client";
 import {
   type CredentialsResult,
   createFreshCredentials,
@@ -25,7 +26,7 @@ import {
   type RecordingProxy,
   startRecordingProxy,
 } from "./fresh-credentials.testing";
-import { createOAuthIntegration, oauthDeps, REDIRECT_URI } from "./oauth.testing";
+import { configure, createOAuthIntegration, oauthDeps, REDIRECT_URI } from "./oauth.testing";
 
 /**
  * Fresh credentials against a real oidc-provider (rotating refresh tokens, invalid_grant on a
@@ -116,6 +117,58 @@ describe.each(testDrivers)("fresh credentials on %s", (driver) => {
       .where(eq(auditEvents.targetId, connectionId));
     return events.map((event) => event.action);
   }
+
+  /** An integration of its own (its client is about to change), with one connected end user. */
+  async function connectToOwnIntegration() {
+    const deps = oauthDeps(handle.db, keyring, sandbox);
+    const ownId = await createOAuthIntegration(handle.db, { keyring, sandbox }, context, "OAUTH", {
+      authUrl: provider.authorizationEndpoint,
+      tokenUrl: provider.tokenEndpoint,
+      ...CLIENT,
+      scopes: "read write",
+    });
+    const tokens = await authorizeEndUser(deps, ownId);
+    const key = oauthClientKey(await loadOAuthClient(deps, ownId));
+    const connectionId = await insertOAuthConnection(
+      handle.db,
+      keyring,
+      ownId,
+      "user-own",
+      tokens,
+      key,
+    );
+    await ageToken(handle.db, connectionId, -1_000);
+    return { ownId, connectionId };
+  }
+
+  it("never sends a refresh token to another client: a new client id means a reconnect", async () => {
+    const { ownId, connectionId } = await connectToOwnIntegration();
+    await configure(handle.db, { keyring, sandbox }, context, ownId, {
+      authType: "OAUTH",
+      oauthClient: { clientId: "another-client" },
+    });
+    const before = provider.tokenCalls("refresh_token");
+    expect(await service().getCredentials(ownId, connectionId, caller)).toMatchObject({
+      ok: false,
+      error: "needs_reconnect",
+      reason: "client_changed",
+    });
+    expect(provider.tokenCalls("refresh_token")).toBe(before);
+  });
+
+  it("a wrong client secret is the admin's to fix: the connection stays active", async () => {
+    const { ownId, connectionId } = await connectToOwnIntegration();
+    await configure(handle.db, { keyring, sandbox }, context, ownId, {
+      authType: "OAUTH",
+      oauthClient: { clientSecret: "not-the-secret" },
+    });
+    expect(await service().getCredentials(ownId, connectionId, caller)).toMatchObject({
+      ok: false,
+      error: "refresh_failed",
+      reason: "invalid_client",
+    });
+    expect((await storedRow(connectionId)).status).toBe("active");
+  });
 
   it("serves a token with time to live without asking the provider, and never the refresh token", async () => {
     const connectionId = await connectEndUser();

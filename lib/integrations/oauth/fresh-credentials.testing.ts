@@ -53,6 +53,8 @@ export async function insertOAuthConnection(
   integrationId: string,
   endUserId: string,
   tokens: TokenSet,
+  /** The client the tokens were issued to (oauthClientKey); left out, any client may refresh. */
+  clientKey: string | null = null,
 ): Promise<string> {
   const [integration] = await db
     .select({ authVersion: integrations.authVersion })
@@ -67,6 +69,7 @@ export async function insertOAuthConnection(
     endUserId,
     valuesSealed: sealTokenSet(keyring, id, tokens),
     tokenExpiresAt: tokens.expiresAt,
+    oauthClientKey: clientKey,
     refreshedAt: new Date(),
     createdByLabel: "test",
   });

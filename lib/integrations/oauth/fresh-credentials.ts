@@ -17,7 +17,7 @@ import {
 import { OAUTH_AUTH_TYPES } from "../schema";
 import type { IntegrationCaller } from "../service";
 import { type CachedReadRequest, CREDENTIALS_READ_ACTION, readCached } from "./cached-read";
-import { forgetRegistration, loadOAuthClient } from "./client";
+import { forgetRegistration, loadOAuthClient, oauthClientKey } from "./client";
 import { refreshTokens } from "./protocol";
 import {
   type OAuthClientConfig,
@@ -78,7 +78,18 @@ export type RefreshFailureReason =
   /** Another instance held the refresh lease for longer than a refresh can take. */
   | "busy";
 
-export type NeedsReconnectReason = "invalid_grant" | "no_refresh_token" | "unknown";
+export const NEEDS_RECONNECT_REASONS = [
+  /** The provider refused the refresh token. */
+  "invalid_grant",
+  /** The provider no longer knows the client the tokens were issued to (a forgotten registration). */
+  "invalid_client",
+  /** The integration's OAuth client changed (or is gone) since the connect: its refresh token
+   * belongs to another client and is never sent to this one. */
+  "client_changed",
+  /** The token expired and the provider never issued a refresh token. */
+  "no_refresh_token",
+] as const;
+export type NeedsReconnectReason = (typeof NEEDS_RECONNECT_REASONS)[number] | "unknown";
 
 export type CredentialsResult =
   | { ok: true; connection: ConnectionView; credentials: Credentials }
@@ -142,6 +153,8 @@ interface StaleConnection {
 interface ClaimedConnection extends StaleConnection {
   valuesSealed: string;
   tokenExpiresAt: Date | null;
+  /** Null only for rows written before connections recorded their client. */
+  oauthClientKey: string | null;
 }
 
 interface Backoff {
@@ -237,11 +250,15 @@ export function createFreshCredentials(options: FreshCredentialsOptions): FreshC
     stale: StaleConnection,
     context: ActorContext,
   ): Promise<RefreshOutcome> {
+    // The client first (for a pre-registered OAUTH_DCR client, that is discovery over HTTP), so
+    // that none of the lease's time goes to it: the lease must outlast the refresh alone.
+    const client = await currentClient(stale, context);
+    if ("ok" in client) return client;
     const deadline = Date.now() + leaseMs + 5 * pollMs;
     let sawLeaseHeld = false;
     while (Date.now() < deadline) {
       const claimed = await claimLease(db, stale, leaseMs);
-      if (claimed) return refreshAsLeaseHolder(claimed, context);
+      if (claimed) return refreshAsLeaseHolder(claimed, client, context);
       const row = await observe(db, stale.id);
       if (!row) return { ok: false, error: "not_found" };
       if (row.revision !== stale.revision) return { ok: true };
@@ -258,18 +275,42 @@ export function createFreshCredentials(options: FreshCredentialsOptions): FreshC
     return busy(1);
   }
 
+  /**
+   * The integration's OAuth client now. Without one (its settings emptied, a forgotten OAUTH_DCR
+   * registration) the connection's tokens can never be refreshed: it needs a reconnect. A
+   * failure to reach the server (discovery) is a refresh failure like any other.
+   */
+  async function currentClient(
+    stale: StaleConnection,
+    context: ActorContext,
+  ): Promise<OAuthClientConfig | RefreshOutcome> {
+    try {
+      return await loadOAuthClient(options, stale.integrationId);
+    } catch (error) {
+      if (!(error instanceof OAuthError)) throw error;
+      if (error.code === "not_configured") {
+        return markNeedsReconnect(db, stale, "client_changed", context);
+      }
+      return failure(asFailureReason(error.code), error.details.retryAfterSeconds ?? 1);
+    }
+  }
+
   async function refreshAsLeaseHolder(
     claimed: ClaimedConnection,
+    client: OAuthClientConfig,
     context: ActorContext,
   ): Promise<RefreshOutcome> {
     const current = storedTokens(keyring, claimed.id, claimed.valuesSealed, claimed.tokenExpiresAt);
     if (!current.refreshToken) {
       return markNeedsReconnect(db, claimed, "no_refresh_token", context);
     }
+    // A refresh token goes only to the client it was issued to: another client (a new client id
+    // or token URL, a new registration) may be another party altogether.
+    if (claimed.oauthClientKey !== null && claimed.oauthClientKey !== oauthClientKey(client)) {
+      return markNeedsReconnect(db, claimed, "client_changed", context);
+    }
     let next: TokenSet;
-    let client: OAuthClientConfig | undefined;
     try {
-      client = await loadOAuthClient(options, claimed.integrationId);
       next = await refreshTokens(options, client, current.refreshToken);
     } catch (error) {
       if (!(error instanceof OAuthError)) {
@@ -279,9 +320,12 @@ export function createFreshCredentials(options: FreshCredentialsOptions): FreshC
       }
       const { code } = error;
       if (code === "invalid_grant") return markNeedsReconnect(db, claimed, code, context);
-      // OAUTH_DCR: the server forgot our registered client; the next connect registers again.
-      if (code === "invalid_client" && client?.registeredAt) {
+      if (code === "invalid_client" && client.registeredAt) {
+        // OAUTH_DCR: the server forgot our registered client. Its tokens die with it, and the
+        // next connect registers again. (For an OAUTH client it is the admin's settings, say a
+        // wrong secret: fixing them mends every connection, so that is a failure like others.)
         await forgetRegistration(db, claimed.integrationId, client);
+        return markNeedsReconnect(db, claimed, code, context);
       }
       await releaseLease(db, claimed, code);
       // OAuthError messages are ours, written never to hold a token or the provider's text.
@@ -559,6 +603,7 @@ async function claimLease(
     .returning({
       valuesSealed: integrationConnections.valuesSealed,
       tokenExpiresAt: integrationConnections.tokenExpiresAt,
+      oauthClientKey: integrationConnections.oauthClientKey,
     });
   return claimed ? { ...stale, ...claimed } : null;
 }
@@ -602,7 +647,7 @@ async function releaseLease(
  */
 async function markNeedsReconnect(
   db: Database,
-  claimed: ClaimedConnection,
+  claimed: StaleConnection,
   reason: NeedsReconnectReason,
   context: ActorContext,
 ): Promise<RefreshOutcome> {
@@ -636,9 +681,7 @@ async function markNeedsReconnect(
 
 function needsReconnect(lastRefreshError: string | null): RefreshOutcome & CredentialsResult {
   const reason: NeedsReconnectReason =
-    lastRefreshError === "invalid_grant" || lastRefreshError === "no_refresh_token"
-      ? lastRefreshError
-      : "unknown";
+    NEEDS_RECONNECT_REASONS.find((known) => known === lastRefreshError) ?? "unknown";
   return { ok: false, error: "needs_reconnect", reason };
 }
 
