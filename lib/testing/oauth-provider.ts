@@ -223,6 +223,8 @@ export interface AuthorizationOutcome {
   code: string | null;
   state: string | null;
   error: string | null;
+  /** RFC 9207: the issuer the provider names in its response. */
+  iss: string | null;
 }
 
 /**
@@ -271,6 +273,7 @@ function outcome(url: URL): AuthorizationOutcome {
     code: url.searchParams.get("code"),
     state: url.searchParams.get("state"),
     error: url.searchParams.get("error"),
+    iss: url.searchParams.get("iss"),
   };
 }
 

@@ -31,6 +31,7 @@ export default async function ConnectCallbackPage({
       state: one("state"),
       code: one("code"),
       error: one("error"),
+      iss: one("iss"),
       browserBinding: (await cookies()).get(CONNECT_BINDING_COOKIE)?.value ?? null,
       clientAddress,
     });

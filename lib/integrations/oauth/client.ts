@@ -346,6 +346,7 @@ function configFrom(
     tokenEndpointAuthMethod: registration.tokenEndpointAuthMethod,
     scopes: row.scopes ?? metadata.resourceScopes,
     resource: metadata.resource,
+    issuer: { value: metadata.issuer, inResponse: metadata.issuerInResponse ?? false },
     code: codeOf(row),
   };
 }

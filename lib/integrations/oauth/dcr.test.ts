@@ -233,6 +233,29 @@ describe.each(testDrivers)("OAuth dynamic client registration on %s", (driver) =
     expect(await registration(id)).toBeDefined();
   });
 
+  it("refuses a response that names another issuer, or none (RFC 9207), without exchanging its code", async () => {
+    const id = await dcrIntegration({ authUrl: mcp.serverUrl });
+    const exchanges = mcp.provider.tokenCalls("authorization_code");
+    for (const iss of ["https://attacker.example", null]) {
+      const started = await start(id, "user-mixup");
+      if (!started.ok) throw new Error(JSON.stringify(started));
+      const callback = await authorizeAsEndUser(started.authorizationUrl);
+      expect(callback.iss).toBe(mcp.provider.issuer);
+      const result = await completeAuthorization(deps, {
+        ...callback,
+        iss,
+        browserBinding: BROWSER,
+      });
+      expect(result).toMatchObject({ ok: false, problem: "exchange_failed", error: "rejected" });
+    }
+    expect(mcp.provider.tokenCalls("authorization_code")).toBe(exchanges);
+    const rows = await handle.db
+      .select()
+      .from(integrationConnections)
+      .where(eq(integrationConnections.integrationId, id));
+    expect(rows).toEqual([]);
+  });
+
   it("refreshes: a forgotten client needs a reconnect, and a new registration never gets an old client's refresh token", async () => {
     const fresh = createFreshCredentials({ ...deps });
     const caller = apiClientContext("cli_dcr", "client-key-dcr");

@@ -25,6 +25,8 @@ export interface ServerMetadata {
   /** The protected resource's scopes_supported, joined; used when the admin set no scopes. */
   resourceScopes: string | null;
   authMethodsSupported: string[] | null;
+  /** RFC 9207: the server names itself (`iss`) in every authorization response. */
+  issuerInResponse?: boolean;
 }
 
 export interface Registration {
@@ -133,6 +135,7 @@ function validateMetadata(
     authMethodsSupported: Array.isArray(methods)
       ? methods.filter((method): method is string => typeof method === "string")
       : null,
+    issuerInResponse: metadata.authorization_response_iss_parameter_supported === true,
   };
 }
 

@@ -21,7 +21,13 @@ import {
 import { OAUTH_AUTH_TYPES } from "../schema";
 import { forgetRegistration, loadOAuthClient, oauthClientKey } from "./client";
 import { buildAuthorizationUrl, exchangeCode } from "./protocol";
-import { type OAuthDependencies, OAuthError, type OAuthErrorCode, type TokenSet } from "./types";
+import {
+  type OAuthClientConfig,
+  type OAuthDependencies,
+  OAuthError,
+  type OAuthErrorCode,
+  type TokenSet,
+} from "./types";
 
 /**
  * The authorization-code flow with PKCE (S256) behind the hosted connect page's Connect button
@@ -119,6 +125,8 @@ export async function completeAuthorization(
     state: string | null;
     code: string | null;
     error: string | null;
+    /** RFC 9207's `iss` from the callback's query, when the server sent one. */
+    iss?: string | null;
     browserBinding: string | null;
     /** The end user's address, for the audit event. */
     clientAddress?: string | null;
@@ -156,7 +164,7 @@ export async function completeAuthorization(
   if (moved) return fail(moved);
   if (!input.code) return fail("exchange_failed", "invalid_response");
 
-  const exchanged = await exchange(deps, flow, input.code);
+  const exchanged = await exchange(deps, flow, input.code, input.iss ?? null);
   if (!exchanged.ok) return fail("exchange_failed", exchanged.error);
   const stored = await store(deps, flow, exchanged, input.clientAddress ?? null);
   if (!stored.ok) return fail(stored.error);
@@ -170,6 +178,20 @@ export async function completeAuthorization(
     }),
   };
 }
+
+/**
+ * RFC 9207: when the server is known to name itself in authorization responses, the response must
+ * carry its name, and any `iss` present must be this server's. Otherwise an attacker's server, mixed
+ * up with it, could have its code sent to this server's token endpoint. No code is exchanged.
+ */
+function checkIssuer(client: OAuthClientConfig, iss: string | null): void {
+  if (!client.issuer) return;
+  const matches = iss !== null && trimSlash(iss) === trimSlash(client.issuer.value);
+  if (matches || (iss === null && !client.issuer.inResponse)) return;
+  throw new OAuthError("rejected", "The authorization response names another issuer");
+}
+
+const trimSlash = (url: string) => url.replace(/\/+$/, "");
 
 /** Why a sign-in failed, for the operator: our error code and ids, never the provider's text. */
 function logFailure(flow: FlowRow, problem: CallbackProblem, error: OAuthErrorCode): void {
@@ -233,6 +255,7 @@ async function exchange(
   deps: OAuthDependencies,
   flow: FlowRow,
   code: string,
+  iss: string | null,
 ): Promise<
   { ok: true; tokens: TokenSet; clientKey: string } | { ok: false; error: OAuthErrorCode }
 > {
@@ -245,6 +268,7 @@ async function exchange(
   let client: Awaited<ReturnType<typeof loadOAuthClient>> | undefined;
   try {
     client = await loadOAuthClient(deps, state.integrationId, { redirectUri: state.redirectUri });
+    checkIssuer(client, iss);
     const tokens = await exchangeCode(deps, client, {
       code,
       codeVerifier,

@@ -21,6 +21,12 @@ export interface OAuthClientConfig {
   scopes: string | null;
   /** RFC 8707 resource indicator (the protected resource of an OAUTH_DCR server); else null. */
   resource: string | null;
+  /**
+   * The authorization server's issuer when it is known (discovered, for OAUTH_DCR), and whether
+   * it promises `iss` in its authorization responses (RFC 9207): the callback then checks that
+   * the response came from this server, not from another one mixed up with it.
+   */
+  issuer?: { value: string; inResponse: boolean };
   /** The seed's custom code strings; "" means the standard request. */
   code: { authorizationCode: string; accessTokenCode: string; refreshTokenCode: string };
   /**
