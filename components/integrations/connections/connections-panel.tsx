@@ -82,7 +82,7 @@ export function ConnectionsPanel({ integration }: { integration: IntegrationDeta
           />
         ) : (
           <>
-            <ReconnectNotice connections={connections} />
+            <ReconnectNotice connections={connections} partial={Boolean(query.hasNextPage)} />
             <ConnectionTable connections={connections} onDeleted={afterDelete} />
             <ConnectionList connections={connections} onDeleted={afterDelete} />
             {query.hasNextPage ? (
@@ -221,14 +221,22 @@ function StatusBadge({ connection }: { connection: ConnectionOutput }) {
 }
 
 /** Says what "Needs reconnect" means where it appears, since a badge's title is easy to miss. */
-function ReconnectNotice({ connections }: { connections: ConnectionOutput[] }) {
+function ReconnectNotice({
+  connections,
+  partial,
+}: {
+  connections: ConnectionOutput[];
+  /** More pages exist: the count covers only the connections loaded so far. */
+  partial: boolean;
+}) {
   const count = connections.filter((c) => c.status === "needs_reconnect").length;
   if (count === 0) return null;
   return (
     <p className="flex gap-2.5 rounded-lg border border-warning-text/20 bg-warning-subtle px-3 py-2.5 text-sm text-warning-text">
       <TriangleAlert className="mt-0.5 size-4 shrink-0" aria-hidden="true" />
       <span className="min-w-0">
-        {count === 1 ? "One connection needs" : `${count} connections need`} reconnecting.{" "}
+        {count === 1 ? "One connection" : `${count} connections`}
+        {partial ? " of those listed" : ""} {count === 1 ? "needs" : "need"} reconnecting.{" "}
         {STATUS_BADGES.needs_reconnect.hint}
       </span>
     </p>
