@@ -145,7 +145,11 @@ async function dcrClient(
   }
   const stored = await readRegistration(deps, integration.integrationId);
   if (!options.redirectUri) {
-    if (!stored) throw notConfigured("No client is registered for this integration yet");
+    if (!stored) {
+      throw new OAuthError("not_configured", "No client is registered for this integration", {
+        unregistered: true,
+      });
+    }
     return configFromStored(deps, row, stored);
   }
   const fingerprint = registrationFingerprint(

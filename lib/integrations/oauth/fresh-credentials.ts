@@ -276,9 +276,10 @@ export function createFreshCredentials(options: FreshCredentialsOptions): FreshC
   }
 
   /**
-   * The integration's OAuth client now. Without one (its settings emptied, a forgotten OAUTH_DCR
-   * registration) the connection's tokens can never be refreshed: it needs a reconnect. A
-   * failure to reach the server (discovery) is a refresh failure like any other.
+   * The integration's OAuth client now. An OAUTH_DCR integration whose registration is gone (the
+   * server forgot it) can never refresh this connection's tokens: it needs a reconnect. Anything
+   * else (settings an admin left incomplete, discovery failing) is a refresh failure like any
+   * other, which fixing the settings or the server mends.
    */
   async function currentClient(
     stale: StaleConnection,
@@ -288,7 +289,7 @@ export function createFreshCredentials(options: FreshCredentialsOptions): FreshC
       return await loadOAuthClient(options, stale.integrationId);
     } catch (error) {
       if (!(error instanceof OAuthError)) throw error;
-      if (error.code === "not_configured") {
+      if (error.details.unregistered) {
         return markNeedsReconnect(db, stale, "client_changed", context);
       }
       return failure(asFailureReason(error.code), error.details.retryAfterSeconds ?? 1);

@@ -72,7 +72,12 @@ export class OAuthError extends Error {
   constructor(
     readonly code: OAuthErrorCode,
     message: string,
-    readonly details: { status?: number; retryAfterSeconds?: number } = {},
+    readonly details: {
+      status?: number;
+      retryAfterSeconds?: number;
+      /** not_configured because an OAUTH_DCR integration has no registered client (any more). */
+      unregistered?: boolean;
+    } = {},
   ) {
     super(message);
   }
