@@ -2,8 +2,13 @@ import type { APIRequestContext, Page } from "@playwright/test";
 import { type McpServer, startMcpServer } from "../lib/testing/mcp-server";
 import { type OAuthProvider, startOAuthProvider } from "../lib/testing/oauth-provider";
 import { expect, test } from "./fixtures";
-import { addTill, openSignedIn, registerClient, requestToken } from "./support/api-clients";
-import { endUserBrowser, integrationsApi, shoot } from "./support/connect";
+import { openSignedIn } from "./support/api-clients";
+import {
+  endUserBrowser,
+  integrationsApi,
+  integrationsProgramToken,
+  shoot,
+} from "./support/connect";
 import { createIntegration, integrationDetail } from "./support/integrations";
 import { e2eUrls } from "./support/ports";
 
@@ -64,16 +69,10 @@ test("setup: a program's API client, an OAUTH and an OAUTH_DCR integration", asy
   request,
 }) => {
   test.setTimeout(120_000);
-  await openSignedIn(page, "/settings", "Settings");
-  await addTill(page, TILL);
-  await page.getByRole("link", { name: "API clients" }).click();
-  const client = await registerClient(page, {
+  accessToken = await integrationsProgramToken(page, request, {
     name: "OAuth connects program (e2e)",
     till: TILL,
-    permissions: { Integrations: "Modify" },
   });
-  const token = await requestToken(request, client.clientKey, client.clientSecret);
-  accessToken = ((await token.json()) as { access_token: string }).access_token;
 
   await page.getByRole("link", { name: "Integrations" }).click();
   oauthId = await createIntegration(page, OAUTH_NAME);

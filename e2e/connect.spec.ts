@@ -2,8 +2,13 @@ import http from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import type { APIRequestContext, Page, Response } from "@playwright/test";
 import { expect, test } from "./fixtures";
-import { addTill, openSignedIn, registerClient, requestToken } from "./support/api-clients";
-import { endUserBrowser, integrationsApi, shoot } from "./support/connect";
+import { openSignedIn } from "./support/api-clients";
+import {
+  endUserBrowser,
+  integrationsApi,
+  integrationsProgramToken,
+  shoot,
+} from "./support/connect";
 import { createIntegration, integrationDetail } from "./support/integrations";
 
 /*
@@ -88,16 +93,10 @@ test("setup: a program's API client, an API key integration with every field typ
   request,
 }) => {
   test.setTimeout(120_000);
-  await openSignedIn(page, "/settings", "Settings");
-  await addTill(page, TILL);
-  await page.getByRole("link", { name: "API clients" }).click();
-  const client = await registerClient(page, {
+  accessToken = await integrationsProgramToken(page, request, {
     name: "Connect program (e2e)",
     till: TILL,
-    permissions: { Integrations: "Modify" },
   });
-  const token = await requestToken(request, client.clientKey, client.clientSecret);
-  accessToken = ((await token.json()) as { access_token: string }).access_token;
 
   await page.getByRole("link", { name: "Integrations" }).click();
   integrationId = await createIntegration(page, NAME);

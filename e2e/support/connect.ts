@@ -1,5 +1,6 @@
 import type { APIRequestContext, Browser, Page } from "@playwright/test";
 import { expect, test } from "../fixtures";
+import { addTill, openSignedIn, registerClient, requestToken, type Till } from "./api-clients";
 
 /**
  * What the connect specs share: a program's calls to the integrations API, an end user's browser
@@ -7,6 +8,27 @@ import { expect, test } from "../fixtures";
  */
 
 type LinkRequest = { endUserId: string; returnUrl?: string };
+
+/**
+ * A program's access token with Modify on the Integrations API group, set up in the console as an
+ * admin would: a till on Settings, then an API client using it. Leaves the page on API clients.
+ */
+export async function integrationsProgramToken(
+  page: Page,
+  request: APIRequestContext,
+  program: { name: string; till: Till },
+): Promise<string> {
+  await openSignedIn(page, "/settings", "Settings");
+  await addTill(page, program.till);
+  await page.getByRole("link", { name: "API clients" }).click();
+  const client = await registerClient(page, {
+    name: program.name,
+    till: program.till,
+    permissions: { Integrations: "Modify" },
+  });
+  const token = await requestToken(request, client.clientKey, client.clientSecret);
+  return ((await token.json()) as { access_token: string }).access_token;
+}
 
 /** The integrations API as a program calls it, with the access token it was issued. */
 export function integrationsApi(request: APIRequestContext, accessToken: string) {
