@@ -1,8 +1,10 @@
 "use client";
 
+import { LoaderCircle } from "lucide-react";
 import { plural } from "@/components/shared/format";
 import { ListSearchBox, NoMatches } from "@/components/shared/list-search";
 import { RecordLink, RecordListPane } from "@/components/shared/record-list";
+import { Button } from "@/components/ui/button";
 import type { ApiClientListItem } from "@/lib/api-clients/contract";
 import { keyPrefix } from "./format";
 
@@ -12,6 +14,14 @@ export type ApiClientListProps = {
   clients: ApiClientListItem[] | undefined;
   search: string;
   onSearchChange: (search: string) => void;
+  /** The search the shown results are for; differs from `search` while typing. */
+  searchedFor: string;
+  /** A new search is on its way. */
+  loading: boolean;
+  /** Whether the server has clients after the loaded ones, and how to ask for them. */
+  hasMore: boolean;
+  loadingMore: boolean;
+  onLoadMore: () => void;
   error: Error | null;
   onRetry: () => void;
   selectedId: string | null;
@@ -20,13 +30,19 @@ export type ApiClientListProps = {
 };
 
 /**
- * The left pane: the clients by name, with the start of each one's key. The search filters the
- * list the page already holds: an organisation has tens of clients, not thousands.
+ * The left pane: the clients by name, with the start of each one's key, a page at a time. The
+ * search is the server's: an organisation with a large platform has tens of thousands of
+ * clients, and the browser holds only the pages it asked for.
  */
 export function ApiClientList({
   clients,
   search,
   onSearchChange,
+  searchedFor,
+  loading,
+  hasMore,
+  loadingMore,
+  onLoadMore,
   error,
   onRetry,
   selectedId,
@@ -42,20 +58,44 @@ export function ApiClientList({
       loadingLabel="Loading API clients"
       skeletonSubtitleWidth="w-24"
       toolbar={
-        <ListSearchBox label={SEARCH_LABEL} search={search} onSearchChange={onSearchChange} />
+        <ListSearchBox
+          label={SEARCH_LABEL}
+          search={search}
+          onSearchChange={onSearchChange}
+          loading={loading}
+        />
       }
       whenEmpty={
         <NoMatches
-          searchedFor={search.trim()}
+          searchedFor={searchedFor}
           searchedIn="name or client key"
           onClear={() => onSearchChange("")}
         />
       }
-      countLabel={(count) =>
-        search.trim()
-          ? plural(count, "match", "matches")
-          : plural(count, "API client", "API clients")
+      dimmed={loading}
+      more={
+        hasMore ? (
+          <div className="border-line border-t p-2">
+            <Button
+              variant="ghost"
+              size="sm"
+              className="w-full"
+              onClick={onLoadMore}
+              disabled={loadingMore}
+            >
+              {loadingMore ? <LoaderCircle className="animate-spin" aria-hidden="true" /> : null}
+              Load more
+            </Button>
+          </div>
+        ) : null
       }
+      countLabel={(count) => {
+        const counted = searchedFor
+          ? plural(count, "match", "matches")
+          : plural(count, "API client", "API clients");
+        // No total: counting every client would cost what the pages save.
+        return hasMore ? `First ${counted}` : counted;
+      }}
     >
       {(client) => (
         <RecordLink

@@ -4,23 +4,24 @@ import { useQueryClient } from "@tanstack/react-query";
 import { KeyRound, Plus } from "lucide-react";
 import { useMemo, useRef, useState } from "react";
 import { ListDetailLayout, NoSelection } from "@/components/shared/list-detail-layout";
+import { useDebouncedValue } from "@/components/shared/use-debounced-value";
 import { useFormDialog } from "@/components/shared/use-form-dialog";
 import { useSelectionInUrl } from "@/components/shared/use-selection-in-url";
 import { Button } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
 import { toast } from "@/components/ui/toast";
-import type { ApiClientDetail, ApiClientListItem } from "@/lib/api-clients/contract";
+import type { ApiClientDetail, ApiClientListPage } from "@/lib/api-clients/contract";
 import type { ApiGroup } from "@/lib/api-groups/contract";
 import type { Till } from "@/lib/tills/contract";
 import { ApiClientDetailPane } from "./api-client-detail";
 import { ApiClientList, SEARCH_LABEL } from "./api-client-list";
-import { filterClients } from "./format";
 import { apiClientKeys, useApiClientList } from "./queries";
 import { RegisterApiClientDialog } from "./register-api-client-dialog";
 
 export type ApiClientsViewProps = {
-  initialClients: ApiClientListItem[];
+  /** The list's first page, from the server render. */
+  initialPage: ApiClientListPage;
   /** The client named by `?id=` when the page was loaded (`client: null` if there is none). */
   initialSelected: { id: string; client: ApiClientDetail | null } | null;
   /** What the register form offers, as the server saw it when the page loaded. */
@@ -33,7 +34,7 @@ export type ApiClientsViewProps = {
  * screens), the selection in `?id=` (see useSelectionInUrl).
  */
 export function ApiClientsView({
-  initialClients,
+  initialPage,
   initialSelected,
   initialTills,
   initialGroups,
@@ -41,12 +42,10 @@ export function ApiClientsView({
   const queryClient = useQueryClient();
   const { selectedId, initialDetail, detailRef, hrefFor, select } =
     useSelectionInUrl(initialSelected);
-  const list = useApiClientList(initialClients);
   const [search, setSearch] = useState("");
-  const shown = useMemo(
-    () => (list.data ? filterClients(list.data, search) : undefined),
-    [list.data, search],
-  );
+  const searchedFor = useDebouncedValue(search.trim(), 250);
+  const list = useApiClientList(searchedFor, initialPage);
+  const shown = useMemo(() => list.data?.pages.flatMap((page) => page.clients), [list.data]);
   const dialog = useFormDialog();
   const listRef = useRef<HTMLDivElement>(null);
 
@@ -70,7 +69,7 @@ export function ApiClientsView({
     </Button>
   );
 
-  const noneAtAll = list.data?.length === 0;
+  const noneAtAll = searchedFor === "" && search === "" && shown?.length === 0;
 
   return (
     <>
@@ -96,6 +95,11 @@ export function ApiClientsView({
               clients={shown}
               search={search}
               onSearchChange={setSearch}
+              searchedFor={searchedFor}
+              loading={list.isFetching && (list.isPlaceholderData || search.trim() !== searchedFor)}
+              hasMore={list.hasNextPage}
+              loadingMore={list.isFetchingNextPage}
+              onLoadMore={() => list.fetchNextPage()}
               error={list.error}
               onRetry={() => list.refetch()}
               selectedId={selectedId}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { filterClients, formatMinutes, keyPrefix } from "./format";
+import { formatMinutes, keyPrefix } from "./format";
 
 const clients = [
   { name: "Loyalty sync", clientKey: "adk_ck_7Hq2abcdefghijklmnopqrstuvwxyz0123456789ABC123456" },
@@ -7,19 +7,6 @@ const clients = [
 ];
 
 describe("API client list helpers", () => {
-  it("filters by name or key, ignoring case and surrounding spaces", () => {
-    expect(filterClients(clients, "")).toBe(clients);
-    expect(filterClients(clients, "  LOYALTY ").map((client) => client.name)).toEqual([
-      "Loyalty sync",
-    ]);
-    expect(filterClients(clients, "zz99").map((client) => client.name)).toEqual(["Ledger export"]);
-    expect(filterClients(clients, "l").map((client) => client.name)).toEqual([
-      "Loyalty sync",
-      "Ledger export",
-    ]);
-    expect(filterClients(clients, "payroll")).toEqual([]);
-  });
-
   it("says lifetimes and key prefixes in people's words", () => {
     expect(formatMinutes(45)).toBe("45 minutes");
     expect(formatMinutes(150)).toBe("2 hours 30 minutes");

@@ -14,19 +14,6 @@ export function describeTokenTtl(minutes: number): string {
   return minutes < 60 ? human : `${minutes.toLocaleString("en-US")} minutes (${human})`;
 }
 
-/** The clients whose name or client key contains `search`, ignoring case; all of them for "". */
-export function filterClients<Client extends { name: string; clientKey: string }>(
-  clients: Client[],
-  search: string,
-): Client[] {
-  const needle = search.trim().toLowerCase();
-  if (needle === "") return clients;
-  return clients.filter(
-    (client) =>
-      client.name.toLowerCase().includes(needle) || client.clientKey.toLowerCase().includes(needle),
-  );
-}
-
 /** The start of a client key, enough to recognise it in a list: "adk_ck_7Hq2…". */
 export function keyPrefix(clientKey: string): string {
   return `${clientKey.slice(0, "adk_ck_".length + 4)}…`;

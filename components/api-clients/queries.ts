@@ -1,6 +1,12 @@
 "use client";
 
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import {
+  keepPreviousData,
+  useInfiniteQuery,
+  useMutation,
+  useQuery,
+  useQueryClient,
+} from "@tanstack/react-query";
 import { useCallback, useState } from "react";
 import {
   deleteApiClientAction,
@@ -11,8 +17,9 @@ import {
 import { settingsKeys } from "@/components/settings/queries";
 import { toast } from "@/components/ui/toast";
 import type {
+  ApiClientCursor,
   ApiClientDetail,
-  ApiClientListItem,
+  ApiClientListPage,
   RegisterApiClientFormInput,
   RegisterApiClientResult,
 } from "@/lib/api-clients/contract";
@@ -21,6 +28,7 @@ import type {
 export const apiClientKeys = {
   all: ["api-clients"] as const,
   lists: () => [...apiClientKeys.all, "list"] as const,
+  list: (search: string) => [...apiClientKeys.lists(), { search }] as const,
   details: () => [...apiClientKeys.all, "detail"] as const,
   detail: (id: string) => [...apiClientKeys.details(), id] as const,
 };
@@ -36,15 +44,26 @@ export class ApiClientActionError extends Error {
   }
 }
 
-export function useApiClientList(initialClients?: ApiClientListItem[]) {
-  return useQuery({
-    queryKey: apiClientKeys.lists(),
-    queryFn: async () => {
-      const result = await listApiClientsAction();
+/**
+ * The list a page at a time, filtered by part of a name or key. The first page without a search
+ * comes from the server render; the previous results stay up while a new search loads.
+ */
+export function useApiClientList(search: string, initialPage?: ApiClientListPage) {
+  return useInfiniteQuery({
+    queryKey: apiClientKeys.list(search),
+    queryFn: async ({ pageParam }): Promise<ApiClientListPage> => {
+      const result = await listApiClientsAction({
+        search: search || undefined,
+        after: pageParam ?? undefined,
+      });
       if (!result.ok) throw new ApiClientActionError(result.formError);
-      return result.clients;
+      return { clients: result.clients, nextCursor: result.nextCursor };
     },
-    initialData: initialClients,
+    initialPageParam: null as ApiClientCursor | null,
+    getNextPageParam: (lastPage) => lastPage.nextCursor,
+    initialData:
+      search === "" && initialPage ? { pages: [initialPage], pageParams: [null] } : undefined,
+    placeholderData: keepPreviousData,
   });
 }
 

@@ -23,6 +23,8 @@ export type RecordListPaneProps<Item extends { id: string }> = {
   dimmed?: boolean;
   /** The count under the list, e.g. "3 API clients". */
   countLabel: (count: number) => string;
+  /** Between the list and its count, e.g. a "Load more" button for a paged list. */
+  more?: React.ReactNode;
   /** One item's link, usually a RecordLink. */
   children: (item: Item) => React.ReactNode;
 };
@@ -42,6 +44,7 @@ export function RecordListPane<Item extends { id: string }>({
   whenEmpty,
   dimmed = false,
   countLabel,
+  more,
   children,
 }: RecordListPaneProps<Item>) {
   return (
@@ -75,6 +78,7 @@ export function RecordListPane<Item extends { id: string }>({
               <li key={item.id}>{children(item)}</li>
             ))}
           </ul>
+          {more}
           <p className="border-line border-t bg-surface-subtle px-4 py-2 text-fg-subtle text-xs">
             {countLabel(items.length)}
           </p>

@@ -76,6 +76,8 @@ export const apiClients = pgTable(
   (table) => [
     uniqueIndex("api_clients_client_key_idx").on(table.clientKey),
     index("api_clients_till_idx").on(table.tillId),
+    // The console's list order and keyset: name in any case, then id.
+    index("api_clients_name_idx").on(sql`lower(${table.name})`, table.id),
     check("api_clients_token_ttl_range", sql`${table.tokenTtlMinutes} between 5 and 1440`),
   ],
 );

@@ -243,7 +243,7 @@ describe.each(testDrivers)("API clients on %s", (driver) => {
         context,
       ),
     ).toEqual({ ok: false, error: "group_not_found", groupIds: ["grp_gone"] });
-    expect(await service.listApiClients(handle.db)).toEqual([]);
+    expect(await service.listApiClients(handle.db)).toEqual({ clients: [], nextCursor: null });
     expect(await handle.db.select().from(auditEvents)).toEqual([]);
   });
 
@@ -256,7 +256,7 @@ describe.each(testDrivers)("API clients on %s", (driver) => {
       permissions: { [custom.group.id]: "read", grp_all: "write", grp_target_groups: "read" },
     });
     await registered(handle, { name: "beta" });
-    const list = await service.listApiClients(handle.db);
+    const { clients: list } = await service.listApiClients(handle.db);
     expect(list.map((client) => client.name)).toEqual(["Alpha", "beta", "zeta"]);
     expect(list[0]?.permissions.map((permission) => [permission.slug, permission.level])).toEqual([
       ["target-groups", "read"],
@@ -270,6 +270,33 @@ describe.each(testDrivers)("API clients on %s", (driver) => {
       "target-groups:read",
     ]);
     expect(list[1]).toMatchObject({ permissions: [], scopes: [] });
+  });
+
+  it("pages by name in any case, ties by id, and searches name or key", async () => {
+    const names = ["b", "A", "a", "C", "a_1", "B"];
+    const keys = new Map<string, string>();
+    for (const name of names) keys.set(name, (await registered(handle, { name })).clientKey);
+    const seen: string[] = [];
+    let after: service.ApiClientCursor | undefined;
+    do {
+      const page = await service.listApiClients(handle.db, { after, limit: 2 });
+      expect(page.clients.length).toBeLessThanOrEqual(2);
+      seen.push(...page.clients.map((client) => client.name));
+      after = page.nextCursor ?? undefined;
+    } while (after);
+    // Equal names in any case come in id order, which differs between collations: each page
+    // must still start where the last one ended, losing and repeating none.
+    expect(seen.map((name) => name.toLowerCase())).toEqual(["a", "a", "a_1", "b", "b", "c"]);
+    expect(new Set(seen)).toEqual(new Set(names));
+
+    // `_` and `%` are letters here, not wildcards.
+    const underscore = await service.listApiClients(handle.db, { search: "a_" });
+    expect(underscore.clients.map((client) => client.name)).toEqual(["a_1"]);
+    expect((await service.listApiClients(handle.db, { search: "%" })).clients).toEqual([]);
+    const byKey = await service.listApiClients(handle.db, {
+      search: keys.get("C")?.slice(7, 20).toLowerCase(),
+    });
+    expect(byKey.clients.map((client) => client.name)).toEqual(["C"]);
   });
 
   it("deletes a client with its permissions and revocations, audited", async () => {
@@ -405,7 +432,7 @@ describe.each(testDrivers)("API clients on %s", (driver) => {
             ),
         ),
       ).toEqual({ ok: false, error: "group_not_found", groupIds: [group.group.id] });
-      expect(await service.listApiClients(handle.db)).toEqual([]);
+      expect(await service.listApiClients(handle.db)).toEqual({ clients: [], nextCursor: null });
       expect(
         await handle.db
           .select()
@@ -413,6 +440,62 @@ describe.each(testDrivers)("API clients on %s", (driver) => {
           .where(eq(auditEvents.action, "api_client.registered")),
       ).toEqual([]);
     });
+
+  // PostgreSQL refuses a statement with more than 65,535 bind parameters; the list once sent one
+  // per client. Seeded with one statement per table: 70,000 registrations would take minutes.
+  if (driver === "postgres")
+    it("pages through more than 65,535 clients with their permissions", async () => {
+      const total = 70_000;
+      await handle.db.execute(sql`
+        insert into api_clients (id, name, client_key, secret_hash, secret_prefix,
+          token_ttl_minutes, till_id, created_by_label)
+        select 'cli_bulk' || lpad(n::text, 6, '0'), 'Bulk client ' || lpad(n::text, 6, '0'),
+          'adk_ck_bulk' || lpad(n::text, 6, '0'), 'unused', 'unused', 60, ${TILL.id}, 'seed'
+        from generate_series(1, ${total}) as n`);
+      // Even clients may write transactions, every third one may read the rest.
+      await handle.db.execute(sql`
+        insert into api_client_permissions (client_id, group_id, level)
+        select 'cli_bulk' || lpad(n::text, 6, '0'), g.group_id, g.level
+        from generate_series(1, ${total}) as n
+        cross join (values ('grp_transaction', 'write', 2), ('grp_all', 'read', 3))
+          as g(group_id, level, every)
+        where n % g.every = 0`);
+      const expected = (n: number) => ({
+        id: `cli_bulk${String(n).padStart(6, "0")}`,
+        name: `Bulk client ${String(n).padStart(6, "0")}`,
+        permissions: [
+          ...(n % 2 === 0 ? [["transaction", "write"]] : []),
+          ...(n % 3 === 0 ? [["all", "read"]] : []),
+        ],
+      });
+      const shape = (page: service.ApiClientPage) =>
+        page.clients.map((client) => ({
+          id: client.id,
+          name: client.name,
+          permissions: client.permissions.map((p) => [p.slug, p.level]),
+        }));
+      const size = service.API_CLIENT_PAGE_SIZE;
+      const numbers = (from: number) => Array.from({ length: size }, (_, i) => from + i);
+
+      const first = await service.listApiClients(handle.db);
+      expect(shape(first)).toEqual(numbers(1).map(expected));
+      expect(first.clients[1]?.scopes).toEqual(["transaction:read", "transaction:write"]);
+      expect(first.nextCursor).not.toBeNull();
+
+      const second = await service.listApiClients(handle.db, {
+        after: first.nextCursor ?? undefined,
+      });
+      expect(shape(second)).toEqual(numbers(1 + size).map(expected));
+
+      // The last page says there is none after it; a search reaches deep into the table.
+      const last = await service.listApiClients(handle.db, {
+        after: { name: expected(total - 1).name, id: expected(total - 1).id },
+      });
+      expect(shape(last)).toEqual([expected(total)]);
+      expect(last.nextCursor).toBeNull();
+      const found = await service.listApiClients(handle.db, { search: "CLIENT 069999" });
+      expect(shape(found)).toEqual([expected(69_999)]);
+    }, 120_000);
 
   it("has no update path", () => {
     const names = Object.keys(service);

@@ -1,5 +1,5 @@
 import "server-only";
-import { asc, eq, inArray, sql } from "drizzle-orm";
+import { and, asc, eq, ilike, inArray, or, sql } from "drizzle-orm";
 import type { Database, Executor } from "@/db/client";
 import { isForeignKeyViolation } from "@/db/errors";
 import { apiClientPermissions, apiClients, apiGroups, tills } from "@/db/schema";
@@ -118,14 +118,59 @@ export async function registerApiClient(
   }
 }
 
-/** Every client by name. */
-export async function listApiClients(executor: Executor): Promise<ApiClientView[]> {
-  const rows = await selectClients(executor).orderBy(
-    asc(sql`lower(${apiClients.name})`),
-    asc(apiClients.createdAt),
-    asc(apiClients.id),
-  );
-  return withPermissions(executor, rows);
+/** Clients per page of the console's list: enough to fill the pane, little enough to send. */
+export const API_CLIENT_PAGE_SIZE = 50;
+
+/** Where a page ends: the last client's name and id, the list's sort key. */
+export interface ApiClientCursor {
+  name: string;
+  id: string;
+}
+
+export interface ApiClientPage {
+  clients: ApiClientView[];
+  /** Pass as `after` for the next page; null on the last page. */
+  nextCursor: ApiClientCursor | null;
+}
+
+export interface ListApiClientsOptions {
+  /** Part of the name or client key, any case. */
+  search?: string;
+  after?: ApiClientCursor;
+  limit?: number;
+}
+
+/**
+ * One page of clients by name (any case), then id: keyset pagination on the
+ * `api_clients_name_idx` index, so a page costs the same at 100 clients as at 100,000. The id
+ * breaks ties between equal names; the creation time is not in the key because PostgreSQL keeps
+ * microseconds that a Date sent back as a cursor would lose.
+ */
+export async function listApiClients(
+  executor: Executor,
+  { search, after, limit = API_CLIENT_PAGE_SIZE }: ListApiClientsOptions = {},
+): Promise<ApiClientPage> {
+  const pattern = search ? `%${search.replace(/[\\%_]/g, (char) => `\\${char}`)}%` : undefined;
+  const rows = await selectClients(executor)
+    .where(
+      and(
+        pattern
+          ? or(ilike(apiClients.name, pattern), ilike(apiClients.clientKey, pattern))
+          : undefined,
+        after
+          ? sql`(lower(${apiClients.name}), ${apiClients.id}) > (lower(${after.name}), ${after.id})`
+          : undefined,
+      ),
+    )
+    .orderBy(asc(sql`lower(${apiClients.name})`), asc(apiClients.id))
+    // One more than the page says whether there is a next page without counting.
+    .limit(limit + 1);
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  return {
+    clients: await withPermissions(executor, page),
+    nextCursor: rows.length > limit && last ? { name: last.name, id: last.id } : null,
+  };
 }
 
 export async function getApiClient(executor: Executor, id: string): Promise<ApiClientView | null> {
@@ -189,6 +234,7 @@ function selectClients(executor: Executor) {
 
 type ClientRow = Omit<ApiClientView, "permissions" | "scopes">;
 
+/** The permissions of a page of clients (or one client): one query, one parameter per client. */
 async function withPermissions(executor: Executor, rows: ClientRow[]): Promise<ApiClientView[]> {
   if (rows.length === 0) return [];
   const grants = await executor
@@ -209,10 +255,14 @@ async function withPermissions(executor: Executor, rows: ClientRow[]): Promise<A
       ),
     );
   grants.sort((a, b) => compareApiGroups({ ...a, id: a.groupId }, { ...b, id: b.groupId }));
+  const byClient = new Map<string, ApiClientPermissionView[]>();
+  for (const { clientId, groupId, slug, name, level } of grants) {
+    const permissions = byClient.get(clientId) ?? [];
+    permissions.push({ groupId, slug, name, level });
+    byClient.set(clientId, permissions);
+  }
   return rows.map((row) => {
-    const permissions = grants
-      .filter((grant) => grant.clientId === row.id)
-      .map(({ groupId, slug, name, level }) => ({ groupId, slug, name, level }));
+    const permissions = byClient.get(row.id) ?? [];
     return { ...row, permissions, scopes: scopesForPermissions(permissions) };
   });
 }

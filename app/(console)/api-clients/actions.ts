@@ -1,10 +1,9 @@
 "use server";
 
-import { z } from "zod";
 import {
   apiClientDetailOutput,
   apiClientIdSchema,
-  apiClientListItemOutput,
+  apiClientListPageOutput,
   type DeleteApiClientResult,
   type GetApiClientResult,
   type ListApiClientsResult,
@@ -14,6 +13,8 @@ import {
 import {
   type DeleteApiClientInput,
   deleteApiClientSchema,
+  type ListApiClientsInput,
+  listApiClientsSchema,
   type RegisterApiClientFields,
   registerApiClientSchema,
 } from "@/lib/api-clients/schema";
@@ -36,11 +37,26 @@ import { getDb } from "@/lib/runtime";
 
 const NOT_FOUND = "This API client no longer exists. Someone may have deleted it.";
 
-export async function listApiClientsAction(): Promise<ListApiClientsResult> {
+/** One page of the list, after `after` when given; `search` matches part of a name or key. */
+export async function listApiClientsAction(
+  input: ListApiClientsInput = {},
+): Promise<ListApiClientsResult> {
   const admin = await requireAdmin();
+  const parsed = listApiClientsSchema.safeParse(input);
+  if (!parsed.success) {
+    // Only the search is typed by people; a malformed cursor did not come from our page.
+    const search = parsed.error.issues.some((issue) => issue.path[0] === "search");
+    return {
+      ok: false,
+      formError: search ? "Search for at most 64 characters." : "Reload the page and try again.",
+    };
+  }
   try {
-    const clients = await listApiClients(await getDb());
-    return { ok: true, clients: z.array(apiClientListItemOutput).parse(clients) };
+    const page = await listApiClients(await getDb(), {
+      search: parsed.data.search || undefined,
+      after: parsed.data.after,
+    });
+    return { ok: true, ...apiClientListPageOutput.parse(page) };
   } catch (error) {
     return unexpectedFailure("api-clients", "list API clients", admin, error);
   }

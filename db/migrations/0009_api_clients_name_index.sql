@@ -1,0 +1,1 @@
+CREATE INDEX "api_clients_name_idx" ON "api_clients" USING btree (lower("name"),"id");
