@@ -329,6 +329,9 @@ test("the list searches by name or client key", async ({ page }) => {
   await expect(search).toHaveValue("");
   await expect(listItem(page, "Reporting export")).toBeVisible();
   await expect(listItem(page, CLIENT.name)).toBeVisible();
+  // These few clients fit on the first page: the list says so and offers no next one.
+  await expect(page.getByText(/^\d+ API clients?$/)).toBeVisible();
+  await expect(page.getByRole("button", { name: "Load more" })).toHaveCount(0);
 });
 
 test("a till that API clients act as cannot be deleted", async ({ page }) => {
