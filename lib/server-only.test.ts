@@ -15,6 +15,7 @@ const BROWSER_SAFE = new Set([
   "lib/api-groups/schema.ts",
   "lib/api-clients/schema.ts",
   "lib/integrations/schema.ts",
+  "lib/audit/actions.ts", // the known action names, for the action menu
   "lib/auth-configs/contract.ts", // output allowlists and result types shared with the console
   "lib/api-clients/contract.ts",
   "lib/settings/contract.ts",
