@@ -15,12 +15,15 @@ const BROWSER_SAFE = new Set([
   "lib/api-groups/schema.ts",
   "lib/api-clients/schema.ts",
   "lib/integrations/schema.ts",
+  "lib/audit/schema.ts",
+  "lib/audit/actions.ts", // the known action names, for the action menu
   "lib/auth-configs/contract.ts", // output allowlists and result types shared with the console
   "lib/api-clients/contract.ts",
   "lib/settings/contract.ts",
   "lib/tills/contract.ts",
   "lib/api-groups/contract.ts",
   "lib/integrations/contract.ts",
+  "lib/audit/contract.ts",
   "lib/integrations/connect-contract.ts", // the hosted connect page's browser half
   "lib/integrations/url-rules.ts", // shared by schema.ts, which the browser runs
   "lib/integrations/connect-tokens.ts", // token shape and hash, no I/O; e2e hashes links with it

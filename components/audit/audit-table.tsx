@@ -9,9 +9,7 @@ import {
   TableHeader,
   TableRow,
 } from "@/components/ui/table";
-import type { auditEvents } from "@/db/schema";
-
-type AuditEvent = typeof auditEvents.$inferSelect;
+import type { AuditEventView as AuditEvent } from "@/lib/audit/contract";
 
 function actionVariant(action: string): BadgeVariant {
   if (action.endsWith("_failed")) return "danger";

@@ -1,87 +1,155 @@
-import { eq } from "drizzle-orm";
+import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DatabaseHandle } from "@/db/client";
-import { auditEvents } from "@/db/schema";
 import { createTestDatabase, testDrivers } from "@/lib/testing/databases";
-import { listAuditEvents, listAuditFacets, recordAudit } from "./service";
+import {
+  type AuditEvent,
+  type AuditQuery,
+  decodeAuditCursor,
+  listAuditEvents,
+  prefixEnd,
+  recordAudit,
+  searchAuditActors,
+} from "./service";
+
+const EVENTS = 250;
+const ACTORS = ["ada@example.com", "Adam@Example.com", "eve@example.com", "zed@example.com"];
 
 describe.each(testDrivers)("audit log on %s", (driver) => {
   let handle: DatabaseHandle;
   beforeAll(async () => {
     handle = await createTestDatabase(driver);
-    const base = Date.parse("2026-01-01T00:00:00Z");
-    for (let index = 0; index < 30; index++) {
-      await recordAudit(handle.db, {
-        actor:
-          index % 3 === 0
-            ? { type: "anonymous", label: "eve@example.com" }
-            : { type: "admin", id: "adm_1", label: "ada@example.com" },
-        action: index % 3 === 0 ? "admin.sign_in_failed" : "admin.signed_in",
-        clientAddress: "192.0.2.1",
-        details: { index },
-      });
-      // Distinct, increasing times make "newest first" observable.
-      await handle.db
-        .update(auditEvents)
-        .set({ occurredAt: new Date(base + index * 1000) })
-        .where(eq(auditEvents.id, index + 1));
-    }
+    // Seven events share each timestamp (to the microsecond), so only the id tie-breaker keeps
+    // pages apart; ids and times run in opposite directions within a group to prove it.
+    await handle.db.execute(sql`
+      insert into audit_events (occurred_at, actor_type, actor_label, action, details)
+      select timestamptz '2026-01-01 00:00:00.123456+00' + (n / 7) * interval '1 second',
+             'admin',
+             (array['ada@example.com', 'Adam@Example.com', 'eve@example.com', 'zed@example.com'])[n % 4 + 1],
+             (array['admin.signed_in', 'admin.sign_in_failed', 'till.created'])[n % 3 + 1],
+             jsonb_build_object('n', n)
+        from generate_series(0, ${EVENTS - 1}) as n`);
   });
   afterAll(() => handle.close());
 
-  it("lists newest first, a page at a time, with the total", async () => {
-    const first = await listAuditEvents(handle.db, { page: 1, pageSize: 10 });
-    expect(first.total).toBe(30);
-    expect(first.events.map((event) => event.details.index)).toEqual([
-      29, 28, 27, 26, 25, 24, 23, 22, 21, 20,
+  async function walk(query: Omit<AuditQuery, "cursor">): Promise<AuditEvent[]> {
+    const seen: AuditEvent[] = [];
+    let cursor: string | undefined;
+    for (let pages = 0; pages < 1000; pages++) {
+      const page = await listAuditEvents(handle.db, { ...query, cursor });
+      if (!page.ok) throw new Error(page.error);
+      seen.push(...page.events);
+      if (!page.nextCursor) return seen;
+      expect(page.events).toHaveLength(query.limit);
+      cursor = page.nextCursor;
+    }
+    throw new Error("the walk did not end");
+  }
+
+  /** What a full walk must return: every matching event, newest first, ties by id desc. */
+  function expected(match: (n: number) => boolean): number[] {
+    const all = Array.from({ length: EVENTS }, (_, n) => n).filter(match);
+    return all.sort((a, b) => Math.floor(b / 7) - Math.floor(a / 7) || b - a);
+  }
+  const numbers = (events: AuditEvent[]) => events.map((event) => event.details.n);
+
+  it("walks every event once, newest first, across pages that split equal timestamps", async () => {
+    expect(numbers(await walk({ limit: 10 }))).toEqual(expected(() => true));
+    // A page size that does not divide the group size or the total.
+    expect(numbers(await walk({ limit: 13 }))).toEqual(expected(() => true));
+  });
+
+  it("says when there are no older events", async () => {
+    const all = await listAuditEvents(handle.db, { limit: EVENTS });
+    expect(all).toMatchObject({ ok: true, nextCursor: null });
+    const first = await listAuditEvents(handle.db, { limit: EVENTS - 1 });
+    if (!first.ok || !first.nextCursor) throw new Error("expected a next page");
+    const last = await listAuditEvents(handle.db, { limit: 10, cursor: first.nextCursor });
+    expect(last).toMatchObject({ ok: true, nextCursor: null });
+    if (last.ok) expect(numbers(last.events)).toEqual([0]);
+  });
+
+  it("filters by action, by actor, and by both, page by page", async () => {
+    expect(numbers(await walk({ limit: 9, action: "admin.sign_in_failed" }))).toEqual(
+      expected((n) => n % 3 === 1),
+    );
+    expect(numbers(await walk({ limit: 9, actor: "Adam@Example.com" }))).toEqual(
+      expected((n) => n % 4 === 1),
+    );
+    expect(
+      numbers(await walk({ limit: 4, actor: "eve@example.com", action: "till.created" })),
+    ).toEqual(expected((n) => n % 4 === 2 && n % 3 === 2));
+    expect(await listAuditEvents(handle.db, { limit: 5, action: "api_group.deleted" })).toEqual({
+      ok: true,
+      events: [],
+      nextCursor: null,
+    });
+  });
+
+  it("refuses a cursor it could not have made, and one naming no event", async () => {
+    for (const cursor of [
+      "",
+      "not a cursor",
+      "bm90IGEgY3Vyc29y",
+      Buffer.from("ae1.0").toString("base64url"),
+      Buffer.from("ae1.-5").toString("base64url"),
+      Buffer.from("ae1.99999999999999999").toString("base64url"),
+      `${Buffer.from("ae1.12").toString("base64url")}=`,
+      "x".repeat(5000),
+    ]) {
+      expect(decodeAuditCursor(cursor), cursor).toBeNull();
+      expect(await listAuditEvents(handle.db, { limit: 5, cursor })).toEqual({
+        ok: false,
+        error: "invalid_cursor",
+      });
+    }
+    const unknown = Buffer.from("ae1.987654").toString("base64url");
+    expect(decodeAuditCursor(unknown)).toBe(987654);
+    expect(await listAuditEvents(handle.db, { limit: 5, cursor: unknown })).toEqual({
+      ok: false,
+      error: "invalid_cursor",
+    });
+  });
+
+  it("suggests actors by a case-insensitive prefix, each label once", async () => {
+    expect(await searchAuditActors(handle.db, "", 10)).toEqual(
+      [...ACTORS].sort((a, b) => (a.toLowerCase() < b.toLowerCase() ? -1 : 1)),
+    );
+    expect(await searchAuditActors(handle.db, "ADA", 10)).toEqual([
+      "ada@example.com",
+      "Adam@Example.com",
     ]);
-    const last = await listAuditEvents(handle.db, { page: 3, pageSize: 10 });
-    expect(last.events.at(-1)?.details.index).toBe(0);
-  });
-
-  it("filters by action and by actor", async () => {
-    const failed = await listAuditEvents(handle.db, {
-      page: 1,
-      pageSize: 50,
-      action: "admin.sign_in_failed",
-    });
-    expect(failed.total).toBe(10);
-    expect(failed.events.every((event) => event.action === "admin.sign_in_failed")).toBe(true);
-    const ada = await listAuditEvents(handle.db, {
-      page: 1,
-      pageSize: 50,
-      actor: "ada@example.com",
-    });
-    expect(ada.total).toBe(20);
-    const none = await listAuditEvents(handle.db, {
-      page: 1,
-      pageSize: 50,
-      actor: "ada@example.com",
-      action: "admin.sign_in_failed",
-    });
-    expect(none).toEqual({ events: [], total: 0 });
-  });
-
-  it("offers the distinct actions and actors as filters", async () => {
-    expect(await listAuditFacets(handle.db)).toEqual({
-      actions: ["admin.sign_in_failed", "admin.signed_in"],
-      actors: ["ada@example.com", "eve@example.com"],
-    });
+    expect(await searchAuditActors(handle.db, "ada", 1)).toEqual(["ada@example.com"]);
+    expect(await searchAuditActors(handle.db, "adam@", 10)).toEqual(["Adam@Example.com"]);
+    expect(await searchAuditActors(handle.db, "b", 10)).toEqual([]);
+    expect(await searchAuditActors(handle.db, "%", 10)).toEqual([]);
+    expect(await searchAuditActors(handle.db, "z\u{10ffff}", 10)).toEqual([]);
   });
 
   it("writes nothing when the transaction it joined rolls back", async () => {
     await expect(
       handle.db.transaction(async (tx) => {
         await recordAudit(tx, {
-          actor: { type: "system", label: "test" },
-          action: "test.rolled_back",
+          actor: { type: "system", label: "rollback-test" },
+          action: "api_group.deleted",
         });
         throw new Error("the change failed");
       }),
     ).rejects.toThrow("the change failed");
-    expect(
-      (await listAuditEvents(handle.db, { page: 1, pageSize: 1, action: "test.rolled_back" }))
-        .total,
-    ).toBe(0);
+    expect(await listAuditEvents(handle.db, { limit: 1, action: "api_group.deleted" })).toEqual({
+      ok: true,
+      events: [],
+      nextCursor: null,
+    });
+  });
+});
+
+describe("prefixEnd", () => {
+  it("is the next string after every string with the prefix", () => {
+    expect(prefixEnd("ada")).toBe("adb");
+    expect(prefixEnd("a\u{10ffff}")).toBe("b");
+    expect(prefixEnd("\u{10ffff}")).toBeNull();
+    expect(prefixEnd("\u{d7ff}")).toBe("\u{e000}");
+    expect(prefixEnd("")).toBeNull();
   });
 });

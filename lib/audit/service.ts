@@ -1,7 +1,8 @@
 import "server-only";
-import { and, count, desc, eq, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import type { Executor } from "@/db/client";
 import { auditEvents } from "@/db/schema";
+import type { AuditAction } from "./actions";
 
 export type AuditActor =
   | { type: "admin"; id: string; label: string }
@@ -19,7 +20,8 @@ export interface ChangeContext {
 
 export interface AuditEventInput {
   actor: AuditActor;
-  action: string;
+  /** One of the known actions (./actions.ts), so the action menu can offer it. */
+  action: AuditAction;
   target?: { type: string; id: string };
   clientAddress?: string | null;
   /** Small, secret-free context, e.g. `{ reason: "wrong_password" }`. */
@@ -67,46 +69,130 @@ export function auditColumns(event: AuditEventInput) {
   } satisfies typeof auditEvents.$inferInsert;
 }
 
+export type AuditEvent = typeof auditEvents.$inferSelect;
+
 export interface AuditQuery {
-  page: number;
-  pageSize: number;
+  limit: number;
+  /** From a previous page's `nextCursor`: the page starts after that event. */
+  cursor?: string;
   action?: string;
+  /** An exact actor label, as offered by searchAuditActors. */
   actor?: string;
 }
 
-export async function listAuditEvents(executor: Executor, query: AuditQuery) {
-  const filter = and(
-    query.action ? eq(auditEvents.action, query.action) : undefined,
-    query.actor ? eq(auditEvents.actorLabel, query.actor) : undefined,
-  );
-  const [events, [totals]] = await Promise.all([
-    executor
-      .select()
-      .from(auditEvents)
-      .where(filter)
-      .orderBy(desc(auditEvents.occurredAt), desc(auditEvents.id))
-      .limit(query.pageSize)
-      .offset((query.page - 1) * query.pageSize),
-    executor.select({ total: count() }).from(auditEvents).where(filter),
-  ]);
-  return { events, total: totals?.total ?? 0 };
+export type AuditPage =
+  | { ok: true; events: AuditEvent[]; nextCursor: string | null }
+  | { ok: false; error: "invalid_cursor" };
+
+/*
+ * Paging is keyset on (occurred_at desc, id desc), so a page costs the same deep in the log as
+ * at its top. The cursor names the last event shown by id; the query takes that event's
+ * occurred_at from the table itself, because a JavaScript Date would lose PostgreSQL's
+ * microseconds and skip or repeat events. There is deliberately no total: counting a filtered
+ * set of millions of events on every page is the cost this design avoids, and the page says
+ * "Older events" / "No older events" instead.
+ */
+const CURSOR_PREFIX = "ae1.";
+
+function encodeCursor(id: number): string {
+  return Buffer.from(`${CURSOR_PREFIX}${id}`).toString("base64url");
 }
 
-/** The distinct actions and actors, for the filter menus. */
-export async function listAuditFacets(executor: Executor) {
-  const [actions, actors] = await Promise.all([
-    executor
-      .selectDistinct({ value: auditEvents.action })
+/** The event id a cursor names, or null for a cursor we could not have made. */
+export function decodeAuditCursor(cursor: string): number | null {
+  if (!/^[A-Za-z0-9_-]{1,40}$/.test(cursor)) return null;
+  const text = Buffer.from(cursor, "base64url").toString("utf8");
+  const match = /^ae1\.([1-9][0-9]{0,15})$/.exec(text);
+  const id = match?.[1] ? Number(match[1]) : Number.NaN;
+  return Number.isSafeInteger(id) && encodeCursor(id) === cursor ? id : null;
+}
+
+// The indexes are "desc nulls last" (drizzle-kit's desc), so the order says so too, or the
+// planner could not walk them for the order.
+const newestFirst = [
+  sql`${auditEvents.occurredAt} desc nulls last`,
+  sql`${auditEvents.id} desc nulls last`,
+];
+
+export async function listAuditEvents(executor: Executor, query: AuditQuery): Promise<AuditPage> {
+  const afterId = query.cursor === undefined ? undefined : decodeAuditCursor(query.cursor);
+  if (afterId === null) return { ok: false, error: "invalid_cursor" };
+  const events = await executor
+    .select()
+    .from(auditEvents)
+    .where(
+      and(
+        query.action ? eq(auditEvents.action, query.action) : undefined,
+        query.actor ? eq(auditEvents.actorLabel, query.actor) : undefined,
+        afterId === undefined
+          ? undefined
+          : sql`(${auditEvents.occurredAt}, ${auditEvents.id}) < ((select ${auditEvents.occurredAt} from ${auditEvents} where ${auditEvents.id} = ${afterId}), ${afterId})`,
+      ),
+    )
+    .orderBy(...newestFirst)
+    .limit(query.limit + 1);
+  if (afterId !== undefined && events.length === 0) {
+    // An empty page after a cursor: the end of the log, or an event that never existed.
+    const [anchor] = await executor
+      .select({ id: auditEvents.id })
       .from(auditEvents)
-      .orderBy(auditEvents.action),
-    executor
-      .selectDistinct({ value: auditEvents.actorLabel })
-      .from(auditEvents)
-      .where(sql`${auditEvents.actorLabel} is not null`)
-      .orderBy(auditEvents.actorLabel),
-  ]);
+      .where(eq(auditEvents.id, afterId));
+    if (!anchor) return { ok: false, error: "invalid_cursor" };
+  }
+  const page = events.slice(0, query.limit);
+  const last = page.at(-1);
   return {
-    actions: actions.map((row) => row.value),
-    actors: actors.flatMap((row) => (row.value ? [row.value] : [])),
+    ok: true,
+    events: page,
+    nextCursor: events.length > query.limit && last ? encodeCursor(last.id) : null,
   };
+}
+
+/**
+ * Actor labels that start with `prefix`, ignoring case, for the actor filter's suggestions.
+ * A loose index scan: each step jumps to the next distinct label in the search index, so the
+ * cost follows the number of labels returned, not the number of events behind them.
+ */
+export async function searchAuditActors(
+  executor: Executor,
+  prefix: string,
+  limit: number,
+): Promise<string[]> {
+  const low = prefix.toLowerCase();
+  const high = prefixEnd(low);
+  const key = sql`lower(${auditEvents.actorLabel}) collate "C"`;
+  const below = high === null ? sql`true` : sql`${key} < ${high} collate "C"`;
+  // Both drivers answer raw SQL with `{ rows }`; the Executor type does not say which shape.
+  const result = (await executor.execute(sql`
+    with recursive found(key) as (
+      (select ${key} from ${auditEvents}
+        where ${key} >= ${low} collate "C" and ${below}
+        order by 1 limit 1)
+      union all
+      select (select ${key} from ${auditEvents}
+                where ${key} > found.key and ${below}
+                order by 1 limit 1)
+        from found where found.key is not null
+    )
+    select (select ${auditEvents.actorLabel} from ${auditEvents} where ${key} = found.key
+             limit 1) as label
+      from found where found.key is not null
+      limit ${limit}`)) as unknown as { rows: { label: string }[] };
+  return result.rows.map((row) => row.label);
+}
+
+/**
+ * The smallest string above every string that starts with `prefix`, in code point (and so
+ * UTF-8 byte, "C") order; null when there is none, i.e. the range is open above.
+ */
+export function prefixEnd(prefix: string): string | null {
+  const points = [...prefix].map((char) => char.codePointAt(0) ?? 0);
+  while (points.length > 0) {
+    const last = (points.pop() ?? 0) + 1;
+    if (last > 0x10ffff) continue;
+    // Surrogates cannot be sent as text; the next code point after them is U+E000.
+    points.push(last >= 0xd800 && last <= 0xdfff ? 0xe000 : last);
+    return String.fromCodePoint(...points);
+  }
+  return null;
 }

@@ -78,7 +78,11 @@ describe.each(testDrivers)("auth configs on %s", (driver) => {
     });
 
   const eventsOf = (action: string) =>
-    handle.db.select().from(auditEvents).where(eq(auditEvents.action, action));
+    handle.db
+      .select()
+      .from(auditEvents)
+      .where(eq(auditEvents.action, action))
+      .orderBy(auditEvents.id);
 
   it("creates a config, shows everything but the secret, and audits it", async () => {
     const result = await service.createAuthConfig(

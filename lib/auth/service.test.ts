@@ -108,7 +108,8 @@ describe.each(testDrivers)("admin accounts on %s", (driver) => {
     const failures = await db
       .select()
       .from(auditEvents)
-      .where(eq(auditEvents.action, "admin.sign_in_failed"));
+      .where(eq(auditEvents.action, "admin.sign_in_failed"))
+      .orderBy(auditEvents.id);
     expect(failures.map((event) => event.details)).toEqual([
       { reason: "wrong_password" },
       { reason: "unknown_email" },

@@ -138,7 +138,8 @@ describe.each(testDrivers)("tills on %s", (driver) => {
     const events = await handle.db
       .select()
       .from(auditEvents)
-      .where(eq(auditEvents.action, "till.deleted"));
+      .where(eq(auditEvents.action, "till.deleted"))
+      .orderBy(auditEvents.id);
     expect(events.map((event) => [event.targetId, event.details])).toEqual([
       [till.id, { code: "busy", name: "Till busy" }],
     ]);

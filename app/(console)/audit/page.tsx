@@ -1,22 +1,20 @@
 import type { Metadata } from "next";
 import { z } from "zod";
 import { AuditFilters } from "@/components/audit/audit-filters";
-import { AuditTable } from "@/components/audit/audit-table";
-import { Pagination } from "@/components/audit/pagination";
+import { AuditLog } from "@/components/audit/audit-log";
 import { PageHeader } from "@/components/ui/page-header";
-import { listAuditEvents, listAuditFacets } from "@/lib/audit/service";
+import { auditEventOutput } from "@/lib/audit/contract";
+import { AUDIT_PAGE_SIZE, auditFiltersSchema } from "@/lib/audit/schema";
+import { listAuditEvents } from "@/lib/audit/service";
 import { requireAdmin } from "@/lib/auth/session";
 import { getDb } from "@/lib/runtime";
 
 export const metadata: Metadata = { title: "Audit log" };
 
-const PAGE_SIZE = 25;
-
-/** The URL is the state, so a filtered page can be linked and reloaded; bad values fall back. */
+/** The URL is the state, so a filtered view can be linked and reloaded; bad values fall back. */
 const querySchema = z.object({
-  page: z.coerce.number().int().min(1).max(100_000).catch(1),
-  action: z.string().max(100).optional().catch(undefined),
-  actor: z.string().max(320).optional().catch(undefined),
+  action: z.string().optional().catch(undefined),
+  actor: z.string().optional().catch(undefined),
 });
 
 export default async function AuditPage({
@@ -25,22 +23,26 @@ export default async function AuditPage({
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
   await requireAdmin();
-  const query = querySchema.parse(await searchParams);
-  const filters = { action: query.action || undefined, actor: query.actor || undefined };
-  const db = await getDb();
-  const [{ events, total }, facets] = await Promise.all([
-    listAuditEvents(db, { ...filters, page: query.page, pageSize: PAGE_SIZE }),
-    listAuditFacets(db),
-  ]);
+  const parsed = auditFiltersSchema.safeParse(querySchema.parse(await searchParams));
+  const filters = parsed.success ? parsed.data : { action: undefined, actor: undefined };
+  const page = await listAuditEvents(await getDb(), { ...filters, limit: AUDIT_PAGE_SIZE });
+  // Without a cursor there is nothing to refuse; the check keeps the types honest.
+  if (!page.ok) throw new Error("the first audit page was refused");
   return (
     <div className="space-y-6">
       <PageHeader
         title="Audit log"
         description="Who did what, and when: sign-ins, admin changes, and every create, delete and setting change. Newest first."
       />
-      <AuditFilters actions={facets.actions} actors={facets.actors} selected={filters} />
-      <AuditTable events={events} filtered={Boolean(filters.action || filters.actor)} />
-      <Pagination page={query.page} pageSize={PAGE_SIZE} total={total} filters={filters} />
+      <AuditFilters selected={filters} />
+      <AuditLog
+        filters={filters}
+        firstPage={{
+          events: z.array(auditEventOutput).parse(page.events),
+          nextCursor: page.nextCursor,
+        }}
+        renderedAt={Date.now()}
+      />
     </div>
   );
 }
