@@ -1,7 +1,6 @@
 import { eq } from "drizzle-orm";
-import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { type DatabaseHandle, openPostgres } from "@/db/client";
+import type { DatabaseHandle } from "@/db/client";
 import { auditEvents, integrationConnections } from "@/db/schema";
 import { openTokenSet } from "@/lib/integrations/connections";
 import { adminContext } from "@/lib/integrations/integrations.testing";
@@ -17,7 +16,7 @@ import {
 } from "@/lib/integrations/oauth/oauth.testing";
 import { createSandbox } from "@/lib/sandbox";
 import type { Sandbox } from "@/lib/sandbox/types";
-import { createTestDatabase, testDrivers } from "@/lib/testing/databases";
+import { createTestDatabase, openSecondInstance, testDrivers } from "@/lib/testing/databases";
 import { type RecordingServer, sendJson, startRecordingServer } from "@/lib/testing/http-server";
 import { type OAuthProvider, startOAuthProvider } from "@/lib/testing/oauth-provider";
 import {
@@ -58,13 +57,7 @@ describe.each(testDrivers)("connection credentials API on %s", (driver) => {
       });
     }
     first = await createTestDatabase(driver);
-    second =
-      driver === "postgres"
-        ? await openPostgres(
-            (first.db as unknown as { $client: pg.Pool }).$client.options.connectionString ?? "",
-            4,
-          )
-        : first;
+    second = await openSecondInstance(first);
     sandbox = createSandbox({ allowPrivateAddresses: true, limits: { timeoutMs: 5_000 } });
     provider = await startOAuthProvider({
       clients: [{ ...CLIENT, redirectUris: [REDIRECT_URI] }],
@@ -101,7 +94,7 @@ describe.each(testDrivers)("connection credentials API on %s", (driver) => {
     await sandbox?.close();
     await provider?.close();
     await fake?.close();
-    if (second !== first) await second?.close();
+    await second?.close();
     await first?.close();
     vi.restoreAllMocks();
   });

@@ -1,11 +1,10 @@
 import { eq } from "drizzle-orm";
-import type pg from "pg";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { type DatabaseHandle, openPostgres } from "@/db/client";
+import type { DatabaseHandle } from "@/db/client";
 import { apiClients, rateLimitCounters } from "@/db/schema";
 import type { TokenBroker } from "@/lib/auth-configs/token-broker";
 import { generateKeyEntry, parseKeyring } from "@/lib/crypto";
-import { createTestDatabase, testDrivers } from "@/lib/testing/databases";
+import { createTestDatabase, openSecondInstance, testDrivers } from "@/lib/testing/databases";
 import {
   type ApiServer,
   clientSecretBasicHeader,
@@ -49,13 +48,7 @@ describe.each(testDrivers)("two app instances on one %s database", (driver) => {
 
   beforeAll(async () => {
     first = await createTestDatabase(driver);
-    second =
-      driver === "postgres"
-        ? await openPostgres(
-            (first.db as unknown as { $client: pg.Pool }).$client.options.connectionString ?? "",
-            4,
-          )
-        : first;
+    second = await openSecondInstance(first);
     instances = [
       await startApiServer({ ...deps, db: first.db }),
       await startApiServer({ ...deps, db: second.db }),
@@ -65,7 +58,7 @@ describe.each(testDrivers)("two app instances on one %s database", (driver) => {
 
   afterAll(async () => {
     for (const instance of instances ?? []) await instance.close();
-    if (second !== first) await second?.close();
+    await second?.close();
     await first?.close();
   });
 

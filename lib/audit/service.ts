@@ -1,6 +1,6 @@
 import "server-only";
 import { and, eq, sql } from "drizzle-orm";
-import type { Executor } from "@/db/client";
+import { type Executor, queryRows } from "@/db/client";
 import { auditEvents } from "@/db/schema";
 import type { AuditAction } from "./actions";
 
@@ -162,8 +162,9 @@ export async function searchAuditActors(
   const high = prefixEnd(low);
   const key = sql`lower(${auditEvents.actorLabel}) collate "C"`;
   const below = high === null ? sql`true` : sql`${key} < ${high} collate "C"`;
-  // Both drivers answer raw SQL with `{ rows }`; the Executor type does not say which shape.
-  const result = (await executor.execute(sql`
+  const rows = await queryRows<{ label: string }>(
+    executor,
+    sql`
     with recursive found(key) as (
       (select ${key} from ${auditEvents}
         where ${key} >= ${low} collate "C" and ${below}
@@ -177,8 +178,9 @@ export async function searchAuditActors(
     select (select ${auditEvents.actorLabel} from ${auditEvents} where ${key} = found.key
              limit 1) as label
       from found where found.key is not null
-      limit ${limit}`)) as unknown as { rows: { label: string }[] };
-  return result.rows.map((row) => row.label);
+      limit ${limit}`,
+  );
+  return rows.map((row) => row.label);
 }
 
 /**

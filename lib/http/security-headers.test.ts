@@ -5,6 +5,7 @@ import { applyPageSecurityHeaders, connectPagePolicy, isConnectPath } from "./se
 function headersFor(url: string) {
   const req = { url, headers: {} } as IncomingMessage;
   const set: Record<string, string> = {};
+  // applyPageSecurityHeaders only sets headers: a response with setHeader alone is enough.
   const res = {
     setHeader: (name: string, value: string) => {
       set[name.toLowerCase()] = value;

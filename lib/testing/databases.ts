@@ -29,13 +29,29 @@ export async function createTestDatabase(driver: Driver): Promise<DatabaseHandle
   url.pathname = `/${name}`;
   const handle = await openPostgres(url.toString(), 4);
   await migrateDatabase(handle);
-  return {
+  const test: DatabaseHandle = {
     ...handle,
     close: async () => {
       await handle.close();
       await runOnServer(serverUrl, `drop database if exists ${name} with (force)`);
     },
   };
+  testDatabaseUrls.set(test, url.toString());
+  return test;
+}
+
+/** Each PostgreSQL test database's URL, for second instances on it. */
+const testDatabaseUrls = new WeakMap<DatabaseHandle, string>();
+
+/**
+ * What a second app instance on the same test database would hold: its own pool on PostgreSQL.
+ * PGlite is one database in one process, so there it is the same database, and closing it is
+ * left to the first handle's owner.
+ */
+export async function openSecondInstance(first: DatabaseHandle): Promise<DatabaseHandle> {
+  const url = testDatabaseUrls.get(first);
+  if (!url) return { ...first, close: async () => {} };
+  return openPostgres(url, 4);
 }
 
 /** Runs one statement (create/drop database) on the server itself, outside any pool. */

@@ -20,6 +20,8 @@ export function countRoundTrips(handle: DatabaseHandle): RoundTripCounter {
   const note = (statement: unknown) => {
     sent.push(typeof statement === "string" ? statement : String(sqlText(statement)));
   };
+  // Statements are counted at the driver, under Drizzle: its `$client` is not in the Database
+  // type, which covers both drivers, so the driver is told by handle.driver.
   const client = (handle.db as unknown as { $client: unknown }).$client;
   if (handle.driver === "pglite") countPglite(client as PGlite, note);
   else countPool(client as pg.Pool, note);

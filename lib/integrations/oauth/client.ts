@@ -324,6 +324,8 @@ function configFromStored(
           value,
           sealBindingFor(oauthRegistrationSealedColumns[property], stored.integrationId),
         );
+  // Both columns are written only by storeRegistration, from a validated ServerMetadata and a
+  // method chooseAuthMethod picked; the jsonb and text column types cannot say so.
   const method = stored.tokenEndpointAuthMethod as OAuthClientConfig["tokenEndpointAuthMethod"];
   return {
     ...configFrom(row, stored.metadata as unknown as ServerMetadata, {

@@ -1,13 +1,12 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DatabaseHandle } from "@/db/client";
-import { openPostgres } from "@/db/client";
 import { auditEvents, integrationConnections } from "@/db/schema";
 import type { ActorContext, ChangeContext } from "@/lib/audit/service";
 import { testKeyring } from "@/lib/auth-configs/token-broker.testing";
 import { createSandbox } from "@/lib/sandbox";
 import type { Sandbox } from "@/lib/sandbox/types";
-import { createTestDatabase, testDrivers } from "@/lib/testing/databases";
+import { createTestDatabase, openSecondInstance, testDrivers } from "@/lib/testing/databases";
 import { type RecordingServer, sendJson, startRecordingServer } from "@/lib/testing/http-server";
 import { type OAuthProvider, startOAuthProvider } from "@/lib/testing/oauth-provider";
 import { listConnections, openTokenSet } from "../connections";
@@ -222,10 +221,8 @@ describe.each(testDrivers)("fresh credentials on %s", (driver) => {
 
   it("refreshes once between two instances, and never presents a rotated refresh token twice", async () => {
     // On PostgreSQL each instance has its own pool, as two processes would.
-    const url = (handle.db as unknown as { $client: { options: { connectionString?: string } } })
-      .$client.options?.connectionString;
-    const second = driver === "postgres" && url ? await openPostgres(url, 4) : undefined;
-    const instances: FreshCredentials[] = [service(), service(second?.db ?? handle.db)];
+    const second = await openSecondInstance(handle);
+    const instances: FreshCredentials[] = [service(), service(second.db)];
     try {
       const connectionId = await connectEndUser();
       const before = refreshes();
@@ -249,7 +246,7 @@ describe.each(testDrivers)("fresh credentials on %s", (driver) => {
       expect(new Set(presented).size).toBe(3);
       expect((await storedRow(connectionId)).status).toBe("active");
     } finally {
-      await second?.close();
+      await second.close();
     }
   });
 
