@@ -1,6 +1,5 @@
-import http from "node:http";
-import type { AddressInfo, Socket } from "node:net";
 import type { APIRequestContext, Page, Response } from "@playwright/test";
+import { startRecordingServer } from "../lib/testing/http-server";
 import { expect, test } from "./fixtures";
 import { openSignedIn } from "./support/api-clients";
 import {
@@ -34,8 +33,8 @@ let oauthIntegrationId = "";
 
 /** The external service (/me accepts the good key) and the platform's return page (/done/…). */
 test.beforeAll(async () => {
-  const sockets = new Set<Socket>();
-  const server = http.createServer((request, response) => {
+  const server = await startRecordingServer();
+  server.respond((request, response) => {
     const url = new URL(request.url ?? "/", "http://localhost");
     if (url.pathname.startsWith("/done/")) {
       response.writeHead(200, { "content-type": "text/html" });
@@ -49,20 +48,7 @@ test.beforeAll(async () => {
     response.writeHead(good ? 200 : 401, { "content-type": "application/json" });
     response.end(JSON.stringify(good ? { name: "Ada" } : { error: "unauthorized" }));
   });
-  server.on("connection", (socket) => {
-    sockets.add(socket);
-    socket.once("close", () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  service = {
-    url: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
-  };
+  service = { url: server.url(""), close: server.close };
 });
 
 test.afterAll(async () => {
@@ -159,6 +145,7 @@ test("Connect as…: the end user fills in the generated form, fails the test on
   expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/connect\/[A-Za-z0-9_-]{43}$/);
   await expect(ready.getByRole("link", { name: "Open" })).toHaveAttribute("href", url);
   await expect(ready).toContainText("Works once, until");
+  await page.screenshot({ path: "e2e/screenshots/connect-console-link-ready-1280.png" });
   await ready.getByRole("button", { name: "Done" }).click();
 
   const user = await endUserBrowser(browser);

@@ -1,6 +1,5 @@
-import http from "node:http";
-import type { AddressInfo, Socket } from "node:net";
 import type { APIRequestContext, Page, Response } from "@playwright/test";
+import { startRecordingServer } from "../lib/testing/http-server";
 import { expect, screenshot, test } from "./fixtures";
 import { addTill, openSignedIn, registerClient, requestToken } from "./support/api-clients";
 
@@ -30,26 +29,13 @@ let integrationId = "";
 let accessToken = "";
 
 test.beforeAll(async () => {
-  const sockets = new Set<Socket>();
-  const server = http.createServer((request, response) => {
+  const server = await startRecordingServer();
+  server.respond((request, response) => {
     const good = request.headers.authorization === `Bearer ${GOOD_KEY}`;
     response.writeHead(good ? 200 : 401, { "content-type": "application/json" });
     response.end(JSON.stringify(good ? { name: "Ada" } : { error: "unauthorized" }));
   });
-  server.on("connection", (socket) => {
-    sockets.add(socket);
-    socket.once("close", () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  service = {
-    url: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
-  };
+  service = { url: server.url(""), close: server.close };
 });
 
 test.afterAll(async () => {
