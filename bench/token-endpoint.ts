@@ -543,7 +543,10 @@ async function compare(
         const result = await run(side, options.seconds, connections, backends);
         runs[index]?.push(result);
         failures += result.sample.failures;
-        const ended = result.endedBackends > 0 ? `, ${result.endedBackends} backends ended` : "";
+        const ended =
+          result.endedBackends > 0
+            ? `, ${result.endedBackends} backend${result.endedBackends > 1 ? "s" : ""} ended (CPU undercounted)`
+            : "";
         console.log(
           `${connections} conn, round ${round}/${options.rounds} ${side.server.label.padEnd(24)} ` +
             `${formatNumber(result.sample.rps)} req/s, p99 ${formatNumber(result.sample.p99)} ms, ` +
@@ -553,7 +556,10 @@ async function compare(
         );
       }
     }
-    console.log(`\n${comparison.title}, ${connections} connections (CPU columns: µs per request)`);
+    console.log(
+      `\n${comparison.title}, ${connections} connections (CPU columns: µs per request; ` +
+        "a median row takes each column's own median, so process + PG need not add up)",
+    );
     console.log(heading());
     for (let index = 0; index < options.rounds; index++) {
       for (const [sideIndex, side] of sides.entries()) {
