@@ -54,6 +54,7 @@ import {
   afterChildrenStop,
   announceRuntime,
   BENCH_FLAGS,
+  backendCpuSince,
   cpuMicros,
   failBench,
   finish,
@@ -65,7 +66,6 @@ import {
   measure,
   median,
   medianSample,
-  processCpuMicros,
   readBenchOptions,
   type Sample,
   sampleRow,
@@ -73,6 +73,7 @@ import {
   stopServersOnSignals,
   type TableLayout,
   tableHeading,
+  watchBackends,
 } from "./support";
 
 const DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/postgres";
@@ -332,39 +333,6 @@ async function compareThroughput(
     await exited;
   }
   return result;
-}
-
-/**
- * The PostgreSQL backends serving the bench's own database (ours' pool), by pid from
- * pg_stat_activity, and their CPU so far from /proc: only when the server runs on this machine.
- * Other work on the same server uses other databases, so it does not count here, unlike the
- * postmaster's whole process tree.
- */
-async function watchBackends(databaseUrl: string) {
-  const client = new pg.Client({ connectionString: databaseUrl });
-  await client.connect();
-  return {
-    async cpu(): Promise<Map<number, number> | undefined> {
-      const { rows } = await client.query<{ pid: number }>(
-        "select pid from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()",
-      );
-      const cpu = new Map<number, number>();
-      for (const { pid } of rows) {
-        const micros = processCpuMicros(pid);
-        if (micros !== undefined) cpu.set(pid, micros);
-      }
-      return rows.length > 0 && cpu.size === 0 ? undefined : cpu;
-    },
-    close: () => client.end(),
-  };
-}
-
-/** A backend that started meanwhile counts in full; one that ended meanwhile is lost (rare). */
-function backendCpuSince(before: Map<number, number>, after: Map<number, number> | undefined) {
-  if (!after) return undefined;
-  let total = 0;
-  for (const [pid, micros] of after) total += micros - (before.get(pid) ?? 0);
-  return total;
 }
 
 // ---------------------------------------------------------------------------------------------

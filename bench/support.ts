@@ -9,6 +9,7 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import autocannon from "autocannon";
+import pg from "pg";
 
 /** Benches listen and load on loopback only, so they never reach or expose another machine. */
 export const HOST = "127.0.0.1";
@@ -260,6 +261,74 @@ export function parentPid(pid: number): number | undefined {
   } catch {
     return undefined;
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// PostgreSQL's backends: the CPU a server's queries cost on the database side.
+
+export interface BackendWatch {
+  /**
+   * CPU time in µs used so far by each backend (by pid) connected to the watched database, only
+   * those whose application_name is `applicationName` when given. Undefined when PostgreSQL runs
+   * on another machine: there are backends but none of them is in this machine's /proc.
+   */
+  cpu(applicationName?: string): Promise<Map<number, number> | undefined>;
+  close(): Promise<void>;
+}
+
+/**
+ * Watches the PostgreSQL backends serving `databaseUrl`'s database, by pid from
+ * pg_stat_activity, reading their CPU from /proc. Work on other databases of the same server
+ * (other benches, other programs) does not count, unlike the postmaster's whole process tree;
+ * nor does the watching connection itself. Shared background processes (WAL writer,
+ * checkpointer, autovacuum) are not backends and are left out.
+ */
+export async function watchBackends(databaseUrl: string): Promise<BackendWatch> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  return {
+    async cpu(applicationName?: string): Promise<Map<number, number> | undefined> {
+      const { rows } = await client.query<{ pid: number }>(
+        `select pid from pg_stat_activity
+         where datname = current_database() and pid <> pg_backend_pid()
+           and ($1::text is null or application_name = $1::text)`,
+        [applicationName ?? null],
+      );
+      const cpu = new Map<number, number>();
+      for (const { pid } of rows) {
+        const micros = processCpuMicros(pid);
+        if (micros !== undefined) cpu.set(pid, micros);
+      }
+      return rows.length > 0 && cpu.size === 0 ? undefined : cpu;
+    },
+    close: () => client.end(),
+  };
+}
+
+/**
+ * The backends' CPU in µs between two readings of BackendWatch.cpu. A backend that started
+ * meanwhile counts in full (its connection set-up is work the load caused); one that ended
+ * meanwhile is lost, which endedBackends reports.
+ */
+export function backendCpuSince(
+  before: Map<number, number> | undefined,
+  after: Map<number, number> | undefined,
+): number | undefined {
+  if (!before || !after) return undefined;
+  let total = 0;
+  for (const [pid, micros] of after) total += micros - (before.get(pid) ?? 0);
+  return total;
+}
+
+/** How many backends of the first reading are gone from the second (their last CPU is lost). */
+export function endedBackends(
+  before: Map<number, number> | undefined,
+  after: Map<number, number> | undefined,
+): number {
+  if (!before || !after) return 0;
+  let ended = 0;
+  for (const pid of before.keys()) if (!after.has(pid)) ended += 1;
+  return ended;
 }
 
 // ---------------------------------------------------------------------------------------------
