@@ -1,5 +1,5 @@
 import "server-only";
-import { asc, eq, inArray, sql } from "drizzle-orm";
+import { eq, inArray } from "drizzle-orm";
 import type { Database, Executor } from "@/db/client";
 import { isForeignKeyViolation } from "@/db/errors";
 import { apiClientPermissions, apiClients, apiGroups, tills } from "@/db/schema";

@@ -1,10 +1,9 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
-import { and, asc, count, eq, ilike, or, type SQL, sql } from "drizzle-orm";
+import { and, asc, count, eq, type SQL, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Database, Executor, Transaction } from "@/db/client";
 import { isForeignKeyViolation } from "@/db/errors";
-import { containsPattern } from "@/db/like";
 import {
   apiClients,
   integrationApiClients,

@@ -1,6 +1,5 @@
 "use server";
 
-import { z } from "zod";
 import { requireAdmin } from "@/lib/auth/session";
 import {
   type AuthConfigListItem,
