@@ -1,10 +1,9 @@
 "use client";
 
-import { LoaderCircle } from "lucide-react";
 import { plural } from "@/components/shared/format";
 import { ListSearchBox, NoMatches } from "@/components/shared/list-search";
+import { LoadMore, pagedCount } from "@/components/shared/load-more";
 import { RecordLink, RecordListPane } from "@/components/shared/record-list";
-import { Button } from "@/components/ui/button";
 import type { ApiClientListItem } from "@/lib/api-clients/contract";
 import { keyPrefix } from "./format";
 
@@ -73,29 +72,15 @@ export function ApiClientList({
         />
       }
       dimmed={loading}
-      more={
-        hasMore ? (
-          <div className="border-line border-t p-2">
-            <Button
-              variant="ghost"
-              size="sm"
-              className="w-full"
-              onClick={onLoadMore}
-              disabled={loadingMore}
-            >
-              {loadingMore ? <LoaderCircle className="animate-spin" aria-hidden="true" /> : null}
-              Load more
-            </Button>
-          </div>
-        ) : null
+      more={<LoadMore hasMore={hasMore} loading={loadingMore} onLoadMore={onLoadMore} />}
+      countLabel={(count) =>
+        pagedCount(
+          hasMore,
+          searchedFor
+            ? plural(count, "match", "matches")
+            : plural(count, "API client", "API clients"),
+        )
       }
-      countLabel={(count) => {
-        const counted = searchedFor
-          ? plural(count, "match", "matches")
-          : plural(count, "API client", "API clients");
-        // No total: counting every client would cost what the pages save.
-        return hasMore ? `First ${counted}` : counted;
-      }}
     >
       {(client) => (
         <RecordLink

@@ -2,7 +2,7 @@
 
 import { useQueryClient } from "@tanstack/react-query";
 import { KeyRound, Plus } from "lucide-react";
-import { useMemo, useRef, useState } from "react";
+import { useRef, useState } from "react";
 import { ListDetailLayout, NoSelection } from "@/components/shared/list-detail-layout";
 import { useDebouncedValue } from "@/components/shared/use-debounced-value";
 import { useFormDialog } from "@/components/shared/use-form-dialog";
@@ -11,8 +11,9 @@ import { Button } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
 import { toast } from "@/components/ui/toast";
-import type { ApiClientDetail, ApiClientListPage } from "@/lib/api-clients/contract";
+import type { ApiClientDetail, ApiClientListItem } from "@/lib/api-clients/contract";
 import type { ApiGroup } from "@/lib/api-groups/contract";
+import type { Page } from "@/lib/paging/contract";
 import type { Till } from "@/lib/tills/contract";
 import { ApiClientDetailPane } from "./api-client-detail";
 import { ApiClientList, SEARCH_LABEL } from "./api-client-list";
@@ -21,11 +22,11 @@ import { RegisterApiClientDialog } from "./register-api-client-dialog";
 
 export type ApiClientsViewProps = {
   /** The list's first page, from the server render. */
-  initialPage: ApiClientListPage;
+  initialPage: Page<ApiClientListItem>;
   /** The client named by `?id=` when the page was loaded (`client: null` if there is none). */
   initialSelected: { id: string; client: ApiClientDetail | null } | null;
   /** What the register form offers, as the server saw it when the page loaded. */
-  initialTills: Till[];
+  initialTills: Page<Till>;
   initialGroups: ApiGroup[];
 };
 
@@ -45,7 +46,7 @@ export function ApiClientsView({
   const [search, setSearch] = useState("");
   const searchedFor = useDebouncedValue(search.trim(), 250);
   const list = useApiClientList(searchedFor, initialPage);
-  const shown = useMemo(() => list.data?.pages.flatMap((page) => page.clients), [list.data]);
+  const shown = list.items;
   const dialog = useFormDialog();
   const listRef = useRef<HTMLDivElement>(null);
 

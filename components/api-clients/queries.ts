@@ -1,12 +1,6 @@
 "use client";
 
-import {
-  keepPreviousData,
-  useInfiniteQuery,
-  useMutation,
-  useQuery,
-  useQueryClient,
-} from "@tanstack/react-query";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useCallback, useState } from "react";
 import {
   deleteApiClientAction,
@@ -15,20 +9,20 @@ import {
   registerApiClientAction,
 } from "@/app/(console)/api-clients/actions";
 import { settingsKeys } from "@/components/settings/queries";
+import { usePagedList } from "@/components/shared/use-paged-list";
 import { toast } from "@/components/ui/toast";
 import type {
-  ApiClientCursor,
   ApiClientDetail,
-  ApiClientListPage,
+  ApiClientListItem,
   RegisterApiClientFormInput,
   RegisterApiClientResult,
 } from "@/lib/api-clients/contract";
+import type { Page } from "@/lib/paging/contract";
 
 /** One place that names every API-client query, so invalidation cannot miss one. */
 export const apiClientKeys = {
   all: ["api-clients"] as const,
   lists: () => [...apiClientKeys.all, "list"] as const,
-  list: (search: string) => [...apiClientKeys.lists(), { search }] as const,
   details: () => [...apiClientKeys.all, "detail"] as const,
   detail: (id: string) => [...apiClientKeys.details(), id] as const,
 };
@@ -44,26 +38,13 @@ export class ApiClientActionError extends Error {
   }
 }
 
-/**
- * The list a page at a time, filtered by part of a name or key. The first page without a search
- * comes from the server render; the previous results stay up while a new search loads.
- */
-export function useApiClientList(search: string, initialPage?: ApiClientListPage) {
-  return useInfiniteQuery({
-    queryKey: apiClientKeys.list(search),
-    queryFn: async ({ pageParam }): Promise<ApiClientListPage> => {
-      const result = await listApiClientsAction({
-        search: search || undefined,
-        after: pageParam ?? undefined,
-      });
-      if (!result.ok) throw new ApiClientActionError(result.formError);
-      return { clients: result.clients, nextCursor: result.nextCursor };
-    },
-    initialPageParam: null as ApiClientCursor | null,
-    getNextPageParam: (lastPage) => lastPage.nextCursor,
-    initialData:
-      search === "" && initialPage ? { pages: [initialPage], pageParams: [null] } : undefined,
-    placeholderData: keepPreviousData,
+/** The list a page at a time, filtered by part of a name or key (see usePagedList). */
+export function useApiClientList(search: string, initialPage?: Page<ApiClientListItem>) {
+  return usePagedList({
+    queryKey: apiClientKeys.lists(),
+    list: listApiClientsAction,
+    search,
+    initialPage,
   });
 }
 

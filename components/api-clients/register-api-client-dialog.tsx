@@ -19,6 +19,7 @@ import {
   DialogTitle,
 } from "@/components/ui/dialog";
 import type { ApiGroup } from "@/lib/api-groups/contract";
+import type { Page } from "@/lib/paging/contract";
 import type { Till } from "@/lib/tills/contract";
 import type { RegisteredApiClient } from "./queries";
 import { RegisterForm } from "./register-form";
@@ -29,7 +30,7 @@ export type RegisterApiClientDialogProps = {
   onOpenChange: (open: boolean) => void;
   /** A new key per opening, so every opening starts from a blank form. */
   formKey: number;
-  initialTills?: Till[];
+  initialTills?: Page<Till>;
   initialGroups?: ApiGroup[];
   /** The one-time screen was closed (Done, or a confirmed close): show the new client. */
   onFinished: (clientId: string) => void;

@@ -25,6 +25,7 @@ import {
 import type { ApiGroup } from "@/lib/api-groups/contract";
 import { fieldErrorsOf } from "@/lib/forms/field-errors";
 import { scopesForPermissions } from "@/lib/oauth/scopes";
+import type { Page } from "@/lib/paging/contract";
 import type { Till } from "@/lib/tills/contract";
 import { type RegisteredApiClient, useRegisterApiClient } from "./queries";
 import { TokenTtlSlider } from "./token-ttl-slider";
@@ -52,7 +53,7 @@ export function RegisterForm({
   onRegistered,
   onCancel,
 }: {
-  initialTills?: Till[];
+  initialTills?: Page<Till>;
   initialGroups?: ApiGroup[];
   onRegistered: (registered: RegisteredApiClient) => void;
   onCancel: () => void;
@@ -66,7 +67,8 @@ export function RegisterForm({
   const permissionsHintId = useId();
 
   const groupList = groups.data ?? [];
-  const tillList = tills.data ?? [];
+  // The first page of tills (by code); more load on demand under the select.
+  const tillList = tills.items ?? [];
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -232,6 +234,17 @@ export function RegisterForm({
               ))}
             </Select>
           )}
+          {tills.hasNextPage ? (
+            <Button
+              type="button"
+              variant="ghost"
+              size="sm"
+              onClick={() => tills.fetchNextPage()}
+              disabled={tills.isFetchingNextPage}
+            >
+              Load more tills
+            </Button>
+          ) : null}
         </Field>
       </div>
       <DialogFooter className="border-line border-t bg-surface-subtle px-6 py-4">

@@ -2,6 +2,7 @@
 
 import { plural } from "@/components/shared/format";
 import { ListSearchBox, NoMatches } from "@/components/shared/list-search";
+import { LoadMore, pagedCount } from "@/components/shared/load-more";
 import { RecordLink, RecordListPane } from "@/components/shared/record-list";
 import { AUTH_CONFIG_TYPE_LABEL, type AuthConfigListItem } from "@/lib/auth-configs/contract";
 
@@ -12,6 +13,9 @@ export type AuthConfigListProps = {
   /** The search the shown results are for; differs from `search` while typing. */
   searchedFor: string;
   loading: boolean;
+  hasMore: boolean;
+  loadingMore: boolean;
+  onLoadMore: () => void;
   error: Error | null;
   onRetry: () => void;
   selectedId: string | null;
@@ -28,6 +32,9 @@ export function AuthConfigList({
   onSearchChange,
   searchedFor,
   loading,
+  hasMore,
+  loadingMore,
+  onLoadMore,
   error,
   onRetry,
   selectedId,
@@ -58,10 +65,14 @@ export function AuthConfigList({
         />
       }
       dimmed={loading}
+      more={<LoadMore hasMore={hasMore} loading={loadingMore} onLoadMore={onLoadMore} />}
       countLabel={(count) =>
-        searchedFor
-          ? plural(count, "match", "matches")
-          : plural(count, "auth config", "auth configs")
+        pagedCount(
+          hasMore,
+          searchedFor
+            ? plural(count, "match", "matches")
+            : plural(count, "auth config", "auth configs"),
+        )
       }
     >
       {(config) => (

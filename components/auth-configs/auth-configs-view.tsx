@@ -12,13 +12,15 @@ import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
 import { toast } from "@/components/ui/toast";
 import type { AuthConfigDetail, AuthConfigListItem } from "@/lib/auth-configs/contract";
+import type { Page } from "@/lib/paging/contract";
 import { AuthConfigDetailPane } from "./auth-config-detail";
 import { AuthConfigList, SEARCH_LABEL } from "./auth-config-list";
 import { CreateAuthConfigDialog } from "./create-auth-config-dialog";
 import { authConfigKeys, useAuthConfigList } from "./queries";
 
 export type AuthConfigsViewProps = {
-  initialConfigs: AuthConfigListItem[];
+  /** The list's first page, from the server render. */
+  initialPage: Page<AuthConfigListItem>;
   /** The config named by `?id=` when the page was loaded (`config: null` if there is none). */
   initialSelected: { id: string; config: AuthConfigDetail | null } | null;
   /** The server's setting, so the browser validates token URLs with the server's rules. */
@@ -30,7 +32,7 @@ export type AuthConfigsViewProps = {
  * screens), the selection in `?id=` (see useSelectionInUrl).
  */
 export function AuthConfigsView({
-  initialConfigs,
+  initialPage,
   initialSelected,
   allowPrivateTokenUrls,
 }: AuthConfigsViewProps) {
@@ -39,7 +41,7 @@ export function AuthConfigsView({
     useSelectionInUrl(initialSelected);
   const [search, setSearch] = useState("");
   const searchedFor = useDebouncedValue(search.trim(), 250);
-  const list = useAuthConfigList(searchedFor, initialConfigs);
+  const list = useAuthConfigList(searchedFor, initialPage);
   const dialog = useFormDialog<AuthConfigDetail>();
   const listRef = useRef<HTMLDivElement>(null);
 
@@ -69,7 +71,7 @@ export function AuthConfigsView({
     </Button>
   );
 
-  const noneAtAll = searchedFor === "" && search === "" && list.data?.length === 0;
+  const noneAtAll = searchedFor === "" && search === "" && list.items?.length === 0;
 
   return (
     <>
@@ -92,11 +94,14 @@ export function AuthConfigsView({
           detailRef={detailRef}
           list={
             <AuthConfigList
-              configs={list.data}
+              configs={list.items}
               search={search}
               onSearchChange={setSearch}
               searchedFor={searchedFor}
               loading={list.isFetching && (list.isPlaceholderData || search.trim() !== searchedFor)}
+              hasMore={list.hasNextPage}
+              loadingMore={list.isFetchingNextPage}
+              onLoadMore={() => list.fetchNextPage()}
               error={list.error}
               onRetry={() => list.refetch()}
               selectedId={selectedId}

@@ -1,6 +1,6 @@
 "use client";
 
-import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import {
   createAuthConfigAction,
   deleteAuthConfigAction,
@@ -8,18 +8,19 @@ import {
   listAuthConfigsAction,
   testAuthConfigAction,
 } from "@/app/(console)/auth-configs/actions";
+import { usePagedList } from "@/components/shared/use-paged-list";
 import { toast } from "@/components/ui/toast";
 import type {
   AuthConfigDetail,
   AuthConfigListItem,
   CreateAuthConfigFormInput,
 } from "@/lib/auth-configs/contract";
+import type { Page } from "@/lib/paging/contract";
 
 /** One place that names every auth-config query, so invalidation cannot miss one. */
 export const authConfigKeys = {
   all: ["auth-configs"] as const,
   lists: () => [...authConfigKeys.all, "list"] as const,
-  list: (search: string) => [...authConfigKeys.lists(), { search }] as const,
   details: () => [...authConfigKeys.all, "detail"] as const,
   detail: (id: string) => [...authConfigKeys.details(), id] as const,
 };
@@ -35,17 +36,13 @@ export class AuthConfigActionError extends Error {
   }
 }
 
-/** The list, filtered by part of the identifier; the previous results stay up while typing. */
-export function useAuthConfigList(search: string, initialConfigs?: AuthConfigListItem[]) {
-  return useQuery({
-    queryKey: authConfigKeys.list(search),
-    queryFn: async () => {
-      const result = await listAuthConfigsAction(search || undefined);
-      if (!result.ok) throw new AuthConfigActionError(result.formError);
-      return result.configs;
-    },
-    initialData: search === "" ? initialConfigs : undefined,
-    placeholderData: keepPreviousData,
+/** The list a page at a time, filtered by part of the identifier (see usePagedList). */
+export function useAuthConfigList(search: string, initialPage?: Page<AuthConfigListItem>) {
+  return usePagedList({
+    queryKey: authConfigKeys.lists(),
+    list: listAuthConfigsAction,
+    search,
+    initialPage,
   });
 }
 

@@ -2,6 +2,7 @@
 
 import { plural } from "@/components/shared/format";
 import { ListSearchBox, NoMatches } from "@/components/shared/list-search";
+import { LoadMore, pagedCount } from "@/components/shared/load-more";
 import { RecordLink, RecordListPane } from "@/components/shared/record-list";
 import type { IntegrationListItem } from "@/lib/integrations/contract";
 import { AUTH_TYPE_INFO } from "@/lib/integrations/schema";
@@ -13,6 +14,9 @@ export type IntegrationListProps = {
   /** The search the shown results are for; differs from `search` while typing. */
   searchedFor: string;
   loading: boolean;
+  hasMore: boolean;
+  loadingMore: boolean;
+  onLoadMore: () => void;
   error: Error | null;
   onRetry: () => void;
   selectedId: string | null;
@@ -29,6 +33,9 @@ export function IntegrationList({
   onSearchChange,
   searchedFor,
   loading,
+  hasMore,
+  loadingMore,
+  onLoadMore,
   error,
   onRetry,
   selectedId,
@@ -55,10 +62,14 @@ export function IntegrationList({
         <NoMatches searchedFor={searchedFor} searchedIn="name" onClear={() => onSearchChange("")} />
       }
       dimmed={loading}
+      more={<LoadMore hasMore={hasMore} loading={loadingMore} onLoadMore={onLoadMore} />}
       countLabel={(count) =>
-        searchedFor
-          ? plural(count, "match", "matches")
-          : plural(count, "integration", "integrations")
+        pagedCount(
+          hasMore,
+          searchedFor
+            ? plural(count, "match", "matches")
+            : plural(count, "integration", "integrations"),
+        )
       }
     >
       {(integration) => (

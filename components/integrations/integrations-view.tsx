@@ -13,13 +13,15 @@ import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
 import { toast } from "@/components/ui/toast";
 import type { IntegrationDetail, IntegrationListItem } from "@/lib/integrations/contract";
+import type { Page } from "@/lib/paging/contract";
 import { CreateIntegrationDialog } from "./create-integration-dialog";
 import { IntegrationDetailPane } from "./integration-detail";
 import { IntegrationList, SEARCH_LABEL } from "./integration-list";
 import { integrationKeys, useIntegrationList } from "./queries";
 
 export type IntegrationsViewProps = {
-  initialIntegrations: IntegrationListItem[];
+  /** The list's first page, from the server render. */
+  initialPage: Page<IntegrationListItem>;
   /** The integration named by `?id=` when the page was loaded (`null` if there is none). */
   initialSelected: { id: string; integration: IntegrationDetail | null } | null;
   /** The server's setting, so the editor checks OAuth URLs with the server's rules. */
@@ -31,7 +33,7 @@ export type IntegrationsViewProps = {
  * narrow screens), the selection in `?id=` (see useSelectionInUrl).
  */
 export function IntegrationsView({
-  initialIntegrations,
+  initialPage,
   initialSelected,
   allowPrivateUrls,
 }: IntegrationsViewProps) {
@@ -40,7 +42,7 @@ export function IntegrationsView({
     useSelectionInUrl(initialSelected);
   const [search, setSearch] = useState("");
   const searchedFor = useDebouncedValue(search.trim(), 250);
-  const list = useIntegrationList(searchedFor, initialIntegrations);
+  const list = useIntegrationList(searchedFor, initialPage);
   const dialog = useFormDialog();
   const listRef = useRef<HTMLDivElement>(null);
 
@@ -75,7 +77,7 @@ export function IntegrationsView({
     </Button>
   );
 
-  const noneAtAll = searchedFor === "" && search === "" && list.data?.length === 0;
+  const noneAtAll = searchedFor === "" && search === "" && list.items?.length === 0;
 
   return (
     <>
@@ -98,11 +100,14 @@ export function IntegrationsView({
           detailRef={detailRef}
           list={
             <IntegrationList
-              integrations={list.data}
+              integrations={list.items}
               search={search}
               onSearchChange={setSearch}
               searchedFor={searchedFor}
               loading={list.isFetching && (list.isPlaceholderData || search.trim() !== searchedFor)}
+              hasMore={list.hasNextPage}
+              loadingMore={list.isFetchingNextPage}
+              onLoadMore={() => list.fetchNextPage()}
               error={list.error}
               onRetry={() => list.refetch()}
               selectedId={selectedId}

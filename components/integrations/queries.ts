@@ -23,6 +23,7 @@ import {
   testAuthCodeAction,
   updateIntegrationAuthAction,
 } from "@/app/(console)/integrations/actions";
+import { usePagedList } from "@/components/shared/use-paged-list";
 import { toast } from "@/components/ui/toast";
 import type {
   CreateConnectionResult,
@@ -33,6 +34,7 @@ import type {
   UpdateAuthResult,
 } from "@/lib/integrations/contract";
 import type { ApiAccessInput, CreateIntegrationInput } from "@/lib/integrations/schema";
+import type { Page } from "@/lib/paging/contract";
 
 /**
  * One place that names every integrations query, so invalidation cannot miss one. No key holds a
@@ -43,7 +45,6 @@ import type { ApiAccessInput, CreateIntegrationInput } from "@/lib/integrations/
 export const integrationKeys = {
   all: ["integrations"] as const,
   lists: () => [...integrationKeys.all, "list"] as const,
-  list: (search: string) => [...integrationKeys.lists(), { search }] as const,
   details: () => [...integrationKeys.all, "detail"] as const,
   detail: (id: string) => [...integrationKeys.details(), id] as const,
   /** Read afresh each time a confirmation that states it opens. */
@@ -72,17 +73,13 @@ export function messageOf(error: unknown): string {
   return UNREACHABLE;
 }
 
-/** The list, filtered by part of the name; the previous results stay up while typing. */
-export function useIntegrationList(search: string, initial?: IntegrationListItem[]) {
-  return useQuery({
-    queryKey: integrationKeys.list(search),
-    queryFn: async () => {
-      const result = await listIntegrationsAction(search || undefined);
-      if (!result.ok) throw new IntegrationActionError(result.formError);
-      return result.integrations;
-    },
-    initialData: search === "" ? initial : undefined,
-    placeholderData: keepPreviousData,
+/** The list a page at a time, filtered by part of the name (see usePagedList). */
+export function useIntegrationList(search: string, initialPage?: Page<IntegrationListItem>) {
+  return usePagedList({
+    queryKey: integrationKeys.lists(),
+    list: listIntegrationsAction,
+    search,
+    initialPage,
   });
 }
 

@@ -12,8 +12,10 @@ import {
   listTillsAction,
   setBasicAuthEnabledAction,
 } from "@/app/(console)/settings/actions";
+import { usePagedList } from "@/components/shared/use-paged-list";
 import { toast } from "@/components/ui/toast";
 import type { ApiGroup, CreateApiGroupFormInput } from "@/lib/api-groups/contract";
+import type { Page } from "@/lib/paging/contract";
 import type { OrganizationSettingsView } from "@/lib/settings/contract";
 import type { CreateTillFormInput, Till } from "@/lib/tills/contract";
 
@@ -53,15 +55,13 @@ export function useOrganizationSettings(initial?: OrganizationSettingsView) {
   });
 }
 
-export function useTills(initial?: Till[]) {
-  return useQuery({
+/** The tills a page at a time, filtered by part of the code or name (see usePagedList). */
+export function useTills(initialPage?: Page<Till>, search = "") {
+  return usePagedList({
     queryKey: settingsKeys.tills(),
-    queryFn: async () => {
-      const result = await listTillsAction();
-      if (!result.ok) throw new SettingsActionError(result.formError);
-      return result.tills;
-    },
-    initialData: initial,
+    list: listTillsAction,
+    search,
+    initialPage,
   });
 }
 

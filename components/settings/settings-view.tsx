@@ -2,6 +2,7 @@
 
 import { PageHeader } from "@/components/ui/page-header";
 import type { ApiGroup } from "@/lib/api-groups/contract";
+import type { Page } from "@/lib/paging/contract";
 import type { OrganizationSettingsView } from "@/lib/settings/contract";
 import type { Till } from "@/lib/tills/contract";
 import { ApiGroupsCard } from "./api-groups-card";
@@ -10,7 +11,8 @@ import { TillsCard } from "./tills-card";
 
 export type SettingsViewProps = {
   initialSettings: OrganizationSettingsView;
-  initialTills: Till[];
+  /** The first page of tills, from the server render. */
+  initialTills: Page<Till>;
   initialGroups: ApiGroup[];
 };
 

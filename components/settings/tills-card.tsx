@@ -3,22 +3,24 @@
 import { Plus, Store } from "lucide-react";
 import { ActionsCell, CardTable } from "@/components/shared/card-table";
 import { formatDate, formatDateTime, plural } from "@/components/shared/format";
+import { LoadMore } from "@/components/shared/load-more";
 import { useFormDialog } from "@/components/shared/use-form-dialog";
 import { Button } from "@/components/ui/button";
 import { Card, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/empty-state";
 import { TableCell, TableHead, TableRow } from "@/components/ui/table";
 import { toast } from "@/components/ui/toast";
-import type { Till } from "@/lib/tills/contract";
+import type { Page } from "@/lib/paging/contract";
+import { TILL_CLIENT_COUNT_CAP, type Till } from "@/lib/tills/contract";
 import { AddTillDialog } from "./add-till-dialog";
 import { DeleteTillDialog } from "./delete-till-dialog";
 import { useTills } from "./queries";
 
 /** The organisation's tills: the identities of Basic auth, and what API clients act as. */
-export function TillsCard({ initial }: { initial: Till[] }) {
+export function TillsCard({ initial }: { initial: Page<Till> }) {
   const tills = useTills(initial);
   const dialog = useFormDialog();
-  const rows = tills.data ?? [];
+  const rows = tills.items ?? [];
 
   const addButton = (
     <Button variant="secondary" size="sm" onClick={() => dialog.show()}>
@@ -71,7 +73,9 @@ export function TillsCard({ initial }: { initial: Till[] }) {
                 className="text-right tabular-nums"
                 title={plural(till.apiClientCount, "API client uses it", "API clients use it")}
               >
-                {till.apiClientCount}
+                {till.apiClientCount > TILL_CLIENT_COUNT_CAP
+                  ? `${TILL_CLIENT_COUNT_CAP.toLocaleString("en")}+`
+                  : till.apiClientCount}
               </TableCell>
               <TableCell className="hidden whitespace-nowrap text-fg-muted sm:table-cell">
                 <time
@@ -88,6 +92,11 @@ export function TillsCard({ initial }: { initial: Till[] }) {
           ))}
         </CardTable>
       )}
+      <LoadMore
+        hasMore={tills.hasNextPage}
+        loading={tills.isFetchingNextPage}
+        onLoadMore={() => tills.fetchNextPage()}
+      />
       <AddTillDialog
         open={dialog.open}
         formKey={dialog.key}

@@ -33,5 +33,12 @@ export const authConfigs = pgTable(
     // Case-insensitive uniqueness lives in the database, so racing creates cannot both win.
     uniqueIndex("auth_configs_identifier_lower_idx").on(sql`lower(${table.identifier})`),
     index("auth_configs_created_idx").on(table.createdAt),
+    // The list's order and keyset (byte order: a prefix search walks it too), and the index for
+    // substring searches of 3 characters or more.
+    index("auth_configs_identifier_order_idx").on(
+      sql`lower(${table.identifier}) collate "C"`,
+      table.id,
+    ),
+    index("auth_configs_identifier_trgm_idx").using("gin", table.identifier.op("gin_trgm_ops")),
   ],
 );

@@ -59,7 +59,10 @@ export const integrations = pgTable(
   },
   (table) => [
     unique("integrations_id_auth_version_key").on(table.id, table.authVersion),
-    index("integrations_name_lower_idx").on(sql`lower(${table.name})`, table.id),
+    // The list's order and keyset (byte order: a prefix search walks it too), and the index for
+    // substring searches of 3 characters or more.
+    index("integrations_name_lower_idx").on(sql`lower(${table.name}) collate "C"`, table.id),
+    index("integrations_name_trgm_idx").using("gin", table.name.op("gin_trgm_ops")),
     check("integrations_auth_type_known", oneOf(table.authType, AUTH_TYPES)),
   ],
 );

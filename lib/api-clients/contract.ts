@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { ActionFailure } from "@/lib/forms/action-result";
+import { type ListPageResult, pageOutput } from "@/lib/paging/contract";
 import type { RegisterApiClientFields, registerApiClientSchema } from "./schema";
 
 /**
@@ -12,14 +13,6 @@ import type { RegisterApiClientFields, registerApiClientSchema } from "./schema"
  * registration result, and the browser keeps it in component state only.
  */
 export const apiClientIdSchema = z.string().regex(/^cli_[A-Za-z0-9]{1,64}$/);
-
-/**
- * Where a page of the list ends: the last client's name and id. It comes back from the browser
- * as the `after` of the next page, so it is parsed like any other input.
- */
-export const apiClientCursorSchema = z
-  .object({ name: z.string().max(500), id: apiClientIdSchema })
-  .strict();
 
 export const apiClientListItemOutput = z.object({
   id: z.string(),
@@ -47,19 +40,8 @@ export const apiClientDetailOutput = apiClientListItemOutput.extend({
 });
 
 export type ApiClientListItem = z.output<typeof apiClientListItemOutput>;
-export type ApiClientCursor = z.output<typeof apiClientCursorSchema>;
-
-/** One page of the list; `nextCursor` is null on the last one. */
-export type ApiClientListPage = {
-  clients: ApiClientListItem[];
-  nextCursor: ApiClientCursor | null;
-};
-
-/** The allowlist for a page leaving the server. */
-export const apiClientListPageOutput = z.object({
-  clients: z.array(apiClientListItemOutput),
-  nextCursor: apiClientCursorSchema.nullable(),
-});
+/** The allowlist for a page of the list leaving the server. */
+export const apiClientListPageOutput = pageOutput(apiClientListItemOutput);
 export type ApiClientDetail = z.output<typeof apiClientDetailOutput>;
 
 /** The raw form values the register form sends; the action parses them with the shared schema. */
@@ -69,7 +51,7 @@ export type RegisterApiClientFieldErrors = Partial<Record<RegisterApiClientField
 /** Something unexpected: a generic message for people, the real cause in the server log. */
 export type { ActionFailure };
 
-export type ListApiClientsResult = ({ ok: true } & ApiClientListPage) | ActionFailure;
+export type ListApiClientsResult = ListPageResult<ApiClientListItem>;
 
 /** `client: null` means there is no client with that id (deleted, or never existed). */
 export type GetApiClientResult = { ok: true; client: ApiClientDetail | null } | ActionFailure;

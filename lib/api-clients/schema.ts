@@ -1,5 +1,4 @@
 import { z } from "zod";
-import { apiClientCursorSchema } from "./contract";
 
 /**
  * The "Register" form's input, validated by the same schema in the browser and in the server
@@ -88,13 +87,3 @@ export const deleteApiClientSchema = z
   .strict();
 
 export type DeleteApiClientInput = z.output<typeof deleteApiClientSchema>;
-
-/** A page of the list: part of a name or client key, and where the previous page ended. */
-export const listApiClientsSchema = z
-  .object({
-    search: z.string().trim().max(64, "Search for at most 64 characters").optional(),
-    after: apiClientCursorSchema.optional(),
-  })
-  .strict();
-
-export type ListApiClientsInput = z.input<typeof listApiClientsSchema>;

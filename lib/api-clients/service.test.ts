@@ -13,6 +13,8 @@ import {
   tills,
 } from "@/db/schema";
 import { createApiGroup, deleteApiGroup } from "@/lib/api-groups/service";
+import { PAGE_SIZE, type Page } from "@/lib/paging/contract";
+import { encodeCursor } from "@/lib/paging/keyset";
 import { createTestDatabase, testDrivers } from "@/lib/testing/databases";
 import { createTill, deleteTill } from "@/lib/tills/service";
 import { hashCredential, isWellFormedCredential, visiblePrefix } from "./credentials";
@@ -243,7 +245,7 @@ describe.each(testDrivers)("API clients on %s", (driver) => {
         context,
       ),
     ).toEqual({ ok: false, error: "group_not_found", groupIds: ["grp_gone"] });
-    expect(await service.listApiClients(handle.db)).toEqual({ clients: [], nextCursor: null });
+    expect(await service.listApiClients(handle.db)).toEqual({ items: [], nextCursor: null });
     expect(await handle.db.select().from(auditEvents)).toEqual([]);
   });
 
@@ -256,7 +258,7 @@ describe.each(testDrivers)("API clients on %s", (driver) => {
       permissions: { [custom.group.id]: "read", grp_all: "write", grp_target_groups: "read" },
     });
     await registered(handle, { name: "beta" });
-    const { clients: list } = await service.listApiClients(handle.db);
+    const { items: list } = await service.listApiClients(handle.db);
     expect(list.map((client) => client.name)).toEqual(["Alpha", "beta", "zeta"]);
     expect(list[0]?.permissions.map((permission) => [permission.slug, permission.level])).toEqual([
       ["target-groups", "read"],
@@ -277,11 +279,11 @@ describe.each(testDrivers)("API clients on %s", (driver) => {
     const keys = new Map<string, string>();
     for (const name of names) keys.set(name, (await registered(handle, { name })).clientKey);
     const seen: string[] = [];
-    let after: service.ApiClientCursor | undefined;
+    let after: string | undefined;
     do {
       const page = await service.listApiClients(handle.db, { after, limit: 2 });
-      expect(page.clients.length).toBeLessThanOrEqual(2);
-      seen.push(...page.clients.map((client) => client.name));
+      expect(page.items.length).toBeLessThanOrEqual(2);
+      seen.push(...page.items.map((client) => client.name));
       after = page.nextCursor ?? undefined;
     } while (after);
     // Equal names in any case come in id order, which differs between collations: each page
@@ -291,12 +293,12 @@ describe.each(testDrivers)("API clients on %s", (driver) => {
 
     // `_` and `%` are letters here, not wildcards.
     const underscore = await service.listApiClients(handle.db, { search: "a_" });
-    expect(underscore.clients.map((client) => client.name)).toEqual(["a_1"]);
-    expect((await service.listApiClients(handle.db, { search: "%" })).clients).toEqual([]);
+    expect(underscore.items.map((client) => client.name)).toEqual(["a_1"]);
+    expect((await service.listApiClients(handle.db, { search: "%" })).items).toEqual([]);
     const byKey = await service.listApiClients(handle.db, {
       search: keys.get("C")?.slice(7, 20).toLowerCase(),
     });
-    expect(byKey.clients.map((client) => client.name)).toEqual(["C"]);
+    expect(byKey.items.map((client) => client.name)).toEqual(["C"]);
   });
 
   it("deletes a client with its permissions and revocations, audited", async () => {
@@ -432,7 +434,7 @@ describe.each(testDrivers)("API clients on %s", (driver) => {
             ),
         ),
       ).toEqual({ ok: false, error: "group_not_found", groupIds: [group.group.id] });
-      expect(await service.listApiClients(handle.db)).toEqual({ clients: [], nextCursor: null });
+      expect(await service.listApiClients(handle.db)).toEqual({ items: [], nextCursor: null });
       expect(
         await handle.db
           .select()
@@ -468,18 +470,18 @@ describe.each(testDrivers)("API clients on %s", (driver) => {
           ...(n % 3 === 0 ? [["all", "read"]] : []),
         ],
       });
-      const shape = (page: service.ApiClientPage) =>
-        page.clients.map((client) => ({
+      const shape = (page: Page<service.ApiClientView>) =>
+        page.items.map((client) => ({
           id: client.id,
           name: client.name,
           permissions: client.permissions.map((p) => [p.slug, p.level]),
         }));
-      const size = service.API_CLIENT_PAGE_SIZE;
+      const size = PAGE_SIZE;
       const numbers = (from: number) => Array.from({ length: size }, (_, i) => from + i);
 
       const first = await service.listApiClients(handle.db);
       expect(shape(first)).toEqual(numbers(1).map(expected));
-      expect(first.clients[1]?.scopes).toEqual(["transaction:read", "transaction:write"]);
+      expect(first.items[1]?.scopes).toEqual(["transaction:read", "transaction:write"]);
       expect(first.nextCursor).not.toBeNull();
 
       const second = await service.listApiClients(handle.db, {
@@ -489,7 +491,7 @@ describe.each(testDrivers)("API clients on %s", (driver) => {
 
       // The last page says there is none after it; a search reaches deep into the table.
       const last = await service.listApiClients(handle.db, {
-        after: { name: expected(total - 1).name, id: expected(total - 1).id },
+        after: encodeCursor({ key: expected(total - 1).name, id: expected(total - 1).id }),
       });
       expect(shape(last)).toEqual([expected(total)]);
       expect(last.nextCursor).toBeNull();

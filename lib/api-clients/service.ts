@@ -1,5 +1,5 @@
 import "server-only";
-import { and, asc, eq, ilike, inArray, or, sql } from "drizzle-orm";
+import { eq, inArray } from "drizzle-orm";
 import type { Database, Executor } from "@/db/client";
 import { isForeignKeyViolation } from "@/db/errors";
 import { apiClientPermissions, apiClients, apiGroups, tills } from "@/db/schema";
@@ -7,6 +7,15 @@ import { compareApiGroups } from "@/lib/api-groups/service";
 import { type ChangeContext, recordAudit } from "@/lib/audit/service";
 import { newId } from "@/lib/ids";
 import { type PermissionLevel, scopesForPermissions } from "@/lib/oauth/scopes";
+import type { Page } from "@/lib/paging/contract";
+import { pageFrom } from "@/lib/paging/keyset";
+import {
+  type ListOptions,
+  type ListSpec,
+  listOrder,
+  listWhere,
+  pageLimit,
+} from "@/lib/paging/list-query";
 import { generateCredential, hashCredential, visiblePrefix } from "./credentials";
 import type { RegisterApiClientInput } from "./schema";
 
@@ -118,59 +127,40 @@ export async function registerApiClient(
   }
 }
 
-/** Clients per page of the console's list: enough to fill the pane, little enough to send. */
-export const API_CLIENT_PAGE_SIZE = 50;
-
-/** Where a page ends: the last client's name and id, the list's sort key. */
-export interface ApiClientCursor {
-  name: string;
-  id: string;
-}
-
-export interface ApiClientPage {
-  clients: ApiClientView[];
-  /** Pass as `after` for the next page; null on the last page. */
-  nextCursor: ApiClientCursor | null;
-}
-
-export interface ListApiClientsOptions {
-  /** Part of the name or client key, any case. */
-  search?: string;
-  after?: ApiClientCursor;
-  limit?: number;
-}
+/** The console list's order, keyset and search (lib/paging/list-query.ts). */
+const listSpec: ListSpec = {
+  key: apiClients.name,
+  id: apiClients.id,
+  contains: [apiClients.name, apiClients.clientKey],
+  // Every key starts with `adk_ck_`, so only the name has a start worth matching.
+  prefix: [apiClients.name],
+};
 
 /**
- * One page of clients by name (any case), then id: keyset pagination on the
- * `api_clients_name_idx` index, so a page costs the same at 100 clients as at 100,000. The id
- * breaks ties between equal names; the creation time is not in the key because PostgreSQL keeps
- * microseconds that a Date sent back as a cursor would lose.
+ * One page of clients by name (any case), then id: keyset pagination on `api_clients_name_idx`,
+ * so a page costs the same at 100 clients as at 100,000. The id breaks ties between equal names;
+ * the creation time is not in the key because PostgreSQL keeps microseconds that a Date sent
+ * back as a cursor would lose. Throws InvalidCursorError for a cursor that is not ours.
  */
 export async function listApiClients(
   executor: Executor,
-  { search, after, limit = API_CLIENT_PAGE_SIZE }: ListApiClientsOptions = {},
-): Promise<ApiClientPage> {
-  const pattern = search ? `%${search.replace(/[\\%_]/g, (char) => `\\${char}`)}%` : undefined;
-  const rows = await selectClients(executor)
-    .where(
-      and(
-        pattern
-          ? or(ilike(apiClients.name, pattern), ilike(apiClients.clientKey, pattern))
-          : undefined,
-        after
-          ? sql`(lower(${apiClients.name}), ${apiClients.id}) > (lower(${after.name}), ${after.id})`
-          : undefined,
-      ),
-    )
-    .orderBy(asc(sql`lower(${apiClients.name})`), asc(apiClients.id))
-    // One more than the page says whether there is a next page without counting.
-    .limit(limit + 1);
-  const page = rows.slice(0, limit);
-  const last = page.at(-1);
-  return {
-    clients: await withPermissions(executor, page),
-    nextCursor: rows.length > limit && last ? { name: last.name, id: last.id } : null,
-  };
+  options: ListOptions = {},
+): Promise<Page<ApiClientView>> {
+  const limit = pageLimit(options.limit);
+  const rows = await apiClientPageQuery(executor, options, limit);
+  const page = pageFrom(rows, (client) => client.name, limit);
+  return { items: await withPermissions(executor, page.items), nextCursor: page.nextCursor };
+}
+
+/** The query behind a page, unrun: the plan tests and the bench EXPLAIN it. */
+export function apiClientPageQuery(executor: Executor, options: ListOptions, limit: number) {
+  return (
+    selectClients(executor)
+      .where(listWhere(listSpec, options))
+      .orderBy(...listOrder(listSpec))
+      // One more than the page says whether there is a next page without counting.
+      .limit(limit + 1)
+  );
 }
 
 export async function getApiClient(executor: Executor, id: string): Promise<ApiClientView | null> {

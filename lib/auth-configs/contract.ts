@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { ActionFailure } from "@/lib/forms/action-result";
+import { type ListPageResult, pageOutput } from "@/lib/paging/contract";
 import { AUTH_METHODS, type CreateAuthConfigFields, type createAuthConfigSchema } from "./schema";
 
 /**
@@ -39,7 +40,10 @@ export type CreateAuthConfigFieldErrors = Partial<Record<CreateAuthConfigFields,
 /** Something unexpected: a generic message for people, the real cause in the server log. */
 export type { ActionFailure };
 
-export type ListAuthConfigsResult = { ok: true; configs: AuthConfigListItem[] } | ActionFailure;
+export type ListAuthConfigsResult = ListPageResult<AuthConfigListItem>;
+
+/** The allowlist for a page of the list leaving the server. */
+export const authConfigListPageOutput = pageOutput(authConfigListItemOutput);
 
 /** `config: null` means there is no config with that id (deleted, or never existed). */
 export type GetAuthConfigResult = { ok: true; config: AuthConfigDetail | null } | ActionFailure;

@@ -89,7 +89,3 @@ function tokenUrlProblem(value: string, allowPrivateTokenUrls: boolean): string 
   if (url.hash) return "Remove the #fragment: token endpoints do not take one";
   return undefined;
 }
-
-export const listAuthConfigsSchema = z
-  .object({ search: z.string().trim().max(64).optional() })
-  .strict();

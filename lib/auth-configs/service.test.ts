@@ -177,22 +177,16 @@ describe.each(testDrivers)("auth configs on %s", (driver) => {
     for (const identifier of ["zeta", "Alpha", "beta_100", "beta-2", "x1"]) {
       await service.createAuthConfig(handle.db, keyring, parse({ identifier }), context);
     }
-    expect((await service.listAuthConfigs(handle.db)).map((item) => item.identifier)).toEqual([
-      "Alpha",
-      "beta-2",
-      "beta_100",
-      "x1",
-      "zeta",
-    ]);
-    expect(
-      (await service.listAuthConfigs(handle.db, "BETA")).map((item) => item.identifier),
-    ).toEqual(["beta-2", "beta_100"]);
-    // LIKE wildcards in the search are literal characters: "_1" does not match "x1".
-    expect((await service.listAuthConfigs(handle.db, "_1")).map((item) => item.identifier)).toEqual(
-      ["beta_100"],
-    );
-    expect(await service.listAuthConfigs(handle.db, "%")).toEqual([]);
-    expect(await service.listAuthConfigs(handle.db, "nothing")).toEqual([]);
+    const identifiers = async (search?: string) =>
+      (await service.listAuthConfigs(handle.db, { search })).items.map((item) => item.identifier);
+    expect(await identifiers()).toEqual(["Alpha", "beta-2", "beta_100", "x1", "zeta"]);
+    expect(await identifiers("BETA")).toEqual(["beta-2", "beta_100"]);
+    // LIKE wildcards in the search are literal characters: "a_1" does not match "alpha1".
+    expect(await identifiers("a_1")).toEqual(["beta_100"]);
+    // One or two characters match the start of the identifier only.
+    expect(await identifiers("x")).toEqual(["x1"]);
+    expect(await identifiers("%")).toEqual([]);
+    expect(await identifiers("nothing")).toEqual([]);
   });
 
   it("deletes a config with its usage in the audit event, and reports a missing one", async () => {

@@ -1,5 +1,5 @@
 import "server-only";
-import { asc, eq, ilike, sql } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import type { Database, Executor } from "@/db/client";
 import { isUniqueViolation } from "@/db/errors";
 import { authConfigs } from "@/db/schema";
@@ -7,6 +7,15 @@ import { type ChangeContext, recordAudit } from "@/lib/audit/service";
 import { type Keyring, open, seal } from "@/lib/crypto";
 import { sealBindingFor, authConfigSealedColumns as sealed } from "@/lib/crypto/registry";
 import { newId } from "@/lib/ids";
+import type { Page } from "@/lib/paging/contract";
+import { pageFrom } from "@/lib/paging/keyset";
+import {
+  type ListOptions,
+  type ListSpec,
+  listOrder,
+  listWhere,
+  pageLimit,
+} from "@/lib/paging/list-query";
 import type { AuthMethod, CreateAuthConfigInput } from "./schema";
 import { describeTokenError, TokenBrokerError, type TokenBrokerErrorCode } from "./token-errors";
 
@@ -111,12 +120,29 @@ export async function createAuthConfig(
   }
 }
 
-/** Every config, ordered by identifier; `search` matches part of the identifier, any case. */
+/** The console list's order, keyset and search (lib/paging/list-query.ts). */
+const listSpec: ListSpec = {
+  key: authConfigs.identifier,
+  id: authConfigs.id,
+  contains: [authConfigs.identifier],
+  prefix: [authConfigs.identifier],
+};
+
+/**
+ * One page of configs by identifier (any case), then id, on `auth_configs_identifier_order_idx`;
+ * `search` matches part of the identifier. Throws InvalidCursorError for a cursor not ours.
+ */
 export async function listAuthConfigs(
   executor: Executor,
-  search?: string,
-): Promise<AuthConfigListItem[]> {
-  const pattern = search ? `%${search.replace(/[\\%_]/g, (char) => `\\${char}`)}%` : undefined;
+  options: ListOptions = {},
+): Promise<Page<AuthConfigListItem>> {
+  const limit = pageLimit(options.limit);
+  const rows = await authConfigPageQuery(executor, options, limit);
+  return pageFrom(rows, (config) => config.identifier, limit);
+}
+
+/** The query behind a page, unrun: the plan tests and the bench EXPLAIN it. */
+export function authConfigPageQuery(executor: Executor, options: ListOptions, limit: number) {
   return executor
     .select({
       id: authConfigs.id,
@@ -125,8 +151,9 @@ export async function listAuthConfigs(
       createdAt: authConfigs.createdAt,
     })
     .from(authConfigs)
-    .where(pattern ? ilike(authConfigs.identifier, pattern) : undefined)
-    .orderBy(asc(sql`lower(${authConfigs.identifier})`));
+    .where(listWhere(listSpec, options))
+    .orderBy(...listOrder(listSpec))
+    .limit(limit + 1);
 }
 
 export async function getAuthConfig(

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { ActionFailure } from "@/lib/forms/action-result";
+import { type ListPageResult, pageOutput } from "@/lib/paging/contract";
 import { AUTH_TYPES, CONNECTION_STATUSES, FIELD_TYPES, OAUTH_SECRET_PROPERTIES } from "./schema";
 
 /**
@@ -119,9 +120,10 @@ export type SampleTestReport = z.output<typeof sampleTestReportOutput>;
 
 export type { ActionFailure };
 
-export type ListIntegrationsResult =
-  | { ok: true; integrations: IntegrationListItem[] }
-  | ActionFailure;
+export type ListIntegrationsResult = ListPageResult<IntegrationListItem>;
+
+/** The allowlist for a page of the list leaving the server. */
+export const integrationListPageOutput = pageOutput(integrationListItemOutput);
 export type GetIntegrationResult =
   | { ok: true; integration: IntegrationDetail | null }
   | ActionFailure;

@@ -75,11 +75,11 @@ describe.each(testDrivers)("integrations service on %s", (driver) => {
       const created = await newIntegration("Zendesk Support");
       expect(created.id).toMatch(/^[0-9a-f-]{36}$/);
       expect(created.authType).toBe("NONE");
-      expect((await listIntegrations(handle.db, "support zen")).map((item) => item.id)).toEqual([]);
-      expect((await listIntegrations(handle.db, "DESK")).map((item) => item.id)).toContain(
-        created.id,
-      );
-      expect(await listIntegrations(handle.db, "50%_")).toEqual([]);
+      const found = async (search: string) =>
+        (await listIntegrations(handle.db, { search })).items.map((item) => item.id);
+      expect(await found("support zen")).toEqual([]);
+      expect(await found("DESK")).toContain(created.id);
+      expect(await found("50%_")).toEqual([]);
 
       await configureSeedExample(created.id);
       const connected = await connect(created.id, { endUserId: "user-1", values: goodValues() });

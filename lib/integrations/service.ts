@@ -1,9 +1,9 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
-import { and, asc, count, eq, ilike, or, type SQL, sql } from "drizzle-orm";
+import { and, asc, count, eq, type SQL, sql } from "drizzle-orm";
+import { z } from "zod";
 import type { Database, Executor, Transaction } from "@/db/client";
 import { isForeignKeyViolation } from "@/db/errors";
-import { containsPattern } from "@/db/like";
 import {
   apiClients,
   integrationApiClients,
@@ -12,6 +12,7 @@ import {
   integrationOAuthClients,
   integrations,
 } from "@/db/schema";
+import { listApiClients } from "@/lib/api-clients/service";
 import { type ActorContext, type ChangeContext, recordAudit } from "@/lib/audit/service";
 import { type Keyring, seal } from "@/lib/crypto";
 import {
@@ -19,6 +20,15 @@ import {
   integrationOAuthSealedColumns as sealedOAuth,
 } from "@/lib/crypto/registry";
 import { newId } from "@/lib/ids";
+import type { Page } from "@/lib/paging/contract";
+import { pageFrom } from "@/lib/paging/keyset";
+import {
+  type ListOptions,
+  type ListSpec,
+  listOrder,
+  listWhere,
+  pageLimit,
+} from "@/lib/paging/list-query";
 import type { Sandbox } from "@/lib/sandbox/types";
 import {
   type ApiAccessInput,
@@ -111,12 +121,30 @@ export async function createIntegration(
   return await readBack(db, id);
 }
 
-/** Every integration, ordered by name; `search` matches part of the name, any case. */
+/** The console list's order, keyset and search (lib/paging/list-query.ts). */
+const listSpec: ListSpec = {
+  key: integrations.name,
+  id: integrations.id,
+  contains: [integrations.name],
+  prefix: [integrations.name],
+  validId: (id) => z.uuid().safeParse(id).success,
+};
+
+/**
+ * One page of integrations by name (any case), then id, on `integrations_name_lower_idx`;
+ * `search` matches part of the name. Throws InvalidCursorError for a cursor not ours.
+ */
 export async function listIntegrations(
   executor: Executor,
-  search?: string,
-): Promise<IntegrationListItem[]> {
-  const pattern = search ? containsPattern(search) : undefined;
+  options: ListOptions = {},
+): Promise<Page<IntegrationListItem>> {
+  const limit = pageLimit(options.limit);
+  const rows = await integrationPageQuery(executor, options, limit);
+  return pageFrom(rows, (integration) => integration.name, limit);
+}
+
+/** The query behind a page, unrun: the plan tests and the bench EXPLAIN it. */
+export function integrationPageQuery(executor: Executor, options: ListOptions, limit: number) {
   return executor
     .select({
       id: integrations.id,
@@ -125,8 +153,9 @@ export async function listIntegrations(
       createdAt: integrations.createdAt,
     })
     .from(integrations)
-    .where(pattern ? ilike(integrations.name, pattern) : undefined)
-    .orderBy(asc(sql`lower(${integrations.name})`), asc(integrations.id));
+    .where(listWhere(listSpec, options))
+    .orderBy(...listOrder(listSpec))
+    .limit(limit + 1);
 }
 
 export async function getIntegration(executor: Executor, id: string): Promise<Integration | null> {
@@ -541,17 +570,11 @@ export function apiAccessAllowed(caller: IntegrationCaller): SQL<boolean> {
   )}))`;
 }
 
-/** API clients whose name or key contains `search`, for the console's access picker. */
+/**
+ * API clients whose name or key contains `search`, for the console's access picker: the first
+ * `limit` of the API clients list's own query, so the same indexes serve it.
+ */
 export async function searchAccessCandidates(executor: Executor, search: string, limit = 20) {
-  const pattern = containsPattern(search);
-  return executor
-    .select({ id: apiClients.id, name: apiClients.name, clientKey: apiClients.clientKey })
-    .from(apiClients)
-    .where(
-      search
-        ? or(ilike(apiClients.name, pattern), ilike(apiClients.clientKey, pattern))
-        : undefined,
-    )
-    .orderBy(asc(sql`lower(${apiClients.name})`), asc(apiClients.id))
-    .limit(limit);
+  const page = await listApiClients(executor, { search, limit });
+  return page.items.map(({ id, name, clientKey }) => ({ id, name, clientKey }));
 }

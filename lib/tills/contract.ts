@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { ActionFailure } from "@/lib/forms/action-result";
+import { type ListPageResult, pageOutput } from "@/lib/paging/contract";
 import type { CreateTillFields, createTillSchema } from "./schema";
 
 /**
@@ -8,6 +9,12 @@ import type { CreateTillFields, createTillSchema } from "./schema";
  * so a field the service grows later (the password hash, say) is dropped instead of shipped.
  * zod objects strip unknown keys by default.
  */
+/**
+ * A till's API clients are counted up to one past this in the list (a count above it reads
+ * "more than 1,000"), so a page's cost does not grow with the clients of a busy till.
+ */
+export const TILL_CLIENT_COUNT_CAP = 1_000;
+
 export const tillOutput = z.object({
   id: z.string(),
   code: z.string(),
@@ -25,7 +32,10 @@ export type CreateTillFieldErrors = Partial<Record<CreateTillFields, string>>;
 /** Something unexpected: a generic message for people, the real cause in the server log. */
 export type { ActionFailure };
 
-export type ListTillsResult = { ok: true; tills: Till[] } | ActionFailure;
+export type ListTillsResult = ListPageResult<Till>;
+
+/** The allowlist for a page of the list leaving the server. */
+export const tillListPageOutput = pageOutput(tillOutput);
 
 export type CreateTillResult =
   | { ok: true; till: Omit<Till, "apiClientCount"> }

@@ -6,6 +6,7 @@ import { type DatabaseHandle, queryRows } from "@/db/client";
 import { admins, apiClients, auditEvents, tills } from "@/db/schema";
 import { createBasicVerifier } from "@/lib/api-auth/basic";
 import { createTestDatabase, testDrivers } from "@/lib/testing/databases";
+import { TILL_CLIENT_COUNT_CAP } from "./contract";
 import { createTillSchema, deleteTillSchema } from "./schema";
 import { createTill, deleteTill, listTills } from "./service";
 
@@ -96,11 +97,24 @@ describe.each(testDrivers)("tills on %s", (driver) => {
     ).toHaveLength(2);
   });
 
+  it("counts a till's API clients up to one past the cap", async () => {
+    const busy = await created(handle, "busy");
+    await handle.db.execute(sql`
+      insert into api_clients (id, name, client_key, secret_hash, secret_prefix,
+        token_ttl_minutes, till_id, created_by_label)
+      select 'cli_busy' || n, 'Busy ' || n, 'adk_ck_busy' || n, 'x', 'x', 60, ${busy.id}, 'seed'
+      from generate_series(1, ${TILL_CLIENT_COUNT_CAP + 5}) as n`);
+    expect((await listTills(handle.db)).items).toMatchObject([
+      { code: "busy", apiClientCount: TILL_CLIENT_COUNT_CAP + 1 },
+    ]);
+    await handle.db.delete(apiClients);
+  });
+
   it("lists tills by code with how many API clients use each, never the hash", async () => {
     const b = await created(handle, "b-till");
     const a = await created(handle, "A-till");
     await handle.db.insert(apiClients).values([clientValues(b.id), clientValues(b.id)]);
-    const list = await listTills(handle.db);
+    const { items: list } = await listTills(handle.db);
     expect(list.map((till) => [till.code, till.apiClientCount])).toEqual([
       ["A-till", 0],
       ["b-till", 2],
@@ -130,7 +144,7 @@ describe.each(testDrivers)("tills on %s", (driver) => {
       ok: true,
       deleted: { id: till.id, code: "busy", name: "Till busy" },
     });
-    expect(await listTills(handle.db)).toEqual([]);
+    expect(await listTills(handle.db)).toEqual({ items: [], nextCursor: null });
     expect(await deleteTill(handle.db, till.id, context)).toEqual({
       ok: false,
       error: "not_found",
@@ -190,7 +204,9 @@ describe.each(testDrivers)("tills on %s", (driver) => {
       } finally {
         other.release();
       }
-      expect(await listTills(handle.db)).toMatchObject([{ code: "contested", apiClientCount: 1 }]);
+      expect((await listTills(handle.db)).items).toMatchObject([
+        { code: "contested", apiClientCount: 1 },
+      ]);
       expect(
         await handle.db.select().from(auditEvents).where(eq(auditEvents.action, "till.deleted")),
       ).toEqual([]);

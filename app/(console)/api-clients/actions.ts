@@ -1,20 +1,18 @@
 "use server";
 
 import {
+  type ApiClientListItem,
   apiClientDetailOutput,
   apiClientIdSchema,
   apiClientListPageOutput,
   type DeleteApiClientResult,
   type GetApiClientResult,
-  type ListApiClientsResult,
   type RegisterApiClientFormInput,
   type RegisterApiClientResult,
 } from "@/lib/api-clients/contract";
 import {
   type DeleteApiClientInput,
   deleteApiClientSchema,
-  type ListApiClientsInput,
-  listApiClientsSchema,
   type RegisterApiClientFields,
   registerApiClientSchema,
 } from "@/lib/api-clients/schema";
@@ -27,6 +25,8 @@ import {
 import { requireAdmin } from "@/lib/auth/session";
 import { assertNever, changeContextFor, unexpectedFailure } from "@/lib/forms/action-support";
 import { fieldErrorsOf } from "@/lib/forms/field-errors";
+import type { ListPageResult, ListQuery } from "@/lib/paging/contract";
+import { listPageAction } from "@/lib/paging/list-action";
 import { getDb } from "@/lib/runtime";
 
 /*
@@ -39,27 +39,16 @@ const NOT_FOUND = "This API client no longer exists. Someone may have deleted it
 
 /** One page of the list, after `after` when given; `search` matches part of a name or key. */
 export async function listApiClientsAction(
-  input: ListApiClientsInput = {},
-): Promise<ListApiClientsResult> {
+  input: ListQuery = {},
+): Promise<ListPageResult<ApiClientListItem>> {
   const admin = await requireAdmin();
-  const parsed = listApiClientsSchema.safeParse(input);
-  if (!parsed.success) {
-    // Only the search is typed by people; a malformed cursor did not come from our page.
-    const search = parsed.error.issues.some((issue) => issue.path[0] === "search");
-    return {
-      ok: false,
-      formError: search ? "Search for at most 64 characters." : "Reload the page and try again.",
-    };
-  }
-  try {
-    const page = await listApiClients(await getDb(), {
-      search: parsed.data.search || undefined,
-      after: parsed.data.after,
-    });
-    return { ok: true, ...apiClientListPageOutput.parse(page) };
-  } catch (error) {
-    return unexpectedFailure("api-clients", "list API clients", admin, error);
-  }
+  return listPageAction(
+    admin,
+    "api-clients",
+    input,
+    async (options) => listApiClients(await getDb(), options),
+    apiClientListPageOutput,
+  );
 }
 
 export async function getApiClientAction(id: string): Promise<GetApiClientResult> {

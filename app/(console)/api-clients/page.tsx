@@ -11,7 +11,7 @@ import { apiGroupOutput } from "@/lib/api-groups/contract";
 import { listApiGroups } from "@/lib/api-groups/service";
 import { requireAdmin } from "@/lib/auth/session";
 import { getDb } from "@/lib/runtime";
-import { tillOutput } from "@/lib/tills/contract";
+import { tillListPageOutput } from "@/lib/tills/contract";
 import { listTills } from "@/lib/tills/service";
 
 export const metadata: Metadata = { title: "API clients" };
@@ -46,7 +46,7 @@ export default async function ApiClientsPage({
       initialSelected={
         id ? { id, client: selected ? apiClientDetailOutput.parse(selected) : null } : null
       }
-      initialTills={z.array(tillOutput).parse(tills)}
+      initialTills={tillListPageOutput.parse(tills)}
       initialGroups={z.array(apiGroupOutput).parse(groups)}
     />
   );

@@ -1,23 +1,18 @@
 "use server";
 
-import { z } from "zod";
 import { requireAdmin } from "@/lib/auth/session";
 import {
+  type AuthConfigListItem,
   authConfigDetailOutput,
   authConfigIdSchema,
-  authConfigListItemOutput,
+  authConfigListPageOutput,
   type CreateAuthConfigFormInput,
   type CreateAuthConfigResult,
   type DeleteAuthConfigResult,
   type GetAuthConfigResult,
-  type ListAuthConfigsResult,
   type TestAuthConfigResult,
 } from "@/lib/auth-configs/contract";
-import {
-  type CreateAuthConfigFields,
-  createAuthConfigSchema,
-  listAuthConfigsSchema,
-} from "@/lib/auth-configs/schema";
+import { type CreateAuthConfigFields, createAuthConfigSchema } from "@/lib/auth-configs/schema";
 import {
   createAuthConfig,
   deleteAuthConfig,
@@ -27,6 +22,8 @@ import {
 } from "@/lib/auth-configs/service";
 import { assertNever, changeContextFor, unexpectedFailure } from "@/lib/forms/action-support";
 import { fieldErrorsOf } from "@/lib/forms/field-errors";
+import type { ListPageResult, ListQuery } from "@/lib/paging/contract";
+import { listPageAction } from "@/lib/paging/list-action";
 import { startRuntime } from "@/lib/runtime";
 
 /*
@@ -36,17 +33,18 @@ import { startRuntime } from "@/lib/runtime";
 
 const NOT_FOUND = "This auth config no longer exists. Someone may have deleted it.";
 
-export async function listAuthConfigsAction(search?: string): Promise<ListAuthConfigsResult> {
+/** One page of the list, after `after` when given; `search` matches part of the identifier. */
+export async function listAuthConfigsAction(
+  input: ListQuery = {},
+): Promise<ListPageResult<AuthConfigListItem>> {
   const admin = await requireAdmin();
-  const parsed = listAuthConfigsSchema.safeParse({ search });
-  if (!parsed.success) return { ok: false, formError: "Search for at most 64 characters." };
-  try {
-    const { database } = await startRuntime();
-    const configs = await listAuthConfigs(database.db, parsed.data.search || undefined);
-    return { ok: true, configs: z.array(authConfigListItemOutput).parse(configs) };
-  } catch (error) {
-    return unexpectedFailure("auth-configs", "list", admin, error);
-  }
+  return listPageAction(
+    admin,
+    "auth-configs",
+    input,
+    async (options) => listAuthConfigs((await startRuntime()).database.db, options),
+    authConfigListPageOutput,
+  );
 }
 
 export async function getAuthConfigAction(id: string): Promise<GetAuthConfigResult> {

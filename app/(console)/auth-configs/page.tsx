@@ -5,7 +5,7 @@ import { requireAdmin } from "@/lib/auth/session";
 import {
   authConfigDetailOutput,
   authConfigIdSchema,
-  authConfigListItemOutput,
+  authConfigListPageOutput,
 } from "@/lib/auth-configs/contract";
 import { getAuthConfig, listAuthConfigs } from "@/lib/auth-configs/service";
 import { startRuntime } from "@/lib/runtime";
@@ -27,14 +27,16 @@ export default async function AuthConfigsPage({
   const { env, database, keyring } = await startRuntime();
   // A malformed id cannot name a config: it is shown as "not found" without a query.
   const wellFormedId = id && authConfigIdSchema.safeParse(id).success ? id : undefined;
-  const [configs, selected] = await Promise.all([
+  // The first page only; the list asks for more as the admin goes. The selected config is read
+  // on its own, so a link to one far down the list opens it all the same.
+  const [firstPage, selected] = await Promise.all([
     listAuthConfigs(database.db),
     wellFormedId ? getAuthConfig(database.db, keyring, wellFormedId) : null,
   ]);
   return (
     <AuthConfigsView
       // Parsed through the allowlists, like every action result: only these fields are sent.
-      initialConfigs={z.array(authConfigListItemOutput).parse(configs)}
+      initialPage={authConfigListPageOutput.parse(firstPage)}
       initialSelected={
         id ? { id, config: selected ? authConfigDetailOutput.parse(selected) : null } : null
       }

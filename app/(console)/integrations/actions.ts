@@ -22,10 +22,10 @@ import {
   type DeleteConnectionResult,
   type DeleteIntegrationResult,
   type GetIntegrationResult,
+  type IntegrationListItem,
   integrationDetailOutput,
-  integrationListItemOutput,
+  integrationListPageOutput,
   type ListConnectionsResult,
-  type ListIntegrationsResult,
   type SetApiAccessResult,
   type SetReturnUrlsResult,
   sampleTestReportOutput,
@@ -54,6 +54,8 @@ import {
   setApiAccess,
   updateIntegrationAuth,
 } from "@/lib/integrations/service";
+import type { ListPageResult, ListQuery } from "@/lib/paging/contract";
+import { listPageAction } from "@/lib/paging/list-action";
 import { startRuntime } from "@/lib/runtime";
 
 /*
@@ -70,17 +72,18 @@ const searchSchema = z.string().trim().max(100).optional();
 const connectionIdSchema = z.string().regex(/^conn_[0-9a-f]{20}$/);
 const cursorSchema = z.string().max(200).optional();
 
-export async function listIntegrationsAction(search?: string): Promise<ListIntegrationsResult> {
+/** One page of the list, after `after` when given; `search` matches part of the name. */
+export async function listIntegrationsAction(
+  input: ListQuery = {},
+): Promise<ListPageResult<IntegrationListItem>> {
   const admin = await requireAdmin();
-  const parsed = searchSchema.safeParse(search);
-  if (!parsed.success) return { ok: false, formError: "Search for at most 100 characters." };
-  try {
-    const { database } = await startRuntime();
-    const found = await listIntegrations(database.db, parsed.data || undefined);
-    return { ok: true, integrations: z.array(integrationListItemOutput).parse(found) };
-  } catch (error) {
-    return unexpectedFailure(AREA, "list integrations", admin, error);
-  }
+  return listPageAction(
+    admin,
+    AREA,
+    input,
+    async (options) => listIntegrations((await startRuntime()).database.db, options),
+    integrationListPageOutput,
+  );
 }
 
 export async function getIntegrationAction(id: string): Promise<GetIntegrationResult> {

@@ -4,7 +4,7 @@ import { ConnectOriginProvider } from "@/components/integrations/connect-origin"
 import { IntegrationsView } from "@/components/integrations/integrations-view";
 import { requireAdmin } from "@/lib/auth/session";
 import { requestPublicOrigin } from "@/lib/http/request-origin";
-import { integrationDetailOutput, integrationListItemOutput } from "@/lib/integrations/contract";
+import { integrationDetailOutput, integrationListPageOutput } from "@/lib/integrations/contract";
 import { integrationIdSchema } from "@/lib/integrations/schema";
 import { getIntegration, listIntegrations } from "@/lib/integrations/service";
 import { startRuntime } from "@/lib/runtime";
@@ -26,7 +26,9 @@ export default async function IntegrationsPage({
   const { env, database } = await startRuntime();
   // A malformed id cannot name an integration: it is shown as "not found" without a query.
   const wellFormedId = id && integrationIdSchema.safeParse(id).success ? id : undefined;
-  const [integrations, selected] = await Promise.all([
+  // The first page only; the list asks for more as the admin goes. The selected integration is
+  // read on its own, so a link to one far down the list opens it all the same.
+  const [firstPage, selected] = await Promise.all([
     listIntegrations(database.db),
     wellFormedId ? getIntegration(database.db, wellFormedId) : null,
   ]);
@@ -35,7 +37,7 @@ export default async function IntegrationsPage({
     <ConnectOriginProvider origin={origin}>
       <IntegrationsView
         // Parsed through the allowlists, like every action result: only these fields are sent.
-        initialIntegrations={z.array(integrationListItemOutput).parse(integrations)}
+        initialPage={integrationListPageOutput.parse(firstPage)}
         initialSelected={
           id ? { id, integration: selected ? integrationDetailOutput.parse(selected) : null } : null
         }

@@ -25,6 +25,8 @@ import {
 import { requireAdmin } from "@/lib/auth/session";
 import { assertNever, changeContextFor, unexpectedFailure } from "@/lib/forms/action-support";
 import { fieldErrorsOf } from "@/lib/forms/field-errors";
+import type { ListPageResult, ListQuery } from "@/lib/paging/contract";
+import { listPageAction } from "@/lib/paging/list-action";
 import { getDb } from "@/lib/runtime";
 import {
   type GetSettingsResult,
@@ -37,7 +39,8 @@ import {
   type CreateTillFormInput,
   type CreateTillResult,
   type DeleteTillResult,
-  type ListTillsResult,
+  type Till,
+  tillListPageOutput,
   tillOutput,
 } from "@/lib/tills/contract";
 import {
@@ -89,13 +92,16 @@ export async function setBasicAuthEnabledAction(
   }
 }
 
-export async function listTillsAction(): Promise<ListTillsResult> {
+/** One page of the tills, after `after` when given; `search` matches part of the code or name. */
+export async function listTillsAction(input: ListQuery = {}): Promise<ListPageResult<Till>> {
   const admin = await requireAdmin();
-  try {
-    return { ok: true, tills: z.array(tillOutput).parse(await listTills(await getDb())) };
-  } catch (error) {
-    return unexpectedFailure("settings", "list tills", admin, error);
-  }
+  return listPageAction(
+    admin,
+    "settings",
+    input,
+    async (options) => listTills(await getDb(), options),
+    tillListPageOutput,
+  );
 }
 
 export async function createTillAction(input: CreateTillFormInput): Promise<CreateTillResult> {

@@ -7,7 +7,7 @@ import { requireAdmin } from "@/lib/auth/session";
 import { getDb } from "@/lib/runtime";
 import { organizationSettingsOutput } from "@/lib/settings/contract";
 import { getOrganizationSettings } from "@/lib/settings/service";
-import { tillOutput } from "@/lib/tills/contract";
+import { tillListPageOutput } from "@/lib/tills/contract";
 import { listTills } from "@/lib/tills/service";
 
 export const metadata: Metadata = { title: "Settings" };
@@ -24,7 +24,7 @@ export default async function SettingsPage() {
     <SettingsView
       // Parsed through the allowlists, like every action result: only these fields are sent.
       initialSettings={organizationSettingsOutput.parse(settings)}
-      initialTills={z.array(tillOutput).parse(tills)}
+      initialTills={tillListPageOutput.parse(tills)}
       initialGroups={z.array(apiGroupOutput).parse(groups)}
     />
   );

@@ -1,6 +1,0 @@
-import "server-only";
-
-/** An ILIKE pattern that matches `text` anywhere, with LIKE's wildcards in it taken literally. */
-export function containsPattern(text: string): string {
-  return `%${text.replace(/[\\%_]/g, (char) => `\\${char}`)}%`;
-}
