@@ -5,8 +5,8 @@
  * plan's scans and the execution time, and fails when a plan reads a list's table with a
  * sequential scan.
  *
- *   npm run bench:lists                      embedded PGlite, in memory
- *   DATABASE_URL=postgres://… npm run bench:lists   a scratch database on that server
+ *   npm run bench:list-plans                 embedded PGlite, in memory
+ *   DATABASE_URL=postgres://… npm run bench:list-plans   a scratch database on that server
  *
  * PGlite has no autovacuum, so the bench runs ANALYZE as the app does after migrating
  * (db/client.ts); on PostgreSQL autovacuum would have analysed a table of this size.
