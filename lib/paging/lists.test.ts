@@ -230,19 +230,23 @@ describe.each(testDrivers)("lists on %s", (driver) => {
         { search: "row", after: cursor },
       ];
       for (const options of cases) {
+        const text = await planOf(handle.db, list, options);
         // With sequential scans priced out, a plan that still reads the table sequentially is
         // one that no index can serve.
-        const plan = await handle.db.transaction(async (tx) => {
-          await tx.execute(sql`set local enable_seqscan = off`);
-          return queryRows<{ "QUERY PLAN": string }>(
-            tx,
-            sql`explain ${list.query(tx, options, 50).getSQL()}`,
-          );
-        });
-        const text = plan.map((row) => row["QUERY PLAN"]).join("\n");
         expect(text, JSON.stringify(options)).not.toMatch(
           new RegExp(`Seq Scan on ${list.table}\\b`),
         );
+        // A full walk of the order index would pass the line above while reading every row:
+        // a cursor must be the index's condition, and a search must be served by a bitmap
+        // scan, which only an index that matches the search's own condition can give.
+        if (options.after && !options.search)
+          expect(text, JSON.stringify(options)).toMatch(/Index Cond/);
+        if (options.search) {
+          const bitmapOnly = await planOf(handle.db, list, options, { bitmapOnly: true });
+          expect(bitmapOnly, JSON.stringify(options)).not.toMatch(
+            new RegExp(`Seq Scan on ${list.table}\\b`),
+          );
+        }
       }
     });
   });
@@ -271,3 +275,24 @@ describe("the list query", () => {
       expect(decodeCursor(text), text).toBeNull();
   });
 });
+
+/** The plan of a list's page query, with sequential scans (and, if asked, index walks) priced out. */
+async function planOf(
+  db: Executor,
+  list: ListCase,
+  options: ListOptions,
+  { bitmapOnly = false } = {},
+): Promise<string> {
+  const plan = await db.transaction(async (tx) => {
+    await tx.execute(sql`set local enable_seqscan = off`);
+    if (bitmapOnly) {
+      await tx.execute(sql`set local enable_indexscan = off`);
+      await tx.execute(sql`set local enable_indexonlyscan = off`);
+    }
+    return queryRows<{ "QUERY PLAN": string }>(
+      tx,
+      sql`explain ${list.query(tx, options, 50).getSQL()}`,
+    );
+  });
+  return plan.map((row) => row["QUERY PLAN"]).join("\n");
+}
