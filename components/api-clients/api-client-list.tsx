@@ -73,6 +73,14 @@ export function ApiClientList({
         />
       }
       dimmed={loading}
+      onEndReached={
+        hasMore
+          ? () => {
+              // Not while a new search is on its way: the rows shown are the previous search's.
+              if (!loadingMore && !loading) onLoadMore();
+            }
+          : undefined
+      }
       more={
         hasMore ? (
           <div className="border-line border-t p-2">
