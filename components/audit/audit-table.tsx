@@ -29,7 +29,7 @@ const WIDE_QUERY = "(min-width: 80rem)";
 /** Rows rendered beyond each edge of the window. */
 const OVERSCAN = 10;
 /** A table row's and a stacked item's usual heights; each is measured once it renders. */
-const ROW_ESTIMATE = 49;
+const ROW_ESTIMATE = 65;
 const ITEM_ESTIMATE = 118;
 
 function actionVariant(action: string): BadgeVariant {
@@ -257,18 +257,17 @@ function EventTable({
                   {formatTime(event.occurredAt)}
                 </time>
               </TableCell>
-              <TableCell className="[overflow-wrap:anywhere]">
+              {/* break-words, not anywhere: the column is sized for whole labels first. */}
+              <TableCell className="break-words">
                 <div className="font-medium text-fg">{event.actorLabel ?? "—"}</div>
                 {event.actorType !== "admin" ? (
                   <div className="text-fg-subtle text-xs">{actorTypeLabel(event.actorType)}</div>
                 ) : null}
               </TableCell>
               <TableCell>
-                <Badge
-                  variant={actionVariant(event.action)}
-                  className="whitespace-normal font-mono"
-                >
-                  <ActionName action={event.action} />
+                <Badge variant={actionVariant(event.action)} className="font-mono">
+                  {/* Whole while the columns are sized; then a longer name wraps after its area. */}
+                  {widths ? <ActionName action={event.action} /> : event.action}
                 </Badge>
               </TableCell>
               <TableCell
@@ -307,12 +306,13 @@ function Spacer({ height }: { height: number }) {
 
 /**
  * An action's name that may wrap after its area (`integration.` / `connection_deleted`), in
- * one span: the badge is a flex box, where loose text would not wrap.
+ * one span: the badge is a flex box, where loose text would not wrap. Chromium breaks at
+ * `<wbr>` even under the badge's nowrap, so this is only for columns already sized.
  */
 function ActionName({ action }: { action: string }) {
   const parts = action.split(".");
   return (
-    <span className="min-w-0">
+    <span className="min-w-0 whitespace-normal">
       {parts.map((part, index) => (
         // The parts of one name, in order: their index is their identity.
         // biome-ignore lint/suspicious/noArrayIndexKey: see above
