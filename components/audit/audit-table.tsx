@@ -190,7 +190,8 @@ function useFrozenColumns(enabled: boolean) {
   useLayoutEffect(() => {
     if (!enabled || widths || !head.current) return;
     setWidths(
-      Array.from(head.current.cells, (cell) => Math.round(cell.getBoundingClientRect().width)),
+      // Rounded up, so content sized to a fraction of a pixel still fits (a badge would wrap).
+      Array.from(head.current.cells, (cell) => Math.ceil(cell.getBoundingClientRect().width)),
     );
   }, [enabled, widths]);
   useEffect(() => {
@@ -224,9 +225,10 @@ function EventTable({
       {widths ? (
         <colgroup>
           {widths.map((width, column) => (
-            // The columns are fixed; their index is their identity.
+            // The columns are fixed; their index is their identity. The last one takes what
+            // is left, so the rounding never makes the table wider than its box.
             // biome-ignore lint/suspicious/noArrayIndexKey: see above
-            <col key={column} style={{ width }} />
+            <col key={column} style={column < widths.length - 1 ? { width } : undefined} />
           ))}
         </colgroup>
       ) : null}
