@@ -72,6 +72,14 @@ export function ApiClientList({
         />
       }
       dimmed={loading}
+      onEndReached={
+        hasMore
+          ? () => {
+              // Not while a new search is on its way: the rows shown are the previous search's.
+              if (!loadingMore && !loading) onLoadMore();
+            }
+          : undefined
+      }
       more={<LoadMore hasMore={hasMore} loading={loadingMore} onLoadMore={onLoadMore} />}
       countLabel={(count) =>
         pagedCount(

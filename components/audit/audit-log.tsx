@@ -22,7 +22,7 @@ export function AuditLog({ filters, firstPage, renderedAt }: AuditLogProps) {
   const filtered = Boolean(filters.action || filters.actor);
   return (
     <>
-      <AuditTable events={events} filtered={filtered} />
+      <AuditTable events={events} filtered={filtered} hasMore={query.hasNextPage} />
       {events.length > 0 ? (
         <nav
           aria-label="Audit log pages"

@@ -1,4 +1,16 @@
+"use client";
+
+import { useWindowVirtualizer, type Virtualizer } from "@tanstack/react-virtual";
 import { ScrollText } from "lucide-react";
+import {
+  Fragment,
+  useCallback,
+  useEffect,
+  useLayoutEffect,
+  useRef,
+  useState,
+  useSyncExternalStore,
+} from "react";
 import { Badge, type BadgeVariant } from "@/components/ui/badge";
 import { EmptyState } from "@/components/ui/empty-state";
 import {
@@ -10,6 +22,15 @@ import {
   TableRow,
 } from "@/components/ui/table";
 import type { AuditEventView as AuditEvent } from "@/lib/audit/contract";
+import { cn } from "@/lib/utils/cn";
+
+/** Tailwind's `xl`: the table from here up, the stacked list below. */
+const WIDE_QUERY = "(min-width: 80rem)";
+/** Rows rendered beyond each edge of the window. */
+const OVERSCAN = 10;
+/** A table row's and a stacked item's usual heights; each is measured once it renders. */
+const ROW_ESTIMATE = 65;
+const ITEM_ESTIMATE = 118;
 
 function actionVariant(action: string): BadgeVariant {
   if (action.endsWith("_failed")) return "danger";
@@ -32,8 +53,24 @@ function formatDetails(details: Record<string, unknown>): string {
 /**
  * The events as a table from the `xl` breakpoint, and as a stacked list below it, where six
  * columns would only scroll sideways.
+ *
+ * Both are virtualised against the window's scroll: after many "Older events" the log holds
+ * thousands of events, and only those near the window are in the DOM. Only one of the two is
+ * rendered once the width is known, since a hidden list measures every row as empty and would
+ * render them all. The server render and hydration do not know the width: they render both,
+ * whole, as before (the first page only, 25 events), and CSS shows one.
  */
-export function AuditTable({ events, filtered }: { events: AuditEvent[]; filtered: boolean }) {
+export function AuditTable({
+  events,
+  filtered,
+  hasMore = false,
+}: {
+  events: AuditEvent[];
+  filtered: boolean;
+  /** Older events exist beyond the loaded ones: the lists' length is unknown. */
+  hasMore?: boolean;
+}) {
+  const wide = useMediaQuery(WIDE_QUERY);
   if (events.length === 0) {
     return (
       <EmptyState
@@ -47,19 +84,156 @@ export function AuditTable({ events, filtered }: { events: AuditEvent[]; filtere
       />
     );
   }
-  return (
-    <>
-      <EventTable events={events} />
-      <EventList events={events} />
-    </>
+  if (wide === null) {
+    return (
+      <>
+        <EventTable events={events} hasMore={hasMore} virtual={false} />
+        <EventList events={events} hasMore={hasMore} virtual={false} />
+      </>
+    );
+  }
+  return wide ? (
+    <EventTable events={events} hasMore={hasMore} virtual />
+  ) : (
+    <EventList events={events} hasMore={hasMore} virtual />
   );
 }
 
-function EventTable({ events }: { events: AuditEvent[] }) {
+/** Whether the media query matches; `null` on the server and while hydrating. */
+function useMediaQuery(query: string): boolean | null {
+  const subscribe = useCallback(
+    (onChange: () => void) => {
+      const list = window.matchMedia(query);
+      list.addEventListener("change", onChange);
+      return () => list.removeEventListener("change", onChange);
+    },
+    [query],
+  );
+  return useSyncExternalStore(
+    subscribe,
+    () => window.matchMedia(query).matches,
+    () => null,
+  );
+}
+
+type Rows = {
+  /** The indexes to render, with each one's measuring ref. */
+  indexes: number[];
+  measure: (element: Element | null) => void;
+  /** The space the unrendered events above and below take. */
+  before: number;
+  after: number;
+};
+
+/**
+ * The events in and near the window, for a list whose scroll is the page's. `container` is the
+ * element the rows start in (tbody, ul): its distance from the top of the page is measured on
+ * every render, since the filters and the header above it change height.
+ */
+function useWindowRows(
+  count: number,
+  estimate: number,
+  enabled: boolean,
+): Rows & { container: React.RefObject<HTMLElement | null> } {
+  const container = useRef<HTMLElement | null>(null);
+  const [scrollMargin, setScrollMargin] = useState(0);
+  const virtualizer: Virtualizer<Window, Element> = useWindowVirtualizer({
+    count,
+    estimateSize: () => estimate,
+    overscan: OVERSCAN,
+    scrollMargin,
+    enabled,
+    // Rendered on the client only (see AuditTable), so the first render can fill the window.
+    initialRect:
+      typeof window === "undefined"
+        ? undefined
+        : { width: window.innerWidth, height: window.innerHeight },
+    // React warns about flushSync inside its own updates; the overscan covers a frame's delay.
+    useFlushSync: false,
+  });
+  useLayoutEffect(() => {
+    const element = container.current;
+    if (!enabled || !element) return;
+    const top = element.getBoundingClientRect().top + window.scrollY;
+    // The same value bails out of the render.
+    setScrollMargin(Math.round(top));
+  });
+  if (!enabled) {
+    return {
+      container,
+      indexes: Array.from({ length: count }, (_, index) => index),
+      measure: () => undefined,
+      before: 0,
+      after: 0,
+    };
+  }
+  const items = virtualizer.getVirtualItems();
+  const first = items[0];
+  const last = items.at(-1);
+  return {
+    container,
+    indexes: items.map((item) => item.index),
+    measure: virtualizer.measureElement,
+    before: first ? first.start - scrollMargin : 0,
+    after: last ? virtualizer.getTotalSize() - (last.end - scrollMargin) : 0,
+  };
+}
+
+/**
+ * Virtual rows come and go, and an automatic table layout would resize its columns to fit
+ * whichever are rendered. The columns are sized by the browser for the first rows, then kept:
+ * the table switches to a fixed layout with those widths until the window is resized.
+ */
+function useFrozenColumns(enabled: boolean) {
+  const head = useRef<HTMLTableRowElement>(null);
+  const [widths, setWidths] = useState<number[] | null>(null);
+  useLayoutEffect(() => {
+    if (!enabled || widths || !head.current) return;
+    setWidths(
+      // Rounded up, so content sized to a fraction of a pixel still fits (a badge would wrap).
+      Array.from(head.current.cells, (cell) => Math.ceil(cell.getBoundingClientRect().width)),
+    );
+  }, [enabled, widths]);
+  useEffect(() => {
+    if (!enabled) return;
+    const thaw = () => setWidths(null);
+    window.addEventListener("resize", thaw);
+    return () => window.removeEventListener("resize", thaw);
+  }, [enabled]);
+  return { head, widths };
+}
+
+function EventTable({
+  events,
+  hasMore,
+  virtual,
+}: {
+  events: AuditEvent[];
+  hasMore: boolean;
+  virtual: boolean;
+}) {
+  const rows = useWindowRows(events.length, ROW_ESTIMATE, virtual);
+  const { head, widths } = useFrozenColumns(virtual);
   return (
-    <Table aria-label="Audit events" containerClassName="hidden xl:block">
+    <Table
+      aria-label="Audit events"
+      // The header row is row 1.
+      aria-rowcount={hasMore ? -1 : events.length + 1}
+      className={widths ? "table-fixed" : undefined}
+      containerClassName={virtual ? undefined : "hidden xl:block"}
+    >
+      {widths ? (
+        <colgroup>
+          {widths.map((width, column) => (
+            // The columns are fixed; their index is their identity. The last one takes what
+            // is left, so the rounding never makes the table wider than its box.
+            // biome-ignore lint/suspicious/noArrayIndexKey: see above
+            <col key={column} style={column < widths.length - 1 ? { width } : undefined} />
+          ))}
+        </colgroup>
+      ) : null}
       <TableHeader>
-        <TableRow>
+        <TableRow ref={head} aria-rowindex={1}>
           <TableHead>Time (UTC)</TableHead>
           <TableHead>Actor</TableHead>
           <TableHead>Action</TableHead>
@@ -68,79 +242,157 @@ function EventTable({ events }: { events: AuditEvent[] }) {
           <TableHead>Details</TableHead>
         </TableRow>
       </TableHeader>
-      <TableBody>
-        {events.map((event) => (
-          <TableRow key={event.id}>
-            <TableCell className="whitespace-nowrap text-fg-muted tabular-nums">
-              <time dateTime={event.occurredAt.toISOString()}>{formatTime(event.occurredAt)}</time>
-            </TableCell>
-            <TableCell>
-              <div className="font-medium text-fg">{event.actorLabel ?? "—"}</div>
-              {event.actorType !== "admin" ? (
-                <div className="text-fg-subtle text-xs">{actorTypeLabel(event.actorType)}</div>
-              ) : null}
-            </TableCell>
-            <TableCell>
-              <Badge variant={actionVariant(event.action)} className="font-mono">
-                {event.action}
-              </Badge>
-            </TableCell>
-            <TableCell
-              className="max-w-40 truncate font-mono text-fg-muted text-xs"
-              title={event.targetId ?? undefined}
+      <TableBody ref={rows.container as React.Ref<HTMLTableSectionElement>}>
+        {rows.before > 0 ? <Spacer height={rows.before} /> : null}
+        {rows.indexes.map((index) => {
+          const event = events[index];
+          if (!event) return null;
+          return (
+            <TableRow
+              key={event.id}
+              ref={rows.measure}
+              data-index={index}
+              aria-rowindex={index + 2}
             >
-              {event.targetId ?? "—"}
-            </TableCell>
-            <TableCell className="font-mono text-fg-muted text-xs">
-              {event.clientAddress ?? "—"}
-            </TableCell>
-            <TableCell className="text-fg-muted text-xs">
-              {formatDetails(event.details) || "—"}
-            </TableCell>
-          </TableRow>
-        ))}
+              <TableCell className="whitespace-nowrap text-fg-muted tabular-nums">
+                <time dateTime={event.occurredAt.toISOString()}>
+                  {formatTime(event.occurredAt)}
+                </time>
+              </TableCell>
+              {/* break-words, not anywhere: the column is sized for whole labels first. */}
+              <TableCell className="break-words">
+                <div className="font-medium text-fg">{event.actorLabel ?? "—"}</div>
+                {event.actorType !== "admin" ? (
+                  <div className="text-fg-subtle text-xs">{actorTypeLabel(event.actorType)}</div>
+                ) : null}
+              </TableCell>
+              <TableCell>
+                <Badge variant={actionVariant(event.action)} className="font-mono">
+                  {/* Whole while the columns are sized; then a longer name wraps after its area. */}
+                  {widths ? <ActionName action={event.action} /> : event.action}
+                </Badge>
+              </TableCell>
+              <TableCell
+                className="max-w-40 truncate font-mono text-fg-muted text-xs"
+                title={event.targetId ?? undefined}
+              >
+                {event.targetId ?? "—"}
+              </TableCell>
+              <TableCell
+                className="truncate font-mono text-fg-muted text-xs"
+                title={event.clientAddress ?? undefined}
+              >
+                {event.clientAddress ?? "—"}
+              </TableCell>
+              <TableCell className="text-fg-muted text-xs [overflow-wrap:anywhere]">
+                {formatDetails(event.details) || "—"}
+              </TableCell>
+            </TableRow>
+          );
+        })}
+        {rows.after > 0 ? <Spacer height={rows.after} /> : null}
       </TableBody>
     </Table>
   );
 }
 
-function EventList({ events }: { events: AuditEvent[] }) {
+/** The height of the rows not rendered, so the table keeps its full height and scroll. */
+function Spacer({ height }: { height: number }) {
+  return (
+    // biome-ignore lint/a11y/noAriaHiddenOnFocusable: a row with nothing in it takes no focus
+    <tr aria-hidden="true" className="border-0">
+      <td colSpan={6} style={{ height, padding: 0 }} />
+    </tr>
+  );
+}
+
+/**
+ * An action's name that may wrap after its area (`integration.` / `connection_deleted`), in
+ * one span: the badge is a flex box, where loose text would not wrap. Chromium breaks at
+ * `<wbr>` even under the badge's nowrap, so this is only for columns already sized.
+ */
+function ActionName({ action }: { action: string }) {
+  const parts = action.split(".");
+  return (
+    <span className="min-w-0 whitespace-normal">
+      {parts.map((part, index) => (
+        // The parts of one name, in order: their index is their identity.
+        // biome-ignore lint/suspicious/noArrayIndexKey: see above
+        <Fragment key={index}>
+          {index > 0 ? (
+            <>
+              .<wbr />
+            </>
+          ) : null}
+          {part}
+        </Fragment>
+      ))}
+    </span>
+  );
+}
+
+function EventList({
+  events,
+  hasMore,
+  virtual,
+}: {
+  events: AuditEvent[];
+  hasMore: boolean;
+  virtual: boolean;
+}) {
+  const rows = useWindowRows(events.length, ITEM_ESTIMATE, virtual);
   return (
     <ul
+      ref={rows.container as React.Ref<HTMLUListElement>}
       aria-label="Audit events"
-      className="divide-y divide-line rounded-lg border border-line bg-surface xl:hidden"
+      className={cn("rounded-lg border border-line bg-surface", virtual ? undefined : "xl:hidden")}
+      style={{ paddingTop: rows.before, paddingBottom: rows.after }}
     >
-      {events.map((event) => (
-        <li key={event.id} className="space-y-1.5 px-4 py-3 text-sm">
-          <div className="flex flex-wrap items-center justify-between gap-2">
-            <Badge variant={actionVariant(event.action)} className="font-mono">
-              {event.action}
-            </Badge>
-            <time
-              dateTime={event.occurredAt.toISOString()}
-              className="text-fg-muted text-xs tabular-nums"
-            >
-              {formatTime(event.occurredAt)} UTC
-            </time>
-          </div>
-          <div className="font-medium text-fg">
-            {event.actorLabel ?? "—"}
-            {event.actorType !== "admin" ? (
-              <span className="ml-1.5 font-normal text-fg-subtle text-xs">
-                {actorTypeLabel(event.actorType)}
-              </span>
-            ) : null}
-          </div>
-          <dl className="grid grid-cols-[auto_minmax(0,1fr)] gap-x-3 gap-y-0.5 text-fg-muted text-xs">
-            <dt>Target</dt>
-            <dd className="break-all font-mono">{event.targetId ?? "—"}</dd>
-            <dt>Address</dt>
-            <dd className="font-mono">{event.clientAddress ?? "—"}</dd>
-            <dt>Details</dt>
-            <dd className="[overflow-wrap:anywhere]">{formatDetails(event.details) || "—"}</dd>
-          </dl>
-        </li>
-      ))}
+      {rows.indexes.map((index) => {
+        const event = events[index];
+        if (!event) return null;
+        return (
+          <li
+            key={event.id}
+            ref={rows.measure}
+            data-index={index}
+            aria-setsize={hasMore ? -1 : events.length}
+            aria-posinset={index + 1}
+            className={cn(
+              "space-y-1.5 px-4 py-3 text-sm",
+              index < events.length - 1 && "border-line border-b",
+            )}
+          >
+            <div className="flex flex-wrap items-center justify-between gap-2">
+              <Badge variant={actionVariant(event.action)} className="font-mono">
+                {event.action}
+              </Badge>
+              <time
+                dateTime={event.occurredAt.toISOString()}
+                className="text-fg-muted text-xs tabular-nums"
+              >
+                {formatTime(event.occurredAt)} UTC
+              </time>
+            </div>
+            <div className="font-medium text-fg">
+              {event.actorLabel ?? "—"}
+              {event.actorType !== "admin" ? (
+                <span className="ml-1.5 font-normal text-fg-subtle text-xs">
+                  {actorTypeLabel(event.actorType)}
+                </span>
+              ) : null}
+            </div>
+            <dl className="grid grid-cols-[auto_minmax(0,1fr)] gap-x-3 gap-y-0.5 text-fg-muted text-xs">
+              <dt>Target</dt>
+              <dd className="break-all font-mono">{event.targetId ?? "—"}</dd>
+              <dt>Address</dt>
+              <dd className="font-mono">{event.clientAddress ?? "—"}</dd>
+              <dt>Details</dt>
+              <dd className="[overflow-wrap:anywhere]">{formatDetails(event.details) || "—"}</dd>
+            </dl>
+          </li>
+        );
+      })}
     </ul>
   );
 }
