@@ -2,9 +2,8 @@
 
 import { useQueryClient } from "@tanstack/react-query";
 import { KeyRound, Plus } from "lucide-react";
-import { useRef, useState } from "react";
+import { useRef } from "react";
 import { ListDetailLayout, NoSelection } from "@/components/shared/list-detail-layout";
-import { useDebouncedValue } from "@/components/shared/use-debounced-value";
 import { useFormDialog } from "@/components/shared/use-form-dialog";
 import { useSelectionInUrl } from "@/components/shared/use-selection-in-url";
 import { Button } from "@/components/ui/button";
@@ -43,10 +42,7 @@ export function ApiClientsView({
   const queryClient = useQueryClient();
   const { selectedId, initialDetail, detailRef, hrefFor, select } =
     useSelectionInUrl(initialSelected);
-  const [search, setSearch] = useState("");
-  const searchedFor = useDebouncedValue(search.trim(), 250);
-  const list = useApiClientList(searchedFor, initialPage);
-  const shown = list.items;
+  const list = useApiClientList(initialPage);
   const dialog = useFormDialog();
   const listRef = useRef<HTMLDivElement>(null);
 
@@ -70,17 +66,15 @@ export function ApiClientsView({
     </Button>
   );
 
-  const noneAtAll = searchedFor === "" && search === "" && shown?.length === 0;
-
   return (
     <>
       <PageHeader
         title="API clients"
         description="Inbound credentials: client keys and secrets that other systems exchange for OAuth 2.0 access tokens to call the platform, each with a permission per API group and a token lifetime."
-        actions={noneAtAll ? null : registerButton}
+        actions={list.empty ? null : registerButton}
       />
 
-      {noneAtAll ? (
+      {list.empty ? (
         <EmptyState
           icon={<KeyRound />}
           title="No API clients yet"
@@ -93,16 +87,7 @@ export function ApiClientsView({
           detailRef={detailRef}
           list={
             <ApiClientList
-              clients={shown}
-              search={search}
-              onSearchChange={setSearch}
-              searchedFor={searchedFor}
-              loading={list.isFetching && (list.isPlaceholderData || search.trim() !== searchedFor)}
-              hasMore={list.hasNextPage}
-              loadingMore={list.isFetchingNextPage}
-              onLoadMore={() => list.fetchNextPage()}
-              error={list.error}
-              onRetry={() => list.refetch()}
+              list={list}
               selectedId={selectedId}
               hrefFor={hrefFor}
               onSelect={(id) => select(id, { reveal: true })}
@@ -135,7 +120,7 @@ export function ApiClientsView({
         initialGroups={initialGroups}
         onFinished={(id) => {
           // A search that hides the new client would make it look as if nothing happened.
-          setSearch("");
+          list.setSearch("");
           select(id, { reveal: true });
         }}
       />

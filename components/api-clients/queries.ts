@@ -9,7 +9,7 @@ import {
   registerApiClientAction,
 } from "@/app/(console)/api-clients/actions";
 import { settingsKeys } from "@/components/settings/queries";
-import { usePagedList } from "@/components/shared/use-paged-list";
+import { useSearchedList } from "@/components/shared/use-searched-list";
 import { toast } from "@/components/ui/toast";
 import type {
   ApiClientDetail,
@@ -38,12 +38,11 @@ export class ApiClientActionError extends Error {
   }
 }
 
-/** The list a page at a time, filtered by part of a name or key (see usePagedList). */
-export function useApiClientList(search: string, initialPage?: Page<ApiClientListItem>) {
-  return usePagedList({
+/** The list a page at a time with its search box, searching part of a name or key (see useSearchedList). */
+export function useApiClientList(initialPage?: Page<ApiClientListItem>) {
+  return useSearchedList({
     queryKey: apiClientKeys.lists(),
     list: listApiClientsAction,
-    search,
     initialPage,
   });
 }

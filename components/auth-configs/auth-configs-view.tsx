@@ -2,9 +2,8 @@
 
 import { useQueryClient } from "@tanstack/react-query";
 import { Plus, ShieldCheck } from "lucide-react";
-import { useRef, useState } from "react";
+import { useRef } from "react";
 import { ListDetailLayout, NoSelection } from "@/components/shared/list-detail-layout";
-import { useDebouncedValue } from "@/components/shared/use-debounced-value";
 import { useFormDialog } from "@/components/shared/use-form-dialog";
 import { useSelectionInUrl } from "@/components/shared/use-selection-in-url";
 import { Button } from "@/components/ui/button";
@@ -39,9 +38,7 @@ export function AuthConfigsView({
   const queryClient = useQueryClient();
   const { selectedId, initialDetail, detailRef, hrefFor, select } =
     useSelectionInUrl(initialSelected);
-  const [search, setSearch] = useState("");
-  const searchedFor = useDebouncedValue(search.trim(), 250);
-  const list = useAuthConfigList(searchedFor, initialPage);
+  const list = useAuthConfigList(initialPage);
   const dialog = useFormDialog<AuthConfigDetail>();
   const listRef = useRef<HTMLDivElement>(null);
 
@@ -49,7 +46,7 @@ export function AuthConfigsView({
     dialog.setOpen(false);
     toast.success("Auth config created", { description: config.identifier });
     // A search that hides the new config would make it look as if nothing happened.
-    setSearch("");
+    list.setSearch("");
     select(config.id, { reveal: true });
   };
 
@@ -71,17 +68,15 @@ export function AuthConfigsView({
     </Button>
   );
 
-  const noneAtAll = searchedFor === "" && search === "" && list.items?.length === 0;
-
   return (
     <>
       <PageHeader
         title="Auth configs"
         description="Outbound credentials: OAuth 2.0 client-credentials settings the platform exchanges for access tokens to call other APIs. Stored encrypted; read-only once created."
-        actions={noneAtAll ? null : createButton}
+        actions={list.empty ? null : createButton}
       />
 
-      {noneAtAll ? (
+      {list.empty ? (
         <EmptyState
           icon={<ShieldCheck />}
           title="No auth configs yet"
@@ -94,16 +89,7 @@ export function AuthConfigsView({
           detailRef={detailRef}
           list={
             <AuthConfigList
-              configs={list.items}
-              search={search}
-              onSearchChange={setSearch}
-              searchedFor={searchedFor}
-              loading={list.isFetching && (list.isPlaceholderData || search.trim() !== searchedFor)}
-              hasMore={list.hasNextPage}
-              loadingMore={list.isFetchingNextPage}
-              onLoadMore={() => list.fetchNextPage()}
-              error={list.error}
-              onRetry={() => list.refetch()}
+              list={list}
               selectedId={selectedId}
               hrefFor={hrefFor}
               onSelect={(id) => select(id, { reveal: true })}

@@ -8,7 +8,7 @@ import {
   listAuthConfigsAction,
   testAuthConfigAction,
 } from "@/app/(console)/auth-configs/actions";
-import { usePagedList } from "@/components/shared/use-paged-list";
+import { useSearchedList } from "@/components/shared/use-searched-list";
 import { toast } from "@/components/ui/toast";
 import type {
   AuthConfigDetail,
@@ -36,12 +36,11 @@ export class AuthConfigActionError extends Error {
   }
 }
 
-/** The list a page at a time, filtered by part of the identifier (see usePagedList). */
-export function useAuthConfigList(search: string, initialPage?: Page<AuthConfigListItem>) {
-  return usePagedList({
+/** The list a page at a time with its search box, searching part of the identifier (see useSearchedList). */
+export function useAuthConfigList(initialPage?: Page<AuthConfigListItem>) {
+  return useSearchedList({
     queryKey: authConfigKeys.lists(),
     list: listAuthConfigsAction,
-    search,
     initialPage,
   });
 }

@@ -1,76 +1,33 @@
 "use client";
 
-import { plural } from "@/components/shared/format";
-import { ListSearchBox, NoMatches } from "@/components/shared/list-search";
-import { LoadMore, pagedCount } from "@/components/shared/load-more";
-import { RecordLink, RecordListPane } from "@/components/shared/record-list";
+import { RecordLink } from "@/components/shared/record-list";
+import { SearchedRecordList } from "@/components/shared/searched-record-list";
+import type { SearchedList } from "@/components/shared/use-searched-list";
 import type { IntegrationListItem } from "@/lib/integrations/contract";
 import { AUTH_TYPE_INFO } from "@/lib/integrations/schema";
-
-export type IntegrationListProps = {
-  integrations: IntegrationListItem[] | undefined;
-  search: string;
-  onSearchChange: (search: string) => void;
-  /** The search the shown results are for; differs from `search` while typing. */
-  searchedFor: string;
-  loading: boolean;
-  hasMore: boolean;
-  loadingMore: boolean;
-  onLoadMore: () => void;
-  error: Error | null;
-  onRetry: () => void;
-  selectedId: string | null;
-  hrefFor: (id: string) => string;
-  onSelect: (id: string) => void;
-};
 
 export const SEARCH_LABEL = "Search by name";
 
 /** The left pane: the integrations with their auth type, searchable by name. */
 export function IntegrationList({
-  integrations,
-  search,
-  onSearchChange,
-  searchedFor,
-  loading,
-  hasMore,
-  loadingMore,
-  onLoadMore,
-  error,
-  onRetry,
+  list,
   selectedId,
   hrefFor,
   onSelect,
-}: IntegrationListProps) {
+}: {
+  list: SearchedList<IntegrationListItem>;
+  selectedId: string | null;
+  hrefFor: (id: string) => string;
+  onSelect: (id: string) => void;
+}) {
   return (
-    <RecordListPane
+    <SearchedRecordList
+      list={list}
       label="Integration list"
-      items={integrations}
-      error={error}
-      onRetry={onRetry}
-      loadingLabel="Loading integrations"
+      searchLabel={SEARCH_LABEL}
+      searchedIn="name"
+      noun={["integration", "integrations"]}
       skeletonSubtitleWidth="w-20"
-      toolbar={
-        <ListSearchBox
-          label={SEARCH_LABEL}
-          search={search}
-          onSearchChange={onSearchChange}
-          loading={loading}
-        />
-      }
-      whenEmpty={
-        <NoMatches searchedFor={searchedFor} searchedIn="name" onClear={() => onSearchChange("")} />
-      }
-      dimmed={loading}
-      more={<LoadMore hasMore={hasMore} loading={loadingMore} onLoadMore={onLoadMore} />}
-      countLabel={(count) =>
-        pagedCount(
-          hasMore,
-          searchedFor
-            ? plural(count, "match", "matches")
-            : plural(count, "integration", "integrations"),
-        )
-      }
     >
       {(integration) => (
         <RecordLink
@@ -82,6 +39,6 @@ export function IntegrationList({
           subtitle={AUTH_TYPE_INFO[integration.authType].label}
         />
       )}
-    </RecordListPane>
+    </SearchedRecordList>
   );
 }

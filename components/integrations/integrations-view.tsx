@@ -2,10 +2,9 @@
 
 import { useQueryClient } from "@tanstack/react-query";
 import { Blocks, Plus } from "lucide-react";
-import { useRef, useState } from "react";
+import { useRef } from "react";
 import { plural } from "@/components/shared/format";
 import { ListDetailLayout, NoSelection } from "@/components/shared/list-detail-layout";
-import { useDebouncedValue } from "@/components/shared/use-debounced-value";
 import { useFormDialog } from "@/components/shared/use-form-dialog";
 import { useSelectionInUrl } from "@/components/shared/use-selection-in-url";
 import { Button } from "@/components/ui/button";
@@ -40,9 +39,7 @@ export function IntegrationsView({
   const queryClient = useQueryClient();
   const { selectedId, initialDetail, detailRef, hrefFor, select } =
     useSelectionInUrl(initialSelected);
-  const [search, setSearch] = useState("");
-  const searchedFor = useDebouncedValue(search.trim(), 250);
-  const list = useIntegrationList(searchedFor, initialPage);
+  const list = useIntegrationList(initialPage);
   const dialog = useFormDialog();
   const listRef = useRef<HTMLDivElement>(null);
 
@@ -50,7 +47,7 @@ export function IntegrationsView({
     dialog.setOpen(false);
     toast.success("Integration created", { description: integration.name });
     // A search that hides the new integration would make it look as if nothing happened.
-    setSearch("");
+    list.setSearch("");
     select(integration.id, { reveal: true });
   };
 
@@ -77,17 +74,15 @@ export function IntegrationsView({
     </Button>
   );
 
-  const noneAtAll = searchedFor === "" && search === "" && list.items?.length === 0;
-
   return (
     <>
       <PageHeader
         title="Integrations"
         description="How end users connect to external services: each integration's auth type, the fields end users fill in, the code that tests their credentials, and the connections made so far."
-        actions={noneAtAll ? null : createButton}
+        actions={list.empty ? null : createButton}
       />
 
-      {noneAtAll ? (
+      {list.empty ? (
         <EmptyState
           icon={<Blocks />}
           title="No integrations yet"
@@ -100,16 +95,7 @@ export function IntegrationsView({
           detailRef={detailRef}
           list={
             <IntegrationList
-              integrations={list.items}
-              search={search}
-              onSearchChange={setSearch}
-              searchedFor={searchedFor}
-              loading={list.isFetching && (list.isPlaceholderData || search.trim() !== searchedFor)}
-              hasMore={list.hasNextPage}
-              loadingMore={list.isFetchingNextPage}
-              onLoadMore={() => list.fetchNextPage()}
-              error={list.error}
-              onRetry={() => list.refetch()}
+              list={list}
               selectedId={selectedId}
               hrefFor={hrefFor}
               onSelect={(id) => select(id, { reveal: true })}

@@ -23,7 +23,7 @@ import {
   testAuthCodeAction,
   updateIntegrationAuthAction,
 } from "@/app/(console)/integrations/actions";
-import { usePagedList } from "@/components/shared/use-paged-list";
+import { useSearchedList } from "@/components/shared/use-searched-list";
 import { toast } from "@/components/ui/toast";
 import type {
   CreateConnectionResult,
@@ -73,12 +73,11 @@ export function messageOf(error: unknown): string {
   return UNREACHABLE;
 }
 
-/** The list a page at a time, filtered by part of the name (see usePagedList). */
-export function useIntegrationList(search: string, initialPage?: Page<IntegrationListItem>) {
-  return usePagedList({
+/** The list a page at a time with its search box, searching part of the name (see useSearchedList). */
+export function useIntegrationList(initialPage?: Page<IntegrationListItem>) {
+  return useSearchedList({
     queryKey: integrationKeys.lists(),
     list: listIntegrationsAction,
-    search,
     initialPage,
   });
 }
