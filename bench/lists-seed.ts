@@ -62,6 +62,14 @@ const SEAL_CHUNK = 20_000;
 const TILL_ID = "till_bench";
 const ADMIN_EMAIL = "bench@example.com";
 
+/** Row n's ids, as the seed writes them. */
+export const seededIds = (n: number) => {
+  const number = String(n).padStart(7, "0");
+  return { apiClient: `cli_bench${number}`, authConfig: `cfg_bench${number}` };
+};
+/** What a seeded config's detail shows once its sealed token URL is opened. */
+export const SEEDED_TOKEN_URL = "https://auth.example.com/oauth/token";
+
 /** The row that carries the rare term: 90 % of the way down the list. */
 export function rareRow(size: number): number {
   return Math.ceil(size * 0.9);
@@ -84,7 +92,7 @@ function nameParts(size: number) {
 
 const SEALED_COLUMNS = ["tokenUrl", "scope", "clientId", "clientSecret"] as const;
 const PLAINTEXT: Record<(typeof SEALED_COLUMNS)[number], string> = {
-  tokenUrl: "https://auth.example.com/oauth/token",
+  tokenUrl: SEEDED_TOKEN_URL,
   scope: "api:read api:write",
   clientId: "bench-client",
   clientSecret: "bench-secret-not-real",
@@ -101,7 +109,7 @@ function sealedConfigs(keyring: Keyring, from: number, to: number): string[][] {
   const cache = sealedCache.get(keyring) ?? [];
   sealedCache.set(keyring, cache);
   for (let n = cache.length + 1; n <= to; n++) {
-    const id = `cfg_bench${String(n).padStart(7, "0")}`;
+    const id = seededIds(n).authConfig;
     cache.push(
       SEALED_COLUMNS.map((column) =>
         seal(keyring, PLAINTEXT[column], sealBindingFor(authConfigSealedColumns[column], id)),

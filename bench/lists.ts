@@ -33,7 +33,10 @@ import {
   COMMON_TERM,
   RARE_ACTOR_PREFIX,
   RARE_TERM,
+  rareRow,
+  SEEDED_TOKEN_URL,
   type Seeded,
+  seededIds,
   seedLists,
 } from "./lists-seed";
 import {
@@ -413,6 +416,29 @@ async function firstCursor(
   return cursor;
 }
 
+/**
+ * The detail of a row deep in each seeded list renders: for an auth config that means its sealed
+ * columns open with the server's key, for an API client that its till and permissions are there.
+ * Not timed; it catches a seed that the lists alone would not show to be wrong.
+ */
+async function checkDetails(base: string, cookie: string, size: number): Promise<void> {
+  const ids = seededIds(rareRow(size));
+  const details = [
+    { path: `/auth-configs?id=${ids.authConfig}`, expect: SEEDED_TOKEN_URL },
+    { path: `/api-clients?id=${ids.apiClient}`, expect: "Bench till" },
+  ];
+  for (const detail of details) {
+    const { status, body } = await send({
+      url: `${base}${detail.path}`,
+      init: { headers: { accept: "text/html", cookie } },
+      check() {},
+    });
+    if (status !== 200 || !body.includes(detail.expect)) {
+      throw new Error(`GET ${detail.path} answered ${status} without "${detail.expect}"`);
+    }
+  }
+}
+
 function requestsFor(
   base: string,
   list: ListSpec,
@@ -576,6 +602,7 @@ async function measureSize(
   const server = await startServer(env, `server ${driver} ${size}`);
   const backends = env.DATABASE_URL ? await watchBackends(env.DATABASE_URL) : undefined;
   try {
+    await checkDetails(server.base, seeded.cookie, size);
     for (const list of LISTS) {
       const cursor = await firstCursor(server.base, list, seeded.cookie, context.ids);
       const requests = requestsFor(server.base, list, seeded.cookie, context.ids, cursor);
