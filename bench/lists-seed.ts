@@ -4,10 +4,13 @@
  * configs, whose sealed columns are made here), then an admin with a session whose cookie the
  * bench sends as a browser would.
  *
- * Names have a spread, so a search has something to find whatever the size:
- * - every row belongs to one of sixteen name blocks (Atlas … Pioneer) in list order, so the
- *   list's order follows the row number and "deep in the table" means a high row number;
- * - one row in ten carries the common term ("Sync"), the others one of nine roles;
+ * Names have a spread, so a search has something to find whatever the size. Row n's name is its
+ * block, its number and its role ("Atlas 0000010 Sync", identifier "atlas-0000010-sync"):
+ * - the sixteen blocks (Atlas … Pioneer) are contiguous runs of rows in alphabetical order, and
+ *   the zero-padded number follows, so the list's order is the row number's: "deep in the
+ *   table" means a high row number;
+ * - every tenth row carries the common term ("Sync"), evenly spread in list order, so a first
+ *   page of matches is near whatever the size; the others carry one of nine roles;
  * - exactly one row, 90 % of the way down the list, carries the rare term ("Quasar").
  * Audit actors are spread the same way over at most 200 labels (atlas.0003@example.com …), and
  * one event, 90 % of the way back in time, is by quasar@example.com.
@@ -79,8 +82,8 @@ const sqlArray = (values: string[]) =>
   sql.raw(`array[${values.map((value) => `'${value}'`).join(", ")}]`);
 
 /**
- * Row n's name (1-based): its block, its role (the common term every tenth row, the rare one in
- * rareRow) and its number, as SQL over `n`. Blocks are contiguous runs of rows, in list order.
+ * Row n's name parts (1-based): its block, its number and its role (the common term every tenth
+ * row, the rare one in rareRow), as SQL over `n`.
  */
 function nameParts(size: number) {
   const block = sql`(${sqlArray(BLOCKS)})[1 + ((n - 1) * ${BLOCKS.length}) / ${size}]`;
@@ -164,7 +167,7 @@ export async function seedLists(
   await db.execute(sql`
     insert into api_clients (id, name, description, client_key, secret_hash, secret_prefix,
       token_ttl_minutes, till_id, created_by_label, created_at)
-    select 'cli_bench' || ${number}, ${block} || ' ' || ${role} || ' ' || ${number},
+    select 'cli_bench' || ${number}, ${block} || ' ' || ${number} || ' ' || ${role},
       'Seeded by bench:lists', 'adk_ck_bench' || ${number}, 'unused', 'adk_cs_bench', 60,
       ${TILL_ID}, 'bench:lists', now() - n * interval '1 minute'
     from generate_series(1, ${size}) as n`);
@@ -190,7 +193,7 @@ export async function seedLists(
         client_id_sealed, client_secret_sealed, auth_method, description, created_by_label,
         created_at)
       select 'cfg_bench' || ${number},
-        lower(${block} || '-' || ${role} || '-' || ${number}), 'oauth2_client_credentials',
+        lower(${block} || '-' || ${number} || '-' || ${role}), 'oauth2_client_credentials',
         s.token_url, s.scope, s.client_id, s.client_secret, 'client_secret_basic',
         'Seeded by bench:lists', 'bench:lists', now() - n * interval '1 minute'
       from (select s.token_url, s.scope, s.client_id, s.client_secret, s.k + ${from - 1} as n
