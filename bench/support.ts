@@ -45,21 +45,32 @@ export function readBenchOptions(
   flags: Partial<Record<keyof BenchOptions, string>>,
   defaults: Omit<BenchOptions, "connections"> & { connections?: number },
 ): BenchOptions {
-  const pick = (name: keyof BenchOptions, fallback: number) => {
-    const raw = flags[name] ?? process.env[`BENCH_${name.toUpperCase()}`] ?? String(fallback);
-    const value = Number(raw);
-    const max = MAXIMUM[name];
-    if (!Number.isInteger(value) || value < 1 || value > max) {
-      throw new Error(`--${name} must be an integer from 1 to ${max} (got "${raw}")`);
-    }
-    return value;
-  };
+  const pick = (name: keyof BenchOptions, fallback: number) =>
+    readIntegerOption(name, flags[name], fallback, MAXIMUM[name]);
   return {
     rounds: pick("rounds", defaults.rounds),
     seconds: pick("seconds", defaults.seconds),
     warmup: pick("warmup", defaults.warmup),
     connections: pick("connections", defaults.connections ?? 10),
   };
+}
+
+/**
+ * One integer option: its flag's value, else BENCH_<NAME>, else `fallback`. Throws unless it is an
+ * integer from 1 to `max`, the bound that keeps a typo from loading a shared machine for an hour.
+ */
+export function readIntegerOption(
+  name: string,
+  flag: string | undefined,
+  fallback: number,
+  max: number,
+): number {
+  const raw = flag ?? process.env[`BENCH_${name.toUpperCase()}`] ?? String(fallback);
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1 || value > max) {
+    throw new Error(`--${name} must be an integer from 1 to ${max} (got "${raw}")`);
+  }
+  return value;
 }
 
 // ---------------------------------------------------------------------------------------------
