@@ -2,7 +2,7 @@
 
 import { Plus } from "lucide-react";
 import { ActionsCell, CardTable } from "@/components/shared/card-table";
-import { plural } from "@/components/shared/format";
+import { cappedNumber, cappedPlural } from "@/components/shared/format";
 import { ScopeChips } from "@/components/shared/scope-chips";
 import { useFormDialog } from "@/components/shared/use-form-dialog";
 import { Badge } from "@/components/ui/badge";
@@ -60,7 +60,7 @@ export function ApiGroupsCard({ initial }: { initial: ApiGroup[] }) {
               {/* Narrow screens drop the slug and count columns; they go under the name. */}
               <p className="mt-0.5 grid text-fg-muted text-xs sm:hidden">
                 <span className="whitespace-nowrap font-mono">{group.slug}</span>
-                <span>{plural(group.clientCount, "client", "clients")}</span>
+                <span>{cappedPlural(group.clientCount, "client", "clients")}</span>
               </p>
             </TableCell>
             <TableCell className="hidden whitespace-nowrap font-mono text-fg-muted sm:table-cell">
@@ -74,7 +74,7 @@ export function ApiGroupsCard({ initial }: { initial: ApiGroup[] }) {
               />
             </TableCell>
             <TableCell className="hidden w-px whitespace-nowrap text-right tabular-nums sm:table-cell">
-              {group.clientCount}
+              {cappedNumber(group.clientCount)}
             </TableCell>
             <ActionsCell>
               {group.builtIn ? null : <DeleteApiGroupDialog group={group} />}

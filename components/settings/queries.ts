@@ -13,6 +13,7 @@ import {
   setBasicAuthEnabledAction,
 } from "@/app/(console)/settings/actions";
 import { usePagedList } from "@/components/shared/use-paged-list";
+import { useSearchedList } from "@/components/shared/use-searched-list";
 import { toast } from "@/components/ui/toast";
 import type { ApiGroup, CreateApiGroupFormInput } from "@/lib/api-groups/contract";
 import type { Page } from "@/lib/paging/contract";
@@ -56,13 +57,18 @@ export function useOrganizationSettings(initial?: OrganizationSettingsView) {
 }
 
 /** The tills a page at a time, filtered by part of the code or name (see usePagedList). */
-export function useTills(initialPage?: Page<Till>, search = "") {
+export function useTills(initialPage?: Page<Till>) {
   return usePagedList({
     queryKey: settingsKeys.tills(),
     list: listTillsAction,
-    search,
+    search: "",
     initialPage,
   });
+}
+
+/** The tills card's list: pages with a search box, by part of the code or name. */
+export function useTillList(initialPage?: Page<Till>) {
+  return useSearchedList({ queryKey: settingsKeys.tills(), list: listTillsAction, initialPage });
 }
 
 export function useApiGroups(initial?: ApiGroup[]) {

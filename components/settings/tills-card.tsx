@@ -2,7 +2,8 @@
 
 import { Plus, Store } from "lucide-react";
 import { ActionsCell, CardTable } from "@/components/shared/card-table";
-import { formatDate, formatDateTime, plural } from "@/components/shared/format";
+import { cappedNumber, formatDate, formatDateTime, plural } from "@/components/shared/format";
+import { ListSearchBox, NoMatches } from "@/components/shared/list-search";
 import { LoadMore } from "@/components/shared/load-more";
 import { useFormDialog } from "@/components/shared/use-form-dialog";
 import { Button } from "@/components/ui/button";
@@ -11,14 +12,14 @@ import { EmptyState } from "@/components/ui/empty-state";
 import { TableCell, TableHead, TableRow } from "@/components/ui/table";
 import { toast } from "@/components/ui/toast";
 import type { Page } from "@/lib/paging/contract";
-import { TILL_CLIENT_COUNT_CAP, type Till } from "@/lib/tills/contract";
+import type { Till } from "@/lib/tills/contract";
 import { AddTillDialog } from "./add-till-dialog";
 import { DeleteTillDialog } from "./delete-till-dialog";
-import { useTills } from "./queries";
+import { useTillList } from "./queries";
 
 /** The organisation's tills: the identities of Basic auth, and what API clients act as. */
 export function TillsCard({ initial }: { initial: Page<Till> }) {
-  const tills = useTills(initial);
+  const tills = useTillList(initial);
   const dialog = useFormDialog();
   const rows = tills.items ?? [];
 
@@ -31,14 +32,14 @@ export function TillsCard({ initial }: { initial: Page<Till> }) {
 
   return (
     <Card aria-labelledby="tills-heading">
-      <CardHeader actions={rows.length > 0 ? addButton : null}>
+      <CardHeader actions={tills.empty ? null : addButton}>
         <CardTitle id="tills-heading">Tills</CardTitle>
         <CardDescription>
           The organisation&apos;s identities for Basic authentication (code and password). Every API
           client acts as one till, which is recorded as the actor of its write calls.
         </CardDescription>
       </CardHeader>
-      {rows.length === 0 ? (
+      {tills.empty ? (
         <EmptyState
           icon={<Store />}
           headingLevel={3}
@@ -46,6 +47,20 @@ export function TillsCard({ initial }: { initial: Page<Till> }) {
           description="Add a till before registering API clients: each client is associated with one."
           action={addButton}
           className="m-5 bg-surface-subtle py-10 sm:py-10"
+        />
+      ) : (
+        <ListSearchBox
+          label="Search by code or name"
+          search={tills.search}
+          onSearchChange={tills.setSearch}
+          loading={tills.searching}
+        />
+      )}
+      {tills.empty ? null : rows.length === 0 ? (
+        <NoMatches
+          searchedFor={tills.searchedFor}
+          searchedIn="code or name"
+          onClear={() => tills.setSearch("")}
         />
       ) : (
         <CardTable
@@ -73,9 +88,7 @@ export function TillsCard({ initial }: { initial: Page<Till> }) {
                 className="text-right tabular-nums"
                 title={plural(till.apiClientCount, "API client uses it", "API clients use it")}
               >
-                {till.apiClientCount > TILL_CLIENT_COUNT_CAP
-                  ? `${TILL_CLIENT_COUNT_CAP.toLocaleString("en")}+`
-                  : till.apiClientCount}
+                {cappedNumber(till.apiClientCount)}
               </TableCell>
               <TableCell className="hidden whitespace-nowrap text-fg-muted sm:table-cell">
                 <time
@@ -92,11 +105,7 @@ export function TillsCard({ initial }: { initial: Page<Till> }) {
           ))}
         </CardTable>
       )}
-      <LoadMore
-        hasMore={tills.hasNextPage}
-        loading={tills.isFetchingNextPage}
-        onLoadMore={() => tills.fetchNextPage()}
-      />
+      <LoadMore hasMore={tills.hasMore} loading={tills.loadingMore} onLoadMore={tills.loadMore} />
       <AddTillDialog
         open={dialog.open}
         formKey={dialog.key}

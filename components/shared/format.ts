@@ -1,3 +1,5 @@
+import { COUNT_CAP } from "@/lib/paging/contract";
+
 /**
  * Dates are written out by hand in UTC: the server renders these components first, and a
  * locale- or time-zone-dependent format would differ between server and browser.
@@ -39,4 +41,16 @@ export function formatRelative(date: Date, now: number = Date.now()): string {
 
 export function plural(count: number, one: string, many: string): string {
   return `${count.toLocaleString("en-US")} ${count === 1 ? one : many}`;
+}
+
+/** A count the server stopped at one past COUNT_CAP (lib/paging): "1,000+" beyond it. */
+export function cappedNumber(count: number): string {
+  return count > COUNT_CAP
+    ? `${COUNT_CAP.toLocaleString("en-US")}+`
+    : count.toLocaleString("en-US");
+}
+
+/** plural() of a capped count: "1,000+ clients" beyond the cap. */
+export function cappedPlural(count: number, one: string, many: string): string {
+  return `${cappedNumber(count)} ${count === 1 ? one : many}`;
 }

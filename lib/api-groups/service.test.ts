@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { DatabaseHandle } from "@/db/client";
 import {
@@ -10,6 +10,7 @@ import {
   auditEvents,
   tills,
 } from "@/db/schema";
+import { COUNT_CAP } from "@/lib/paging/contract";
 import { createTestDatabase, testDrivers } from "@/lib/testing/databases";
 import { createApiGroupSchema, deleteApiGroupSchema, RESERVED_GROUP_SLUGS } from "./schema";
 import { createApiGroup, deleteApiGroup, describeGroupDeletion, listApiGroups } from "./service";
@@ -129,6 +130,19 @@ describe.each(testDrivers)("API groups on %s", (driver) => {
     expect(
       await handle.db.select().from(auditEvents).where(eq(auditEvents.action, "api_group.created")),
     ).toHaveLength(2);
+  });
+
+  it("counts a group's clients up to one past the cap", async () => {
+    await handle.db.execute(sql`
+      insert into api_clients (id, name, client_key, secret_hash, secret_prefix,
+        token_ttl_minutes, till_id, created_by_label)
+      select 'cli_many' || n, 'Many ' || n, 'adk_ck_many' || n, 'x', 'x', 60, ${TILL_ID}, 'seed'
+      from generate_series(1, ${COUNT_CAP + 5}) as n`);
+    await handle.db.execute(sql`
+      insert into api_client_permissions (client_id, group_id, level)
+      select 'cli_many' || n, 'grp_all', 'read' from generate_series(1, ${COUNT_CAP + 5}) as n`);
+    const all = (await listApiGroups(handle.db)).find((group) => group.slug === "all");
+    expect(all?.clientCount).toBe(COUNT_CAP + 1);
   });
 
   it("counts the clients holding each group", async () => {

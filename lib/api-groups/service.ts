@@ -5,6 +5,7 @@ import { isUniqueViolation } from "@/db/errors";
 import { apiClientPermissions, apiGroups } from "@/db/schema";
 import { type ChangeContext, recordAudit } from "@/lib/audit/service";
 import { newId } from "@/lib/ids";
+import { cappedCount } from "@/lib/paging/list-query";
 import type { CreateApiGroupInput } from "./schema";
 
 export interface ApiGroupView {
@@ -50,11 +51,18 @@ const viewColumns = {
 };
 
 export async function listApiGroups(executor: Executor): Promise<ApiGroupListItem[]> {
+  // Each group's clients counted up to one past COUNT_CAP: the API clients page and the settings
+  // page read the groups on every render, and a full count grew with every client registered.
   const rows = await executor
-    .select({ ...viewColumns, clientCount: count(apiClientPermissions.clientId) })
-    .from(apiGroups)
-    .leftJoin(apiClientPermissions, eq(apiClientPermissions.groupId, apiGroups.id))
-    .groupBy(apiGroups.id);
+    .select({
+      ...viewColumns,
+      clientCount: cappedCount(
+        executor,
+        apiClientPermissions,
+        eq(apiClientPermissions.groupId, apiGroups.id),
+      ),
+    })
+    .from(apiGroups);
   return rows.sort(compareApiGroups);
 }
 

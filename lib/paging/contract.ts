@@ -11,6 +11,12 @@ import type { ActionFailure } from "@/lib/forms/action-result";
  */
 export const PAGE_SIZE = 50;
 
+/**
+ * Counts shown beside a row (a till's API clients, a group's) stop one past this: a count above
+ * it reads "1,000+", so a row costs no more for a till used by 100,000 clients than by a thousand.
+ */
+export const COUNT_CAP = 1_000;
+
 /** A cursor is base64url text; anything else did not come from our server. */
 export const cursorSchema = z
   .string()

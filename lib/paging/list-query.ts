@@ -1,6 +1,8 @@
 import "server-only";
 import { and, type Column, or, type SQL, sql } from "drizzle-orm";
-import { PAGE_SIZE } from "./contract";
+import type { PgTable } from "drizzle-orm/pg-core";
+import type { Executor } from "@/db/client";
+import { COUNT_CAP, PAGE_SIZE } from "./contract";
 import { type Cursor, decodeCursor } from "./keyset";
 
 /**
@@ -101,4 +103,17 @@ function searchCondition(spec: ListSpec, search: string | undefined): SQL | unde
 /** `%`, `_` and the escape character itself are letters in a search, not wildcards. */
 export function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (char) => `\\${char}`);
+}
+
+/**
+ * The rows of `table` that match `where`, counted up to one past COUNT_CAP: a correlated
+ * subquery for a list's select, which stops reading once it passes the cap.
+ */
+export function cappedCount(executor: Executor, table: PgTable, where: SQL): SQL<number> {
+  const rows = executor
+    .select({ one: sql`1` })
+    .from(table)
+    .where(where)
+    .limit(COUNT_CAP + 1);
+  return sql<number>`(select count(*)::int from (${rows}) as capped)`;
 }

@@ -9,12 +9,6 @@ import type { CreateTillFields, createTillSchema } from "./schema";
  * so a field the service grows later (the password hash, say) is dropped instead of shipped.
  * zod objects strip unknown keys by default.
  */
-/**
- * A till's API clients are counted up to one past this in the list (a count above it reads
- * "more than 1,000"), so a page's cost does not grow with the clients of a busy till.
- */
-export const TILL_CLIENT_COUNT_CAP = 1_000;
-
 export const tillOutput = z.object({
   id: z.string(),
   code: z.string(),

@@ -5,8 +5,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type DatabaseHandle, queryRows } from "@/db/client";
 import { admins, apiClients, auditEvents, tills } from "@/db/schema";
 import { createBasicVerifier } from "@/lib/api-auth/basic";
+import { COUNT_CAP } from "@/lib/paging/contract";
 import { createTestDatabase, testDrivers } from "@/lib/testing/databases";
-import { TILL_CLIENT_COUNT_CAP } from "./contract";
 import { createTillSchema, deleteTillSchema } from "./schema";
 import { createTill, deleteTill, listTills } from "./service";
 
@@ -103,9 +103,9 @@ describe.each(testDrivers)("tills on %s", (driver) => {
       insert into api_clients (id, name, client_key, secret_hash, secret_prefix,
         token_ttl_minutes, till_id, created_by_label)
       select 'cli_busy' || n, 'Busy ' || n, 'adk_ck_busy' || n, 'x', 'x', 60, ${busy.id}, 'seed'
-      from generate_series(1, ${TILL_CLIENT_COUNT_CAP + 5}) as n`);
+      from generate_series(1, ${COUNT_CAP + 5}) as n`);
     expect((await listTills(handle.db)).items).toMatchObject([
-      { code: "busy", apiClientCount: TILL_CLIENT_COUNT_CAP + 1 },
+      { code: "busy", apiClientCount: COUNT_CAP + 1 },
     ]);
     await handle.db.delete(apiClients);
   });

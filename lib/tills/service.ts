@@ -9,13 +9,13 @@ import { newId } from "@/lib/ids";
 import type { Page } from "@/lib/paging/contract";
 import { pageFrom } from "@/lib/paging/keyset";
 import {
+  cappedCount,
   type ListOptions,
   type ListSpec,
   listOrder,
   listWhere,
   pageLimit,
 } from "@/lib/paging/list-query";
-import { TILL_CLIENT_COUNT_CAP } from "./contract";
 import type { CreateTillInput } from "./schema";
 
 /** What anyone may see of a till: never its password hash. */
@@ -28,7 +28,7 @@ export interface TillView {
 
 export interface TillListItem extends TillView {
   /**
-   * API clients that act as this till, counted up to one past TILL_CLIENT_COUNT_CAP; while above
+   * API clients that act as this till, counted up to one past COUNT_CAP; while above
    * zero the till cannot be deleted.
    */
   apiClientCount: number;
@@ -92,7 +92,7 @@ const listSpec: ListSpec = {
 /**
  * One page of tills by code (any case), then id, on `tills_code_order_idx`; `search` matches
  * part of the code or name. Each till's API clients are counted for its row only, on
- * `api_clients_till_idx`, and only up to one past TILL_CLIENT_COUNT_CAP: a till used by 100,000
+ * `api_clients_till_idx`, and only up to one past COUNT_CAP: a till used by 100,000
  * clients costs a page no more than one used by a thousand. Throws InvalidCursorError for a
  * cursor that is not ours.
  */
@@ -107,15 +107,10 @@ export async function listTills(
 
 /** The query behind a page, unrun: the plan tests and the bench EXPLAIN it. */
 export function tillPageQuery(executor: Executor, options: ListOptions, limit: number) {
-  const users = executor
-    .select({ one: sql`1` })
-    .from(apiClients)
-    .where(eq(apiClients.tillId, tills.id))
-    .limit(TILL_CLIENT_COUNT_CAP + 1);
   return executor
     .select({
       ...viewColumns,
-      apiClientCount: sql<number>`(select count(*)::int from (${users}) as users)`,
+      apiClientCount: cappedCount(executor, apiClients, eq(apiClients.tillId, tills.id)),
     })
     .from(tills)
     .where(listWhere(listSpec, options))
