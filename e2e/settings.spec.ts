@@ -107,6 +107,14 @@ test("tills: field errors, add, a duplicate code refused beside the field, delet
   await dialog.getByLabel("Password").fill("kiosk-password-07");
   await dialog.getByRole("button", { name: "Add till" }).click();
   await expect(dialog).toBeHidden();
+  // The card searches the server's tills by part of the code or name.
+  const tillSearch = tillsCard(page).getByRole("searchbox", { name: "Search by code or name" });
+  await tillSearch.fill("pop-up");
+  await expect(tillsCard(page).getByRole("row", { name: new RegExp(TILL.code) })).toHaveCount(0);
+  await expect(tillsCard(page).getByRole("row", { name: /kiosk-7/ })).toBeVisible();
+  await screenshot(page, "settings-till-search");
+  await tillSearch.fill("");
+  await expect(tillsCard(page).getByRole("row", { name: new RegExp(TILL.code) })).toBeVisible();
   await tillsCard(page).getByRole("button", { name: "Delete till kiosk-7" }).click();
   const confirm = page.getByRole("alertdialog", { name: "Delete till kiosk-7?" });
   await expect(confirm).toContainText("This cannot be undone");

@@ -5,7 +5,6 @@ import { ScrollText } from "lucide-react";
 import {
   Fragment,
   useCallback,
-  useEffect,
   useLayoutEffect,
   useRef,
   useState,
@@ -51,7 +50,7 @@ function formatDetails(details: Record<string, unknown>): string {
 }
 
 /**
- * The events as a table from the `xl` breakpoint, and as a stacked list below it, where six
+ * The events as a table from the `xl` breakpoint, and as a stacked list below it, where five
  * columns would only scroll sideways.
  *
  * Both are virtualised against the window's scroll: after many "Older events" the log holds
@@ -180,28 +179,17 @@ function useWindowRows(
 }
 
 /**
- * Virtual rows come and go, and an automatic table layout would resize its columns to fit
- * whichever are rendered. The columns are sized by the browser for the first rows, then kept:
- * the table switches to a fixed layout with those widths until the window is resized.
+ * The table's columns, fixed: virtual rows come and go, and an automatic layout would resize the
+ * columns to fit whichever are rendered. Time and address stack under other cells so that the
+ * details, the only long column, keep most of a 1280 px window.
  */
-function useFrozenColumns(enabled: boolean) {
-  const head = useRef<HTMLTableRowElement>(null);
-  const [widths, setWidths] = useState<number[] | null>(null);
-  useLayoutEffect(() => {
-    if (!enabled || widths || !head.current) return;
-    setWidths(
-      // Rounded up, so content sized to a fraction of a pixel still fits (a badge would wrap).
-      Array.from(head.current.cells, (cell) => Math.ceil(cell.getBoundingClientRect().width)),
-    );
-  }, [enabled, widths]);
-  useEffect(() => {
-    if (!enabled) return;
-    const thaw = () => setWidths(null);
-    window.addEventListener("resize", thaw);
-    return () => window.removeEventListener("resize", thaw);
-  }, [enabled]);
-  return { head, widths };
-}
+const COLUMNS = [
+  { label: "Time (UTC)", width: "8rem" },
+  { label: "Actor", width: "11.5rem" },
+  { label: "Action", width: "12.5rem" },
+  { label: "Target", width: "8rem" },
+  { label: "Details", width: undefined },
+] as const;
 
 function EventTable({
   events,
@@ -213,33 +201,24 @@ function EventTable({
   virtual: boolean;
 }) {
   const rows = useWindowRows(events.length, ROW_ESTIMATE, virtual);
-  const { head, widths } = useFrozenColumns(virtual);
   return (
     <Table
       aria-label="Audit events"
       // The header row is row 1.
       aria-rowcount={hasMore ? -1 : events.length + 1}
-      className={widths ? "table-fixed" : undefined}
+      className="table-fixed"
       containerClassName={virtual ? undefined : "hidden xl:block"}
     >
-      {widths ? (
-        <colgroup>
-          {widths.map((width, column) => (
-            // The columns are fixed; their index is their identity. The last one takes what
-            // is left, so the rounding never makes the table wider than its box.
-            // biome-ignore lint/suspicious/noArrayIndexKey: see above
-            <col key={column} style={column < widths.length - 1 ? { width } : undefined} />
-          ))}
-        </colgroup>
-      ) : null}
+      <colgroup>
+        {COLUMNS.map((column) => (
+          <col key={column.label} style={{ width: column.width }} />
+        ))}
+      </colgroup>
       <TableHeader>
-        <TableRow ref={head} aria-rowindex={1}>
-          <TableHead>Time (UTC)</TableHead>
-          <TableHead>Actor</TableHead>
-          <TableHead>Action</TableHead>
-          <TableHead>Target</TableHead>
-          <TableHead>Address</TableHead>
-          <TableHead>Details</TableHead>
+        <TableRow aria-rowindex={1}>
+          {COLUMNS.map((column) => (
+            <TableHead key={column.label}>{column.label}</TableHead>
+          ))}
         </TableRow>
       </TableHeader>
       <TableBody ref={rows.container as React.Ref<HTMLTableSectionElement>}>
@@ -255,34 +234,33 @@ function EventTable({
               aria-rowindex={index + 2}
             >
               <TableCell className="whitespace-nowrap text-fg-muted tabular-nums">
-                <time dateTime={event.occurredAt.toISOString()}>
-                  {formatTime(event.occurredAt)}
+                {/* The date over the time: one line each, so the column stays narrow. */}
+                <time dateTime={event.occurredAt.toISOString()} className="grid">
+                  <span>{formatTime(event.occurredAt).slice(0, 10)}</span>
+                  <span>{formatTime(event.occurredAt).slice(11)}</span>
                 </time>
               </TableCell>
-              {/* break-words, not anywhere: the column is sized for whole labels first. */}
               <TableCell className="break-words">
                 <div className="font-medium text-fg">{event.actorLabel ?? "—"}</div>
-                {event.actorType !== "admin" ? (
-                  <div className="text-fg-subtle text-xs">{actorTypeLabel(event.actorType)}</div>
-                ) : null}
+                <div className="text-fg-subtle text-xs">
+                  {event.actorType !== "admin" ? `${actorTypeLabel(event.actorType)} · ` : null}
+                  <span className="font-mono">
+                    <span className="sr-only">from </span>
+                    {event.clientAddress ?? "—"}
+                  </span>
+                </div>
               </TableCell>
               <TableCell>
                 <Badge variant={actionVariant(event.action)} className="font-mono">
-                  {/* Whole while the columns are sized; then a longer name wraps after its area. */}
-                  {widths ? <ActionName action={event.action} /> : event.action}
+                  {/* A name longer than the column wraps after its area. */}
+                  <ActionName action={event.action} />
                 </Badge>
               </TableCell>
               <TableCell
-                className="max-w-40 truncate font-mono text-fg-muted text-xs"
+                className="truncate font-mono text-fg-muted text-xs"
                 title={event.targetId ?? undefined}
               >
                 {event.targetId ?? "—"}
-              </TableCell>
-              <TableCell
-                className="truncate font-mono text-fg-muted text-xs"
-                title={event.clientAddress ?? undefined}
-              >
-                {event.clientAddress ?? "—"}
               </TableCell>
               <TableCell className="text-fg-muted text-xs [overflow-wrap:anywhere]">
                 {formatDetails(event.details) || "—"}
@@ -301,15 +279,14 @@ function Spacer({ height }: { height: number }) {
   return (
     // biome-ignore lint/a11y/noAriaHiddenOnFocusable: a row with nothing in it takes no focus
     <tr aria-hidden="true" className="border-0">
-      <td colSpan={6} style={{ height, padding: 0 }} />
+      <td colSpan={COLUMNS.length} style={{ height, padding: 0 }} />
     </tr>
   );
 }
 
 /**
  * An action's name that may wrap after its area (`integration.` / `connection_deleted`), in
- * one span: the badge is a flex box, where loose text would not wrap. Chromium breaks at
- * `<wbr>` even under the badge's nowrap, so this is only for columns already sized.
+ * one span: the badge is a flex box, where loose text would not wrap.
  */
 function ActionName({ action }: { action: string }) {
   const parts = action.split(".");
