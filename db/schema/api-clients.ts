@@ -86,7 +86,8 @@ export const apiClients = pgTable(
   },
   (table) => [
     uniqueIndex("api_clients_client_key_idx").on(table.clientKey),
-    index("api_clients_till_idx").on(table.tillId),
+    // With the id, so a till's clients are counted in index order and the count stops at its cap.
+    index("api_clients_till_idx").on(table.tillId, table.id),
     // The console's list order and keyset: name in any case, byte order, then id. Byte order
     // lets a 1–2 character prefix search walk the same index (lib/paging/list-query.ts).
     index("api_clients_name_idx").on(sql`lower(${table.name}) collate "C"`, table.id),
@@ -110,7 +111,8 @@ export const apiClientPermissions = pgTable(
   },
   (table) => [
     primaryKey({ columns: [table.clientId, table.groupId] }),
-    index("api_client_permissions_group_idx").on(table.groupId),
+    // With the client, so a group's clients are counted in index order and the count stops at its cap.
+    index("api_client_permissions_group_idx").on(table.groupId, table.clientId),
   ],
 );
 

@@ -58,8 +58,9 @@ export async function listApiGroups(executor: Executor): Promise<ApiGroupListIte
       ...viewColumns,
       clientCount: cappedCount(
         executor,
-        apiClientPermissions,
-        eq(apiClientPermissions.groupId, apiGroups.id),
+        apiClientPermissions.groupId,
+        apiGroups.id,
+        apiClientPermissions.clientId,
       ),
     })
     .from(apiGroups);

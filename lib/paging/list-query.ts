@@ -1,6 +1,6 @@
 import "server-only";
-import { and, type Column, or, type SQL, sql } from "drizzle-orm";
-import type { PgTable } from "drizzle-orm/pg-core";
+import { and, type Column, eq, or, type SQL, sql } from "drizzle-orm";
+import type { PgColumn } from "drizzle-orm/pg-core";
 import type { Executor } from "@/db/client";
 import { COUNT_CAP, PAGE_SIZE } from "./contract";
 import { type Cursor, decodeCursor } from "./keyset";
@@ -106,14 +106,25 @@ export function escapeLike(text: string): string {
 }
 
 /**
- * The rows of `table` that match `where`, counted up to one past COUNT_CAP: a correlated
+ * The rows whose `column` equals `value`, counted up to one past COUNT_CAP: a correlated
  * subquery for a list's select, which stops reading once it passes the cap.
+ *
+ * Ordered by `then`, the second column of an index on (column, then): the index gives that
+ * order for free, so the planner walks it and stops at the cap. Without the order it may prefer
+ * a sequential scan "until 1,001 match", which reads the whole table for a value with few rows
+ * or none (17 ms for the API groups at 150,000 permissions).
  */
-export function cappedCount(executor: Executor, table: PgTable, where: SQL): SQL<number> {
+export function cappedCount(
+  executor: Executor,
+  column: PgColumn,
+  value: Column | SQL,
+  then: PgColumn,
+): SQL<number> {
   const rows = executor
     .select({ one: sql`1` })
-    .from(table)
-    .where(where)
+    .from(column.table)
+    .where(eq(column, value))
+    .orderBy(then)
     .limit(COUNT_CAP + 1);
   return sql<number>`(select count(*)::int from (${rows}) as capped)`;
 }

@@ -110,7 +110,7 @@ export function tillPageQuery(executor: Executor, options: ListOptions, limit: n
   return executor
     .select({
       ...viewColumns,
-      apiClientCount: cappedCount(executor, apiClients, eq(apiClients.tillId, tills.id)),
+      apiClientCount: cappedCount(executor, apiClients.tillId, tills.id, apiClients.id),
     })
     .from(tills)
     .where(listWhere(listSpec, options))
