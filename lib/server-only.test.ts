@@ -24,6 +24,7 @@ const BROWSER_SAFE = new Set([
   "lib/api-groups/contract.ts",
   "lib/integrations/contract.ts",
   "lib/audit/contract.ts",
+  "lib/paging/contract.ts", // the page shape and list query every console list shares
   "lib/integrations/connect-contract.ts", // the hosted connect page's browser half
   "lib/integrations/url-rules.ts", // shared by schema.ts, which the browser runs
   "lib/integrations/connect-tokens.ts", // token shape and hash, no I/O; e2e hashes links with it
