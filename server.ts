@@ -9,6 +9,7 @@ import { createApiApp } from "@/lib/api/app";
 import { hasAnyAdmin } from "@/lib/auth/service";
 import { KeyringError } from "@/lib/crypto";
 import { EnvError, env } from "@/lib/env";
+import { refuseConnect, refuseUnknownMethod } from "@/lib/http/methods";
 import { readRequestContext, setTrustedHeaders } from "@/lib/http/request-context";
 import { applyApiSecurityHeaders, applyPageSecurityHeaders } from "@/lib/http/security-headers";
 import { startRuntime, stopRuntime } from "@/lib/runtime";
@@ -38,6 +39,7 @@ async function main(): Promise<void> {
   );
 
   const server = http.createServer((req, res) => {
+    if (refuseUnknownMethod(req, res)) return;
     const context = readRequestContext(req, config.AUTHDESK_TRUST_PROXY);
     setTrustedHeaders(req, context);
     if (PROGRAM_PATHS.test(req.url ?? "/")) {
@@ -48,6 +50,8 @@ async function main(): Promise<void> {
     applyPageSecurityHeaders(req, res, { https: context.https, dev });
     void handlePage(req, res);
   });
+
+  server.on("connect", refuseConnect);
 
   server.listen(config.PORT, config.HOST, async () => {
     const address = server.address();

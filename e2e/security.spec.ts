@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync } from "node:fs";
+import http from "node:http";
 import path from "node:path";
 import { expect, signIn, test } from "./fixtures";
 
@@ -23,6 +24,57 @@ test("API responses carry the strict headers and problem details", async ({ requ
   expect(missing.status()).toBe(404);
   expect(missing.headers()["content-type"]).toBe("application/problem+json");
   expect(await missing.json()).toMatchObject({ status: 404, title: "Not found" });
+});
+
+/** One raw request, answered or not: Playwright's client refuses methods like CONNECT. */
+function rawRequest(
+  baseURL: string,
+  method: string,
+  target: string,
+): Promise<{ status: number; allow?: string; body: string } | { dropped: string }> {
+  const url = new URL(baseURL);
+  return new Promise((resolve) => {
+    const req = http.request({ host: url.hostname, port: url.port, method, path: target });
+    const answered = (res: http.IncomingMessage) => {
+      let body = "";
+      res.on("data", (chunk) => {
+        body += chunk;
+      });
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, allow: res.headers.allow, body }));
+    };
+    req.on("response", answered);
+    // Node reports a CONNECT's answer as "connect", whatever its status.
+    req.on("connect", (res, socket) => {
+      socket.destroy();
+      resolve({ status: res.statusCode ?? 0, allow: res.headers.allow, body: "" });
+    });
+    req.on("error", (error) => resolve({ dropped: error.message }));
+    req.setTimeout(10_000, () => req.destroy(new Error("no answer in 10 s")));
+    req.end();
+  });
+}
+
+test("methods no path answers get a 405 naming the ones that work, not a 500 or a dropped connection", async ({
+  baseURL,
+}) => {
+  const cases: Array<[method: string, target: string]> = [
+    ["TRACE", "/next-health"],
+    ["TRACE", "/api/health"],
+    ["PROPFIND", "/"],
+    ["CONNECT", "127.0.0.1:443"],
+  ];
+  for (const [method, target] of cases) {
+    const answer = await rawRequest(baseURL ?? "", method, target);
+    expect(answer, `${method} ${target}`).toMatchObject({
+      status: 405,
+      allow: "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS",
+    });
+  }
+  const trace = await rawRequest(baseURL ?? "", "TRACE", "/next-health");
+  expect("body" in trace && JSON.parse(trace.body)).toMatchObject({
+    status: 405,
+    title: "Method Not Allowed",
+  });
 });
 
 test("pages get a nonce-based CSP without unsafe-eval, and their scripts run under it", async ({
