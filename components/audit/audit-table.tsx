@@ -129,12 +129,12 @@ type Rows = {
  * element the rows start in (tbody, ul): its distance from the top of the page is measured on
  * every render, since the filters and the header above it change height.
  */
-function useWindowRows(
+function useWindowRows<Container extends HTMLElement>(
   count: number,
   estimate: number,
   enabled: boolean,
-): Rows & { container: React.RefObject<HTMLElement | null> } {
-  const container = useRef<HTMLElement | null>(null);
+): Rows & { container: React.RefObject<Container | null> } {
+  const container = useRef<Container | null>(null);
   const [scrollMargin, setScrollMargin] = useState(0);
   const virtualizer: Virtualizer<Window, Element> = useWindowVirtualizer({
     count,
@@ -200,7 +200,7 @@ function EventTable({
   hasMore: boolean;
   virtual: boolean;
 }) {
-  const rows = useWindowRows(events.length, ROW_ESTIMATE, virtual);
+  const rows = useWindowRows<HTMLTableSectionElement>(events.length, ROW_ESTIMATE, virtual);
   return (
     <Table
       aria-label="Audit events"
@@ -221,7 +221,7 @@ function EventTable({
           ))}
         </TableRow>
       </TableHeader>
-      <TableBody ref={rows.container as React.Ref<HTMLTableSectionElement>}>
+      <TableBody ref={rows.container}>
         {rows.before > 0 ? <Spacer height={rows.before} /> : null}
         {rows.indexes.map((index) => {
           const event = events[index];
@@ -317,10 +317,10 @@ function EventList({
   hasMore: boolean;
   virtual: boolean;
 }) {
-  const rows = useWindowRows(events.length, ITEM_ESTIMATE, virtual);
+  const rows = useWindowRows<HTMLUListElement>(events.length, ITEM_ESTIMATE, virtual);
   return (
     <ul
-      ref={rows.container as React.Ref<HTMLUListElement>}
+      ref={rows.container}
       aria-label="Audit events"
       className={cn("rounded-lg border border-line bg-surface", virtual ? undefined : "xl:hidden")}
       style={{ paddingTop: rows.before, paddingBottom: rows.after }}
