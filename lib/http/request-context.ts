@@ -54,7 +54,7 @@ function parseRange(entry: string): { address: string; prefix: number; family: 4
   const prefix = prefixText === undefined ? bits : Number(prefixText);
   if (!/^\d*$/.test(prefixText ?? "") || !Number.isInteger(prefix) || prefix < 0 || prefix > bits)
     return null;
-  return { address, prefix, family };
+  return { address, prefix, family: family === 4 ? 4 : 6 };
 }
 
 /** Tells whether an address belongs to a trusted proxy. */
