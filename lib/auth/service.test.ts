@@ -46,7 +46,7 @@ describe.each(testDrivers)("admin accounts on %s", (driver) => {
     const { db } = handle;
     await createAdmin(db, { email: "a@example.com", password: PASSWORD }, setupContext);
     const [row] = await db.select().from(admins);
-    expect(row?.passwordHash).toMatch(/^scrypt\$17\$8\$1\$/);
+    expect(row?.passwordHash).toMatch(/^scrypt\$\d+\$8\$1\$/);
     expect(JSON.stringify(await db.select().from(auditEvents))).not.toContain(PASSWORD);
   });
 

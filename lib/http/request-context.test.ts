@@ -71,7 +71,10 @@ describe("the client address behind proxies", () => {
       "x-forwarded-for": "10.1.2.3",
       "x-forwarded-proto": "https",
     });
-    expect(readRequestContext(direct, ranges)).toEqual({ clientAddress: "203.0.113.9", https: false });
+    expect(readRequestContext(direct, ranges)).toEqual({
+      clientAddress: "203.0.113.9",
+      https: false,
+    });
   });
 
   it("keeps the socket's protocol when the proxy sends none", () => {
