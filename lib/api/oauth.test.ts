@@ -319,7 +319,9 @@ describe.each(testDrivers)("OAuth 2.0 endpoints on %s", (driver) => {
       const wrong = await statementsFor(reader.clientKey);
       // The prepared lookup (client, permissions and counters in one statement), then the write.
       expect(wrong).toEqual([
-        expect.stringMatching(/"api_clients"[\s\S]*"rate_limit_counters"|"rate_limit_counters"[\s\S]*"api_clients"/),
+        expect.stringMatching(
+          /"api_clients"[\s\S]*"rate_limit_counters"|"rate_limit_counters"[\s\S]*"api_clients"/,
+        ),
         expect.stringMatching(/^insert into "rate_limit_counters"/),
       ]);
       expect(unknown).toEqual(wrong);
@@ -551,7 +553,9 @@ describe.each(testDrivers)("OAuth 2.0 endpoints on %s", (driver) => {
       const [counter] = await db
         .select()
         .from(rateLimitCounters)
-        .where(eq(rateLimitCounters.key, `auth-failure:client-address:127.0.0.1:${reader.clientKey}`));
+        .where(
+          eq(rateLimitCounters.key, `auth-failure:client-address:127.0.0.1:${reader.clientKey}`),
+        );
       // The refused attempt is counted too: trying on while throttled backs off further.
       expect(counter?.count).toBe(LIMITS.perPair + 1);
 

@@ -8,7 +8,7 @@ import {
   type CounterState,
   sweepEndedCountersSometimes,
 } from "@/lib/rate-limit/counter";
-import { MAX_BACKOFF_SECONDS } from "@/lib/rate-limit/failures";
+import { MAX_BACKOFF_SECONDS, throttledAddress } from "@/lib/rate-limit/failures";
 
 /**
  * Sign-in throttling, on the database counters every app instance shares (lib/rate-limit).
@@ -44,7 +44,7 @@ const MAX_KEY_PART = 254;
 
 function keysFor(subject: { email: string; clientAddress: string | null }): ThrottleKeys {
   const email = subject.email.slice(0, MAX_KEY_PART);
-  const address = (subject.clientAddress ?? "unknown").slice(0, MAX_KEY_PART);
+  const address = throttledAddress(subject.clientAddress);
   return {
     pair: `sign-in:account-address:${address}:${email}`,
     address: `sign-in:address:${address}`,

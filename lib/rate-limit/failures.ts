@@ -1,4 +1,5 @@
 import "server-only";
+import { isIPv6 } from "node:net";
 import type { Executor } from "@/db/client";
 import {
   addToCounters,
@@ -66,13 +67,41 @@ export interface FailureCounters {
 /** Caller-chosen strings become keys; long ones are cut so a key stays an index-friendly size. */
 const MAX_KEY_PART = 200;
 
+/**
+ * The part of a client address that throttles count by. One IPv6 subscriber usually holds a
+ * whole /64 and can send from any address in it, so IPv6 addresses count by their /64, as
+ * IPv4 addresses count one by one.
+ */
+export function throttledAddress(clientAddress: string | null): string {
+  if (!clientAddress) return "unknown";
+  if (!isIPv6(clientAddress)) return clientAddress.slice(0, MAX_KEY_PART);
+  return `${expandIPv6(clientAddress).slice(0, 4).join(":")}::/64`;
+}
+
+/** Eight groups of 16 bits, as lowercase hex without leading zeros. */
+function expandIPv6(address: string): string[] {
+  const [head = "", tail] = address.toLowerCase().split("%")[0]?.split("::") ?? [];
+  const groups = (part: string | undefined) => (part ? part.split(":").flatMap(ipv4Groups) : []);
+  const left = groups(head);
+  const right = groups(tail);
+  const zeros = tail === undefined ? [] : Array(8 - left.length - right.length).fill("0");
+  return [...left, ...zeros, ...right].map((group) => Number.parseInt(group, 16).toString(16));
+}
+
+/** An IPv4 address written at the end of an IPv6 one is two 16-bit groups. */
+function ipv4Groups(group: string): string[] {
+  if (!group.includes(".")) return [group];
+  const [a = 0, b = 0, c = 0, d = 0] = group.split(".").map(Number);
+  return [((a << 8) | b).toString(16), ((c << 8) | d).toString(16)];
+}
+
 export function failureCounters(
   subject: { kind: "client" | "till"; id: string },
   clientAddress: string | null,
   limits: FailureLimits,
 ): FailureCounters {
   const id = subject.id.slice(0, MAX_KEY_PART);
-  const address = (clientAddress || "unknown").slice(0, MAX_KEY_PART);
+  const address = throttledAddress(clientAddress);
   const keys = {
     pair: `auth-failure:${subject.kind}-address:${address}:${id}`,
     address: `auth-failure:address:${address}`,

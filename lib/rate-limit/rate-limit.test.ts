@@ -9,6 +9,7 @@ import {
   MAX_BACKOFF_SECONDS,
   recordFailure,
   refuseAttempt,
+  throttledAddress,
   throttleVerdict,
 } from "./failures";
 import { createSharedQuota } from "./quota";
@@ -143,6 +144,20 @@ describe.each(testDrivers)("rate limiting in the database on %s", (driver) => {
       const [pair] = await readCounters(db, [mallory.pair]);
       expect(pair?.secondsLeft).toBeLessThanOrEqual(MAX_BACKOFF_SECONDS);
       expect(pair?.secondsLeft).toBeGreaterThan(MAX_BACKOFF_SECONDS - 60);
+    });
+
+    it("counts IPv6 clients by their /64, which one subscriber holds whole", () => {
+      expect(throttledAddress("2001:db8:1:2:aaaa::1")).toBe("2001:db8:1:2::/64");
+      expect(throttledAddress("2001:0db8:0001:0002:ffff:1:2:3")).toBe("2001:db8:1:2::/64");
+      expect(throttledAddress("2001:db8::1")).toBe("2001:db8:0:0::/64");
+      expect(throttledAddress("::1")).toBe("0:0:0:0::/64");
+      expect(throttledAddress("64:ff9b::192.0.2.1")).toBe("64:ff9b:0:0::/64");
+      expect(throttledAddress("fe80::1%eth0")).toBe("fe80:0:0:0::/64");
+      expect(throttledAddress("198.51.100.7")).toBe("198.51.100.7");
+      expect(throttledAddress(null)).toBe("unknown");
+      const one = failureCounters({ kind: "till", id: "t" }, "2001:db8:1:2::1", limits);
+      const neighbour = failureCounters({ kind: "till", id: "t" }, "2001:db8:1:2::2", limits);
+      expect(neighbour.keys).toEqual(one.keys);
     });
 
     it("cuts caller-chosen ids to a bounded key length", () => {
