@@ -22,7 +22,7 @@ test.use({ viewport: { width: 1280, height: 800 } });
 const A = e2eUrls.postgres;
 const B = e2eUrls.postgresSecond;
 const TILL = { code: "pos-two", name: "Two instances", password: "pos-two-password-1" };
-/** The failure throttle per client id (lib/oauth/README.md): 10 failures in 5 minutes. */
+/** The failure throttle per client id and address (lib/oauth/README.md): 10 failures in 5 minutes. */
 const FAILURES_PER_CLIENT = 10;
 const WINDOW_SECONDS = 300;
 
@@ -113,7 +113,8 @@ test("failed client authentications count across both instances", async ({ page,
     expect(await response.json()).toMatchObject({ error: "invalid_client" });
   }
 
-  // The limit is reached across the pair: both throttle, even the right secret.
+  // The limit is reached across the pair of instances: both throttle this address, even the
+  // right secret (the owner elsewhere would still get a token: lib/api/oauth.test.ts).
   await expectThrottled(await requestToken(request, client.clientKey, "wrong-again", A), "A");
   await expectThrottled(await requestToken(request, client.clientKey, "wrong-again", B), "B");
   await expectThrottled(

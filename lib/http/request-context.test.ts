@@ -77,6 +77,15 @@ describe("the client address behind proxies", () => {
     });
   });
 
+  it("believes a trusted proxy's protocol when it sends no address", () => {
+    const protocolOnly = request("127.0.0.1", { "x-forwarded-proto": "https" });
+    expect(readRequestContext(protocolOnly, trust("true"))).toEqual({
+      clientAddress: "127.0.0.1",
+      https: true,
+    });
+    expect(readRequestContext(protocolOnly, trust("10.0.0.0/8")).https).toBe(false);
+  });
+
   it("keeps the socket's protocol when the proxy sends none", () => {
     const tls = request("10.0.0.2", { "x-forwarded-for": "198.51.100.7" }, true);
     expect(readRequestContext(tls, trust("true")).https).toBe(true);

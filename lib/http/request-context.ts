@@ -83,14 +83,16 @@ export function readRequestContext(req: IncomingMessage, trust: TrustProxy): Req
   const chain = [...listValues(req.headers["x-forwarded-for"]), socketAddress].map(
     (address) => normaliseAddress(address) ?? address,
   );
-  let hops = 0;
-  while (hops < chain.length - 1 && isTrusted(chain[chain.length - 1 - hops] ?? "", hops)) {
-    hops += 1;
+  // Trusted proxies from the right, the socket's peer first; the entry left of them is the
+  // client (the left-most entry when every one is a trusted proxy, as Express does).
+  let proxies = 0;
+  while (proxies < chain.length && isTrusted(chain[chain.length - 1 - proxies] ?? "", proxies)) {
+    proxies += 1;
   }
-  if (hops === 0) return { clientAddress: socketAddress, https: tls };
+  if (proxies === 0) return { clientAddress: socketAddress, https: tls };
   return {
-    clientAddress: chain[chain.length - 1 - hops] ?? socketAddress,
-    https: forwardedProtocol(listValues(req.headers["x-forwarded-proto"]), hops) ?? tls,
+    clientAddress: chain[Math.max(0, chain.length - 1 - proxies)] ?? socketAddress,
+    https: forwardedProtocol(listValues(req.headers["x-forwarded-proto"]), proxies) ?? tls,
   };
 }
 
