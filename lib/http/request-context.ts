@@ -60,7 +60,19 @@ function parseRange(entry: string): { address: string; prefix: number; family: 4
 /** Tells whether an address belongs to a trusted proxy. */
 type IsTrusted = (address: string, hop: number) => boolean;
 
+/** Built once per setting (server.ts passes the same object on every request). */
+const policies = new WeakMap<Exclude<TrustProxy, false>, IsTrusted>();
+
 function trustPolicy(trust: Exclude<TrustProxy, false>): IsTrusted {
+  let policy = policies.get(trust);
+  if (!policy) {
+    policy = buildTrustPolicy(trust);
+    policies.set(trust, policy);
+  }
+  return policy;
+}
+
+function buildTrustPolicy(trust: Exclude<TrustProxy, false>): IsTrusted {
   if ("hops" in trust) return (_address, hop) => hop < trust.hops;
   const list = new BlockList();
   for (const entry of trust.proxies) {

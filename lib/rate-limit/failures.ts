@@ -24,7 +24,7 @@ import {
  * (counter.ts): whoever keeps trying while throttled doubles their own wait.
  *
  * The check reads the counters inside the lookup the caller makes anyway (`liveCountersJson`),
- * and only failures write. So a burst of parallel guesses can overshoot a limit by the number
+ * and only failures and refusals write. So a burst of parallel guesses can overshoot a limit by the number
  * of requests in flight; that is acceptable because the credentials behind these checks are
  * 256-bit secrets or scrypt-hashed passwords, and the throttle is there to stop hammering, not
  * to make guessing possible-but-slow.
