@@ -96,15 +96,17 @@ function mergeSameKeys(hits: CounterHit[]): CounterHit[] {
  */
 function backedOffWindowEnd(hits: CounterHit[]): SQL {
   const current = sql`${rateLimitCounters.windowEndsAt}`;
-  const withBackoff = hits.filter((hit) => hit.backoff);
-  if (withBackoff.length === 0) return current;
   const newCount = sql`(${rateLimitCounters.count} + excluded.count)`;
-  const cases = withBackoff.map(({ key, backoff }) => {
-    const { above, baseSeconds, maxSeconds } = backoff as Backoff;
+  const cases = hits.flatMap(({ key, backoff }) => {
+    if (!backoff) return [];
+    const { above, baseSeconds, maxSeconds } = backoff;
     // The exponent is capped so the power stays a finite number for any count.
     const wait = sql`least(${maxSeconds}::float8, ${baseSeconds}::float8 * power(2::float8, least(${newCount} - ${above} - 1, 40)))`;
-    return sql`when excluded.key = ${key} and ${newCount} > ${above} then greatest(${current}, now() + make_interval(secs => ${wait}))`;
+    return [
+      sql`when excluded.key = ${key} and ${newCount} > ${above} then greatest(${current}, now() + make_interval(secs => ${wait}))`,
+    ];
   });
+  if (cases.length === 0) return current;
   return sql`case ${sql.join(cases, sql` `)} else ${current} end`;
 }
 
