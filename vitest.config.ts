@@ -16,5 +16,7 @@ export default defineConfig({
     pool: "forks",
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    // Cheap password hashes in tests only (lib/auth/password.ts); production ignores it.
+    env: { AUTHDESK_TEST_SCRYPT_LOG2_N: "10" },
   },
 });

@@ -77,6 +77,29 @@ test("methods no path answers get a 405 naming the ones that work, not a 500 or 
   });
 });
 
+test("behind the trusted proxy, an X-Forwarded-For the client wrote buys no fresh address", async ({
+  request,
+}) => {
+  // The e2e server trusts one proxy (playwright.config.ts); this test plays it: the right-most
+  // entry is the address the proxy saw, everything left of it is what the client sent.
+  const FAILURES_PER_ADDRESS = 30; // lib/rate-limit/failures.ts, per 5 minutes
+  const guess = (index: number, seenByProxy: string) =>
+    request.post("/oauth/token", {
+      form: {
+        grant_type: "client_credentials",
+        client_id: `adk_ck_spoof${index}`,
+        client_secret: "guess",
+      },
+      headers: { "x-forwarded-for": `192.0.2.${index % 250}, ${seenByProxy}` },
+    });
+  for (let index = 0; index < FAILURES_PER_ADDRESS; index++) {
+    expect((await guess(index, "198.51.100.77")).status(), `guess ${index + 1}`).toBe(401);
+  }
+  expect((await guess(FAILURES_PER_ADDRESS, "198.51.100.77")).status()).toBe(429);
+  // Another client behind the same proxy is its own address.
+  expect((await guess(FAILURES_PER_ADDRESS + 1, "198.51.100.78")).status()).toBe(401);
+});
+
 test("pages get a nonce-based CSP without unsafe-eval, and their scripts run under it", async ({
   page,
 }) => {

@@ -1,9 +1,10 @@
 import { index, integer, pgTable, text, timestamp } from "drizzle-orm/pg-core";
 
 /**
- * Fixed-window counters shared by every app instance (lib/rate-limit): failed client
- * authentications per client id and per address, and leased request quotas per API caller.
- * One row per key; a row whose window has ended counts as zero and is reset by the next hit.
+ * Fixed-window counters shared by every app instance (lib/rate-limit): failed sign-ins and
+ * client and till authentications (per address, per account and address, per account), and
+ * leased request quotas per API caller. One row per key; a row whose window has ended counts as
+ * zero and is reset by the next hit. Failure throttles' backoff lengthens a live window.
  */
 export const rateLimitCounters = pgTable(
   "rate_limit_counters",

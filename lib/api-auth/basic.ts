@@ -11,6 +11,7 @@ import {
   type FailureLimits,
   failureCounters,
   recordFailure,
+  refuseAttempt,
   throttleVerdict,
 } from "@/lib/rate-limit/failures";
 import { TILL_CODE_MAX, TILL_PASSWORD_MAX } from "@/lib/tills/schema";
@@ -123,15 +124,12 @@ export function createBasicVerifier(
       clientAddress,
       limits,
     );
-    const row = await findTill(
-      executor,
-      credentials.code,
-      counters.map((counter) => counter.key),
-    );
+    const row = await findTill(executor, credentials.code, counters.keys);
     if (row.enabled === false) return { ok: false, error: "basic_disabled" };
     const verdict = throttleVerdict(counters, row.counters);
     if (verdict.throttled) {
-      return { ok: false, error: "throttled", retryAfterSeconds: verdict.retryAfterSeconds };
+      const retryAfterSeconds = await refuseAttempt(executor, counters, verdict);
+      return { ok: false, error: "throttled", retryAfterSeconds };
     }
     const key = fingerprint(credentials);
     if (row.tillId && row.passwordHash && recall(key, row)) {

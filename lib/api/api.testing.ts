@@ -57,6 +57,42 @@ export async function startApiServer(
   };
 }
 
+export interface SentFrom {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+
+/**
+ * An HTTP request sent from a chosen loopback address (127.0.0.2, 127.0.0.3 …: all of
+ * 127.0.0.0/8 is this machine), so a test can play several clients whose addresses differ on
+ * the socket itself, as far as the server can tell.
+ */
+export function requestFrom(
+  localAddress: string,
+  url: string,
+  init: { method?: string; headers?: Record<string, string>; body?: string } = {},
+): Promise<SentFrom> {
+  return new Promise((resolve, reject) => {
+    const request = http.request(
+      url,
+      { method: init.method ?? "POST", headers: init.headers, localAddress },
+      (response) => {
+        let body = "";
+        response.setEncoding("utf8");
+        response.on("data", (chunk: string) => {
+          body += chunk;
+        });
+        response.on("end", () =>
+          resolve({ status: response.statusCode ?? 0, headers: response.headers, body }),
+        );
+      },
+    );
+    request.on("error", reject);
+    request.end(init.body);
+  });
+}
+
 export interface TestTill {
   id: string;
   code: string;

@@ -33,7 +33,7 @@ const stubBroker: TokenBroker = {
   close: async () => {},
 };
 
-const FAILURES = { perSubject: 4, perAddress: 100, windowSeconds: 300 };
+const FAILURES = { perPair: 4, perAddress: 100, perSubject: 4, windowSeconds: 300 };
 const REQUESTS_PER_MINUTE = 6;
 
 describe.each(testDrivers)("two app instances on one %s database", (driver) => {
@@ -90,7 +90,7 @@ describe.each(testDrivers)("two app instances on one %s database", (driver) => {
 
   it("counts failed client authentications across both", async () => {
     const client = await insertClient(first.db, { tillId: till.id, permissions: { all: "read" } });
-    for (let attempt = 0; attempt < FAILURES.perSubject; attempt++) {
+    for (let attempt = 0; attempt < FAILURES.perPair; attempt++) {
       const instance = instances[attempt % 2] as ApiServer;
       expect((await tokenRequest(instance, client, "wrong")).status).toBe(401);
     }

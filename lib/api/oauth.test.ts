@@ -10,8 +10,8 @@ import { createApiGroup, deleteApiGroup } from "@/lib/api-groups/service";
 import { insertTestAdmin } from "@/lib/auth-configs/token-broker.testing";
 import { generateKeyEntry, parseKeyring } from "@/lib/crypto";
 import { createAccessTokenSigner } from "@/lib/oauth/access-tokens";
-import { countingDatabase } from "@/lib/testing/counting-database";
 import { createTestDatabase, testDrivers } from "@/lib/testing/databases";
+import { countRoundTrips, type RoundTripCounter } from "@/lib/testing/round-trips";
 import {
   type ApiServer,
   basicHeader,
@@ -19,6 +19,7 @@ import {
   form,
   insertClient,
   insertTill,
+  requestFrom,
   startApiServer,
   TEST_KEYRING,
   type TestClient,
@@ -27,14 +28,15 @@ import {
 
 /** `:`, `+`, `%`, a space and RFC 3986's sub-delims: wrong form-urlencoding would break Basic. */
 const AWKWARD_SECRET = "s3cr:et+50%off and (more)!*'~";
-const LIMITS = { perSubject: 3, perAddress: 6, windowSeconds: 300 };
+const LIMITS = { perPair: 3, perAddress: 6, perSubject: 4, windowSeconds: 300 };
 const insecure = { [oauth.allowInsecureRequests]: true } as const;
+const ENDED_COUNTER_SWEEP = /^delete from "rate_limit_counters"/;
 
-/** Counts the database calls the app makes, to show unknown and known clients cost the same. */
+/** Statements are counted at the driver, to show unknown and known clients cost the same. */
 describe.each(testDrivers)("OAuth 2.0 endpoints on %s", (driver) => {
   let handle: DatabaseHandle;
   let db: Database;
-  let counting: ReturnType<typeof countingDatabase>;
+  let roundTrips: RoundTripCounter;
   let lastUsed: LastUsedRecorder;
   let server: ApiServer;
   let till: TestTill;
@@ -100,9 +102,9 @@ describe.each(testDrivers)("OAuth 2.0 endpoints on %s", (driver) => {
   beforeAll(async () => {
     handle = await createTestDatabase(driver);
     db = handle.db;
-    counting = countingDatabase(db);
+    roundTrips = countRoundTrips(handle);
     lastUsed = createLastUsedRecorder(db);
-    server = await startApiServer({ db: counting.db, lastUsed, limits: { failures: LIMITS } });
+    server = await startApiServer({ db, lastUsed, limits: { failures: LIMITS } });
     till = await insertTill(db);
     reader = await insertClient(db, {
       tillId: till.id,
@@ -302,14 +304,27 @@ describe.each(testDrivers)("OAuth 2.0 endpoints on %s", (driver) => {
     });
 
     it("does the same database work for an unknown client as for a wrong secret", async () => {
-      const attempt = async (clientId: string) => {
-        const before = counting.calls();
-        await post("/oauth/token", {
+      /** The statements one failed attempt sends, counted at the driver. */
+      const statementsFor = async (clientId: string) => {
+        roundTrips.reset();
+        const response = await post("/oauth/token", {
           ...form({ grant_type: "client_credentials", client_id: clientId, client_secret: "x" }),
         });
-        return counting.calls() - before;
+        expect(response.status).toBe(401);
+        await response.text();
+        // The occasional background sweep of ended counters is housekeeping, not the attempt's.
+        return roundTrips.statements().filter((statement) => !ENDED_COUNTER_SWEEP.test(statement));
       };
-      expect(await attempt("adk_ck_nobody")).toBe(await attempt(reader.clientKey));
+      const unknown = await statementsFor("adk_ck_nobody");
+      const wrong = await statementsFor(reader.clientKey);
+      // The prepared lookup (client, permissions and counters in one statement), then the write.
+      expect(wrong).toEqual([
+        expect.stringMatching(
+          /"api_clients"[\s\S]*"rate_limit_counters"|"rate_limit_counters"[\s\S]*"api_clients"/,
+        ),
+        expect.stringMatching(/^insert into "rate_limit_counters"/),
+      ]);
+      expect(unknown).toEqual(wrong);
     });
 
     it("answers malformed requests with RFC 6749 errors, never a 500", async () => {
@@ -525,8 +540,8 @@ describe.each(testDrivers)("OAuth 2.0 endpoints on %s", (driver) => {
         headers: { ...form({}).headers, authorization: clientSecretBasicHeader(clientId, secret) },
       });
 
-    it("answers 429 with Retry-After after repeated failures for one client id, even to the right secret", async () => {
-      for (let index = 0; index < LIMITS.perSubject; index++) {
+    it("answers 429 with Retry-After to an address after its failures for one client id, even to the right secret", async () => {
+      for (let index = 0; index < LIMITS.perPair; index++) {
         expect((await attempt(reader.clientKey, "wrong")).status).toBe(401);
       }
       const throttled = await attempt(reader.clientKey, reader.secret);
@@ -538,8 +553,11 @@ describe.each(testDrivers)("OAuth 2.0 endpoints on %s", (driver) => {
       const [counter] = await db
         .select()
         .from(rateLimitCounters)
-        .where(eq(rateLimitCounters.key, `auth-failure:client:${reader.clientKey}`));
-      expect(counter?.count).toBe(LIMITS.perSubject);
+        .where(
+          eq(rateLimitCounters.key, `auth-failure:client-address:127.0.0.1:${reader.clientKey}`),
+        );
+      // The refused attempt is counted too: trying on while throttled backs off further.
+      expect(counter?.count).toBe(LIMITS.perPair + 1);
 
       // Other clients from the same address are not yet affected; after the window, all is well.
       expect((await attempt(awkward.clientKey, AWKWARD_SECRET)).status).toBe(200);
@@ -554,6 +572,46 @@ describe.each(testDrivers)("OAuth 2.0 endpoints on %s", (driver) => {
       const throttled = await attempt(reader.clientKey, reader.secret);
       expect(throttled.status).toBe(429);
       expect(throttled.headers.get("retry-after")).toMatch(/^\d+$/);
+    });
+
+    /** A token request from a loopback address of its own: a client elsewhere on the network. */
+    const tokenFrom = (address: string, clientId: string, secret: string) =>
+      requestFrom(address, `${server.url}/oauth/token`, {
+        headers: { ...form({}).headers, authorization: clientSecretBasicHeader(clientId, secret) },
+        body: form({ grant_type: "client_credentials" }).body,
+      });
+
+    it("gives the owner a token from another address while strangers attack the client id", async () => {
+      // One stranger hammers the client id, another joins from a second address.
+      for (let index = 0; index < LIMITS.perSubject + 4; index++) {
+        const status = (await tokenFrom("127.0.0.2", reader.clientKey, `guess-${index}`)).status;
+        expect(status).toBe(index < LIMITS.perPair ? 401 : 429);
+      }
+      expect((await tokenFrom("127.0.0.3", reader.clientKey, "guess")).status).toBe(401);
+      // The client id is under attack: the strangers' addresses are refused, the owner is not.
+      expect((await tokenFrom("127.0.0.3", reader.clientKey, "guess")).status).toBe(429);
+      const owner = await tokenFrom("127.0.0.4", reader.clientKey, reader.secret);
+      expect(owner.status).toBe(200);
+      expect(JSON.parse(owner.body)).toMatchObject({ token_type: "Bearer" });
+      // Even the right secret is refused from the hammering address: it cannot tell it is the owner.
+      expect((await tokenFrom("127.0.0.2", reader.clientKey, reader.secret)).status).toBe(429);
+    });
+
+    it("lets a till's owner in over Basic from another address while strangers attack its code", async () => {
+      const whoami = (address: string, password: string) =>
+        requestFrom(address, `${server.url}/api/v1/whoami`, {
+          method: "GET",
+          headers: { authorization: basicHeader(till.code, password) },
+        });
+      for (let index = 0; index < LIMITS.perSubject + 2; index++) {
+        const status = (await whoami("127.0.0.2", `guess-${index}`)).status;
+        expect(status).toBe(index < LIMITS.perPair ? 401 : 429);
+      }
+      expect((await whoami("127.0.0.3", "guess")).status).toBe(401);
+      expect((await whoami("127.0.0.3", till.password)).status).toBe(429);
+      // Through authentication to routing: the path is not there, the caller was let in.
+      expect((await whoami("127.0.0.4", till.password)).status).toBe(404);
+      expect((await whoami("127.0.0.2", till.password)).status).toBe(429);
     });
   });
 

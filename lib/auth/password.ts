@@ -7,7 +7,20 @@ import { randomBytes, type ScryptOptions, scrypt, timingSafeEqual } from "node:c
  * `scrypt$<log2 N>$<r>$<p>$<salt>$<hash>` so the cost can be raised later without breaking
  * existing hashes.
  */
-const LOG2_N = 17;
+export const PRODUCTION_LOG2_N = 17;
+/**
+ * The test suite hashes hundreds of passwords; at N=2^17 that was most of its run time. Tests
+ * (NODE_ENV=test, set by Vitest) may lower N through AUTHDESK_TEST_SCRYPT_LOG2_N, which
+ * vitest.config.ts sets; any other NODE_ENV ignores it, so no setting makes production weaker.
+ * Every hash records its own N, so hashes of either cost verify under the other.
+ */
+export function scryptLog2N(environment: Record<string, string | undefined> = process.env): number {
+  if (environment.NODE_ENV !== "test") return PRODUCTION_LOG2_N;
+  const lowered = Number(environment.AUTHDESK_TEST_SCRYPT_LOG2_N);
+  return Number.isInteger(lowered) && lowered >= 1 && lowered < PRODUCTION_LOG2_N
+    ? lowered
+    : PRODUCTION_LOG2_N;
+}
 const BLOCK_SIZE = 8;
 const PARALLELISM = 1;
 const KEY_LENGTH = 32;
@@ -24,11 +37,12 @@ function derive(password: string, salt: Buffer, options: ScryptOptions): Promise
 
 export async function hashPassword(password: string): Promise<string> {
   const salt = randomBytes(16);
-  const options = { N: 2 ** LOG2_N, r: BLOCK_SIZE, p: PARALLELISM, maxmem: MAX_MEMORY };
+  const log2N = scryptLog2N();
+  const options = { N: 2 ** log2N, r: BLOCK_SIZE, p: PARALLELISM, maxmem: MAX_MEMORY };
   const hash = await derive(password, salt, options);
   return [
     "scrypt",
-    LOG2_N,
+    log2N,
     BLOCK_SIZE,
     PARALLELISM,
     salt.toString("base64"),

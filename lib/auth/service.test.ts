@@ -2,10 +2,23 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { DatabaseHandle } from "@/db/client";
 import { adminSessions, admins, auditEvents, rateLimitCounters } from "@/db/schema";
+import { searchAuditActors } from "@/lib/audit/service";
 import { createTestDatabase, testDrivers } from "@/lib/testing/databases";
-import { createAdmin, hasAnyAdmin, signIn, signOut } from "./service";
+import {
+  createAdmin,
+  hasAnyAdmin,
+  LOGGED_FAILURES_PER_ADDRESS,
+  signIn,
+  signOut,
+  UNVERIFIED_SIGN_IN,
+} from "./service";
 import { findSessionAdmin } from "./sessions";
-import { MAX_ATTEMPTS_PER_ACCOUNT, MAX_ATTEMPTS_PER_ADDRESS } from "./throttle";
+import {
+  ACCOUNT_UNDER_ATTACK_AFTER,
+  MAX_ATTEMPTS_PER_ADDRESS,
+  MAX_ATTEMPTS_PER_PAIR,
+  THROTTLE_WINDOW_SECONDS,
+} from "./throttle";
 
 const PASSWORD = "correct horse battery staple";
 const meta = { clientAddress: "203.0.113.7", userAgent: "vitest" };
@@ -46,7 +59,7 @@ describe.each(testDrivers)("admin accounts on %s", (driver) => {
     const { db } = handle;
     await createAdmin(db, { email: "a@example.com", password: PASSWORD }, setupContext);
     const [row] = await db.select().from(admins);
-    expect(row?.passwordHash).toMatch(/^scrypt\$17\$8\$1\$/);
+    expect(row?.passwordHash).toMatch(/^scrypt\$\d+\$8\$1\$/);
     expect(JSON.stringify(await db.select().from(auditEvents))).not.toContain(PASSWORD);
   });
 
@@ -100,6 +113,7 @@ describe.each(testDrivers)("admin accounts on %s", (driver) => {
   it("gives the same answer for an unknown email and a wrong password, and audits both", async () => {
     const { db } = handle;
     await createAdmin(db, { email: "a@example.com", password: PASSWORD }, setupContext);
+    const [admin] = await db.select().from(admins);
     const context = { ...meta, sessionHours: 1 };
     const wrong = await signIn(db, { email: "a@example.com", password: "not it at all" }, context);
     const unknown = await signIn(db, { email: "nobody@example.com", password: PASSWORD }, context);
@@ -110,39 +124,108 @@ describe.each(testDrivers)("admin accounts on %s", (driver) => {
       .from(auditEvents)
       .where(eq(auditEvents.action, "admin.sign_in_failed"))
       .orderBy(auditEvents.id);
-    expect(failures.map((event) => event.details)).toEqual([
-      { reason: "wrong_password" },
-      { reason: "unknown_email" },
+    expect(
+      failures.map(({ actorType, actorLabel, targetId, details }) => ({
+        actorType,
+        actorLabel,
+        targetId,
+        details,
+      })),
+    ).toEqual([
+      {
+        actorType: "anonymous",
+        actorLabel: UNVERIFIED_SIGN_IN,
+        targetId: admin?.id,
+        details: { reason: "wrong_password", typedEmail: "a@example.com", attemptFromAddress: 1 },
+      },
+      {
+        actorType: "anonymous",
+        actorLabel: UNVERIFIED_SIGN_IN,
+        targetId: null,
+        details: {
+          reason: "unknown_email",
+          typedEmail: "nobody@example.com",
+          attemptFromAddress: 2,
+        },
+      },
     ]);
     expect(failures.every((event) => event.clientAddress === meta.clientAddress)).toBe(true);
   });
 
-  it("throttles an account after repeated failures, even with the right password", async () => {
+  const signInFrom = (clientAddress: string, password: string, email = "a@example.com") =>
+    signIn(handle.db, { email, password }, { ...meta, clientAddress, sessionHours: 1 });
+
+  it("throttles an address on an account after repeated failures, even with the right password", async () => {
     const { db } = handle;
     await createAdmin(db, { email: "a@example.com", password: PASSWORD }, setupContext);
-    const context = { ...meta, sessionHours: 1 };
-    for (let attempt = 0; attempt < MAX_ATTEMPTS_PER_ACCOUNT; attempt++) {
-      await signIn(db, { email: "a@example.com", password: "wrong password" }, context);
+    for (let attempt = 0; attempt < MAX_ATTEMPTS_PER_PAIR; attempt++) {
+      expect(await signInFrom(meta.clientAddress, "wrong password")).toMatchObject({
+        error: "invalid_credentials",
+      });
     }
-    const blocked = await signIn(db, { email: "a@example.com", password: PASSWORD }, context);
+    const blocked = await signInFrom(meta.clientAddress, PASSWORD);
     expect(blocked).toMatchObject({ ok: false, error: "throttled" });
     if (blocked.ok || blocked.error !== "throttled") return;
     expect(blocked.retryAfterSeconds).toBeGreaterThan(0);
-    expect(blocked.retryAfterSeconds).toBeLessThanOrEqual(15 * 60);
+    expect(blocked.retryAfterSeconds).toBeLessThanOrEqual(THROTTLE_WINDOW_SECONDS);
 
-    // Another address is throttled too: the account's counter is shared.
-    const elsewhere = await signIn(
-      db,
-      { email: "a@example.com", password: PASSWORD },
-      { ...context, clientAddress: "198.51.100.1" },
-    );
-    expect(elsewhere).toMatchObject({ error: "throttled" });
+    // The account itself is not locked: its owner signs in from another address.
+    expect(await signInFrom("198.51.100.1", PASSWORD)).toMatchObject({ ok: true });
 
-    // Once the window has passed the account can sign in again.
+    // Once the window has passed the first address can sign in again.
     await db.update(rateLimitCounters).set({ windowEndsAt: new Date(Date.now() - 1000) });
-    expect(await signIn(db, { email: "a@example.com", password: PASSWORD }, context)).toMatchObject(
-      { ok: true },
+    expect(await signInFrom(meta.clientAddress, PASSWORD)).toMatchObject({ ok: true });
+  });
+
+  it("signs the owner in while a stranger's attack on the same account runs", async () => {
+    const { db } = handle;
+    await createAdmin(db, { email: "a@example.com", password: PASSWORD }, setupContext);
+    // One stranger hammers the account (in parallel), then others spread guesses over many
+    // addresses, one each.
+    const hammering = await Promise.all(
+      Array.from({ length: 30 }, (_, index) => signInFrom("203.0.113.66", `guess ${index}`)),
     );
+    expect(hammering.filter((result) => !result.ok && result.error === "throttled")).toHaveLength(
+      30 - MAX_ATTEMPTS_PER_PAIR,
+    );
+    const spread = await Promise.all(
+      Array.from({ length: ACCOUNT_UNDER_ATTACK_AFTER }, (_, index) =>
+        signInFrom(`10.0.0.${index + 1}`, `guess ${index}`),
+      ),
+    );
+    expect(spread.every((result) => !result.ok && result.error === "invalid_credentials")).toBe(
+      true,
+    );
+
+    // The account is under attack: an address that already guessed is refused even the right
+    // password, since it cannot tell the owner from the stranger there…
+    expect(await signInFrom("10.0.0.1", PASSWORD)).toMatchObject({ error: "throttled" });
+    expect(await signInFrom("203.0.113.66", PASSWORD)).toMatchObject({ error: "throttled" });
+    // …while the owner, from an address that did not, signs in, during the attack and after it.
+    const owner = await Promise.all([
+      signInFrom("198.51.100.1", PASSWORD),
+      signInFrom("203.0.113.66", "more guessing"),
+    ]);
+    expect(owner[0]).toMatchObject({ ok: true });
+    expect(owner[1]).toMatchObject({ error: "throttled" });
+  });
+
+  it("doubles the wait of an address that keeps trying while throttled, up to an hour", async () => {
+    for (let attempt = 0; attempt < MAX_ATTEMPTS_PER_PAIR; attempt++) {
+      await signInFrom(meta.clientAddress, "wrong password");
+    }
+    const waits: number[] = [];
+    for (let refused = 0; refused < 4; refused++) {
+      const result = await signInFrom(meta.clientAddress, "wrong password");
+      if (result.ok || result.error !== "throttled") throw new Error("expected a refusal");
+      waits.push(result.retryAfterSeconds);
+    }
+    // 15, 30, 60 minutes, then the cap; give or take a second of the database's clock.
+    const expected = [900, 1800, 3600, 3600];
+    for (const [index, wait] of waits.entries()) {
+      expect(wait).toBeGreaterThan((expected[index] ?? 0) - 2);
+      expect(wait).toBeLessThanOrEqual(expected[index] ?? 0);
+    }
   });
 
   it("throttles one address guessing across many accounts, counted atomically", async () => {
@@ -160,5 +243,24 @@ describe.each(testDrivers)("admin accounts on %s", (driver) => {
       { ...context, clientAddress: "198.51.100.9" },
     );
     expect(other).toEqual({ ok: false, error: "invalid_credentials" });
+  });
+
+  it("logs a bounded number of failures per address, none of them under a typed name", async () => {
+    const { db } = handle;
+    for (let index = 0; index < MAX_ATTEMPTS_PER_ADDRESS + 5; index++) {
+      await signInFrom(meta.clientAddress, "guess", `Look at me ${index}@example.com`);
+    }
+    await signInFrom("198.51.100.2", "guess", "someone@example.com");
+    const logged = await db.select().from(auditEvents).orderBy(auditEvents.id);
+    const fromAttacker = logged.filter((event) => event.clientAddress === meta.clientAddress);
+    expect(fromAttacker).toHaveLength(LOGGED_FAILURES_PER_ADDRESS);
+    expect(fromAttacker.at(-1)?.details).toMatchObject({
+      attemptFromAddress: LOGGED_FAILURES_PER_ADDRESS,
+      furtherAttempts: expect.stringContaining("not logged"),
+    });
+    expect(logged.filter((event) => event.clientAddress === "198.51.100.2")).toHaveLength(1);
+    // The actor filter offers one name for all of them, not what strangers typed.
+    expect(await searchAuditActors(db, "", 50)).toEqual([UNVERIFIED_SIGN_IN]);
+    expect(await searchAuditActors(db, "look", 50)).toEqual([]);
   });
 });

@@ -8,6 +8,9 @@ import { decoyPasswordHash, hashPassword, verifyPassword } from "./password";
 import { createSession, deleteSession, type SignedInAdmin } from "./sessions";
 import { releaseSignInAttempt, reserveSignInAttempt } from "./throttle";
 
+/** The actor of every failed sign-in: whoever it was, they did not prove who they are. */
+export const UNVERIFIED_SIGN_IN = "unverified sign-in";
+
 export interface RequestMeta {
   clientAddress: string | null;
   userAgent: string | null;
@@ -73,7 +76,7 @@ export async function signIn(
   const email = input.email.toLowerCase();
   const attempt = await reserveSignInAttempt(db, { email, clientAddress: context.clientAddress });
   if (!attempt.allowed) {
-    await recordSignInFailure(db, email, context, "throttled");
+    await recordSignInFailure(db, { email, attempt, reason: "throttled" }, context);
     return { ok: false, error: "throttled", retryAfterSeconds: attempt.retryAfterSeconds };
   }
   const [account] = await db
@@ -86,7 +89,8 @@ export async function signIn(
     account?.passwordHash ?? (await decoyPasswordHash()),
   );
   if (!account || !passwordMatches) {
-    await recordSignInFailure(db, email, context, account ? "wrong_password" : "unknown_email");
+    const reason = account ? "wrong_password" : "unknown_email";
+    await recordSignInFailure(db, { email, attempt, reason, adminId: account?.id }, context);
     return { ok: false, error: "invalid_credentials" };
   }
   const admin = { id: account.id, email: account.email };
@@ -103,17 +107,43 @@ export async function signIn(
   return { ok: true, admin, ...session };
 }
 
-function recordSignInFailure(
+/**
+ * Failed sign-ins logged per client address in one throttle window; later ones are counted by
+ * the throttle but not logged, so unauthenticated traffic cannot flood the audit log.
+ */
+export const LOGGED_FAILURES_PER_ADDRESS = 10;
+const TYPED_EMAIL_MAX = 100;
+
+/**
+ * A failed sign-in is the anonymous "unverified sign-in", never the typed email: the actor is
+ * what the log's actor filter offers, and a stranger must not choose it. The email goes in the
+ * details, named for what it is, and the account it names, if any, is the target.
+ */
+async function recordSignInFailure(
   db: Database,
-  email: string,
+  failure: {
+    email: string;
+    attempt: { attemptsFromAddress: number };
+    reason: "throttled" | "wrong_password" | "unknown_email";
+    adminId?: string;
+  },
   meta: RequestMeta,
-  reason: "throttled" | "wrong_password" | "unknown_email",
-) {
-  return recordAudit(db, {
-    actor: { type: "anonymous", label: email },
+): Promise<void> {
+  const attemptFromAddress = failure.attempt.attemptsFromAddress;
+  if (attemptFromAddress > LOGGED_FAILURES_PER_ADDRESS) return;
+  await recordAudit(db, {
+    actor: { type: "anonymous", label: UNVERIFIED_SIGN_IN },
     action: "admin.sign_in_failed",
+    target: failure.adminId ? { type: "admin", id: failure.adminId } : undefined,
     clientAddress: meta.clientAddress,
-    details: { reason },
+    details: {
+      reason: failure.reason,
+      typedEmail: failure.email.slice(0, TYPED_EMAIL_MAX),
+      attemptFromAddress,
+      ...(attemptFromAddress === LOGGED_FAILURES_PER_ADDRESS
+        ? { furtherAttempts: "counted by the throttle, not logged, until the window ends" }
+        : {}),
+    },
   });
 }
 

@@ -1,58 +1,95 @@
 import "server-only";
-import { eq, sql } from "drizzle-orm";
+import { eq, inArray, sql } from "drizzle-orm";
 import type { Executor } from "@/db/client";
 import { rateLimitCounters } from "@/db/schema";
-import { addToCounters, sweepEndedCountersSometimes } from "@/lib/rate-limit/counter";
+import {
+  addToCounters,
+  type Backoff,
+  type CounterState,
+  sweepEndedCountersSometimes,
+} from "@/lib/rate-limit/counter";
+import { MAX_BACKOFF_SECONDS, throttledAddress } from "@/lib/rate-limit/failures";
 
 /**
  * Sign-in throttling, on the database counters every app instance shares (lib/rate-limit).
+ * A stranger's failures must slow the stranger, never lock the owner out (docs/throttling.md),
+ * so attempts are counted three ways:
+ *
+ * - per account and client address: the main limit, 5 in the window;
+ * - per client address, all accounts together: 20, against one address trying many accounts;
+ * - per account, all addresses together: past 10 the account is under attack, and from then on
+ *   an address that has already tried it in the window is refused. An address that has not
+ *   (the owner's, most likely) always gets its password checked.
+ *
+ * Past its limit a counter backs off exponentially: each refused attempt doubles the wait, from
+ * one window up to an hour, so whoever keeps hammering waits longest.
+ *
  * Each attempt is counted *before* its password is checked (one atomic upsert per attempt), so
  * parallel guesses cannot slip past the limit and a throttled attempt costs no hashing.
  * A successful sign-in gives its attempt back.
  */
 export const THROTTLE_WINDOW_SECONDS = 15 * 60;
-export const MAX_ATTEMPTS_PER_ACCOUNT = 5;
+export const MAX_ATTEMPTS_PER_PAIR = 5;
 export const MAX_ATTEMPTS_PER_ADDRESS = 20;
+export const ACCOUNT_UNDER_ATTACK_AFTER = 10;
 
 export interface ThrottleKeys {
-  account: string;
+  pair: string;
   address: string;
+  account: string;
 }
 
+/** Typed emails become keys; the schema caps them at 254 characters, this keeps keys bounded. */
+const MAX_KEY_PART = 254;
+
 function keysFor(subject: { email: string; clientAddress: string | null }): ThrottleKeys {
+  const email = subject.email.slice(0, MAX_KEY_PART);
+  const address = throttledAddress(subject.clientAddress);
   return {
-    account: `sign-in:account:${subject.email}`,
-    address: `sign-in:address:${subject.clientAddress ?? "unknown"}`,
+    pair: `sign-in:account-address:${address}:${email}`,
+    address: `sign-in:address:${address}`,
+    account: `sign-in:account:${email}`,
   };
 }
 
 export type AttemptVerdict =
-  | { allowed: true; keys: ThrottleKeys }
-  | { allowed: false; retryAfterSeconds: number };
+  | { allowed: true; keys: ThrottleKeys; attemptsFromAddress: number }
+  | { allowed: false; retryAfterSeconds: number; attemptsFromAddress: number };
+
+function backoff(above: number): Backoff {
+  return { above, baseSeconds: THROTTLE_WINDOW_SECONDS, maxSeconds: MAX_BACKOFF_SECONDS };
+}
 
 export async function reserveSignInAttempt(
   executor: Executor,
   subject: { email: string; clientAddress: string | null },
 ): Promise<AttemptVerdict> {
   const keys = keysFor(subject);
-  const counters = await addToCounters(executor, [
-    { key: keys.account, amount: 1, windowSeconds: THROTTLE_WINDOW_SECONDS },
-    { key: keys.address, amount: 1, windowSeconds: THROTTLE_WINDOW_SECONDS },
-  ]);
+  const windowSeconds = THROTTLE_WINDOW_SECONDS;
+  const [pair, address, account] = (await addToCounters(executor, [
+    { key: keys.pair, amount: 1, windowSeconds, backoff: backoff(MAX_ATTEMPTS_PER_PAIR) },
+    { key: keys.address, amount: 1, windowSeconds, backoff: backoff(MAX_ATTEMPTS_PER_ADDRESS) },
+    { key: keys.account, amount: 1, windowSeconds },
+  ])) as [CounterState, CounterState, CounterState];
   // Keys carry whatever email people type, so ended windows must not pile up.
   sweepEndedCountersSometimes(executor);
-  const limitOf = (key: string) =>
-    key === keys.account ? MAX_ATTEMPTS_PER_ACCOUNT : MAX_ATTEMPTS_PER_ADDRESS;
-  const over = counters.filter((counter) => counter.count > limitOf(counter.key));
-  if (over.length === 0) return { allowed: true, keys };
-  return { allowed: false, retryAfterSeconds: Math.max(1, ...over.map((c) => c.secondsLeft)) };
+  const refusing = [
+    pair.count > MAX_ATTEMPTS_PER_PAIR ? pair : undefined,
+    address.count > MAX_ATTEMPTS_PER_ADDRESS ? address : undefined,
+    // This attempt included: more than one means this address tried the account before.
+    account.count > ACCOUNT_UNDER_ATTACK_AFTER && pair.count > 1 ? account : undefined,
+  ].filter((counter) => counter !== undefined);
+  const attemptsFromAddress = address.count;
+  if (refusing.length === 0) return { allowed: true, keys, attemptsFromAddress };
+  const retryAfterSeconds = Math.max(1, ...refusing.map((counter) => counter.secondsLeft));
+  return { allowed: false, retryAfterSeconds, attemptsFromAddress };
 }
 
-/** After a successful sign-in: the account starts afresh, and the address gets its attempt back. */
+/** After a successful sign-in: the pair starts afresh; address and account get their attempt back. */
 export async function releaseSignInAttempt(executor: Executor, keys: ThrottleKeys): Promise<void> {
-  await executor.delete(rateLimitCounters).where(eq(rateLimitCounters.key, keys.account));
+  await executor.delete(rateLimitCounters).where(eq(rateLimitCounters.key, keys.pair));
   await executor
     .update(rateLimitCounters)
     .set({ count: sql`greatest(${rateLimitCounters.count} - 1, 0)` })
-    .where(eq(rateLimitCounters.key, keys.address));
+    .where(inArray(rateLimitCounters.key, [keys.address, keys.account]));
 }

@@ -27,9 +27,21 @@ describe("parseEnv", () => {
     });
     expect(env).toMatchObject({
       PORT: 8080,
-      AUTHDESK_TRUST_PROXY: true,
+      AUTHDESK_TRUST_PROXY: { hops: 1 },
       AUTHDESK_SESSION_HOURS: 2,
     });
+  });
+
+  it("reads AUTHDESK_TRUST_PROXY as hops or trusted proxy ranges", () => {
+    const trust = (value: string) => parseEnv({ AUTHDESK_TRUST_PROXY: value }).AUTHDESK_TRUST_PROXY;
+    expect(trust("false")).toBe(false);
+    expect(trust("2")).toEqual({ hops: 2 });
+    expect(trust("10.0.0.0/8, 192.168.1.7,fd00::/8")).toEqual({
+      proxies: ["10.0.0.0/8", "192.168.1.7", "fd00::/8"],
+    });
+    for (const bad of ["0", "11", "yes", "10.0.0.0/33", "10.0.0.0/8,proxy.local", ","]) {
+      expect(() => trust(bad)).toThrow(/AUTHDESK_TRUST_PROXY/);
+    }
   });
 
   it("names every bad variable in one error", () => {

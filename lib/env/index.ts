@@ -1,5 +1,6 @@
 import "server-only";
 import { z } from "zod";
+import { parseTrustProxy } from "@/lib/http/request-context";
 
 const flag = z.enum(["true", "false"]).transform((value) => value === "true");
 
@@ -14,7 +15,16 @@ const envSchema = z.object({
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
   AUTHDESK_DATA_DIR: z.string().min(1).default(".data"),
   AUTHDESK_ENCRYPTION_KEYS: z.string().optional(),
-  AUTHDESK_TRUST_PROXY: flag.default(false),
+  /** Which proxies' X-Forwarded-For / X-Forwarded-Proto to believe (lib/http/request-context.ts). */
+  AUTHDESK_TRUST_PROXY: z
+    .string()
+    .default("false")
+    .transform((value, context) => {
+      const parsed = parseTrustProxy(value.trim());
+      if (typeof parsed !== "string") return parsed;
+      context.addIssue({ code: "custom", message: parsed });
+      return z.NEVER;
+    }),
   AUTHDESK_SESSION_HOURS: z.coerce
     .number()
     .min(0.25)

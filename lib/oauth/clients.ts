@@ -7,10 +7,11 @@ import { apiClients } from "@/db/schema";
 import { credentialMatches, hashCredential } from "@/lib/api-clients/credentials";
 import { type CounterState, liveCountersJson } from "@/lib/rate-limit/counter";
 import {
-  type FailureCounter,
+  type FailureCounters,
   type FailureLimits,
   failureCounters,
   recordFailure,
+  refuseAttempt,
   throttleVerdict,
 } from "@/lib/rate-limit/failures";
 import { type PermissionRow, permissionsJson } from "./client-scopes";
@@ -96,11 +97,12 @@ export function createClientAuthenticator(
     );
     const found = await lookups.submit({
       clientKey: presented.clientId,
-      counterKeys: counters.map((counter) => counter.key),
+      counterKeys: counters.keys,
     });
     const verdict = throttleVerdict(counters, found.counters);
     if (verdict.throttled) {
-      return { ok: false, error: "throttled", retryAfterSeconds: verdict.retryAfterSeconds };
+      const retryAfterSeconds = await refuseAttempt(db, counters, verdict);
+      return { ok: false, error: "throttled", retryAfterSeconds };
     }
     const { client } = found;
     const matches = credentialMatches(presented.secret, client?.secretHash ?? DECOY_SECRET_HASH);
@@ -122,7 +124,7 @@ export function createClientAuthenticator(
   return { authenticate };
 }
 
-async function fail(db: Database, counters: FailureCounter[]): Promise<ClientAuthResult> {
+async function fail(db: Database, counters: FailureCounters): Promise<ClientAuthResult> {
   await recordFailure(db, counters);
   return { ok: false, error: "invalid_client" };
 }

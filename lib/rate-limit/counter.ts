@@ -20,6 +20,20 @@ export interface CounterHit {
   /** How much to add; a lease of a request quota adds its size. */
   amount: number;
   windowSeconds: number;
+  /** Exponential backoff for a counter over its limit (failure throttles); see Backoff. */
+  backoff?: Backoff;
+}
+
+/**
+ * Each hit that takes a counter past `above` keeps its window open until at least
+ * `baseSeconds × 2^(hits past the limit − 1)` from now, at most `maxSeconds`: whoever keeps
+ * trying while throttled doubles their own wait, and someone who stops is free when the window
+ * ends. (A window is only ever lengthened by this, never shortened.)
+ */
+export interface Backoff {
+  above: number;
+  baseSeconds: number;
+  maxSeconds: number;
 }
 
 export interface CounterState {
@@ -52,7 +66,7 @@ export async function addToCounters(
       set: {
         // `excluded` holds the values this hit would have inserted: its amount and a fresh window.
         count: sql`case when ${windowEnded()} then excluded.count else ${rateLimitCounters.count} + excluded.count end`,
-        windowEndsAt: sql`case when ${windowEnded()} then excluded.window_ends_at else ${rateLimitCounters.windowEndsAt} end`,
+        windowEndsAt: sql`case when ${windowEnded()} then excluded.window_ends_at else ${backedOffWindowEnd(hits)} end`,
       },
     })
     .returning({
@@ -74,6 +88,26 @@ function mergeSameKeys(hits: CounterHit[]): CounterHit[] {
     merged.set(hit.key, earlier ? { ...earlier, amount: earlier.amount + hit.amount } : hit);
   }
   return [...merged.values()];
+}
+
+/**
+ * The window end after a hit on a live window: as it was, or pushed out by the hit's backoff.
+ * One statement serves every hit, so the backoff is chosen by key, with a CASE.
+ */
+function backedOffWindowEnd(hits: CounterHit[]): SQL {
+  const current = sql`${rateLimitCounters.windowEndsAt}`;
+  const newCount = sql`(${rateLimitCounters.count} + excluded.count)`;
+  const cases = hits.flatMap(({ key, backoff }) => {
+    if (!backoff) return [];
+    const { above, baseSeconds, maxSeconds } = backoff;
+    // The exponent is capped so the power stays a finite number for any count.
+    const wait = sql`least(${maxSeconds}::float8, ${baseSeconds}::float8 * power(2::float8, least(${newCount} - ${above} - 1, 40)))`;
+    return [
+      sql`when excluded.key = ${key} and ${newCount} > ${above} then greatest(${current}, now() + make_interval(secs => ${wait}))`,
+    ];
+  });
+  if (cases.length === 0) return current;
+  return sql`case ${sql.join(cases, sql` `)} else ${current} end`;
 }
 
 function windowEnded(): SQL {

@@ -3,7 +3,15 @@ import type { Database, DatabaseHandle } from "@/db/client";
 import { rateLimitCounters } from "@/db/schema";
 import { createTestDatabase, testDrivers } from "@/lib/testing/databases";
 import { addToCounters, deleteEndedCounters, readCounters } from "./counter";
-import { failureCounters, recordFailure, throttleVerdict } from "./failures";
+import {
+  type FailureCounters,
+  failureCounters,
+  MAX_BACKOFF_SECONDS,
+  recordFailure,
+  refuseAttempt,
+  throttledAddress,
+  throttleVerdict,
+} from "./failures";
 import { createSharedQuota } from "./quota";
 
 describe.each(testDrivers)("rate limiting in the database on %s", (driver) => {
@@ -67,30 +75,94 @@ describe.each(testDrivers)("rate limiting in the database on %s", (driver) => {
   });
 
   describe("failure throttle", () => {
-    const limits = { perSubject: 2, perAddress: 3, windowSeconds: 120 };
+    const limits = { perPair: 2, perAddress: 3, perSubject: 4, windowSeconds: 120 };
+    const counters = (kind: "client" | "till", id: string, address: string) =>
+      failureCounters({ kind, id }, address, limits);
+    const verdictFor = async (attempt: FailureCounters) =>
+      throttleVerdict(attempt, await readCounters(db, attempt.keys));
 
-    it("throttles a subject at its limit, and an address across subjects", async () => {
-      const alice = failureCounters({ kind: "client", id: "alice" }, "198.51.100.1", limits);
-      const keys = alice.map((counter) => counter.key);
-      expect(throttleVerdict(alice, await readCounters(db, keys))).toEqual({ throttled: false });
+    it("throttles an address on one subject, and an address across subjects", async () => {
+      const alice = counters("client", "alice", "198.51.100.1");
+      expect(await verdictFor(alice)).toEqual({ throttled: false });
       await recordFailure(db, alice);
       await recordFailure(db, alice);
-      const verdict = throttleVerdict(alice, await readCounters(db, keys));
+      const verdict = await verdictFor(alice);
       expect(verdict).toMatchObject({ throttled: true });
       if (verdict.throttled) expect(verdict.retryAfterSeconds).toBeLessThanOrEqual(120);
+      // Alice from elsewhere is not held back by that address's failures.
+      expect(await verdictFor(counters("client", "alice", "198.51.100.2"))).toEqual({
+        throttled: false,
+      });
 
-      const bob = failureCounters({ kind: "till", id: "bob" }, "198.51.100.1", limits);
-      const bobKeys = bob.map((counter) => counter.key);
-      expect(throttleVerdict(bob, await readCounters(db, bobKeys))).toEqual({ throttled: false });
+      const bob = counters("till", "bob", "198.51.100.1");
+      expect(await verdictFor(bob)).toEqual({ throttled: false });
       await recordFailure(db, bob);
-      expect(throttleVerdict(bob, await readCounters(db, bobKeys))).toMatchObject({
-        throttled: true,
+      expect(await verdictFor(bob)).toMatchObject({ throttled: true });
+    });
+
+    it("holds back only addresses that failed on a subject under attack, never a clean one", async () => {
+      // Failures spread thin: four addresses, one each, none at its own limit.
+      for (const address of ["10.0.0.1", "10.0.0.2", "10.0.0.3", "10.0.0.4"]) {
+        await recordFailure(db, counters("client", "carol", address));
+      }
+      for (const address of ["10.0.0.1", "10.0.0.4"]) {
+        expect(await verdictFor(counters("client", "carol", address))).toMatchObject({
+          throttled: true,
+        });
+      }
+      expect(await verdictFor(counters("client", "carol", "10.0.0.99"))).toEqual({
+        throttled: false,
+      });
+      expect(await verdictFor(counters("client", "dave", "10.0.0.1"))).toEqual({
+        throttled: false,
       });
     });
 
+    it("doubles the wait of whoever keeps trying while throttled", async () => {
+      const eve = counters("client", "eve", "198.51.100.5");
+      await recordFailure(db, eve);
+      await recordFailure(db, eve);
+      const waits: number[] = [];
+      for (let refused = 0; refused < 4; refused++) {
+        const verdict = await verdictFor(eve);
+        if (!verdict.throttled) throw new Error("expected a throttled verdict");
+        waits.push(await refuseAttempt(db, eve, verdict));
+      }
+      // Whole seconds by the database's clock: 120, 240, 480, 960, give or take the one second
+      // that may pass between two statements.
+      for (const [index, wait] of waits.entries()) {
+        expect(wait).toBeGreaterThan(120 * 2 ** index - 2);
+        expect(wait).toBeLessThanOrEqual(120 * 2 ** index);
+      }
+      const [pair] = await readCounters(db, [eve.pair]);
+      expect(pair?.count).toBe(6);
+    });
+
+    it("never backs off longer than the cap", async () => {
+      const mallory = counters("client", "mallory", "198.51.100.6");
+      for (let failure = 0; failure < 40; failure++) await recordFailure(db, mallory);
+      const [pair] = await readCounters(db, [mallory.pair]);
+      expect(pair?.secondsLeft).toBeLessThanOrEqual(MAX_BACKOFF_SECONDS);
+      expect(pair?.secondsLeft).toBeGreaterThan(MAX_BACKOFF_SECONDS - 60);
+    });
+
+    it("counts IPv6 clients by their /64, which one subscriber holds whole", () => {
+      expect(throttledAddress("2001:db8:1:2:aaaa::1")).toBe("2001:db8:1:2::/64");
+      expect(throttledAddress("2001:0db8:0001:0002:ffff:1:2:3")).toBe("2001:db8:1:2::/64");
+      expect(throttledAddress("2001:db8::1")).toBe("2001:db8:0:0::/64");
+      expect(throttledAddress("::1")).toBe("0:0:0:0::/64");
+      expect(throttledAddress("64:ff9b::192.0.2.1")).toBe("64:ff9b:0:0::/64");
+      expect(throttledAddress("fe80::1%eth0")).toBe("fe80:0:0:0::/64");
+      expect(throttledAddress("198.51.100.7")).toBe("198.51.100.7");
+      expect(throttledAddress(null)).toBe("unknown");
+      const one = failureCounters({ kind: "till", id: "t" }, "2001:db8:1:2::1", limits);
+      const neighbour = failureCounters({ kind: "till", id: "t" }, "2001:db8:1:2::2", limits);
+      expect(neighbour.keys).toEqual(one.keys);
+    });
+
     it("cuts caller-chosen ids to a bounded key length", () => {
-      const [subject] = failureCounters({ kind: "client", id: "x".repeat(10_000) }, null, limits);
-      expect(subject?.key.length).toBeLessThan(300);
+      const { keys } = failureCounters({ kind: "client", id: "x".repeat(10_000) }, null, limits);
+      for (const key of keys) expect(key.length).toBeLessThan(300);
     });
   });
 
