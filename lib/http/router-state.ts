@@ -33,12 +33,13 @@ const segment = z.union([
   z.tuple([z.string(), z.string(), dynamicParamType, z.array(z.string()).nullable()]),
 ]);
 
-type RouterState = [unknown, Record<string, RouterState>, ...unknown[]];
+type RouterState = [unknown, Record<string, RouterState> | RouterState[], ...unknown[]];
 
 const routerState: z.ZodType<RouterState> = z.lazy(() =>
   z.tuple([
     segment,
-    z.record(z.string(), routerState),
+    // Next's validator (superstruct's record) takes a list here too; so do we.
+    z.union([z.record(z.string(), routerState), z.array(routerState)]),
     z.tuple([z.string(), z.string()]).nullable().optional(),
     z.enum(["refetch", "inside-shared-layout", "metadata-only"]).nullable().optional(),
     z.number().nullable().optional(),
