@@ -1,8 +1,7 @@
-import { readFileSync } from "node:fs";
-import path from "node:path";
 import { ADMIN, expect, signIn, test } from "./fixtures";
 import { caseRandom, encodeRequest, Picker, printable, send } from "./support/fuzz";
 import { fuzzRequest } from "./support/fuzz-cases";
+import { builtServerActions } from "./support/server-actions";
 
 /**
  * Junk requests against the production server: programs' paths and people's paths (pages and
@@ -22,23 +21,6 @@ const ANSWER_TIMEOUT_MS = 30_000;
  * headers), so throttles the junk trips never slow the other specs, which come from 127.0.0.1. */
 const FUZZ_ADDRESS = "203.0.113.7";
 
-/** Real action ids, each with a page that has it, from the build's reference manifest. */
-function serverActions(): Array<{ id: string; path: string; name: string }> {
-  const manifest = JSON.parse(
-    readFileSync(path.join(".next", "server", "server-reference-manifest.json"), "utf8"),
-  ) as { node: Record<string, { exportedName?: string; workers: Record<string, unknown> }> };
-  return Object.entries(manifest.node).flatMap(([id, entry]) => {
-    const worker = Object.keys(entry.workers)[0];
-    if (!worker) return [];
-    const page = worker
-      .replace(/^app/, "")
-      .replace(/\/page$/, "")
-      .replace(/\/\([^)]+\)/g, "")
-      .replace(/\[[^\]]+\]/g, "x");
-    return [{ id, path: page || "/", name: entry.exportedName ?? "" }];
-  });
-}
-
 test("junk requests get a 4xx or a page, never a 5xx, a dropped connection or no answer", async ({
   browser,
   baseURL,
@@ -46,7 +28,7 @@ test("junk requests get a 4xx or a page, never a 5xx, a dropped connection or no
   test.setTimeout(300_000);
   const origin = baseURL ?? "";
   const port = Number(new URL(origin).port);
-  const actions = serverActions();
+  const actions = builtServerActions();
   expect(actions.length, "actions in the build's manifest").toBeGreaterThan(20);
 
   // A session of its own, so signing in elsewhere or out here affects no other spec.
