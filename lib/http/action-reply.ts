@@ -10,8 +10,15 @@
 /** Deeper nesting than any form of ours, far below what would strain the decoder's recursion. */
 export const MAX_REPLY_DEPTH = 32;
 
-/** The entries of a multipart reply by name, or the one part of a single-part (text) reply. */
-export type ReplyParts = (name: string) => string | Blob | undefined;
+/**
+ * A reply's parts by name, with the place each has in the body. Next decodes a multipart reply
+ * as it streams in, so a part can only reference parts sent before it (React's client sends the
+ * argument list, part "0", last).
+ */
+interface ReplyParts {
+  get(name: string): string | Blob | undefined;
+  position(name: string): number;
+}
 
 export type ReplyCheck = { ok: true } | { ok: false; reason: string };
 
@@ -21,12 +28,32 @@ const BOUND_ARGUMENTS = /^\$@[0-9a-f]{1,8}$/;
 
 /** A single-part reply: the body is the JSON of the argument list itself. */
 export function checkTextReply(body: string): ReplyCheck {
-  return checkReply((name) => (name === "0" ? body : undefined), { multipart: false, prefix: "" });
+  const parts: ReplyParts = {
+    get: (name) => (name === "0" ? body : undefined),
+    position: (name) => (name === "0" ? 0 : -1),
+  };
+  return checkReply(parts, { multipart: false, prefix: "" });
 }
 
 /** A multipart reply: part "0" holds the argument list, the others what it references. */
 export function checkMultipartReply(form: FormData): ReplyCheck {
-  return checkReply((name) => form.get(name) ?? undefined, { multipart: true, prefix: "" });
+  return checkReply(form, { multipart: true, prefix: "", ordered: true });
+}
+
+/** A part sent twice makes React resolve one chunk twice, which throws. */
+function formParts(form: FormData): ReplyParts {
+  const positions = new Map<string, number>();
+  let position = 0;
+  for (const name of form.keys()) {
+    if (/^(\$ACTION_\d+:)?\d+$/.test(name) && positions.has(name)) {
+      throw new ReplyError(`part ${name.slice(-8)} is sent twice`);
+    }
+    positions.set(name, position++);
+  }
+  return {
+    get: (name) => form.get(name) ?? undefined,
+    position: (name) => positions.get(name) ?? -1,
+  };
 }
 
 /**
@@ -38,11 +65,7 @@ export function checkFormActionFields(form: FormData): ReplyCheck {
   for (const key of form.keys()) {
     if (!key.startsWith("$ACTION_REF_")) continue;
     const prefix = `$ACTION_${key.slice("$ACTION_REF_".length)}:`;
-    const check = checkReply((name) => form.get(name) ?? undefined, {
-      multipart: true,
-      prefix,
-      root: "bound-action",
-    });
+    const check = checkReply(form, { multipart: true, prefix, root: "bound-action" });
     if (!check.ok) return check;
   }
   return { ok: true };
@@ -52,21 +75,30 @@ interface ReplyOptions {
   multipart: boolean;
   prefix: string;
   root?: "arguments" | "bound-action";
+  /** Streamed (a fetch action's multipart body): references only to parts sent before. */
+  ordered?: boolean;
 }
 
 class ReplyError extends Error {}
 
-function checkReply(parts: ReplyParts, options: ReplyOptions): ReplyCheck {
+function checkReply(source: ReplyParts | FormData, options: ReplyOptions): ReplyCheck {
   const parsed = new Map<number, unknown>();
   const pending = [0];
   try {
+    const parts = source instanceof FormData ? formParts(source) : source;
+    const position = (id: number) => parts.position(`${options.prefix}${id}`);
     for (let id = pending.pop(); id !== undefined; id = pending.pop()) {
       if (parsed.has(id)) continue;
       const value = parsePart(parts, options.prefix, id);
       parsed.set(id, value);
       if (id === 0) checkRoot(value, options.root ?? "arguments");
+      const sentBefore = (referenced: number) => {
+        if (options.ordered && referenced !== id && position(referenced) > position(id)) {
+          throw new ReplyError(`part ${id} references part ${referenced}, sent after it`);
+        }
+      };
       walk(value, 0, (text) => {
-        const referenced = checkString(text, parts, options);
+        const referenced = checkString(text, parts, options, sentBefore);
         if (referenced !== null) pending.push(referenced);
       });
     }
@@ -83,7 +115,7 @@ function checkReply(parts: ReplyParts, options: ReplyOptions): ReplyCheck {
 }
 
 function parsePart(parts: ReplyParts, prefix: string, id: number): unknown {
-  const part = parts(`${prefix}${id}`);
+  const part = parts.get(`${prefix}${id}`);
   if (typeof part !== "string") throw new ReplyError(`part ${id} is missing`);
   try {
     return JSON.parse(part);
@@ -135,7 +167,12 @@ function walk(value: unknown, depth: number, visit: (text: string) => void): voi
  * A `$`-string is either a plain value React escaped or a reference. Returns the id of a part
  * it references (to be checked too), or null.
  */
-function checkString(text: string, parts: ReplyParts, options: ReplyOptions): number | null {
+function checkString(
+  text: string,
+  parts: ReplyParts,
+  options: ReplyOptions,
+  sentBefore: (id: number) => void,
+): number | null {
   if (!text.startsWith("$")) return null;
   const tag = text[1] ?? "";
   const rest = text.slice(2);
@@ -157,9 +194,10 @@ function checkString(text: string, parts: ReplyParts, options: ReplyOptions): nu
     case "B": {
       multipartOnly(text, options);
       const id = hexId(rest);
-      if (!(parts(`${options.prefix}${id}`) instanceof Blob)) {
+      if (!(parts.get(`${options.prefix}${id}`) instanceof Blob)) {
         throw new ReplyError("a $B reference names no file");
       }
+      sentBefore(id);
       return null;
     }
     case "@": // a promise (a form's bound arguments), a Map, a Set, an iterable
@@ -167,15 +205,21 @@ function checkString(text: string, parts: ReplyParts, options: ReplyOptions): nu
     case "W":
     case "i":
       multipartOnly(text, options);
-      return hexId(rest.split(":")[0] ?? "");
+      return referencedPart(hexId(rest.split(":")[0] ?? ""), sentBefore);
     default:
-      if (HEX.test(tag)) return hexId(text.slice(1).split(":")[0] ?? "");
+      if (HEX.test(tag))
+        return referencedPart(hexId(text.slice(1).split(":")[0] ?? ""), sentBefore);
       // Server references ($h), temporary references ($T), streams, typed arrays and anything
       // unknown: our pages never send them.
       throw new ReplyError(
         `${/^[A-Za-z]$/.test(tag) ? `a "$${tag}"` : "an unknown"} reference is not accepted`,
       );
   }
+}
+
+function referencedPart(id: number, sentBefore: (id: number) => void): number {
+  sentBefore(id);
+  return id;
 }
 
 function multipartOnly(text: string, options: ReplyOptions): void {
