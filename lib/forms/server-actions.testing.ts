@@ -4,6 +4,7 @@
  * must hold for every action (junk arguments, roles) takes its list from here, so an action
  * added later is covered without anyone remembering to list it.
  */
+import "server-only";
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 

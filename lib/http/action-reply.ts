@@ -6,6 +6,7 @@
  * with a 400 by server.ts. The rules follow what React's client can produce, not every tag the
  * decoder knows: our pages send plain values and FormData, never functions, streams or promises.
  */
+import "server-only";
 
 /** Deeper nesting than any form of ours, far below what would strain the decoder's recursion. */
 export const MAX_REPLY_DEPTH = 32;

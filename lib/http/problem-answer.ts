@@ -1,3 +1,5 @@
+import "server-only";
+
 /** RFC 9457 problem details that server.ts answers itself, before any app sees the request. */
 export interface ProblemAnswer {
   body: string;
