@@ -81,6 +81,7 @@ describe("server action bodies", () => {
       '["$1"]',
       '["$T"]',
       '["$0:9:x"]',
+      '[{"__proto__":{"x":1}},"$0:0:__proto__"]',
       '["$n1x"]',
       '"$undefined"',
       '"x"',
@@ -124,6 +125,7 @@ describe("server action bodies", () => {
   it("lets through only text bodies React's decoder takes without throwing", () => {
     const strings = ["$$x", "$u", "$D1", "$n12", "$n1x", "$-0", "$0:0", "$0:1", "$0:9", "$I"];
     strings.push("$NaN", "x", "$", "$F1", "$h1", "$@0", "$Q0", "$K1", "$B1", "$1", "$R1", "$A1");
+    strings.push("$0:1:a", "$0:1:a:0", "$0:1:__proto__", "$0:0:0");
     const bodies = strings.flatMap((first) =>
       strings.map((second) => JSON.stringify([first, { a: [second] }])),
     );

@@ -239,7 +239,13 @@ function checkPath(text: string, parsed: Map<number, unknown>): void {
   if (!match?.[1] || match[2] === undefined) return;
   let current = parsed.get(Number.parseInt(match[1], 16));
   for (const key of match[2].split(":")) {
-    if (typeof current !== "object" || current === null || !Object.hasOwn(current, key)) {
+    // React's decoder drops "__proto__" keys, so a path through one leads nowhere either.
+    if (
+      typeof current !== "object" ||
+      current === null ||
+      key === "__proto__" ||
+      !Object.hasOwn(current, key)
+    ) {
       throw new ReplyError("a reference's path leads nowhere");
     }
     current = (current as Record<string, unknown>)[key];
