@@ -1,5 +1,6 @@
 import { existsSync } from "node:fs";
 import { defineConfig, devices } from "@playwright/test";
+import { SERVER_ERROR_DIR } from "./e2e/global-teardown";
 import { e2ePorts, e2eUrls } from "./e2e/support/ports";
 
 // Every port comes from E2E_PORT (default 3300), so two checkouts can run the suite side by side.
@@ -22,6 +23,8 @@ export default defineConfig({
   fullyParallel: false,
   forbidOnly: Boolean(process.env.CI),
   reporter: [["list"]],
+  // Fails the run when a server logged an error the specs do not expect.
+  globalTeardown: "./e2e/global-teardown.ts",
   timeout: 60_000,
   // Shared two-core machines stall now and then; a slow render is not a failure.
   expect: { timeout: 10_000 },
@@ -73,7 +76,7 @@ export default defineConfig({
   webServer: [
     {
       command:
-        "rm -rf .e2e-data && node --import tsx --import ./scripts/server-only-hook.mjs server.ts",
+        "rm -rf .e2e-data && node --import tsx --import ./scripts/server-only-hook.mjs --import ./e2e/support/server-errors.mjs server.ts",
       url: `${baseURL}/api/health`,
       timeout: 120_000,
       reuseExistingServer: false,
@@ -85,6 +88,7 @@ export default defineConfig({
         HOST: "127.0.0.1",
         PORT: String(port),
         AUTHDESK_DATA_DIR: ".e2e-data",
+        AUTHDESK_E2E_ERROR_DIR: SERVER_ERROR_DIR,
         DATABASE_URL: "",
         AUTHDESK_ENCRYPTION_KEYS: "",
         // Lets security.spec.ts play an https proxy with X-Forwarded-Proto.
@@ -113,6 +117,7 @@ export default defineConfig({
               PORT: String(e2ePorts.postgres),
               E2E_POSTGRES_SECOND_PORT: String(e2ePorts.postgresSecond),
               E2E_POSTGRES_SERVER_URL: postgresServerUrl,
+              AUTHDESK_E2E_ERROR_DIR: SERVER_ERROR_DIR,
             },
           },
         ]

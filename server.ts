@@ -10,6 +10,7 @@ import { hasAnyAdmin } from "@/lib/auth/service";
 import { KeyringError } from "@/lib/crypto";
 import { EnvError, env } from "@/lib/env";
 import { refuseConnect, refuseUnknownMethod } from "@/lib/http/methods";
+import { answerRefusal, checkPageRequest, dropForwardedProtocol } from "@/lib/http/page-requests";
 import { readRequestContext, setTrustedHeaders } from "@/lib/http/request-context";
 import { applyApiSecurityHeaders, applyPageSecurityHeaders } from "@/lib/http/security-headers";
 import { startRuntime, stopRuntime } from "@/lib/runtime";
@@ -48,7 +49,15 @@ async function main(): Promise<void> {
       return;
     }
     applyPageSecurityHeaders(req, res, { https: context.https, dev });
-    void handlePage(req, res);
+    dropForwardedProtocol(req);
+    checkPageRequest(req).then(
+      (checked) => {
+        if (checked.ok) void handlePage(checked.request, res);
+        else answerRefusal(req, res, checked, context.clientAddress);
+      },
+      // The client went away while sending the body: nobody is left to answer.
+      () => res.destroy(),
+    );
   });
 
   server.on("connect", refuseConnect);

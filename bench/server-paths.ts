@@ -1,11 +1,12 @@
 /**
  * Compares Authdesk's two request paths inside the real production server: GET /api/health (the
  * Hono app that server.ts routes programs' paths to) against GET /next-health (a Next route
- * handler doing the same checkHealth work). It starts `server.ts` as a child process on loopback
+ * handler doing the same checkHealth work, app/next-health/route.bench.ts, which only a build
+ * with AUTHDESK_BENCH_ROUTES=1 serves: the product never does). It starts `server.ts` as a child process on loopback
  * with a throwaway data directory, loads both paths alternately with autocannon and prints
  * requests/s, p50/p99 latency and the server's CPU time per request, round by round.
  *
- *   npm run build && npm run bench:server-paths -- [--rounds 3] [--seconds 10] [--warmup 3]
+ *   AUTHDESK_BENCH_ROUTES=1 npm run build && npm run bench:server-paths -- [--rounds 3] …
  *
  * The same knobs can be set as BENCH_ROUNDS, BENCH_SECONDS, BENCH_WARMUP and BENCH_CONNECTIONS.
  * Not part of `npm test`: its figures depend on the machine, and it needs the production build.
@@ -69,11 +70,23 @@ async function waitForHealth(url: string, child: ChildProcess): Promise<void> {
   throw new Error(`The server did not answer 200 on ${url} within ${READY_TIMEOUT_MS / 1000} s.`);
 }
 
+/** The Next side of the comparison exists only in a build made for the bench. */
+async function requireBenchRoute(url: string): Promise<void> {
+  const response = await fetch(url, { signal: AbortSignal.timeout(10_000) });
+  await response.body?.cancel();
+  if (response.status === 200) return;
+  throw new Error(
+    `${NEXT} answered ${response.status}: build with \`AUTHDESK_BENCH_ROUTES=1 npm run build\` first (a normal build leaves the bench route out).`,
+  );
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: BENCH_FLAGS });
   const options = readBenchOptions(values, { rounds: 3, seconds: 10, warmup: 3 });
   if (!existsSync(path.join(PROJECT_ROOT, ".next", "BUILD_ID"))) {
-    console.error("No production build in .next: run `npm run build` first, then this bench.");
+    console.error(
+      "No production build in .next: run `AUTHDESK_BENCH_ROUTES=1 npm run build` first, then this bench.",
+    );
     process.exit(1);
   }
   const loadSeconds = 2 * options.warmup + 2 * options.rounds * options.seconds;
@@ -114,6 +127,7 @@ async function main(): Promise<void> {
 
   const base = `http://${HOST}:${port}`;
   await waitForHealth(`${base}${FAST}`, child);
+  await requireBenchRoute(`${base}${NEXT}`);
   console.log(
     `Server ready on ${base} (${process.env.DATABASE_URL ? "PostgreSQL" : "PGlite"}, pid ${child.pid}).`,
   );

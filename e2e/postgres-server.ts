@@ -36,7 +36,15 @@ let stopping = false;
 function startInstance(port: string): ChildProcess {
   const server = spawn(
     process.execPath,
-    ["--import", "tsx", "--import", "./scripts/server-only-hook.mjs", "server.ts"],
+    [
+      "--import",
+      "tsx",
+      "--import",
+      "./scripts/server-only-hook.mjs",
+      "--import",
+      "./e2e/support/server-errors.mjs",
+      "server.ts",
+    ],
     {
       stdio: "inherit",
       env: {

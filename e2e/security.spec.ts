@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import http from "node:http";
 import path from "node:path";
 import { expect, signIn, test } from "./fixtures";
+import { builtServerAction } from "./support/server-actions";
 
 test("API responses carry the strict headers and problem details", async ({ request }) => {
   const health = await request.get("/api/health");
@@ -58,7 +59,7 @@ test("methods no path answers get a 405 naming the ones that work, not a 500 or 
   baseURL,
 }) => {
   const cases: Array<[method: string, target: string]> = [
-    ["TRACE", "/next-health"],
+    ["TRACE", "/login"],
     ["TRACE", "/api/health"],
     ["PROPFIND", "/"],
     ["CONNECT", "127.0.0.1:443"],
@@ -70,7 +71,7 @@ test("methods no path answers get a 405 naming the ones that work, not a 500 or 
       allow: "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS",
     });
   }
-  const trace = await rawRequest(baseURL ?? "", "TRACE", "/next-health");
+  const trace = await rawRequest(baseURL ?? "", "TRACE", "/login");
   expect("body" in trace && JSON.parse(trace.body)).toMatchObject({
     status: 405,
     title: "Method Not Allowed",
@@ -98,6 +99,56 @@ test("behind the trusted proxy, an X-Forwarded-For the client wrote buys no fres
   expect((await guess(FAILURES_PER_ADDRESS, "198.51.100.77")).status()).toBe(429);
   // Another client behind the same proxy is its own address.
   expect((await guess(FAILURES_PER_ADDRESS + 1, "198.51.100.78")).status()).toBe(401);
+});
+
+test("malformed action calls and router headers get a 4xx problem or the form's error, not a 500", async ({
+  request,
+}) => {
+  const call = (name: string, data: string | Buffer, headers: Record<string, string> = {}) => {
+    const action = builtServerAction(name);
+    return request.post(action.path, {
+      headers: { "Next-Action": action.id, "Content-Type": "text/plain;charset=UTF-8", ...headers },
+      data,
+      maxRedirects: 0,
+    });
+  };
+  // Our own actions: an argument that is not the form gets the form's error.
+  for (const name of ["signInAction", "setupAction"]) {
+    for (const body of ["[null,null]", '["x"]', "[{},{}]"]) {
+      const answer = await call(name, body);
+      expect({ name, body, status: answer.status() }).toEqual({ name, body, status: 200 });
+      expect(await answer.text()).toContain("This form could not be read");
+    }
+  }
+  // What Next's decoder would have failed on, refused before it.
+  const refused: Array<[body: string | Buffer, headers: Record<string, string>, status: number]> = [
+    ['"$undefined"', {}, 400],
+    ['["$F1"]', {}, 400],
+    ['["$h1"]', {}, 400],
+    [`${"[".repeat(10_000)}${"]".repeat(10_000)}`, {}, 400],
+    ["--x\r\njunk", { "Content-Type": "multipart/form-data; boundary=x" }, 400],
+    [
+      '--x\r\nContent-Disposition: form-data; name="0"\r\n\r\n["$B1"]\r\n--x--\r\n',
+      { "Content-Type": "multipart/form-data; boundary=x" },
+      400,
+    ],
+    ["[1]", { Origin: "http://evil.example" }, 403],
+    ["[1]", { Origin: "::::" }, 400],
+    [Buffer.alloc(1024 * 1024 + 1, 0x20), {}, 413],
+  ];
+  for (const [body, headers, status] of refused) {
+    const answer = await call("signInAction", body, headers);
+    const label = { body: body.slice(0, 30).toString(), headers };
+    expect({ ...label, status: answer.status() }).toEqual({ ...label, status });
+    expect(answer.headers()["content-type"]).toBe("application/problem+json");
+  }
+  for (const state of ["%%", "%ff%fe", "[[[["]) {
+    const answer = await request.get("/nope", {
+      headers: { RSC: "1", "Next-Router-State-Tree": state },
+    });
+    expect({ state, status: answer.status() }).toEqual({ state, status: 400 });
+    expect(await answer.json()).toMatchObject({ status: 400, title: "Bad Request" });
+  }
 });
 
 test("pages get a nonce-based CSP without unsafe-eval, and their scripts run under it", async ({

@@ -12,6 +12,7 @@ import {
 } from "@/lib/auth/session";
 import { env } from "@/lib/env";
 import { fieldErrorsOf } from "@/lib/forms/field-errors";
+import { FORM_UNREADABLE, formText, submittedForm } from "@/lib/forms/form-data";
 import { getDb } from "@/lib/runtime";
 
 export type AuthField = "email" | "password" | "confirmPassword";
@@ -22,21 +23,18 @@ export interface AuthFormState {
   email?: string;
 }
 
-function text(formData: FormData, name: string): string {
-  const value = formData.get(name);
-  return typeof value === "string" ? value : "";
-}
-
-export async function signInAction(
-  _previous: AuthFormState,
-  formData: FormData,
-): Promise<AuthFormState> {
+export async function signInAction(_previous: unknown, submitted: unknown): Promise<AuthFormState> {
+  const formData = submittedForm(submitted);
+  if (!formData) return { formError: FORM_UNREADABLE };
   const parsed = signInSchema.safeParse({
-    email: text(formData, "email"),
-    password: text(formData, "password"),
+    email: formText(formData, "email"),
+    password: formText(formData, "password"),
   });
   if (!parsed.success)
-    return { fieldErrors: fieldErrorsOf<AuthField>(parsed.error), email: text(formData, "email") };
+    return {
+      fieldErrors: fieldErrorsOf<AuthField>(parsed.error),
+      email: formText(formData, "email"),
+    };
   const meta = await requestMeta();
   const result = await signIn(await getDb(), parsed.data, {
     ...meta,
@@ -50,18 +48,17 @@ export async function signInAction(
     return { formError, email: parsed.data.email };
   }
   await setSessionCookie(result.token, result.expiresAt, meta.https);
-  const next = text(formData, "next");
+  const next = formText(formData, "next");
   redirect(isSafeReturnPath(next) ? next : "/auth-configs");
 }
 
-export async function setupAction(
-  _previous: AuthFormState,
-  formData: FormData,
-): Promise<AuthFormState> {
+export async function setupAction(_previous: unknown, submitted: unknown): Promise<AuthFormState> {
+  const formData = submittedForm(submitted);
+  if (!formData) return { formError: FORM_UNREADABLE };
   const input = {
-    email: text(formData, "email"),
-    password: text(formData, "password"),
-    confirmPassword: text(formData, "confirmPassword"),
+    email: formText(formData, "email"),
+    password: formText(formData, "password"),
+    confirmPassword: formText(formData, "confirmPassword"),
   };
   const parsed = setupSchema.safeParse(input);
   if (!parsed.success)

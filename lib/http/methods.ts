@@ -1,6 +1,7 @@
 import "server-only";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
+import { problemAnswer } from "./problem-answer";
 
 /**
  * The methods some path of ours answers. Anything else (TRACE, CONNECT, PROPFIND…) is refused
@@ -13,21 +14,12 @@ const ALLOW = ALLOWED_METHODS.join(", ");
 
 /** RFC 9457 problem details for a method we do not answer, and the headers that go with it. */
 function methodNotAllowed(method: string | undefined) {
-  const body = JSON.stringify({
-    type: "about:blank",
-    title: "Method Not Allowed",
-    status: 405,
-    detail: `${String(method).slice(0, 20)} is not answered here. Use one of: ${ALLOW}.`,
-  });
-  return {
-    body,
-    headers: {
-      Allow: ALLOW,
-      "Content-Type": "application/problem+json",
-      "Content-Length": String(Buffer.byteLength(body)),
-      "Cache-Control": "no-store",
-    },
-  };
+  return problemAnswer(
+    405,
+    "Method Not Allowed",
+    `${String(method).slice(0, 20)} is not answered here. Use one of: ${ALLOW}.`,
+    { Allow: ALLOW },
+  );
 }
 
 /** Answers a request whose method we do not serve with a 405; true when it did. */
