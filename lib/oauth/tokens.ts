@@ -167,7 +167,13 @@ function prepareTokenLookup(db: Database): (batch: AccessTokenClaims[]) => Promi
     for (const { clientId, clientKey, tillId, tokensValidAfter, permissions } of rows) {
       if (clientId && clientKey && tillId) {
         const validAfter = tokensValidAfter === null ? null : Number(tokensValidAfter);
-        clients.set(clientId, { clientId, clientKey, tillId, tokensValidAfter: validAfter, permissions });
+        clients.set(clientId, {
+          clientId,
+          clientKey,
+          tillId,
+          tokensValidAfter: validAfter,
+          permissions,
+        });
       }
     }
     const first = rows[0];
