@@ -436,7 +436,7 @@ test("roll the secret with a grace period, cut it short, then revoke all tokens"
   });
   await reveal.getByRole("button", { name: "Done" }).click();
   await expect(detail).toContainText(/Still accepted until .* UTC \(next week\)/);
-  await detail.scrollIntoViewIfNeeded();
+  await page.evaluate(() => window.scrollTo(0, 0));
   await quietScreenshot(page, "api-client-grace-period-narrow");
 
   // The audit log is a table at desktop widths only.

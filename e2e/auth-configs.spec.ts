@@ -289,6 +289,7 @@ test("Replace rotates the upstream secret under the same identifier", async ({ p
   await expect(dialog.getByLabel("Identifier")).toHaveValue("billing.v2");
   await expect(dialog.getByLabel("Identifier")).toHaveAttribute("readonly", "");
   await expect(dialog.getByLabel("Client Secret")).toHaveValue("");
+  await expect(dialog.getByLabel("Client Secret")).toBeFocused();
   await expect(dialog.getByLabel("Scope")).toHaveValue("reports.read reports.write");
   await expect(dialog).toContainText("switch to the new settings at once, with no gap");
   await dialog.getByLabel("Client Secret").fill(SECRET);

@@ -72,7 +72,7 @@ function ApiClientDetailCard({
           <span className="mt-0.5 flex items-center gap-1.5 text-fg-muted text-xs">
             <Lock className="size-3 shrink-0" aria-hidden="true" />
             {client.secretRolledAt
-              ? `Rolled ${formatDateTime(client.secretRolledAt)} and shown once then. Only its hash is stored.`
+              ? `Shown once, when it was rolled on ${formatDateTime(client.secretRolledAt)}. Only its hash is stored.`
               : "The secret was shown once, at registration. Only its hash is stored."}
           </span>
         </DetailRow>

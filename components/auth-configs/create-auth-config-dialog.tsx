@@ -270,6 +270,8 @@ function CreateAuthConfigForm({
             <Input
               name="clientSecret"
               type="password"
+              // Replacing is mostly about a new secret: start there, not on the fixed identifier.
+              autoFocus={replacing !== null}
               required
               autoComplete="off"
               spellCheck={false}
