@@ -163,9 +163,11 @@ export async function rollApiClientSecretAction(
   const admin = await requireAdmin();
   const parsed = rollApiClientSecretSchema.safeParse(input);
   if (!parsed.success) {
-    const fieldErrors = fieldErrorsOf<keyof RollApiClientSecretInput>(parsed.error);
-    if (fieldErrors.id) return { ok: false, formError: NOT_FOUND, notFound: true };
-    return { ok: false, fieldErrors: { gracePeriod: fieldErrors.gracePeriod } };
+    // Only a grace period outside the choices is the form's to fix; any other shape names no
+    // client this console sent.
+    const { id, gracePeriod } = fieldErrorsOf<keyof RollApiClientSecretInput>(parsed.error);
+    if (gracePeriod && !id) return { ok: false, fieldErrors: { gracePeriod } };
+    return { ok: false, formError: NOT_FOUND, notFound: true };
   }
   try {
     const { id, gracePeriod } = parsed.data;
