@@ -1,7 +1,7 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useCallback, useState } from "react";
+import { useCallback, useEffect, useState } from "react";
 import {
   deleteApiClientAction,
   expireOldApiClientSecretAction,
@@ -55,7 +55,7 @@ export function useApiClientList(initialPage?: Page<ApiClientListItem>) {
 
 /** One client's read-only detail; `null` data means it does not exist (any more). */
 export function useApiClient(id: string, initial?: { id: string; client: ApiClientDetail | null }) {
-  return useQuery({
+  const query = useQuery({
     queryKey: apiClientKeys.detail(id),
     queryFn: async () => {
       const result = await getApiClientAction(id);
@@ -64,6 +64,32 @@ export function useApiClient(id: string, initial?: { id: string; client: ApiClie
     },
     initialData: initial && initial.id === id ? initial.client : undefined,
   });
+  useRefetchAt(id, query.data?.previousSecretExpiresAt ?? null);
+  return query;
+}
+
+/** setTimeout's longest delay (about 24.8 days): beyond it, the timer would fire at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * Reads the detail again when the old secret's grace period ends, so a page left open stops
+ * showing it as accepted (the server, by the database's clock, decides that it has ended).
+ */
+function useRefetchAt(id: string, at: Date | null) {
+  const queryClient = useQueryClient();
+  const atMs = at?.getTime() ?? null;
+  useEffect(() => {
+    if (atMs === null) return;
+    const delay = atMs - Date.now() + 1_000;
+    if (delay > MAX_TIMER_MS) return;
+    const timer = setTimeout(
+      () => {
+        void queryClient.invalidateQueries({ queryKey: apiClientKeys.detail(id) });
+      },
+      Math.max(delay, 0),
+    );
+    return () => clearTimeout(timer);
+  }, [queryClient, id, atMs]);
 }
 
 export type RegisteredApiClient = Extract<RegisterApiClientResult, { ok: true }>;
