@@ -38,6 +38,8 @@ const CLIENT = {
 
 /** What the one-time screens showed, for the later tests. */
 const issued: { name: string; clientKey: string; clientSecret: string }[] = [];
+/** The secrets that rolls showed. */
+const rolled: { name: string; clientSecret: string }[] = [];
 
 function issuedClient(index: number) {
   const client = issued[index];
@@ -347,6 +349,104 @@ test("a till that API clients act as cannot be deleted", async ({ page }) => {
   await expect(tills.getByRole("row", { name: new RegExp(TILL.code) })).toBeVisible();
 });
 
+test("roll the secret with a grace period, cut it short, then revoke all tokens", async ({
+  page,
+  request,
+}) => {
+  const client = issuedClient(2);
+  const oldPrefix = `${client.clientSecret.slice(0, 11)}…`;
+  const tokenWith = async (secret: string) => {
+    const response = await requestToken(request, client.clientKey, secret);
+    return { status: response.status(), token: (await response.json()).access_token as string };
+  };
+  const isActive = async (token: string, secret: string) => {
+    const response = await request.post("/oauth/introspect", {
+      form: { token },
+      headers: { Authorization: basicAuth(client.clientKey, secret) },
+    });
+    return ((await response.json()) as { active: boolean }).active;
+  };
+  const beforeRoll = await tokenWith(client.clientSecret);
+  expect(beforeRoll.status).toBe(200);
+
+  await open(page, "/api-clients", "API clients");
+  await listItem(page, client.name).click();
+  const detail = detailPane(page, client.name);
+  await detail.getByRole("button", { name: "Roll secret" }).click();
+  const rollDialog = page.getByRole("dialog", { name: "Roll the client secret" });
+  await rollDialog.getByRole("radio", { name: "1 hour" }).check();
+  await expect(rollDialog).toContainText("keep working for 1 hour");
+  await quietScreenshot(page, "api-client-roll");
+  await rollDialog.getByRole("button", { name: "Roll secret" }).click();
+
+  // The same one-time screen as at registration, and when the old secret stops.
+  const reveal = page.getByRole("dialog", { name: "New client secret" });
+  await expect(credential(reveal, "Client key")).toHaveText(client.clientKey);
+  const newSecret = (await credential(reveal, "Client secret").textContent()) ?? "";
+  expect(newSecret).toMatch(/^adk_cs_[0-9A-Za-z]{49}$/);
+  expect(newSecret).not.toBe(client.clientSecret);
+  rolled.push({ name: client.name, clientSecret: newSecret });
+  await expect(reveal).toContainText(`The old secret ${oldPrefix} keeps working until`);
+  expect(await leaveWarningArmed(page)).toBe(true);
+  await quietScreenshot(page, "api-client-roll-secret");
+  await reveal.getByRole("button", { name: "Done" }).click();
+  await expect(reveal).toBeHidden();
+
+  // The detail shows both secrets' prefixes and the grace period's end; both secrets work.
+  await expect(detail).toContainText(`${newSecret.slice(0, 11)}…`);
+  await expect(detail).toContainText(new RegExp(`Old secret\\s*${oldPrefix}`));
+  await expect(detail).toContainText(/Still accepted until .* UTC \(in (1 hour|\d+ minutes)\)/);
+  await quietScreenshot(page, "api-client-grace-period");
+  expect((await tokenWith(client.clientSecret)).status).toBe(200);
+  expect((await tokenWith(newSecret)).status).toBe(200);
+
+  // Cut short: only the new secret from now on; tokens already issued live on, as before.
+  await detail.getByRole("button", { name: "Expire old secret now" }).click();
+  await page
+    .getByRole("alertdialog", { name: "Expire the old secret now?" })
+    .getByRole("button", { name: "Expire old secret" })
+    .click();
+  await expect(page.getByText("Old secret expired")).toBeVisible();
+  await expect(detail).not.toContainText("Still accepted until");
+  expect((await tokenWith(client.clientSecret)).status).toBe(401);
+  const afterCut = await tokenWith(newSecret);
+  expect(afterCut.status).toBe(200);
+  expect(await isActive(beforeRoll.token, newSecret)).toBe(true);
+
+  // Revoke all tokens: every one issued so far is refused; the next one works.
+  await detail.getByRole("button", { name: "Revoke all tokens" }).click();
+  const revoke = page.getByRole("alertdialog", { name: `Revoke all tokens of ${client.name}?` });
+  await expect(revoke).toContainText("stops working at once, on every instance");
+  await revoke.getByRole("button", { name: "Revoke all tokens" }).click();
+  await expect(page.getByText("All tokens revoked")).toBeVisible();
+  await expect(detail).toContainText(/Tokens revoked\s*\w{3} \d+, \d{4}/);
+  expect(await isActive(beforeRoll.token, newSecret)).toBe(false);
+  expect(await isActive(afterCut.token, newSecret)).toBe(false);
+  expect(await isActive((await tokenWith(newSecret)).token, newSecret)).toBe(true);
+
+  // At 375 px: another roll, leaving a week's grace period on the detail.
+  await page.setViewportSize({ width: 375, height: 812 });
+  await detail.getByRole("button", { name: "Roll secret" }).click();
+  await rollDialog.getByRole("radio", { name: "7 days" }).check();
+  await quietScreenshot(page, "api-client-roll-narrow");
+  await rollDialog.getByRole("button", { name: "Roll secret" }).click();
+  rolled.push({
+    name: client.name,
+    clientSecret: (await credential(reveal, "Client secret").textContent()) ?? "",
+  });
+  await reveal.getByRole("button", { name: "Done" }).click();
+  await expect(detail).toContainText(/Still accepted until .* UTC \(next week\)/);
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await quietScreenshot(page, "api-client-grace-period-narrow");
+
+  // The audit log is a table at desktop widths only.
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.goto("/audit?action=api_client.secret_rolled");
+  await expect(page.getByRole("table", { name: "Audit events" })).toContainText(client.name);
+  await page.goto("/audit?action=api_client.tokens_revoked");
+  await expect(page.getByRole("table", { name: "Audit events" })).toContainText(client.name);
+});
+
 test("the key and secret get a token from /oauth/token; deleting the client refuses it", async ({
   page,
   request,
@@ -435,11 +535,13 @@ test("each client secret appears in exactly one HTTP response: its registration'
   await expect(page.getByRole("table", { name: "Audit events" })).toContainText(CLIENT.name);
 
   expect(issued).toHaveLength(3);
+  expect(rolled).toHaveLength(2);
   // The record covers every kind of response: page HTML, RSC payloads and action results.
   expect(recorded.some((entry) => entry.type.startsWith("text/html"))).toBe(true);
   expect(recorded.some((entry) => entry.type.startsWith("text/x-component"))).toBe(true);
   expect(recorded.filter((entry) => entry.action).length).toBeGreaterThanOrEqual(3);
-  for (const { name, clientSecret } of issued) {
+  // A rolled secret travels once too, in the roll's action response.
+  for (const { name, clientSecret } of [...issued, ...rolled]) {
     const carriers = recorded.filter((entry) => entry.body.includes(clientSecret));
     expect(
       carriers,

@@ -275,6 +275,53 @@ test("Test fetches a token from the loopback server, and explains a rejection", 
   await expect(table).not.toContainText(SECRET);
 });
 
+test("Replace rotates the upstream secret under the same identifier", async ({ page }) => {
+  await openAuthConfigs(page);
+  await listItem(page, "billing.v2").click();
+  const detail = detailPane(page, "billing.v2");
+  await expect(detail).toContainText("To rotate the upstream client secret");
+  const oldId = new URL(page.url()).searchParams.get("id") ?? "";
+  expect(oldId).toMatch(/^cfg_/);
+
+  // The form starts from the config, keeps its identifier and asks for the new secret.
+  await detail.getByRole("button", { name: "Replace", exact: true }).click();
+  const dialog = page.getByRole("dialog", { name: "Replace auth config" });
+  await expect(dialog.getByLabel("Identifier")).toHaveValue("billing.v2");
+  await expect(dialog.getByLabel("Identifier")).toHaveAttribute("readonly", "");
+  await expect(dialog.getByLabel("Client Secret")).toHaveValue("");
+  await expect(dialog.getByLabel("Client Secret")).toBeFocused();
+  await expect(dialog.getByLabel("Scope")).toHaveValue("reports.read reports.write");
+  await expect(dialog).toContainText("switch to the new settings at once, with no gap");
+  await dialog.getByLabel("Client Secret").fill(SECRET);
+  await quietScreenshot(page, "auth-config-replace");
+  await dialog.getByRole("button", { name: "Replace", exact: true }).click();
+  await expect(dialog).toBeHidden();
+  await expect(page.getByText("Auth config replaced")).toBeVisible();
+
+  // A new row under the same identifier that names the one it replaced, which is gone.
+  await expect(page).toHaveURL(/\?id=cfg_/);
+  expect(new URL(page.url()).searchParams.get("id")).not.toBe(oldId);
+  await expect(detail).toContainText(new RegExp(`Replaces\\s*${oldId}`));
+  await expect(listPane(page).getByRole("link")).toHaveCount(2);
+  // The rotated secret works where the old one was rejected.
+  await detail.getByRole("button", { name: "Test", exact: true }).click();
+  await expect(detail.getByRole("region", { name: "Test result" })).toContainText("Token received");
+
+  await page.setViewportSize({ width: 375, height: 812 });
+  await detail.getByRole("button", { name: "Replace", exact: true }).click();
+  await expect(dialog.getByLabel("Identifier")).toHaveValue("billing.v2");
+  await quietScreenshot(page, "auth-config-replace-narrow");
+  await page.keyboard.press("Escape");
+
+  // The audit log is a table at desktop widths only.
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.goto("/audit?action=auth_config.replaced");
+  const table = page.getByRole("table", { name: "Audit events" });
+  await expect(table).toContainText("billing.v2");
+  await expect(table).toContainText(oldId);
+  await expect(table).not.toContainText(SECRET);
+});
+
 test("the client secret never reaches the browser", async ({ page }) => {
   const pending: Promise<void>[] = [];
   const bodies: { url: string; type: string; body: string }[] = [];

@@ -1,8 +1,11 @@
 "use client";
 
 import { Lock } from "lucide-react";
+import type * as React from "react";
 import { AboutSection, DetailRow, DetailSection } from "@/components/shared/detail";
 import { DetailCard, DetailPane } from "@/components/shared/detail-pane";
+import { formatDateTime } from "@/components/shared/format";
+import { RelativeTime } from "@/components/shared/relative-time";
 import { ScopeChips } from "@/components/shared/scope-chips";
 import { Badge } from "@/components/ui/badge";
 import type { ApiClientDetail } from "@/lib/api-clients/contract";
@@ -10,7 +13,9 @@ import { PERMISSION_LABELS } from "@/lib/api-clients/schema";
 import { CopyButton } from "./copy-button";
 import { DeleteApiClientDialog } from "./delete-api-client-dialog";
 import { describeTokenTtl } from "./format";
+import { ExpireOldSecretDialog, RevokeTokensDialog } from "./lifecycle-confirmations";
 import { useApiClient } from "./queries";
+import { RollSecretDialog } from "./roll-secret-dialog";
 
 export type ApiClientDetailPaneProps = {
   id: string;
@@ -47,7 +52,13 @@ function ApiClientDetailCard({
       titleClassName="break-words"
       recordId={client.id}
       deleteButton={<DeleteApiClientDialog client={client} onDeleted={onDeleted} />}
-      readOnlyNote="Read-only: API clients cannot be changed after registration. To change one, register a new client, move the calling system over, then delete this one."
+      actions={
+        <>
+          <RollSecretDialog client={client} />
+          <RevokeTokensDialog client={client} />
+        </>
+      }
+      readOnlyNote="Read-only: a client's permissions, till and token expiry cannot be changed after registration. To change them, register a new client, move the calling system over, then delete this one. Roll secret and Revoke all tokens change only its credentials."
     >
       <DetailSection title="Credentials">
         <DetailRow label="Client key">
@@ -60,10 +71,31 @@ function ApiClientDetailCard({
           <span className="font-mono">{client.secretPrefix}</span>
           <span className="mt-0.5 flex items-center gap-1.5 text-fg-muted text-xs">
             <Lock className="size-3 shrink-0" aria-hidden="true" />
-            The secret was shown once, at registration. Only its hash is stored.
+            {client.secretRolledAt
+              ? `Shown once, when it was rolled on ${formatDateTime(client.secretRolledAt)}. Only its hash is stored.`
+              : "The secret was shown once, at registration. Only its hash is stored."}
           </span>
         </DetailRow>
+        {client.previousSecretPrefix && client.previousSecretExpiresAt ? (
+          <DetailRow label="Old secret">
+            <OldSecret
+              prefix={client.previousSecretPrefix}
+              expiresAt={client.previousSecretExpiresAt}
+              action={<ExpireOldSecretDialog client={client} />}
+            />
+          </DetailRow>
+        ) : null}
         <DetailRow label="Token expiry">{describeTokenTtl(client.tokenTtlMinutes)}</DetailRow>
+        {client.tokensValidAfter ? (
+          <DetailRow label="Tokens revoked">
+            <time dateTime={client.tokensValidAfter.toISOString()}>
+              {formatDateTime(client.tokensValidAfter)}
+            </time>
+            <span className="block text-fg-muted text-xs">
+              Tokens issued before then are refused.
+            </span>
+          </DetailRow>
+        ) : null}
       </DetailSection>
 
       <DetailSection title="Access">
@@ -101,5 +133,32 @@ function ApiClientDetailCard({
 
       <AboutSection record={client} />
     </DetailCard>
+  );
+}
+
+/** The previous secret during its grace period: still accepted, and until when. */
+function OldSecret({
+  prefix,
+  expiresAt,
+  action,
+}: {
+  prefix: string;
+  expiresAt: Date;
+  action: React.ReactNode;
+}) {
+  return (
+    <div className="flex flex-wrap items-start justify-between gap-x-4 gap-y-2">
+      <div className="min-w-0">
+        <span className="font-mono">{prefix}</span> <Badge variant="warning">Grace period</Badge>
+        <span className="mt-0.5 block text-fg-muted text-xs">
+          Still accepted until{" "}
+          <time dateTime={expiresAt.toISOString()} className="font-medium text-fg">
+            {formatDateTime(expiresAt)}
+          </time>{" "}
+          (<RelativeTime date={expiresAt} />)
+        </span>
+      </div>
+      {action}
+    </div>
   );
 }

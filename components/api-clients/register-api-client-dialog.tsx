@@ -2,16 +2,6 @@
 
 import { useState } from "react";
 import {
-  AlertDialog,
-  AlertDialogCancel,
-  AlertDialogContent,
-  AlertDialogDescription,
-  AlertDialogFooter,
-  AlertDialogHeader,
-  AlertDialogTitle,
-} from "@/components/ui/alert-dialog";
-import { Button } from "@/components/ui/button";
-import {
   Dialog,
   DialogContent,
   DialogDescription,
@@ -23,7 +13,7 @@ import type { Page } from "@/lib/paging/contract";
 import type { Till } from "@/lib/tills/contract";
 import type { RegisteredApiClient } from "./queries";
 import { RegisterForm } from "./register-form";
-import { SecretReveal } from "./secret-reveal";
+import { ConfirmCloseWithoutSecret, SecretReveal } from "./secret-reveal";
 
 export type RegisterApiClientDialogProps = {
   open: boolean;
@@ -126,23 +116,12 @@ export function RegisterApiClientDialog({
         </DialogContent>
       </Dialog>
 
-      <AlertDialog open={confirmingClose} onOpenChange={setConfirmingClose}>
-        <AlertDialogContent>
-          <AlertDialogHeader>
-            <AlertDialogTitle>Close without the secret?</AlertDialogTitle>
-            <AlertDialogDescription>
-              You won&apos;t be able to see this secret again. If you have not copied it, the client
-              is of no use: you would have to delete it and register a new one.
-            </AlertDialogDescription>
-          </AlertDialogHeader>
-          <AlertDialogFooter>
-            <AlertDialogCancel>Keep it open</AlertDialogCancel>
-            <Button variant="destructive" onClick={finish}>
-              Close anyway
-            </Button>
-          </AlertDialogFooter>
-        </AlertDialogContent>
-      </AlertDialog>
+      <ConfirmCloseWithoutSecret
+        open={confirmingClose}
+        onOpenChange={setConfirmingClose}
+        onConfirm={finish}
+        consequence="If you have not copied it, the client is of no use: you would have to delete it and register a new one."
+      />
     </>
   );
 }

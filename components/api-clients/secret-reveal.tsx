@@ -1,7 +1,17 @@
 "use client";
 
 import { Plus, TriangleAlert } from "lucide-react";
+import type * as React from "react";
 import { type Ref, useEffect, useRef } from "react";
+import {
+  AlertDialog,
+  AlertDialogCancel,
+  AlertDialogContent,
+  AlertDialogDescription,
+  AlertDialogFooter,
+  AlertDialogHeader,
+  AlertDialogTitle,
+} from "@/components/ui/alert-dialog";
 import { Button } from "@/components/ui/button";
 import { DialogFooter } from "@/components/ui/dialog";
 import { CopyButton } from "./copy-button";
@@ -9,21 +19,28 @@ import { CopyButton } from "./copy-button";
 /**
  * The one-time screen: the client key and the client secret, each with a Copy button, and the
  * warning that the secret cannot be seen again. The secret exists only in the props of this
- * component (from the registration's result); while it is mounted, leaving or reloading the page
- * makes the browser ask first.
+ * component (from the registration's or the roll's result); while it is mounted, leaving or
+ * reloading the page makes the browser ask first.
  */
 export function SecretReveal({
   clientName,
   clientKey,
   clientSecret,
+  ifLost,
+  notice,
   onDone,
   onNewClient,
 }: {
   clientName: string;
   clientKey: string;
   clientSecret: string;
+  /** What to do if the secret is lost; by default, delete the client and register a new one. */
+  ifLost?: React.ReactNode;
+  /** Below the credentials, e.g. until when the old secret still works after a roll. */
+  notice?: React.ReactNode;
   onDone: () => void;
-  onNewClient: () => void;
+  /** Offers "New API client" beside Done (after a registration). */
+  onNewClient?: () => void;
 }) {
   const secretCopyRef = useRef<HTMLDivElement>(null);
 
@@ -55,14 +72,20 @@ export function SecretReveal({
               Copy the client secret now. You won&apos;t see it again.
             </p>
             <p>
-              Authdesk keeps only a hash of it, so nobody can show it to you later. If it is lost,
-              delete <span className="font-medium">{clientName}</span> and register a new client.
+              Authdesk keeps only a hash of it, so nobody can show it to you later.{" "}
+              {ifLost ?? (
+                <>
+                  If it is lost, delete <span className="font-medium">{clientName}</span> and
+                  register a new client.
+                </>
+              )}
             </p>
           </div>
         </div>
 
         <CredentialRow label="Client key" value={clientKey} />
         <CredentialRow label="Client secret" value={clientSecret} copyRef={secretCopyRef} secret />
+        {notice}
 
         <p className="text-fg-muted text-sm">
           Exchange them for an access token at{" "}
@@ -71,16 +94,59 @@ export function SecretReveal({
           the key and secret with HTTP Basic authentication.
         </p>
       </div>
-      <DialogFooter className="border-line border-t bg-surface-subtle px-6 py-4 sm:justify-between">
-        <Button type="button" variant="secondary" onClick={onNewClient}>
-          <Plus aria-hidden="true" />
-          New API client
-        </Button>
+      <DialogFooter
+        className={
+          onNewClient
+            ? "border-line border-t bg-surface-subtle px-6 py-4 sm:justify-between"
+            : "border-line border-t bg-surface-subtle px-6 py-4"
+        }
+      >
+        {onNewClient ? (
+          <Button type="button" variant="secondary" onClick={onNewClient}>
+            <Plus aria-hidden="true" />
+            New API client
+          </Button>
+        ) : null}
         <Button type="button" onClick={onDone}>
           Done
         </Button>
       </DialogFooter>
     </div>
+  );
+}
+
+/**
+ * Asked when the one-time screen is closed any way but its own buttons (Escape, ×, a click
+ * outside): the secret cannot be shown again. `consequence` says what losing it means.
+ */
+export function ConfirmCloseWithoutSecret({
+  open,
+  onOpenChange,
+  onConfirm,
+  consequence,
+}: {
+  open: boolean;
+  onOpenChange: (open: boolean) => void;
+  onConfirm: () => void;
+  consequence: string;
+}) {
+  return (
+    <AlertDialog open={open} onOpenChange={onOpenChange}>
+      <AlertDialogContent>
+        <AlertDialogHeader>
+          <AlertDialogTitle>Close without the secret?</AlertDialogTitle>
+          <AlertDialogDescription>
+            You won&apos;t be able to see this secret again. {consequence}
+          </AlertDialogDescription>
+        </AlertDialogHeader>
+        <AlertDialogFooter>
+          <AlertDialogCancel>Keep it open</AlertDialogCancel>
+          <Button variant="destructive" onClick={onConfirm}>
+            Close anyway
+          </Button>
+        </AlertDialogFooter>
+      </AlertDialogContent>
+    </AlertDialog>
   );
 }
 

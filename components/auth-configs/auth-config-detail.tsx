@@ -1,6 +1,6 @@
 "use client";
 
-import { CopyPlus, Lock, Zap } from "lucide-react";
+import { CopyPlus, Lock, Replace, Zap } from "lucide-react";
 import { AboutSection, DetailRow, DetailSection } from "@/components/shared/detail";
 import { DetailCard, DetailPane } from "@/components/shared/detail-pane";
 import { ScopeChips } from "@/components/shared/scope-chips";
@@ -15,6 +15,7 @@ export type AuthConfigDetailPaneProps = {
   id: string;
   initial?: { id: string; config: AuthConfigDetail | null };
   onDuplicate: (config: AuthConfigDetail) => void;
+  onReplace: (config: AuthConfigDetail) => void;
   onDeleted: (deleted: { id: string; identifier: string }) => void;
   onClearSelection: () => void;
 };
@@ -24,6 +25,7 @@ export function AuthConfigDetailPane({
   id,
   initial,
   onDuplicate,
+  onReplace,
   onDeleted,
   onClearSelection,
 }: AuthConfigDetailPaneProps) {
@@ -31,7 +33,12 @@ export function AuthConfigDetailPane({
   return (
     <DetailPane query={detail} noun="auth config" onClearSelection={onClearSelection}>
       {(config) => (
-        <AuthConfigDetailCard config={config} onDuplicate={onDuplicate} onDeleted={onDeleted} />
+        <AuthConfigDetailCard
+          config={config}
+          onDuplicate={onDuplicate}
+          onReplace={onReplace}
+          onDeleted={onDeleted}
+        />
       )}
     </DetailPane>
   );
@@ -40,10 +47,12 @@ export function AuthConfigDetailPane({
 function AuthConfigDetailCard({
   config,
   onDuplicate,
+  onReplace,
   onDeleted,
 }: {
   config: AuthConfigDetail;
   onDuplicate: (config: AuthConfigDetail) => void;
+  onReplace: (config: AuthConfigDetail) => void;
   onDeleted: (deleted: { id: string; identifier: string }) => void;
 }) {
   const test = useTestAuthConfig(config.id);
@@ -65,6 +74,10 @@ function AuthConfigDetailCard({
             {test.isPending ? null : <Zap aria-hidden="true" />}
             {test.isPending ? "Testing…" : "Test"}
           </Button>
+          <Button variant="secondary" size="sm" onClick={() => onReplace(config)}>
+            <Replace aria-hidden="true" />
+            Replace
+          </Button>
           <Button variant="secondary" size="sm" onClick={() => onDuplicate(config)}>
             <CopyPlus aria-hidden="true" />
             Duplicate
@@ -84,7 +97,14 @@ function AuthConfigDetailCard({
           ) : null}
         </div>
       }
-      readOnlyNote="Read-only: auth configs cannot be modified after creation. To change one, duplicate it, then delete the original."
+      readOnlyNote={
+        <>
+          Read-only: auth configs cannot be modified after creation. To rotate the upstream client
+          secret or change a setting, use <strong className="font-medium">Replace</strong>: same
+          identifier, no gap for callers. <strong className="font-medium">Duplicate</strong> makes a
+          second config under a new identifier, to run both side by side.
+        </>
+      }
     >
       <DetailSection title="Token request">
         <DetailRow label="Type">{AUTH_CONFIG_TYPE_LABEL}</DetailRow>
@@ -117,6 +137,14 @@ function AuthConfigDetailCard({
         <DetailRow label="Tokens fetched">
           <span className="tabular-nums">{config.tokensFetched.toLocaleString("en-US")}</span>
         </DetailRow>
+        {config.replacesId ? (
+          <DetailRow label="Replaces">
+            <span className="font-mono">{config.replacesId}</span>
+            <span className="block text-fg-muted text-xs">
+              Created by a Replace; usage figures include the replaced config&apos;s.
+            </span>
+          </DetailRow>
+        ) : null}
       </AboutSection>
     </DetailCard>
   );

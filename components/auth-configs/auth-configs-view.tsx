@@ -14,7 +14,7 @@ import type { AuthConfigDetail, AuthConfigListItem } from "@/lib/auth-configs/co
 import type { Page } from "@/lib/paging/contract";
 import { AuthConfigDetailPane } from "./auth-config-detail";
 import { AuthConfigList, SEARCH_LABEL } from "./auth-config-list";
-import { CreateAuthConfigDialog } from "./create-auth-config-dialog";
+import { type AuthConfigFormPrefill, CreateAuthConfigDialog } from "./create-auth-config-dialog";
 import { authConfigKeys, useAuthConfigList } from "./queries";
 
 export type AuthConfigsViewProps = {
@@ -39,15 +39,20 @@ export function AuthConfigsView({
   const { selectedId, initialDetail, detailRef, hrefFor, select } =
     useSelectionInUrl(initialSelected);
   const list = useAuthConfigList(initialPage);
-  const dialog = useFormDialog<AuthConfigDetail>();
+  const dialog = useFormDialog<AuthConfigFormPrefill>();
   const listRef = useRef<HTMLDivElement>(null);
 
   const created = (config: AuthConfigDetail) => {
     dialog.setOpen(false);
-    toast.success("Auth config created", { description: config.identifier });
+    const replaced = dialog.prefill?.replace ? dialog.prefill.config : null;
+    toast.success(replaced ? "Auth config replaced" : "Auth config created", {
+      description: config.identifier,
+    });
     // A search that hides the new config would make it look as if nothing happened.
     list.setSearch("");
-    select(config.id, { reveal: true });
+    // After a replace, Back should not lead to the old config's page, which is gone.
+    select(config.id, { reveal: true, replace: replaced !== null });
+    if (replaced) queryClient.setQueryData(authConfigKeys.detail(replaced.id), null);
   };
 
   const deleted = (config: { id: string; identifier: string }) => {
@@ -101,13 +106,15 @@ export function AuthConfigsView({
                 key={selectedId}
                 id={selectedId}
                 initial={initialDetail ?? undefined}
-                onDuplicate={(config) => dialog.show(config)}
+                onDuplicate={(config) => dialog.show({ config, replace: false })}
+                onReplace={(config) => dialog.show({ config, replace: true })}
                 onDeleted={deleted}
                 onClearSelection={() => select(null)}
               />
             ) : (
               <NoSelection title="Select an auth config">
-                Pick one from the list to see its settings, test it, duplicate it or delete it.
+                Pick one from the list to see its settings, test it, replace, duplicate or delete
+                it.
               </NoSelection>
             )
           }

@@ -30,11 +30,16 @@ import {
 import { fieldErrorsOf } from "@/lib/forms/field-errors";
 import { useCreateAuthConfig } from "./queries";
 
+/**
+ * What the form starts from: nothing (create), a config to duplicate under a new identifier, or
+ * a config to replace under its own identifier. Never its secret.
+ */
+export type AuthConfigFormPrefill = { config: AuthConfigDetail; replace: boolean };
+
 export type CreateAuthConfigDialogProps = {
   open: boolean;
   onOpenChange: (open: boolean) => void;
-  /** Duplicate: the config whose settings pre-fill the form (never its identifier or secret). */
-  prefill: AuthConfigDetail | null;
+  prefill: AuthConfigFormPrefill | null;
   /** A new key per opening, so every opening starts from a fresh form. */
   formKey: number;
   allowPrivateTokenUrls: boolean;
@@ -55,13 +60,19 @@ export function CreateAuthConfigDialog({
           in view in a short window. */}
       <DialogContent className="flex max-w-2xl flex-col gap-0 overflow-hidden p-0">
         <DialogHeader className="border-line border-b px-6 pt-5 pb-4">
-          <DialogTitle>{prefill ? "Duplicate auth config" : "Create auth config"}</DialogTitle>
+          <DialogTitle>{dialogTitle(prefill)}</DialogTitle>
           <DialogDescription>
-            {prefill ? (
+            {prefill?.replace ? (
               <>
                 Settings copied from{" "}
-                <span className="break-all font-mono text-fg">{prefill.identifier}</span>. Choose a
-                new identifier and enter the client secret: secrets are never copied.
+                <span className="break-all font-mono text-fg">{prefill.config.identifier}</span>.
+                Enter the client secret (secrets are never copied) and change what needs changing.
+              </>
+            ) : prefill ? (
+              <>
+                Settings copied from{" "}
+                <span className="break-all font-mono text-fg">{prefill.config.identifier}</span>.
+                Choose a new identifier and enter the client secret: secrets are never copied.
               </>
             ) : (
               "OAuth 2.0 client credentials the platform uses to call another API. The credentials are stored encrypted."
@@ -80,6 +91,11 @@ export function CreateAuthConfigDialog({
   );
 }
 
+function dialogTitle(prefill: AuthConfigFormPrefill | null): string {
+  if (!prefill) return "Create auth config";
+  return prefill.replace ? "Replace auth config" : "Duplicate auth config";
+}
+
 const FIELD_ORDER: CreateAuthConfigFields[] = [
   "identifier",
   "tokenUrl",
@@ -92,12 +108,12 @@ const FIELD_ORDER: CreateAuthConfigFields[] = [
 ];
 
 function CreateAuthConfigForm({
-  prefill,
+  prefill: from,
   allowPrivateTokenUrls,
   onCreated,
   onCancel,
 }: {
-  prefill: AuthConfigDetail | null;
+  prefill: AuthConfigFormPrefill | null;
   allowPrivateTokenUrls: boolean;
   onCreated: (config: AuthConfigDetail) => void;
   onCancel: () => void;
@@ -107,7 +123,9 @@ function CreateAuthConfigForm({
     () => createAuthConfigSchema({ allowPrivateTokenUrls }),
     [allowPrivateTokenUrls],
   );
-  const create = useCreateAuthConfig();
+  const prefill = from?.config ?? null;
+  const replacing = from?.replace ? from.config : null;
+  const create = useCreateAuthConfig(replacing?.id);
   const [errors, setErrors] = useState<CreateAuthConfigFieldErrors>({});
   // Bumped by each rejected submit, naming the field to focus: the first with an error.
   const [rejected, setRejected] = useState<{ field: CreateAuthConfigFields } | null>(null);
@@ -167,16 +185,28 @@ function CreateAuthConfigForm({
           className="flex gap-2.5 rounded-lg border border-warning-text/20 bg-warning-subtle px-3 py-2.5 text-sm text-warning-text"
         >
           <TriangleAlert className="mt-0.5 size-4 shrink-0" aria-hidden="true" />
-          <p>
-            Auth configs cannot be modified after creation. To change one later, delete it and
-            create it again.
-          </p>
+          {replacing ? (
+            <p>
+              Replace creates a new config under this identifier and deletes the current one in the
+              same step: calls that use the identifier switch to the new settings at once, with no
+              gap. Last used and tokens fetched carry over.
+            </p>
+          ) : (
+            <p>
+              Auth configs cannot be modified after creation. To change one later, use Replace on
+              its detail.
+            </p>
+          )}
         </div>
 
         <Field
           label="Identifier"
           error={errors.identifier}
-          hint="1–64 letters, digits, dots, underscores or hyphens; no spaces. Unique, ignoring case."
+          hint={
+            replacing
+              ? "Kept as it is: callers name the config by its identifier."
+              : "1–64 letters, digits, dots, underscores or hyphens; no spaces. Unique, ignoring case."
+          }
         >
           <Input
             name="identifier"
@@ -185,7 +215,9 @@ function CreateAuthConfigForm({
             autoComplete="off"
             spellCheck={false}
             placeholder="partner-api"
-            className="font-mono"
+            defaultValue={replacing?.identifier}
+            readOnly={replacing !== null}
+            className={replacing ? "bg-surface-subtle font-mono text-fg-muted" : "font-mono"}
           />
         </Field>
 
@@ -238,6 +270,8 @@ function CreateAuthConfigForm({
             <Input
               name="clientSecret"
               type="password"
+              // Replacing is mostly about a new secret: start there, not on the fixed identifier.
+              autoFocus={replacing !== null}
               required
               autoComplete="off"
               spellCheck={false}
@@ -289,7 +323,7 @@ function CreateAuthConfigForm({
           Cancel
         </Button>
         <Button type="submit" pending={create.isPending}>
-          Create
+          {replacing ? "Replace" : "Create"}
         </Button>
       </DialogFooter>
     </form>

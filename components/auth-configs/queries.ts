@@ -6,6 +6,7 @@ import {
   deleteAuthConfigAction,
   getAuthConfigAction,
   listAuthConfigsAction,
+  replaceAuthConfigAction,
   testAuthConfigAction,
 } from "@/app/(console)/auth-configs/actions";
 import { useSearchedList } from "@/components/shared/use-searched-list";
@@ -61,13 +62,24 @@ export function useAuthConfig(
   });
 }
 
-export function useCreateAuthConfig() {
+/**
+ * Creates a config, or with `replacesId` replaces that one under the same identifier (the old
+ * row goes in the same step, so its detail is marked gone by the caller once it has moved on).
+ */
+export function useCreateAuthConfig(replacesId?: string) {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: async (input: CreateAuthConfigFormInput) => {
-      const result = await createAuthConfigAction(input);
+      const result = replacesId
+        ? await replaceAuthConfigAction(replacesId, input)
+        : await createAuthConfigAction(input);
       // Field errors are an answer for the form, not a failure of the request.
-      if (!result.ok && "formError" in result) throw new AuthConfigActionError(result.formError);
+      if (!result.ok && "formError" in result) {
+        throw new AuthConfigActionError(
+          result.formError,
+          "notFound" in result && result.notFound === true,
+        );
+      }
       return result;
     },
     onSuccess: async (result) => {
@@ -76,8 +88,13 @@ export function useCreateAuthConfig() {
       // Awaited, so the new config is in the list by the time the dialog closes.
       await queryClient.invalidateQueries({ queryKey: authConfigKeys.lists() });
     },
-    onError: (error) => {
-      toast.error("Could not create the auth config", { description: messageOf(error) });
+    onError: async (error) => {
+      if (replacesId && error instanceof AuthConfigActionError && error.notFound) {
+        queryClient.setQueryData(authConfigKeys.detail(replacesId), null);
+        await queryClient.invalidateQueries({ queryKey: authConfigKeys.lists() });
+      }
+      const what = replacesId ? "replace" : "create";
+      toast.error(`Could not ${what} the auth config`, { description: messageOf(error) });
     },
   });
 }

@@ -75,6 +75,25 @@ export const apiClients = pgTable(
     secretHash: text("secret_hash").notNull(),
     /** The secret's first characters, so admins can tell secrets apart. */
     secretPrefix: text("secret_prefix").notNull(),
+    /** When the secret was last rolled; null while it is the one shown at registration. */
+    secretRolledAt: timestamp("secret_rolled_at", { withTimezone: true, mode: "date" }),
+    /**
+     * The secret before the last roll, accepted until `previousSecretExpiresAt` (the database's
+     * clock) so the calling systems can move over without downtime. Only its SHA-256 is kept,
+     * like the current one's; all three are null when no previous secret is accepted.
+     */
+    previousSecretHash: text("previous_secret_hash"),
+    previousSecretPrefix: text("previous_secret_prefix"),
+    previousSecretExpiresAt: timestamp("previous_secret_expires_at", {
+      withTimezone: true,
+      mode: "date",
+    }),
+    /**
+     * "Revoke all tokens": every token issued at or before this instant is refused. Checked by
+     * the lookup every token use makes anyway (lib/oauth/tokens.ts), so it holds at once on
+     * every instance.
+     */
+    tokensValidAfter: timestamp("tokens_valid_after", { withTimezone: true, mode: "date" }),
     tokenTtlMinutes: integer("token_ttl_minutes").notNull(),
     tillId: text("till_id")
       .notNull()
@@ -95,6 +114,12 @@ export const apiClients = pgTable(
     index("api_clients_name_trgm_idx").using("gin", table.name.op("gin_trgm_ops")),
     index("api_clients_client_key_trgm_idx").using("gin", table.clientKey.op("gin_trgm_ops")),
     check("api_clients_token_ttl_range", sql`${table.tokenTtlMinutes} between 5 and 1440`),
+    // A previous secret is whole or absent: a hash without an end would be accepted for ever.
+    check(
+      "api_clients_previous_secret_whole",
+      sql`(${table.previousSecretHash} is null) = (${table.previousSecretExpiresAt} is null)
+        and (${table.previousSecretHash} is null) = (${table.previousSecretPrefix} is null)`,
+    ),
   ],
 );
 

@@ -28,6 +28,12 @@ export const authConfigs = pgTable(
     createdAt: createdAt(),
     lastUsedAt: timestamp("last_used_at", { withTimezone: true, mode: "date" }),
     tokensFetched: integer("tokens_fetched").notNull().default(0),
+    /**
+     * The config this one replaced under the same identifier (lib/auth-configs/service.ts,
+     * replaceAuthConfig). That row is gone, so this is no foreign key: it names the old id for
+     * the audit log, whose events about it stay. Its usage figures carried over to this row.
+     */
+    replacesId: text("replaces_id"),
   },
   (table) => [
     // Case-insensitive uniqueness lives in the database, so racing creates cannot both win.

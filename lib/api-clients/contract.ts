@@ -37,6 +37,11 @@ export const apiClientDetailOutput = apiClientListItemOutput.extend({
   till: z.object({ id: z.string(), code: z.string(), name: z.string() }),
   createdBy: z.string(),
   lastUsedAt: z.date().nullable(),
+  secretRolledAt: z.date().nullable(),
+  /** The old secret while its grace period runs: its visible prefix and when it stops. */
+  previousSecretPrefix: z.string().nullable(),
+  previousSecretExpiresAt: z.date().nullable(),
+  tokensValidAfter: z.date().nullable(),
 });
 
 export type ApiClientListItem = z.output<typeof apiClientListItemOutput>;
@@ -61,6 +66,17 @@ export type RegisterApiClientResult =
   | { ok: true; client: ApiClientDetail; clientKey: string; clientSecret: string }
   | { ok: false; fieldErrors: RegisterApiClientFieldErrors }
   | ActionFailure;
+
+/** The only other response that carries a client secret: the new one, after a roll. */
+export type RollApiClientSecretResult =
+  | { ok: true; client: ApiClientDetail; clientSecret: string }
+  | { ok: false; fieldErrors: { gracePeriod?: string } }
+  | (ActionFailure & { notFound?: boolean });
+
+/** Expiring the old secret early, or revoking all tokens: the client as it is now. */
+export type ApiClientChangeResult =
+  | { ok: true; client: ApiClientDetail }
+  | (ActionFailure & { notFound?: boolean });
 
 export type DeleteApiClientResult =
   | { ok: true; deleted: { id: string; name: string } }

@@ -61,9 +61,23 @@ export function hashCredential(value: string): string {
 
 /** Compares a presented credential with a stored hash in constant time. */
 export function credentialMatches(presented: string, storedHash: string): boolean {
+  return credentialMatchesAny(presented, [storedHash]);
+}
+
+/**
+ * Whether a presented credential matches any of the stored hashes (a client's current and
+ * previous secret): hashed once, then compared with every hash in constant time without stopping
+ * at a match, so the time taken does not say which one matched.
+ */
+export function credentialMatchesAny(presented: string, storedHashes: string[]): boolean {
   const actual = Buffer.from(hashCredential(presented), "hex");
-  const expected = Buffer.from(storedHash, "hex");
-  return actual.length === expected.length && timingSafeEqual(actual, expected);
+  let matched = false;
+  for (const storedHash of storedHashes) {
+    const expected = Buffer.from(storedHash, "hex");
+    const equal = actual.length === expected.length && timingSafeEqual(actual, expected);
+    matched = equal || matched;
+  }
+  return matched;
 }
 
 /** What admins see of a secret after creation: enough to tell two apart, useless to an attacker. */

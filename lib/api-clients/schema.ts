@@ -82,8 +82,43 @@ export function registerApiClientSchemaFor(groups: readonly { id: string }[]) {
   });
 }
 
-export const deleteApiClientSchema = z
-  .object({ id: z.string().trim().min(1, "Choose an API client").max(64, "Unknown API client") })
+const clientId = z.string().trim().min(1, "Choose an API client").max(64, "Unknown API client");
+
+/** Names one client: delete it, end its previous secret's grace period, revoke its tokens. */
+export const apiClientRefSchema = z.object({ id: clientId }).strict();
+export type ApiClientRefInput = z.output<typeof apiClientRefSchema>;
+
+export const deleteApiClientSchema = apiClientRefSchema;
+export type DeleteApiClientInput = ApiClientRefInput;
+
+/**
+ * How long the old secret keeps working after a roll, the choices Stripe and GitHub offer
+ * (none to a week). "none" ends it at once, as after a leak.
+ */
+export const SECRET_GRACE_PERIODS = ["none", "1h", "24h", "7d"] as const;
+export type SecretGracePeriod = (typeof SECRET_GRACE_PERIODS)[number];
+
+export const SECRET_GRACE_SECONDS: Record<SecretGracePeriod, number> = {
+  none: 0,
+  "1h": 3_600,
+  "24h": 86_400,
+  "7d": 604_800,
+};
+
+export const SECRET_GRACE_LABELS: Record<SecretGracePeriod, string> = {
+  none: "None",
+  "1h": "1 hour",
+  "24h": "24 hours",
+  "7d": "7 days",
+};
+
+export const rollApiClientSecretSchema = z
+  .object({
+    id: clientId,
+    gracePeriod: z.enum(SECRET_GRACE_PERIODS, {
+      message: "Choose how long the old secret keeps working",
+    }),
+  })
   .strict();
 
-export type DeleteApiClientInput = z.output<typeof deleteApiClientSchema>;
+export type RollApiClientSecretInput = z.output<typeof rollApiClientSecretSchema>;

@@ -148,6 +148,10 @@ describe.each(testDrivers)("API clients on %s", (driver) => {
       createdBy: admin.label,
       createdAt: expect.any(Date),
       lastUsedAt: null,
+      secretRolledAt: null,
+      previousSecretPrefix: null,
+      previousSecretExpiresAt: null,
+      tokensValidAfter: null,
     });
     expect(result.client.secretPrefix).toMatch(/^adk_cs_.{4}…$/);
     // "none" is the absence of a grant, not a row.
@@ -499,11 +503,194 @@ describe.each(testDrivers)("API clients on %s", (driver) => {
       expect(shape(found)).toEqual([expected(69_999)]);
     }, 120_000);
 
-  it("has no update path", () => {
-    const names = Object.keys(service);
-    expect(
-      names.filter((name) => /update|edit|modify|patch|rename|set|rotate/i.test(name)),
-    ).toEqual([]);
+  describe("credential lifecycle", () => {
+    /** The raw secret columns, which no view returns. */
+    async function secretColumns(id: string) {
+      const [row] = await queryRows<Record<string, string | null>>(
+        handle.db,
+        sql`select secret_hash, previous_secret_hash, previous_secret_prefix
+            from api_clients where id = ${id}`,
+      );
+      return row;
+    }
+
+    const eventsOf = async (action: string) =>
+      (await handle.db.select().from(auditEvents)).filter((event) => event.action === action);
+
+    it("rolls the secret: the new one returned once, only hashes kept, the old one for its grace period", async () => {
+      const { client, clientSecret: original } = await registered(handle);
+      const rolled = await service.rollApiClientSecret(handle.db, client.id, "1h", context);
+      if (!rolled.ok) throw new Error(rolled.error);
+      expect(isWellFormedCredential(rolled.clientSecret, "client_secret")).toBe(true);
+      expect(rolled.clientSecret).not.toBe(original);
+      expect(rolled.client).toMatchObject({
+        secretPrefix: visiblePrefix(rolled.clientSecret),
+        previousSecretPrefix: visiblePrefix(original),
+        secretRolledAt: expect.any(Date),
+        tokensValidAfter: null,
+      });
+      // The grace period runs on the database's clock.
+      expect(await secretColumns(client.id)).toMatchObject({
+        secret_hash: hashCredential(rolled.clientSecret),
+        previous_secret_hash: hashCredential(original),
+      });
+      const [{ ends } = { ends: "" }] = await queryRows<{ ends: string }>(
+        handle.db,
+        sql`select (previous_secret_expires_at - now() between interval '59 minutes'
+              and interval '1 hour')::text as ends from api_clients where id = ${client.id}`,
+      );
+      expect(ends).toBe("true");
+      expect(await service.getApiClient(handle.db, client.id)).toEqual(rolled.client);
+
+      const [event] = await eventsOf("api_client.secret_rolled");
+      expect(event).toMatchObject({
+        targetId: client.id,
+        actorId: admin.id,
+        details: {
+          gracePeriod: "1h",
+          clientKey: client.clientKey,
+          secretPrefix: visiblePrefix(rolled.clientSecret),
+          oldSecretPrefix: visiblePrefix(original),
+          oldSecretAcceptedUntil: rolled.client.previousSecretExpiresAt?.toISOString(),
+        },
+      });
+      const dump = await everyRow(handle);
+      for (const [table, rows] of Object.entries(dump)) {
+        for (const secret of [original, rolled.clientSecret]) {
+          expect(rows, table).not.toContain(secret);
+          expect(rows, table).not.toContain(secret.slice(visiblePrefix(secret).length - 1));
+        }
+      }
+      expect(dump["public.audit_events"]).not.toContain(hashCredential(original));
+    });
+
+    it("rolls without a grace period: the old secret ends at once", async () => {
+      const { client } = await registered(handle);
+      const rolled = await service.rollApiClientSecret(handle.db, client.id, "none", context);
+      if (!rolled.ok) throw new Error(rolled.error);
+      expect(rolled.client).toMatchObject({
+        previousSecretPrefix: null,
+        previousSecretExpiresAt: null,
+      });
+      expect(await secretColumns(client.id)).toMatchObject({
+        secret_hash: hashCredential(rolled.clientSecret),
+        previous_secret_hash: null,
+      });
+      const [event] = await eventsOf("api_client.secret_rolled");
+      expect(event?.details).toMatchObject({ gracePeriod: "none", oldSecretAcceptedUntil: null });
+    });
+
+    it("keeps one old secret: a second roll ends the first one's grace period", async () => {
+      const { client, clientSecret: original } = await registered(handle);
+      const first = await service.rollApiClientSecret(handle.db, client.id, "7d", context);
+      const second = await service.rollApiClientSecret(handle.db, client.id, "24h", context);
+      if (!first.ok || !second.ok) throw new Error("roll failed");
+      expect(second.client.previousSecretPrefix).toBe(visiblePrefix(first.clientSecret));
+      expect(await secretColumns(client.id)).toMatchObject({
+        secret_hash: hashCredential(second.clientSecret),
+        previous_secret_hash: hashCredential(first.clientSecret),
+      });
+      const events = await eventsOf("api_client.secret_rolled");
+      expect(events.map((event) => event.details)).toContainEqual(
+        expect.objectContaining({
+          gracePeriod: "24h",
+          endedPreviousSecretPrefix: visiblePrefix(original),
+        }),
+      );
+    });
+
+    it("cuts the grace period short, audited, and says when there is nothing to cut", async () => {
+      const { client } = await registered(handle);
+      const rolled = await service.rollApiClientSecret(handle.db, client.id, "24h", context);
+      if (!rolled.ok) throw new Error(rolled.error);
+      const expired = await service.expirePreviousSecret(handle.db, client.id, context);
+      if (!expired.ok) throw new Error(expired.error);
+      expect(expired.client).toMatchObject({
+        secretPrefix: visiblePrefix(rolled.clientSecret),
+        previousSecretPrefix: null,
+        previousSecretExpiresAt: null,
+      });
+      expect(await secretColumns(client.id)).toMatchObject({
+        secret_hash: hashCredential(rolled.clientSecret),
+        previous_secret_hash: null,
+        previous_secret_prefix: null,
+      });
+      const [event] = await eventsOf("api_client.old_secret_expired");
+      expect(event).toMatchObject({
+        targetId: client.id,
+        details: {
+          oldSecretPrefix: rolled.client.previousSecretPrefix,
+          scheduledEnd: rolled.client.previousSecretExpiresAt?.toISOString(),
+        },
+      });
+      expect(await service.expirePreviousSecret(handle.db, client.id, context)).toEqual({
+        ok: false,
+        error: "no_previous_secret",
+      });
+      expect(await eventsOf("api_client.old_secret_expired")).toHaveLength(1);
+    });
+
+    it("stops showing an old secret once the database's clock passes its end", async () => {
+      const { client } = await registered(handle);
+      await service.rollApiClientSecret(handle.db, client.id, "1h", context);
+      await handle.db.execute(
+        sql`update api_clients set previous_secret_expires_at = now() - interval '1 second'
+            where id = ${client.id}`,
+      );
+      expect(await service.getApiClient(handle.db, client.id)).toMatchObject({
+        previousSecretPrefix: null,
+        previousSecretExpiresAt: null,
+      });
+      expect(await service.expirePreviousSecret(handle.db, client.id, context)).toEqual({
+        ok: false,
+        error: "no_previous_secret",
+      });
+    });
+
+    it("revokes all tokens by a not-before time on the database's clock, audited", async () => {
+      const { client, clientKey } = await registered(handle);
+      const revoked = await service.revokeApiClientTokens(handle.db, client.id, context);
+      if (!revoked.ok) throw new Error(revoked.error);
+      const [{ now } = { now: "" }] = await queryRows<{ now: string }>(
+        handle.db,
+        sql`select now()::text as now`,
+      );
+      expect(revoked.client.tokensValidAfter?.getTime()).toBeLessThanOrEqual(
+        new Date(now).getTime(),
+      );
+      expect(revoked.client.tokensValidAfter?.getTime()).toBeGreaterThan(
+        client.createdAt.getTime() - 1,
+      );
+      const [event] = await eventsOf("api_client.tokens_revoked");
+      expect(event).toMatchObject({
+        targetId: client.id,
+        details: { name: client.name, clientKey },
+      });
+    });
+
+    it("answers not_found for a client that does not exist, recording nothing", async () => {
+      for (const result of [
+        await service.rollApiClientSecret(handle.db, "cli_missing", "1h", context),
+        await service.expirePreviousSecret(handle.db, "cli_missing", context),
+        await service.revokeApiClientTokens(handle.db, "cli_missing", context),
+      ]) {
+        expect(result).toEqual({ ok: false, error: "not_found" });
+      }
+      expect(await handle.db.select().from(auditEvents)).toEqual([]);
+    });
+  });
+
+  it("changes nothing a client may do: only its credentials have a lifecycle", () => {
+    // Name, permissions, till and token lifetime are fixed at registration; the only functions
+    // that write to an existing client are the credential lifecycle's.
+    const writers = Object.keys(service).filter(
+      (name) => !/^(get|list|register|delete|apiClientPageQuery$)/.test(name),
+    );
+    expect(writers.sort()).toEqual([
+      "expirePreviousSecret",
+      "revokeApiClientTokens",
+      "rollApiClientSecret",
+    ]);
   });
 });
 

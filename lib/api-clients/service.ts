@@ -1,5 +1,5 @@
 import "server-only";
-import { eq, inArray } from "drizzle-orm";
+import { eq, gt, inArray, sql } from "drizzle-orm";
 import type { Database, Executor } from "@/db/client";
 import { isForeignKeyViolation } from "@/db/errors";
 import { apiClientPermissions, apiClients, apiGroups, tills } from "@/db/schema";
@@ -17,12 +17,19 @@ import {
   pageLimit,
 } from "@/lib/paging/list-query";
 import { generateCredential, hashCredential, visiblePrefix } from "./credentials";
-import type { RegisterApiClientInput } from "./schema";
+import {
+  type RegisterApiClientInput,
+  SECRET_GRACE_SECONDS,
+  type SecretGracePeriod,
+} from "./schema";
 
 /**
- * API clients are registered and deleted, never changed: there is no update function here, and
- * a test checks that none appears. The client secret leaves this module once, in the result of
- * `registerApiClient`; the table holds only its SHA-256 and a short visible prefix.
+ * API clients are registered and deleted; what a client may do (name, permissions, till, token
+ * lifetime) never changes, and a test checks that no function here could change it. Only its
+ * credentials have a lifecycle: the secret can be rolled (with a grace period for the old one,
+ * which can be cut short) and all its tokens revoked. A client secret leaves this module only in
+ * the result of `registerApiClient` or `rollApiClientSecret`; the table holds its SHA-256 and a
+ * short visible prefix (and the same of the previous secret during its grace period).
  */
 export interface ApiClientPermissionView {
   groupId: string;
@@ -48,6 +55,13 @@ export interface ApiClientView {
   createdBy: string;
   createdAt: Date;
   lastUsedAt: Date | null;
+  /** When the secret was last rolled; null while it is the one from registration. */
+  secretRolledAt: Date | null;
+  /** The old secret while it is still accepted (by the database's clock), else both null. */
+  previousSecretPrefix: string | null;
+  previousSecretExpiresAt: Date | null;
+  /** When all its tokens were last revoked; tokens issued before then are refused. */
+  tokensValidAfter: Date | null;
 }
 
 export type RegisterApiClientResult =
@@ -202,6 +216,159 @@ export async function deleteApiClient(
   });
 }
 
+export type RollApiClientSecretResult =
+  | { ok: true; client: ApiClientView; clientSecret: string }
+  | { ok: false; error: "not_found" };
+
+/**
+ * Gives a client a new secret and returns it, the only time it is seen. With a grace period the
+ * old secret keeps working until then (by the database's clock), so the calling systems can move
+ * over without downtime; with "none" it stops at once. There is room for one old secret: a
+ * previous secret still in its grace period stops at this roll. Tokens already issued are not
+ * touched, whichever secret got them: they never depended on the secret (see
+ * `revokeApiClientTokens` to end them too).
+ */
+export async function rollApiClientSecret(
+  db: Database,
+  id: string,
+  gracePeriod: SecretGracePeriod,
+  context: ChangeContext,
+): Promise<RollApiClientSecretResult> {
+  const clientSecret = generateCredential("client_secret");
+  const graceSeconds = SECRET_GRACE_SECONDS[gracePeriod];
+  const keepOld = graceSeconds > 0;
+  return db.transaction(async (tx): Promise<RollApiClientSecretResult> => {
+    const [before] = await tx
+      .select({ ...auditedColumns, ...previousSecretColumns })
+      .from(apiClients)
+      .where(eq(apiClients.id, id))
+      .for("update");
+    if (!before) return { ok: false, error: "not_found" };
+    // Set from the old row's values: UPDATE reads every right-hand side before writing.
+    await tx
+      .update(apiClients)
+      .set({
+        previousSecretHash: keepOld ? sql`${apiClients.secretHash}` : null,
+        previousSecretPrefix: keepOld ? sql`${apiClients.secretPrefix}` : null,
+        previousSecretExpiresAt: keepOld
+          ? sql`now() + ${graceSeconds}::int * interval '1 second'`
+          : null,
+        secretHash: hashCredential(clientSecret),
+        secretPrefix: visiblePrefix(clientSecret),
+        secretRolledAt: sql`now()`,
+      })
+      .where(eq(apiClients.id, id));
+    const client = (await getApiClient(tx, id)) as ApiClientView;
+    await recordAudit(tx, {
+      actor: context.actor,
+      action: "api_client.secret_rolled",
+      target: { type: "api_client", id },
+      clientAddress: context.clientAddress,
+      details: {
+        name: before.name,
+        clientKey: before.clientKey,
+        gracePeriod,
+        secretPrefix: client.secretPrefix,
+        oldSecretPrefix: before.secretPrefix,
+        // Null with no grace period: the old secret stopped with this roll.
+        oldSecretAcceptedUntil: client.previousSecretExpiresAt?.toISOString() ?? null,
+        ...(before.previousSecretPrefix
+          ? { endedPreviousSecretPrefix: before.previousSecretPrefix }
+          : {}),
+      },
+    });
+    return { ok: true, client, clientSecret };
+  });
+}
+
+export type ApiClientChangeResult =
+  | { ok: true; client: ApiClientView }
+  | { ok: false; error: "not_found" | "no_previous_secret" };
+
+/**
+ * "Expire old secret now": ends the previous secret's grace period at once, for when every
+ * calling system has moved over (or the old secret leaked after all).
+ */
+export async function expirePreviousSecret(
+  db: Database,
+  id: string,
+  context: ChangeContext,
+): Promise<ApiClientChangeResult> {
+  return db.transaction(async (tx): Promise<ApiClientChangeResult> => {
+    const [before] = await tx
+      .select({ ...auditedColumns, ...previousSecretColumns })
+      .from(apiClients)
+      .where(eq(apiClients.id, id))
+      .for("update");
+    if (!before) return { ok: false, error: "not_found" };
+    // Also clears a previous secret whose grace period ran out by itself: it was refused anyway.
+    await tx
+      .update(apiClients)
+      .set({ previousSecretHash: null, previousSecretPrefix: null, previousSecretExpiresAt: null })
+      .where(eq(apiClients.id, id));
+    if (!before.previousSecretPrefix || !before.previousSecretExpiresAt) {
+      return { ok: false, error: "no_previous_secret" };
+    }
+    await recordAudit(tx, {
+      actor: context.actor,
+      action: "api_client.old_secret_expired",
+      target: { type: "api_client", id },
+      clientAddress: context.clientAddress,
+      details: {
+        name: before.name,
+        clientKey: before.clientKey,
+        oldSecretPrefix: before.previousSecretPrefix,
+        scheduledEnd: before.previousSecretExpiresAt.toISOString(),
+      },
+    });
+    return { ok: true, client: (await getApiClient(tx, id)) as ApiClientView };
+  });
+}
+
+/**
+ * "Revoke all tokens": every token the client holds stops working at once, on every instance,
+ * while the client and its secrets stay. Tokens issued at or before this instant (the
+ * database's clock) are refused by the check every token use makes (lib/oauth/tokens.ts).
+ */
+export async function revokeApiClientTokens(
+  db: Database,
+  id: string,
+  context: ChangeContext,
+): Promise<ApiClientChangeResult> {
+  return db.transaction(async (tx): Promise<ApiClientChangeResult> => {
+    const [revoked] = await tx
+      .update(apiClients)
+      .set({ tokensValidAfter: sql`now()` })
+      .where(eq(apiClients.id, id))
+      .returning(auditedColumns);
+    if (!revoked) return { ok: false, error: "not_found" };
+    await recordAudit(tx, {
+      actor: context.actor,
+      action: "api_client.tokens_revoked",
+      target: { type: "api_client", id },
+      clientAddress: context.clientAddress,
+      details: { name: revoked.name, clientKey: revoked.clientKey },
+    });
+    return { ok: true, client: (await getApiClient(tx, id)) as ApiClientView };
+  });
+}
+
+/** What the lifecycle's audit events name: never a secret or its hash. */
+const auditedColumns = {
+  name: apiClients.name,
+  clientKey: apiClients.clientKey,
+  secretPrefix: apiClients.secretPrefix,
+};
+
+/** The previous secret while the database's clock says it is still accepted; else nulls. */
+const stillAccepted = gt(apiClients.previousSecretExpiresAt, sql`now()`);
+const previousSecretColumns = {
+  previousSecretPrefix: sql<string | null>`case when ${stillAccepted}
+    then ${apiClients.previousSecretPrefix} end`,
+  previousSecretExpiresAt: sql<Date | null>`case when ${stillAccepted}
+    then ${apiClients.previousSecretExpiresAt} end`.mapWith(apiClients.previousSecretExpiresAt),
+};
+
 /** The columns a view needs; `secret_hash` is deliberately not among them. */
 function selectClients(executor: Executor) {
   return executor
@@ -216,6 +383,9 @@ function selectClients(executor: Executor) {
       createdBy: apiClients.createdByLabel,
       createdAt: apiClients.createdAt,
       lastUsedAt: apiClients.lastUsedAt,
+      secretRolledAt: apiClients.secretRolledAt,
+      ...previousSecretColumns,
+      tokensValidAfter: apiClients.tokensValidAfter,
     })
     .from(apiClients)
     .innerJoin(tills, eq(tills.id, apiClients.tillId))

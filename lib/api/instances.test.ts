@@ -2,7 +2,9 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { DatabaseHandle } from "@/db/client";
 import { apiClients, rateLimitCounters } from "@/db/schema";
+import { revokeApiClientTokens, rollApiClientSecret } from "@/lib/api-clients/service";
 import type { TokenBroker } from "@/lib/auth-configs/token-broker";
+import { insertTestAdmin } from "@/lib/auth-configs/token-broker.testing";
 import { generateKeyEntry, parseKeyring } from "@/lib/crypto";
 import { createTestDatabase, openSecondInstance, testDrivers } from "@/lib/testing/databases";
 import {
@@ -129,6 +131,41 @@ describe.each(testDrivers)("two app instances on one %s database", (driver) => {
     });
     expect(revoked.status).toBe(200);
     expect((await callApi(other, token)).status).toBe(401);
+  });
+
+  it("revoke-all refuses every live token on a second instance at once", async () => {
+    const client = await insertClient(first.db, { tillId: till.id, permissions: { all: "read" } });
+    const [one, other] = instances as [ApiServer, ApiServer];
+    const tokens = [await tokenFrom(one, client), await tokenFrom(other, client)];
+    for (const token of tokens) expect((await callApi(other, token)).status).toBe(200);
+    const admin = await insertTestAdmin(first.db);
+    await revokeApiClientTokens(first.db, client.id, {
+      actor: { type: "admin", ...admin },
+      clientAddress: null,
+    });
+    for (const instance of instances) {
+      for (const token of tokens) {
+        const refused = await callApi(instance, token);
+        expect(refused.status).toBe(401);
+        expect(await refused.json()).toMatchObject({ error: "invalid_token" });
+      }
+    }
+    // The client and its secret stay: a new token works everywhere.
+    const fresh = await tokenFrom(other, client);
+    expect((await callApi(one, fresh)).status).toBe(200);
+  });
+
+  it("accepts both secrets during a roll's grace period on the other instance", async () => {
+    const client = await insertClient(first.db, { tillId: till.id, permissions: { all: "read" } });
+    const admin = await insertTestAdmin(first.db);
+    const rolled = await rollApiClientSecret(first.db, client.id, "1h", {
+      actor: { type: "admin", ...admin },
+      clientAddress: null,
+    });
+    if (!rolled.ok) throw new Error(rolled.error);
+    const other = instances[1] as ApiServer;
+    expect((await tokenRequest(other, client)).status).toBe(200);
+    expect((await tokenRequest(other, client, rolled.clientSecret)).status).toBe(200);
   });
 
   it("accepts a token after a restart, and only where the keyring is shared", async () => {

@@ -28,6 +28,8 @@ export const authConfigDetailOutput = authConfigListItemOutput.extend({
   createdBy: z.string(),
   lastUsedAt: z.date().nullable(),
   tokensFetched: z.number().int(),
+  /** The config this one replaced under the same identifier; its row is gone. */
+  replacesId: z.string().nullable(),
 });
 
 export type AuthConfigListItem = z.output<typeof authConfigListItemOutput>;
@@ -52,6 +54,11 @@ export type CreateAuthConfigResult =
   | { ok: true; config: AuthConfigDetail }
   | { ok: false; fieldErrors: CreateAuthConfigFieldErrors }
   | ActionFailure;
+
+/** Replace answers like create; `notFound` when the config to replace is already gone. */
+export type ReplaceAuthConfigResult =
+  | CreateAuthConfigResult
+  | (ActionFailure & { notFound?: boolean });
 
 export type DeleteAuthConfigResult =
   | { ok: true; deleted: { id: string; identifier: string } }

@@ -315,7 +315,108 @@ describe.each(testDrivers)("auth configs on %s", (driver) => {
     expect(view).toMatchObject({ tokensFetched: 1, lastUsedAt: later });
   });
 
-  it("has no update path", () => {
+  describe("replace", () => {
+    const NEW_SECRET = "rotated-upstream-secret-that-must-not-leak";
+    /** The loopback config's settings with a new secret, as the replace form sends them. */
+    const replacement = (identifier: string) => ({
+      identifier,
+      tokenUrl: tokenServer.url(),
+      scope: "api:read",
+      clientId: "loopback-client",
+      clientSecret: NEW_SECRET,
+      authMethod: "client_secret_post" as const,
+      audience: undefined,
+      description: "Rotated upstream secret",
+    });
+
+    it("swaps in a new row under the same identifier, keeping usage, audited, secret-free", async () => {
+      const oldId = await seedLoopbackConfig("Partner-API");
+      await service.recordTokenFetched(handle.db, oldId, new Date("2030-01-01T00:00:00Z"));
+      await service.recordTokenFetched(handle.db, oldId, new Date("2030-01-01T00:00:00Z"));
+      const result = await service.replaceAuthConfig(
+        handle.db,
+        keyring,
+        broker,
+        oldId,
+        replacement("partner-api"),
+        context,
+      );
+      if (!result.ok) throw new Error(result.error);
+      // The identifier keeps its spelling; the row is new and names the one it replaced.
+      expect(result.config).toMatchObject({
+        identifier: "Partner-API",
+        authMethod: "client_secret_post",
+        description: "Rotated upstream secret",
+        replacesId: oldId,
+        tokensFetched: 2,
+        lastUsedAt: new Date("2030-01-01T00:00:00Z"),
+      });
+      expect(result.config.id).not.toBe(oldId);
+      expect(await service.getAuthConfig(handle.db, keyring, oldId)).toBeNull();
+      const credentials = await service.findAuthConfigCredentials(
+        handle.db,
+        keyring,
+        "PARTNER-API",
+      );
+      expect(credentials).toMatchObject({ id: result.config.id, clientSecret: NEW_SECRET });
+
+      const [event] = await eventsOf("auth_config.replaced");
+      expect(event).toMatchObject({
+        targetId: result.config.id,
+        actorId: admin.id,
+        details: { identifier: "Partner-API", replacedId: oldId, tokensFetched: 2 },
+      });
+      const everything = JSON.stringify(await handle.db.select().from(auditEvents));
+      expect(everything).not.toContain(NEW_SECRET);
+      expect(everything).not.toContain(SECRET);
+    });
+
+    it("drops the cached token, so the next call fetches one with the new secret", async () => {
+      const oldId = await seedLoopbackConfig("rotated");
+      await broker.getAccessToken("rotated");
+      const result = await service.replaceAuthConfig(
+        handle.db,
+        keyring,
+        broker,
+        oldId,
+        replacement("rotated"),
+        context,
+      );
+      expect(result.ok).toBe(true);
+      await broker.getAccessToken("rotated");
+      expect(tokenServer.requests).toHaveLength(2);
+      expect(tokenServer.requests[1]?.body).toContain(`client_secret=${NEW_SECRET}`);
+    });
+
+    it("refuses a new identifier (that is Duplicate) and a config already gone, changing nothing", async () => {
+      const oldId = await seedLoopbackConfig("kept");
+      expect(
+        await service.replaceAuthConfig(
+          handle.db,
+          keyring,
+          broker,
+          oldId,
+          replacement("renamed"),
+          context,
+        ),
+      ).toEqual({ ok: false, error: "identifier_changed" });
+      expect(
+        await service.replaceAuthConfig(
+          handle.db,
+          keyring,
+          broker,
+          "cfg_missing",
+          replacement("kept"),
+          context,
+        ),
+      ).toEqual({ ok: false, error: "not_found" });
+      const rows = await handle.db.select().from(authConfigs);
+      expect(rows.map((row) => row.id)).toEqual([oldId]);
+      expect(await eventsOf("auth_config.replaced")).toEqual([]);
+    });
+  });
+
+  it("has no update path: replacing deletes and inserts, all in one transaction", () => {
     const names = Object.keys(service);
     expect(names.filter((name) => /update|edit|modify|patch|rename|set/i.test(name))).toEqual([]);
   });

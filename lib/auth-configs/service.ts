@@ -21,7 +21,8 @@ import { describeTokenError, TokenBrokerError, type TokenBrokerErrorCode } from 
 
 /**
  * Auth configs are created and deleted, never changed: there is no update function here, and
- * a test checks that none appears.
+ * a test checks that none appears. Replacing one (`replaceAuthConfig`) deletes it and creates
+ * its successor under the same identifier in one transaction: no row is ever modified.
  */
 export interface AuthConfigListItem {
   id: string;
@@ -41,6 +42,8 @@ export interface AuthConfigView extends AuthConfigListItem {
   createdBy: string;
   lastUsedAt: Date | null;
   tokensFetched: number;
+  /** The config this one replaced under the same identifier, if any (its row is gone). */
+  replacesId: string | null;
 }
 
 /** What the token broker needs to ask for a token. Server-side only. */
@@ -75,34 +78,57 @@ export type CreateAuthConfigResult =
   | { ok: true; config: AuthConfigView }
   | { ok: false; error: "identifier_taken" };
 
+/** What a replacement takes over from the config it replaces. */
+interface Predecessor {
+  id: string;
+  lastUsedAt: Date | null;
+  tokensFetched: number;
+}
+
+/** Inserts a config with its credentials sealed to its new row id. */
+async function insertConfig(
+  executor: Executor,
+  keyring: Keyring,
+  input: CreateAuthConfigInput,
+  context: ChangeContext,
+  predecessor?: Predecessor,
+): Promise<Row> {
+  const id = newId("cfg");
+  const sealValue = (column: keyof typeof sealed, value: string) =>
+    seal(keyring, value, sealBindingFor(sealed[column], id));
+  const [inserted] = await executor
+    .insert(authConfigs)
+    .values({
+      id,
+      identifier: input.identifier,
+      type: "oauth2_client_credentials",
+      tokenUrlSealed: sealValue("tokenUrl", input.tokenUrl),
+      scopeSealed: sealValue("scope", input.scope),
+      clientIdSealed: sealValue("clientId", input.clientId),
+      clientSecretSealed: sealValue("clientSecret", input.clientSecret),
+      authMethod: input.authMethod,
+      audience: input.audience ?? null,
+      description: input.description ?? null,
+      createdById: context.actor.id,
+      createdByLabel: context.actor.label,
+      replacesId: predecessor?.id ?? null,
+      lastUsedAt: predecessor?.lastUsedAt ?? null,
+      tokensFetched: predecessor?.tokensFetched ?? 0,
+    })
+    .returning();
+  return inserted as Row;
+}
+
 export async function createAuthConfig(
   db: Database,
   keyring: Keyring,
   input: CreateAuthConfigInput,
   context: ChangeContext,
 ): Promise<CreateAuthConfigResult> {
-  const id = newId("cfg");
-  const sealValue = (column: keyof typeof sealed, value: string) =>
-    seal(keyring, value, sealBindingFor(sealed[column], id));
   try {
     const row = await db.transaction(async (tx) => {
-      const [inserted] = await tx
-        .insert(authConfigs)
-        .values({
-          id,
-          identifier: input.identifier,
-          type: "oauth2_client_credentials",
-          tokenUrlSealed: sealValue("tokenUrl", input.tokenUrl),
-          scopeSealed: sealValue("scope", input.scope),
-          clientIdSealed: sealValue("clientId", input.clientId),
-          clientSecretSealed: sealValue("clientSecret", input.clientSecret),
-          authMethod: input.authMethod,
-          audience: input.audience ?? null,
-          description: input.description ?? null,
-          createdById: context.actor.id,
-          createdByLabel: context.actor.label,
-        })
-        .returning();
+      const inserted = await insertConfig(tx, keyring, input, context);
+      const { id } = inserted;
       await recordAudit(tx, {
         actor: context.actor,
         action: "auth_config.created",
@@ -110,7 +136,7 @@ export async function createAuthConfig(
         clientAddress: context.clientAddress,
         details: { identifier: input.identifier, authMethod: input.authMethod },
       });
-      return inserted as Row;
+      return inserted;
     });
     return { ok: true, config: toView(keyring, row) };
   } catch (error) {
@@ -223,6 +249,70 @@ export async function deleteAuthConfig(
   });
   // After the commit: a rolled-back delete leaves the config, and its token stays useful.
   if (result.ok) broker.forget(result.deleted.identifier);
+  return result;
+}
+
+export type ReplaceAuthConfigResult =
+  | { ok: true; config: AuthConfigView; replaced: { id: string; identifier: string } }
+  | { ok: false; error: "not_found" | "identifier_changed" };
+
+/**
+ * Replaces a config with a new one under the same identifier, in one transaction: the old row is
+ * deleted and the new one inserted, so callers of the identifier never find it missing and go
+ * from the old settings to the new ones at once. This is how an upstream client secret is
+ * rotated without making configs editable. The new row names the old one (`replacesId`) and
+ * takes over its usage figures (last used, tokens fetched); the old row's audit events stay
+ * under its id. The cached token is dropped here at once, and other instances' brokers notice
+ * the new row id within their config recheck interval (5 s) and drop theirs.
+ */
+export async function replaceAuthConfig(
+  db: Database,
+  keyring: Keyring,
+  broker: Pick<ConfigTokens, "forget">,
+  replacedId: string,
+  input: CreateAuthConfigInput,
+  context: ChangeContext,
+): Promise<ReplaceAuthConfigResult> {
+  const result = await db.transaction(async (tx): Promise<ReplaceAuthConfigResult> => {
+    const [old] = await tx
+      .select({
+        id: authConfigs.id,
+        identifier: authConfigs.identifier,
+        lastUsedAt: authConfigs.lastUsedAt,
+        tokensFetched: authConfigs.tokensFetched,
+      })
+      .from(authConfigs)
+      .where(eq(authConfigs.id, replacedId))
+      .for("update");
+    if (!old) return { ok: false, error: "not_found" };
+    // A new identifier is a different config: that is Duplicate's job, not Replace's.
+    if (old.identifier.toLowerCase() !== input.identifier.toLowerCase()) {
+      return { ok: false, error: "identifier_changed" };
+    }
+    await tx.delete(authConfigs).where(eq(authConfigs.id, old.id));
+    const row = await insertConfig(
+      tx,
+      keyring,
+      { ...input, identifier: old.identifier },
+      context,
+      old,
+    );
+    await recordAudit(tx, {
+      actor: context.actor,
+      action: "auth_config.replaced",
+      target: { type: "auth_config", id: row.id },
+      clientAddress: context.clientAddress,
+      details: {
+        identifier: old.identifier,
+        replacedId: old.id,
+        authMethod: input.authMethod,
+        tokensFetched: old.tokensFetched,
+      },
+    });
+    return { ok: true, config: toView(keyring, row), replaced: old };
+  });
+  // After the commit, as for a deletion: the old config's token must not serve the new one.
+  if (result.ok) broker.forget(result.replaced.identifier);
   return result;
 }
 
@@ -349,5 +439,6 @@ function toView(keyring: Keyring, row: Row): AuthConfigView {
     createdBy: row.createdByLabel,
     lastUsedAt: row.lastUsedAt,
     tokensFetched: row.tokensFetched,
+    replacesId: row.replacesId,
   };
 }

@@ -22,6 +22,11 @@ export function permissionsJson(clientId: AnyColumn | SQL): SQL<PermissionRow[]>
   ), '[]'::json)`;
 }
 
+/** A timestamp column as epoch seconds with its fraction (float8, so no driver parses it as text). */
+export function epochSeconds(column: AnyColumn): SQL<number | null> {
+  return sql<number | null>`extract(epoch from ${column})::float8`;
+}
+
 /**
  * The scopes a token may use now: those it was issued with that the client still holds. A
  * token's scope is fixed when it is issued, but a permission that goes away (an admin deletes

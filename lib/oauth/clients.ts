@@ -4,7 +4,7 @@ import { sql } from "drizzle-orm";
 import { createBatcher } from "@/db/batcher";
 import type { Database } from "@/db/client";
 import { apiClients } from "@/db/schema";
-import { credentialMatches, hashCredential } from "@/lib/api-clients/credentials";
+import { credentialMatchesAny, hashCredential } from "@/lib/api-clients/credentials";
 import { type CounterState, liveCountersJson } from "@/lib/rate-limit/counter";
 import {
   type FailureCounters,
@@ -14,7 +14,7 @@ import {
   refuseAttempt,
   throttleVerdict,
 } from "@/lib/rate-limit/failures";
-import { type PermissionRow, permissionsJson } from "./client-scopes";
+import { epochSeconds, type PermissionRow, permissionsJson } from "./client-scopes";
 import { scopesForPermissions } from "./scopes";
 
 /**
@@ -29,6 +29,11 @@ import { scopesForPermissions } from "./scopes";
  * Lookups are batched (db/batcher.ts): the requests that arrive while one lookup runs share the
  * next, a prepared statement PostgreSQL plans once per connection. Nothing is cached between
  * requests, so a client deleted or a counter filled on another instance counts at once.
+ *
+ * After a roll, the previous secret is accepted too until its grace period ends, by the
+ * database's clock: the lookup returns its hash only while `previous_secret_expires_at` is in
+ * the future. Both hashes are always compared (decoys standing in for absent ones), so the
+ * timing does not tell whether a roll is under way either.
  */
 export interface AuthenticatedClient {
   /** The row id (`cli_…`), which tokens reference. */
@@ -41,6 +46,8 @@ export interface AuthenticatedClient {
   scopes: string[];
   /** When the lookup ran, by the database's clock (epoch seconds): its tokens' issue time. */
   authenticatedAt: number;
+  /** "Revoke all tokens" refuses tokens issued at or before this (epoch seconds); null if never. */
+  tokensValidAfter: number | null;
 }
 
 export type ClientAuthResult =
@@ -59,8 +66,11 @@ interface ClientRow {
   id: string;
   clientKey: string;
   secretHash: string;
+  /** Null unless a previous secret is still in its grace period. */
+  previousSecretHash: string | null;
   tokenTtlMinutes: number;
   tillId: string;
+  tokensValidAfter: number | null;
   permissions: PermissionRow[];
 }
 
@@ -105,9 +115,12 @@ export function createClientAuthenticator(
       return { ok: false, error: "throttled", retryAfterSeconds };
     }
     const { client } = found;
-    const matches = credentialMatches(presented.secret, client?.secretHash ?? DECOY_SECRET_HASH);
+    const matches = credentialMatchesAny(presented.secret, [
+      client?.secretHash ?? DECOY_SECRET_HASH,
+      client?.previousSecretHash ?? DECOY_SECRET_HASH,
+    ]);
     if (!matches || !client) return fail(db, counters);
-    const { id, clientKey, tillId, tokenTtlMinutes, permissions } = client;
+    const { id, clientKey, tillId, tokenTtlMinutes, tokensValidAfter, permissions } = client;
     return {
       ok: true,
       client: {
@@ -117,6 +130,7 @@ export function createClientAuthenticator(
         tokenTtlMinutes,
         scopes: scopesForPermissions(permissions),
         authenticatedAt: Math.floor(found.now),
+        tokensValidAfter: tokensValidAfter === null ? null : Number(tokensValidAfter),
       },
     };
   }
@@ -142,8 +156,12 @@ function prepareClientLookup(db: Database): (batch: Lookup[]) => Promise<LookupR
       id: apiClients.id,
       clientKey: apiClients.clientKey,
       secretHash: apiClients.secretHash,
+      previousSecretHash: sql<string | null>`case
+        when ${apiClients.previousSecretExpiresAt} > now() then ${apiClients.previousSecretHash}
+      end`,
       tokenTtlMinutes: apiClients.tokenTtlMinutes,
       tillId: apiClients.tillId,
+      tokensValidAfter: epochSeconds(apiClients.tokensValidAfter),
       permissions: permissionsJson(apiClients.id),
     })
     .from(sql`(select 1) as "one"`)

@@ -7,14 +7,20 @@ import { apiClients, revokedAccessTokens } from "@/db/schema";
 import { sweepSometimes } from "@/db/sweep";
 import type { Keyring } from "@/lib/crypto";
 import { type AccessTokenClaims, createAccessTokenSigner } from "./access-tokens";
-import { effectiveScopes, type PermissionRow, permissionsJson } from "./client-scopes";
+import {
+  effectiveScopes,
+  epochSeconds,
+  type PermissionRow,
+  permissionsJson,
+} from "./client-scopes";
 import type { AuthenticatedClient } from "./clients";
 
 /**
  * Issuing, checking and revoking access tokens. Tokens are signed (lib/oauth/access-tokens.ts),
  * so issuing one writes nothing. Every use checks the signature and then, in one indexed lookup,
  * that the client still exists (deleting a client stops its tokens at once, on every instance),
- * that the token is not on the revocation list, and which of its scopes the client still holds.
+ * that the token is not on the revocation list nor issued before the client's "Revoke all
+ * tokens", and which of its scopes the client still holds.
  * Times are the database's clock, so instances with skewed clocks agree on expiry.
  *
  * Lookups are batched (db/batcher.ts): the tokens presented while one lookup runs are checked
@@ -56,6 +62,8 @@ interface ClientState {
   clientId: string;
   clientKey: string;
   tillId: string;
+  /** Epoch seconds; tokens issued at or before it are refused. */
+  tokensValidAfter: number | null;
   permissions: PermissionRow[];
 }
 
@@ -72,13 +80,12 @@ export function createTokenStore(db: Database, keyring: Keyring): TokenStore {
 
   function issue(client: AuthenticatedClient, scopes: string[]): IssuedToken {
     const expiresInSeconds = client.tokenTtlMinutes * 60;
-    const issuedAt = client.authenticatedAt;
     const scope = scopes.join(" ");
     const { token } = signer.sign({
       clientId: client.id,
       scope,
-      issuedAt,
-      expiresAt: issuedAt + expiresInSeconds,
+      issuedAt: issueTime(client),
+      expiresAt: client.authenticatedAt + expiresInSeconds,
     });
     return { accessToken: token, expiresInSeconds, scope };
   }
@@ -88,7 +95,12 @@ export function createTokenStore(db: Database, keyring: Keyring): TokenStore {
     if (!claims) return undefined;
     const checks = await lookups.submit(claims);
     const client = checks.clients.get(claims.clientId);
-    if (!client || checks.revokedTokenIds.has(claims.tokenId) || claims.expiresAt <= checks.now) {
+    if (
+      !client ||
+      checks.revokedTokenIds.has(claims.tokenId) ||
+      claims.expiresAt <= checks.now ||
+      (client.tokensValidAfter !== null && claims.issuedAt <= client.tokensValidAfter)
+    ) {
       return undefined;
     }
     return {
@@ -139,6 +151,7 @@ function prepareTokenLookup(db: Database): (batch: AccessTokenClaims[]) => Promi
       clientId: apiClients.id,
       clientKey: apiClients.clientKey,
       tillId: apiClients.tillId,
+      tokensValidAfter: epochSeconds(apiClients.tokensValidAfter),
       permissions: permissionsJson(apiClients.id),
     })
     .from(sql`(select 1) as "one"`)
@@ -151,9 +164,16 @@ function prepareTokenLookup(db: Database): (batch: AccessTokenClaims[]) => Promi
       tokenIds: batch.map((claims) => claims.tokenId),
     });
     const clients = new Map<string, ClientState>();
-    for (const { clientId, clientKey, tillId, permissions } of rows) {
+    for (const { clientId, clientKey, tillId, tokensValidAfter, permissions } of rows) {
       if (clientId && clientKey && tillId) {
-        clients.set(clientId, { clientId, clientKey, tillId, permissions });
+        const validAfter = tokensValidAfter === null ? null : Number(tokensValidAfter);
+        clients.set(clientId, {
+          clientId,
+          clientKey,
+          tillId,
+          tokensValidAfter: validAfter,
+          permissions,
+        });
       }
     }
     const first = rows[0];
@@ -164,6 +184,18 @@ function prepareTokenLookup(db: Database): (batch: AccessTokenClaims[]) => Promi
     };
     return batch.map(() => checks);
   };
+}
+
+/**
+ * A token's issue time, in the whole seconds tokens carry: normally when its client was
+ * authenticated. Tokens issued at or before a "Revoke all tokens" are refused, and the revocation
+ * time has a fraction, so a token issued in the same second after a revocation would be refused
+ * too; it is dated the next second instead (its expiry does not move).
+ */
+function issueTime(client: AuthenticatedClient): number {
+  const { authenticatedAt, tokensValidAfter } = client;
+  if (tokensValidAfter === null || authenticatedAt > tokensValidAfter) return authenticatedAt;
+  return Math.floor(tokensValidAfter) + 1;
 }
 
 /** A revocation outlives its token by nothing: once the token has expired it is refused anyway. */

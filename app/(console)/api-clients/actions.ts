@@ -1,6 +1,7 @@
 "use server";
 
 import {
+  type ApiClientChangeResult,
   type ApiClientListItem,
   apiClientDetailOutput,
   apiClientIdSchema,
@@ -9,18 +10,26 @@ import {
   type GetApiClientResult,
   type RegisterApiClientFormInput,
   type RegisterApiClientResult,
+  type RollApiClientSecretResult,
 } from "@/lib/api-clients/contract";
 import {
+  type ApiClientRefInput,
+  apiClientRefSchema,
   type DeleteApiClientInput,
   deleteApiClientSchema,
   type RegisterApiClientFields,
+  type RollApiClientSecretInput,
   registerApiClientSchema,
+  rollApiClientSecretSchema,
 } from "@/lib/api-clients/schema";
 import {
   deleteApiClient,
+  expirePreviousSecret,
   getApiClient,
   listApiClients,
   registerApiClient,
+  revokeApiClientTokens,
+  rollApiClientSecret,
 } from "@/lib/api-clients/service";
 import { requireAdmin } from "@/lib/auth/session";
 import { assertNever, changeContextFor, unexpectedFailure } from "@/lib/forms/action-support";
@@ -32,10 +41,13 @@ import { getDb } from "@/lib/runtime";
 /*
  * Every export here is a public endpoint: each one checks the session itself, parses its
  * arguments, calls the service and maps the result. There is deliberately no update action:
- * API clients are registered and deleted, never changed.
+ * what a client may do is fixed at registration; only its credentials have a lifecycle (roll
+ * the secret, expire the old one, revoke all tokens).
  */
 
 const NOT_FOUND = "This API client no longer exists. Someone may have deleted it.";
+const NO_OLD_SECRET =
+  "The old secret has already stopped working: its grace period ended or someone expired it.";
 
 /** One page of the list, after `after` when given; `search` matches part of a name or key. */
 export async function listApiClientsAction(
@@ -138,5 +150,86 @@ export async function deleteApiClientAction(
     }
   } catch (error) {
     return unexpectedFailure("api-clients", "delete an API client", admin, error);
+  }
+}
+
+/**
+ * Rolls the client's secret and returns the new one: besides registration, the one response that
+ * ever carries a secret. Not logged, audited or cached, like registration's.
+ */
+export async function rollApiClientSecretAction(
+  input: RollApiClientSecretInput,
+): Promise<RollApiClientSecretResult> {
+  const admin = await requireAdmin();
+  const parsed = rollApiClientSecretSchema.safeParse(input);
+  if (!parsed.success) {
+    // Only a grace period outside the choices is the form's to fix; any other shape names no
+    // client this console sent.
+    const { id, gracePeriod } = fieldErrorsOf<keyof RollApiClientSecretInput>(parsed.error);
+    if (gracePeriod && !id) return { ok: false, fieldErrors: { gracePeriod } };
+    return { ok: false, formError: NOT_FOUND, notFound: true };
+  }
+  try {
+    const { id, gracePeriod } = parsed.data;
+    const result = await rollApiClientSecret(
+      await getDb(),
+      id,
+      gracePeriod,
+      await changeContextFor(admin),
+    );
+    if (result.ok) {
+      return {
+        ok: true,
+        client: apiClientDetailOutput.parse(result.client),
+        clientSecret: result.clientSecret,
+      };
+    }
+    switch (result.error) {
+      case "not_found":
+        return { ok: false, formError: NOT_FOUND, notFound: true };
+      default:
+        return assertNever(result.error);
+    }
+  } catch (error) {
+    return unexpectedFailure("api-clients", "roll an API client's secret", admin, error);
+  }
+}
+
+/** "Expire old secret now": the previous secret stops working at once. */
+export async function expireOldApiClientSecretAction(
+  input: ApiClientRefInput,
+): Promise<ApiClientChangeResult> {
+  return changeClient(input, "expire an API client's old secret", expirePreviousSecret);
+}
+
+/** "Revoke all tokens": every token the client holds stops working, on every instance. */
+export async function revokeApiClientTokensAction(
+  input: ApiClientRefInput,
+): Promise<ApiClientChangeResult> {
+  return changeClient(input, "revoke an API client's tokens", revokeApiClientTokens);
+}
+
+/** Not exported, so not an endpoint: what the two one-click lifecycle actions share. */
+async function changeClient(
+  input: ApiClientRefInput,
+  operation: string,
+  change: typeof expirePreviousSecret,
+): Promise<ApiClientChangeResult> {
+  const admin = await requireAdmin();
+  const parsed = apiClientRefSchema.safeParse(input);
+  if (!parsed.success) return { ok: false, formError: NOT_FOUND, notFound: true };
+  try {
+    const result = await change(await getDb(), parsed.data.id, await changeContextFor(admin));
+    if (result.ok) return { ok: true, client: apiClientDetailOutput.parse(result.client) };
+    switch (result.error) {
+      case "not_found":
+        return { ok: false, formError: NOT_FOUND, notFound: true };
+      case "no_previous_secret":
+        return { ok: false, formError: NO_OLD_SECRET };
+      default:
+        return assertNever(result.error);
+    }
+  } catch (error) {
+    return unexpectedFailure("api-clients", operation, admin, error);
   }
 }

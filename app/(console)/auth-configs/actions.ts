@@ -10,6 +10,7 @@ import {
   type CreateAuthConfigResult,
   type DeleteAuthConfigResult,
   type GetAuthConfigResult,
+  type ReplaceAuthConfigResult,
   type TestAuthConfigResult,
 } from "@/lib/auth-configs/contract";
 import { type CreateAuthConfigFields, createAuthConfigSchema } from "@/lib/auth-configs/schema";
@@ -18,6 +19,7 @@ import {
   deleteAuthConfig,
   getAuthConfig,
   listAuthConfigs,
+  replaceAuthConfig,
   testAuthConfig,
 } from "@/lib/auth-configs/service";
 import { assertNever, changeContextFor, unexpectedFailure } from "@/lib/forms/action-support";
@@ -28,7 +30,8 @@ import { startRuntime } from "@/lib/runtime";
 
 /*
  * Every export here is a public endpoint: each one checks the session itself, parses its
- * arguments, calls the service and maps the result. There is deliberately no update action.
+ * arguments, calls the service and maps the result. There is deliberately no update action:
+ * Replace deletes a config and creates its successor under the same identifier, in one step.
  */
 
 const NOT_FOUND = "This auth config no longer exists. Someone may have deleted it.";
@@ -95,6 +98,53 @@ export async function createAuthConfigAction(
     }
   } catch (error) {
     return unexpectedFailure("auth-configs", "create", admin, error);
+  }
+}
+
+/**
+ * Replaces the config `id` with one made from `input` under the same identifier (see
+ * replaceAuthConfig): how an upstream secret is rotated. Field errors as for create.
+ */
+export async function replaceAuthConfigAction(
+  id: string,
+  input: CreateAuthConfigFormInput,
+): Promise<ReplaceAuthConfigResult> {
+  const admin = await requireAdmin();
+  const parsedId = authConfigIdSchema.safeParse(id);
+  if (!parsedId.success) return { ok: false, formError: NOT_FOUND, notFound: true };
+  try {
+    const { env, database, keyring, tokenBroker } = await startRuntime();
+    const schema = createAuthConfigSchema({
+      allowPrivateTokenUrls: env.AUTHDESK_ALLOW_PRIVATE_TOKEN_URLS,
+    });
+    const parsed = schema.safeParse(input);
+    if (!parsed.success) {
+      return { ok: false, fieldErrors: fieldErrorsOf<CreateAuthConfigFields>(parsed.error) };
+    }
+    const result = await replaceAuthConfig(
+      database.db,
+      keyring,
+      tokenBroker,
+      parsedId.data,
+      parsed.data,
+      await changeContextFor(admin),
+    );
+    if (result.ok) return { ok: true, config: authConfigDetailOutput.parse(result.config) };
+    switch (result.error) {
+      case "not_found":
+        return { ok: false, formError: NOT_FOUND, notFound: true };
+      case "identifier_changed":
+        return {
+          ok: false,
+          fieldErrors: {
+            identifier: "Replace keeps the identifier; to use a new one, duplicate the config",
+          },
+        };
+      default:
+        return assertNever(result.error);
+    }
+  } catch (error) {
+    return unexpectedFailure("auth-configs", "replace", admin, error);
   }
 }
 
