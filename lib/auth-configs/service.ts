@@ -3,6 +3,7 @@ import { eq, sql } from "drizzle-orm";
 import type { Database, Executor } from "@/db/client";
 import { isUniqueViolation } from "@/db/errors";
 import { authConfigs } from "@/db/schema";
+import type { ApiAccess } from "@/lib/api-access/schema";
 import { type ChangeContext, recordAudit } from "@/lib/audit/service";
 import { type Keyring, open, seal } from "@/lib/crypto";
 import { sealBindingFor, authConfigSealedColumns as sealed } from "@/lib/crypto/registry";
@@ -16,6 +17,7 @@ import {
   listWhere,
   pageLimit,
 } from "@/lib/paging/list-query";
+import { readAuthConfigAccess } from "./access";
 import type { AuthMethod, CreateAuthConfigInput } from "./schema";
 import { describeTokenError, TokenBrokerError, type TokenBrokerErrorCode } from "./token-errors";
 
@@ -41,6 +43,8 @@ export interface AuthConfigView extends AuthConfigListItem {
   createdBy: string;
   lastUsedAt: Date | null;
   tokensFetched: number;
+  /** Who may fetch its tokens through the API: policy beside the config (./access.ts). */
+  apiAccess: ApiAccess;
 }
 
 /** What the token broker needs to ask for a token. Server-side only. */
@@ -112,7 +116,10 @@ export async function createAuthConfig(
       });
       return inserted as Row;
     });
-    return { ok: true, config: toView(keyring, row) };
+    return {
+      ok: true,
+      config: toView(keyring, row, { mode: row.apiAccess, tills: false, clients: [] }),
+    };
   } catch (error) {
     // The unique index on lower(identifier) decides races: the loser lands here.
     if (isUniqueViolation(error)) return { ok: false, error: "identifier_taken" };
@@ -162,7 +169,7 @@ export async function getAuthConfig(
   id: string,
 ): Promise<AuthConfigView | null> {
   const [row] = await executor.select().from(authConfigs).where(eq(authConfigs.id, id));
-  return row ? toView(keyring, row) : null;
+  return row ? toView(keyring, row, await readAuthConfigAccess(executor, row)) : null;
 }
 
 export async function findAuthConfigCredentials(
@@ -334,7 +341,7 @@ function openColumn(keyring: Keyring, row: Row, column: keyof typeof sealed): st
   return open(keyring, value, sealBindingFor(sealed[column], row.id));
 }
 
-function toView(keyring: Keyring, row: Row): AuthConfigView {
+function toView(keyring: Keyring, row: Row, apiAccess: ApiAccess): AuthConfigView {
   return {
     id: row.id,
     identifier: row.identifier,
@@ -349,5 +356,6 @@ function toView(keyring: Keyring, row: Row): AuthConfigView {
     createdBy: row.createdByLabel,
     lastUsedAt: row.lastUsedAt,
     tokensFetched: row.tokensFetched,
+    apiAccess,
   };
 }

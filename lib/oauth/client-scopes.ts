@@ -1,6 +1,6 @@
 import "server-only";
 import { type AnyColumn, type SQL, sql } from "drizzle-orm";
-import { apiClientPermissions, apiGroups } from "@/db/schema";
+import { apiClientPermissions, apiGroups, tillPermissions } from "@/db/schema";
 import { type PermissionLevel, scopesForPermissions } from "./scopes";
 
 export interface PermissionRow {
@@ -19,6 +19,16 @@ export function permissionsJson(clientId: AnyColumn | SQL): SQL<PermissionRow[]>
     from ${apiClientPermissions}
     join ${apiGroups} on ${apiGroups.id} = ${apiClientPermissions.groupId}
     where ${apiClientPermissions.clientId} = ${clientId}
+  ), '[]'::json)`;
+}
+
+/** The same for a till's permissions (Basic authentication), through its primary key. */
+export function tillPermissionsJson(tillId: AnyColumn | SQL): SQL<PermissionRow[]> {
+  return sql<PermissionRow[]>`coalesce((
+    select json_agg(json_build_object('slug', ${apiGroups.slug}, 'level', ${tillPermissions.level}))
+    from ${tillPermissions}
+    join ${apiGroups} on ${apiGroups.id} = ${tillPermissions.groupId}
+    where ${tillPermissions.tillId} = ${tillId}
   ), '[]'::json)`;
 }
 
