@@ -1,5 +1,5 @@
 import "server-only";
-import { count, eq } from "drizzle-orm";
+import { count, eq, inArray } from "drizzle-orm";
 import type { Database, Executor } from "@/db/client";
 import { isUniqueViolation } from "@/db/errors";
 import { apiClientPermissions, apiGroups } from "@/db/schema";
@@ -167,4 +167,15 @@ async function countGrants(executor: Executor, groupId: string): Promise<number>
     .from(apiClientPermissions)
     .where(eq(apiClientPermissions.groupId, groupId));
   return row?.total ?? 0;
+}
+
+/** Which of these group ids name no group (deleted meanwhile), for a permission matrix's check. */
+export async function missingGroups(executor: Executor, groupIds: string[]): Promise<string[]> {
+  if (groupIds.length === 0) return [];
+  const found = await executor
+    .select({ id: apiGroups.id })
+    .from(apiGroups)
+    .where(inArray(apiGroups.id, groupIds));
+  const existing = new Set(found.map((group) => group.id));
+  return groupIds.filter((groupId) => !existing.has(groupId));
 }

@@ -22,10 +22,13 @@ export function permissionsJson(clientId: AnyColumn | SQL): SQL<PermissionRow[]>
   ), '[]'::json)`;
 }
 
-/** The same for a till's permissions (Basic authentication), through its primary key. */
+/**
+ * The same for a till's permissions (Basic authentication), through its primary key; by slug,
+ * so the console lists a till's scopes in a stable order.
+ */
 export function tillPermissionsJson(tillId: AnyColumn | SQL): SQL<PermissionRow[]> {
   return sql<PermissionRow[]>`coalesce((
-    select json_agg(json_build_object('slug', ${apiGroups.slug}, 'level', ${tillPermissions.level}))
+    select json_agg(json_build_object('slug', ${apiGroups.slug}, 'level', ${tillPermissions.level}) order by ${apiGroups.slug})
     from ${tillPermissions}
     join ${apiGroups} on ${apiGroups.id} = ${tillPermissions.groupId}
     where ${tillPermissions.tillId} = ${tillId}
