@@ -5,6 +5,7 @@ import { isUniqueViolation } from "@/db/errors";
 import { apiClientPermissions, apiGroups } from "@/db/schema";
 import { type ChangeContext, recordAudit } from "@/lib/audit/service";
 import { newId } from "@/lib/ids";
+import { forgetSupportedScopes } from "@/lib/oauth/metadata";
 import { cappedCount } from "@/lib/paging/list-query";
 import type { CreateApiGroupInput } from "./schema";
 
@@ -92,6 +93,7 @@ export async function createApiGroup(
       });
       return created;
     });
+    forgetSupportedScopes();
     return { ok: true, group };
   } catch (error) {
     // The unique index on slug decides races, and covers the built-in groups' slugs too.
@@ -134,7 +136,7 @@ export async function deleteApiGroup(
   id: string,
   context: ChangeContext,
 ): Promise<DeleteApiGroupResult> {
-  return db.transaction(async (tx): Promise<DeleteApiGroupResult> => {
+  const result = await db.transaction(async (tx): Promise<DeleteApiGroupResult> => {
     // Locking the row makes a registration that grants this group wait (its foreign key check
     // needs a share lock), so the count below is the number of grants the delete removes.
     const [group] = await tx
@@ -159,6 +161,9 @@ export async function deleteApiGroup(
     });
     return { ok: true, deleted: group, affectedClients };
   });
+  // After the commit, so the metadata's next read sees the group gone.
+  if (result.ok) forgetSupportedScopes();
+  return result;
 }
 
 async function countGrants(executor: Executor, groupId: string): Promise<number> {
