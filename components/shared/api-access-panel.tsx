@@ -145,10 +145,12 @@ function accessSummary(access: ApiAccess, wording: ApiAccessWording): string {
     return `Every API client with ${wording.scope} may ${wording.purpose}.`;
   const count = access.clients.length;
   const clients = count === 1 ? "1 API client" : `${count} API clients`;
-  const who = access.tills ? `${clients} and tills` : clients;
-  return count === 0 && !access.tills
-    ? `No API client may ${wording.purpose}.`
-    : `Only ${who} may ${wording.purpose}.`;
+  if (count === 0) {
+    return access.tills
+      ? `Only tills may ${wording.purpose}.`
+      : `No API client or till may ${wording.purpose}.`;
+  }
+  return `Only ${access.tills ? `${clients} and tills` : clients} may ${wording.purpose}.`;
 }
 
 /** A search over API clients by name or key, and the chosen ones, each removable. */
