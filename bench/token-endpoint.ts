@@ -695,6 +695,7 @@ async function main(flags: Partial<Record<keyof BenchOptions, string>>): Promise
     tokenUrl: upstream.url(),
     clientId: "bench-upstream-client",
     clientSecret: "bench-upstream-secret",
+    apiAccess: { mode: "all" },
   });
 
   const ours = await startOurServer({

@@ -167,10 +167,19 @@ test("list and read-only detail, linkable with ?id=, searchable, with Back and F
   await expect(detail).toContainText("ada@example.com");
   await expect(detail).toContainText(/Last used\s*Never/);
   await expect(detail).toContainText(/Tokens fetched\s*0/);
-  // Read-only: nothing to type into, nothing to save.
+  // Read-only: nothing to type into, nothing to edit; only who may fetch tokens can be saved.
   await expect(detail.getByRole("textbox")).toHaveCount(0);
-  await expect(detail.getByRole("button", { name: /save|edit/i })).toHaveCount(0);
+  await expect(detail.getByRole("button", { name: /save|edit/i })).toHaveText(["Save API access"]);
   await expect(listPane(page)).toContainText("2 auth configs");
+
+  // API access: a new config lets nobody fetch its tokens until an admin says who may.
+  const access = detail.getByRole("region", { name: "API access" });
+  await expect(access.getByRole("radio", { name: "Only these API clients" })).toBeChecked();
+  await expect(access).toContainText("None yet: no API client is chosen.");
+  await access.getByRole("checkbox", { name: /Tills too/ }).check();
+  await access.getByRole("button", { name: "Save API access" }).click();
+  await expect(page.getByText("Only tills may fetch this config's tokens.")).toBeVisible();
+  await expect(access.getByRole("status")).toHaveText("All changes saved");
   await quietScreenshot(page, "auth-configs-detail");
 
   // The selection is in the URL: a reload shows the same detail.
@@ -178,6 +187,7 @@ test("list and read-only detail, linkable with ?id=, searchable, with Back and F
   await page.reload();
   expect(page.url()).toBe(url);
   await expect(detailPane(page, "Partner-API")).toContainText(oauth.tokenUrl);
+  await expect(access.getByRole("checkbox", { name: /Tills too/ })).toBeChecked();
 
   // Back and Forward move between selections without a page load.
   await listItem(page, "billing.v2").click();

@@ -1,5 +1,6 @@
 import type { Page } from "@playwright/test";
 import { expect, screenshot, signIn, test } from "./fixtures";
+import { permissionRow } from "./support/api-clients";
 
 /*
  * Organisation settings end to end: the Basic-auth switch, tills and API groups. The tests build
@@ -81,12 +82,25 @@ test("tills: field errors, add, a duplicate code refused beside the field, delet
   await dialog.getByLabel("Code").fill(TILL.code);
   await dialog.getByLabel("Name").fill(TILL.name);
   await dialog.getByLabel("Password").fill(TILL.password);
+  // What Basic requests as the till may do: the API client form's matrix, None by default.
+  const matrix = dialog.getByRole("group", { name: "Access Permission" });
+  for (const group of ["Target Groups", "Transaction", "Integrations", "All (other APIs)"]) {
+    await expect(permissionRow(matrix, group).getByRole("radio", { name: "None" })).toBeChecked();
+  }
+  await expect(matrix).toContainText("Basic requests as this till would reach no API");
+  await permissionRow(matrix, "Transaction").getByRole("radio", { name: "View only" }).check();
+  await permissionRow(matrix, "All (other APIs)").getByRole("radio", { name: "Modify" }).check();
+  await expect(matrix).toContainText("will carry all:read all:write transaction:read");
+  await screenshot(page, "settings-add-till");
   await dialog.getByRole("button", { name: "Add till" }).click();
   await expect(dialog).toBeHidden();
   await expect(page.getByText("Till added")).toBeVisible();
   const row = tillsCard(page).getByRole("row", { name: new RegExp(TILL.code) });
   await expect(row).toContainText(TILL.name);
-  await expect(row.getByRole("cell").nth(2)).toHaveText("0");
+  await expect(row.getByRole("list", { name: "Scopes" })).toHaveText(
+    "all:readall:writetransaction:read",
+  );
+  await expect(row.getByRole("cell").nth(3)).toHaveText("0");
 
   // The same code in another case: the server's unique index answers, beside the field.
   await tillsCard(page).getByRole("button", { name: "Add till" }).click();

@@ -15,6 +15,7 @@ const BROWSER_SAFE = new Set([
   "lib/api-groups/schema.ts",
   "lib/api-clients/schema.ts",
   "lib/integrations/schema.ts",
+  "lib/api-access/schema.ts", // the access-list input and output, shared with the console
   "lib/audit/schema.ts",
   "lib/audit/actions.ts", // the known action names, for the action menu
   "lib/auth-configs/contract.ts", // output allowlists and result types shared with the console

@@ -1,6 +1,6 @@
 "use client";
 
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useCallback, useEffect, useState } from "react";
 import {
   deleteApiClientAction,
@@ -10,6 +10,7 @@ import {
   registerApiClientAction,
   revokeApiClientTokensAction,
   rollApiClientSecretAction,
+  searchAccessCandidatesAction,
 } from "@/app/(console)/api-clients/actions";
 import { settingsKeys } from "@/components/settings/queries";
 import { useSearchedList } from "@/components/shared/use-searched-list";
@@ -31,6 +32,8 @@ export const apiClientKeys = {
   lists: () => [...apiClientKeys.all, "list"] as const,
   details: () => [...apiClientKeys.all, "detail"] as const,
   detail: (id: string) => [...apiClientKeys.details(), id] as const,
+  accessCandidates: (search: string) =>
+    [...apiClientKeys.all, "access-candidates", { search }] as const,
 };
 
 /** A failure the server already put into words for people (the cause is in its log). */
@@ -268,4 +271,17 @@ function messageOf(error: unknown): string {
   if (error instanceof ApiClientActionError) return error.message;
   // Network failures and the like: the browser's message means nothing to an admin.
   return "The server could not be reached. Check your connection and try again.";
+}
+
+/** API clients whose name or key contains `search`, for the access lists' picker. */
+export function useAccessCandidates(search: string) {
+  return useQuery({
+    queryKey: apiClientKeys.accessCandidates(search),
+    queryFn: async () => {
+      const result = await searchAccessCandidatesAction(search);
+      if (!result.ok) throw new ApiClientActionError(result.formError);
+      return result.clients;
+    },
+    placeholderData: keepPreviousData,
+  });
 }

@@ -2,11 +2,10 @@
 
 import { ArrowRight, Store } from "lucide-react";
 import Link from "next/link";
-import { type FormEvent, useId, useState } from "react";
+import { type FormEvent, useState } from "react";
+import { PermissionMatrix } from "@/components/settings/permission-matrix";
 import { useApiGroups, useTills } from "@/components/settings/queries";
-import { SegmentedControl } from "@/components/shared/segmented-control";
 import { useFormErrors } from "@/components/shared/use-form-errors";
-import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { DialogFooter } from "@/components/ui/dialog";
 import { Field } from "@/components/ui/field";
@@ -24,7 +23,6 @@ import {
 } from "@/lib/api-clients/schema";
 import type { ApiGroup } from "@/lib/api-groups/contract";
 import { fieldErrorsOf } from "@/lib/forms/field-errors";
-import { scopesForPermissions } from "@/lib/oauth/scopes";
 import type { Page } from "@/lib/paging/contract";
 import type { Till } from "@/lib/tills/contract";
 import { type RegisteredApiClient, useRegisterApiClient } from "./queries";
@@ -38,7 +36,7 @@ const FIELD_ORDER: readonly RegisterApiClientFields[] = [
   "tillId",
 ];
 
-const PERMISSION_OPTIONS = PERMISSION_CHOICES.map((value) => ({
+const _PERMISSION_OPTIONS = PERMISSION_CHOICES.map((value) => ({
   value,
   label: PERMISSION_LABELS[value],
 }));
@@ -64,7 +62,6 @@ export function RegisterForm({
   const { errors, setErrors, reject, clear, clearOnChange, formRef } = useFormErrors(FIELD_ORDER);
   const [ttl, setTtl] = useState<number>(TOKEN_TTL_MINUTES.default);
   const [permissions, setPermissions] = useState<Record<string, PermissionChoice>>({});
-  const permissionsHintId = useId();
 
   const groupList = groups.data ?? [];
   // The first page of tills (by code); more load on demand under the select.
@@ -103,12 +100,6 @@ export function RegisterForm({
     setPermissions((current) => ({ ...current, [groupId]: level }));
     clear("permissions");
   };
-
-  const granted = groupList.flatMap((group) => {
-    const level = permissions[group.id] ?? "none";
-    return level === "none" ? [] : [{ slug: group.slug, level }];
-  });
-  const scopes = scopesForPermissions(granted);
 
   return (
     <form
@@ -155,57 +146,14 @@ export function RegisterForm({
           />
         </Field>
 
-        <fieldset
-          data-field="permissions"
-          tabIndex={-1}
-          aria-describedby={permissionsHintId}
-          aria-invalid={errors.permissions ? true : undefined}
-          className="grid gap-2 outline-hidden"
-        >
-          <legend className="float-left font-medium text-fg text-sm leading-5">
-            Access Permission
-          </legend>
-          <p id={permissionsHintId} className="text-fg-subtle text-sm">
-            <span className="font-medium text-fg-muted">View only</span> reads,{" "}
-            <span className="font-medium text-fg-muted">Modify</span> also adds and updates, per
-            group of APIs.
-          </p>
-          {errors.permissions ? (
-            <p className="text-danger-text text-sm">{errors.permissions}</p>
-          ) : null}
-          {groupList.length === 0 ? (
-            <p className="rounded-lg border border-line border-dashed px-3 py-4 text-center text-fg-muted text-sm">
-              {groups.isError ? groups.error.message : "Loading API groups…"}
-            </p>
-          ) : (
-            <ul className="divide-y divide-line rounded-lg border border-line">
-              {groupList.map((group) => (
-                <li key={group.id}>
-                  <PermissionRow
-                    group={group}
-                    value={permissions[group.id] ?? "none"}
-                    onChange={(level) => choose(group.id, level)}
-                  />
-                </li>
-              ))}
-            </ul>
-          )}
-          <p className="text-fg-subtle text-xs" aria-live="polite">
-            {scopes.length === 0 ? (
-              "No scopes yet: tokens for this client would grant no access."
-            ) : (
-              <>
-                Tokens will carry{" "}
-                {scopes.map((scope, index) => (
-                  <span key={scope}>
-                    <code className="font-mono text-fg-muted">{scope}</code>
-                    {index < scopes.length - 1 ? " " : ""}
-                  </span>
-                ))}
-              </>
-            )}
-          </p>
-        </fieldset>
+        <PermissionMatrix
+          groups={groups}
+          value={permissions}
+          onChange={choose}
+          error={errors.permissions}
+          emptyNote="No scopes yet: tokens for this client would grant no access."
+          scopesLead="Tokens will carry"
+        />
 
         <Field
           label="Select your organization till"
@@ -257,38 +205,6 @@ export function RegisterForm({
         </Button>
       </DialogFooter>
     </form>
-  );
-}
-
-/** One group's None / View only / Modify, a radio group named by its legend. */
-function PermissionRow({
-  group,
-  value,
-  onChange,
-}: {
-  group: ApiGroup;
-  value: PermissionChoice;
-  onChange: (level: PermissionChoice) => void;
-}) {
-  return (
-    <fieldset className="grid gap-x-4 gap-y-0.5 px-3 py-2.5 sm:grid-cols-[minmax(0,1fr)_auto] sm:items-center sm:gap-y-0">
-      {/* Floated, a legend is laid out like any grid item yet still names the radio group. */}
-      <legend className="float-left min-w-0 font-medium text-fg text-sm sm:col-start-1 sm:row-start-1">
-        {group.name}
-      </legend>
-      <p className="flex flex-wrap items-center gap-2 sm:col-start-1 sm:row-start-2">
-        <span className="font-mono text-fg-subtle text-xs">{group.slug}</span>
-        {group.builtIn ? null : <Badge variant="info">Custom</Badge>}
-      </p>
-      <SegmentedControl
-        name={`permission-${group.id}`}
-        options={PERMISSION_OPTIONS}
-        value={value}
-        onChange={onChange}
-        size="sm"
-        className="mt-1.5 w-full sm:col-start-2 sm:row-span-2 sm:row-start-1 sm:mt-0 sm:w-auto"
-      />
-    </fieldset>
   );
 }
 

@@ -1,6 +1,7 @@
 "use client";
 
 import { CopyPlus, Lock, Replace, Zap } from "lucide-react";
+import { ApiAccessPanel } from "@/components/shared/api-access-panel";
 import { AboutSection, DetailRow, DetailSection } from "@/components/shared/detail";
 import { DetailCard, DetailPane } from "@/components/shared/detail-pane";
 import { ScopeChips } from "@/components/shared/scope-chips";
@@ -8,7 +9,7 @@ import { Button } from "@/components/ui/button";
 import { AUTH_CONFIG_TYPE_LABEL, type AuthConfigDetail } from "@/lib/auth-configs/contract";
 import { AUTH_METHOD_LABELS } from "@/lib/auth-configs/schema";
 import { DeleteAuthConfigDialog } from "./delete-auth-config-dialog";
-import { useAuthConfig, useTestAuthConfig } from "./queries";
+import { useAuthConfig, useSetAuthConfigAccess, useTestAuthConfig } from "./queries";
 import { TestResultPanel } from "./test-result-panel";
 
 export type AuthConfigDetailPaneProps = {
@@ -133,6 +134,22 @@ function AuthConfigDetailCard({
         </DetailRow>
       </DetailSection>
 
+      <section aria-labelledby="auth-config-access-heading" className="@container grid gap-3">
+        <div>
+          <h3
+            id="auth-config-access-heading"
+            className="font-medium text-fg-subtle text-xs uppercase tracking-wide"
+          >
+            API access
+          </h3>
+          <p className="mt-1 text-fg-muted text-sm">
+            Policy, not part of the config: it can change at any time, and every change is audited.
+            The Test button works whatever is chosen here.
+          </p>
+        </div>
+        <AuthConfigApiAccess config={config} />
+      </section>
+
       <AboutSection record={config}>
         <DetailRow label="Tokens fetched">
           <span className="tabular-nums">{config.tokensFetched.toLocaleString("en-US")}</span>
@@ -147,5 +164,26 @@ function AuthConfigDetailCard({
         ) : null}
       </AboutSection>
     </DetailCard>
+  );
+}
+
+/** Who may fetch this config's tokens through POST /api/v1/auth-configs/{identifier}/token. */
+function AuthConfigApiAccess({ config }: { config: AuthConfigDetail }) {
+  const setAccess = useSetAuthConfigAccess(config.id);
+  return (
+    <ApiAccessPanel
+      access={config.apiAccess}
+      wording={{ purpose: "fetch this config's tokens", scope: "all:read" }}
+      saving={setAccess.isPending}
+      onSave={async (input) => {
+        try {
+          const result = await setAccess.mutateAsync(input);
+          if (result.ok) return { ok: true, access: result.access };
+          return { ok: false, error: result.fieldErrors.clientIds ?? "Check the API clients." };
+        } catch {
+          return undefined; // the hook has shown a toast
+        }
+      }}
+    />
   );
 }

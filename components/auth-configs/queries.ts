@@ -7,10 +7,12 @@ import {
   getAuthConfigAction,
   listAuthConfigsAction,
   replaceAuthConfigAction,
+  setAuthConfigAccessAction,
   testAuthConfigAction,
 } from "@/app/(console)/auth-configs/actions";
 import { useSearchedList } from "@/components/shared/use-searched-list";
 import { toast } from "@/components/ui/toast";
+import type { ApiAccessInput } from "@/lib/api-access/schema";
 import type {
   AuthConfigDetail,
   AuthConfigListItem,
@@ -133,6 +135,32 @@ export function useTestAuthConfig(id: string) {
     onSettled: () => queryClient.invalidateQueries({ queryKey: authConfigKeys.detail(id) }),
     onError: (error) => {
       toast.error("Could not run the test", { description: messageOf(error) });
+    },
+  });
+}
+
+/** Saves who may fetch the config's tokens; the detail's copy is updated from the answer. */
+export function useSetAuthConfigAccess(id: string) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: async (access: ApiAccessInput) => {
+      const result = await setAuthConfigAccessAction(id, access);
+      if (!result.ok && "formError" in result) {
+        throw new AuthConfigActionError(result.formError, result.notFound);
+      }
+      return result;
+    },
+    onSuccess: (result) => {
+      if (!result.ok) return;
+      queryClient.setQueryData<AuthConfigDetail | null>(authConfigKeys.detail(id), (config) =>
+        config ? { ...config, apiAccess: result.access } : config,
+      );
+    },
+    onError: (error) => {
+      if (error instanceof AuthConfigActionError && error.notFound) {
+        queryClient.setQueryData(authConfigKeys.detail(id), null);
+      }
+      toast.error("Could not change API access", { description: messageOf(error) });
     },
   });
 }

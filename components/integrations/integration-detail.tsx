@@ -1,15 +1,15 @@
 "use client";
 
 import { useState } from "react";
+import { ApiAccessPanel } from "@/components/shared/api-access-panel";
 import { DetailCard, DetailPane } from "@/components/shared/detail-pane";
 import { formatDateTime } from "@/components/shared/format";
 import { Tabs, TabsContent, TabsList, TabsTrigger } from "@/components/ui/tabs";
 import type { IntegrationDetail } from "@/lib/integrations/contract";
-import { ApiAccessPanel } from "./api-access-panel";
 import { AuthEditor } from "./auth/auth-editor";
 import { ConnectionsPanel } from "./connections/connections-panel";
 import { DeleteIntegrationDialog } from "./delete-integration-dialog";
-import { useIntegration } from "./queries";
+import { useIntegration, useSetApiAccess } from "./queries";
 
 export type IntegrationDetailPaneProps = {
   id: string;
@@ -84,7 +84,7 @@ function IntegrationDetailCard({
           <ConnectionsPanel integration={integration} />
         </TabsContent>
         <TabsContent value="access" className="pt-5">
-          <ApiAccessPanel integration={integration} />
+          <IntegrationApiAccess integration={integration} />
         </TabsContent>
       </Tabs>
     </DetailCard>
@@ -115,5 +115,26 @@ function About({ integration }: { integration: IntegrationDetail }) {
         ) : null}
       </p>
     </div>
+  );
+}
+
+/** The API access tab: the shared access list, in an integration's words. */
+function IntegrationApiAccess({ integration }: { integration: IntegrationDetail }) {
+  const setAccess = useSetApiAccess(integration.id);
+  return (
+    <ApiAccessPanel
+      access={integration.apiAccess}
+      wording={{ purpose: "manage this integration", scope: "INTEGRATION_API" }}
+      saving={setAccess.isPending}
+      onSave={async (input) => {
+        try {
+          const result = await setAccess.mutateAsync(input);
+          if (result.ok) return { ok: true, access: result.integration.apiAccess };
+          return { ok: false, error: result.fieldErrors.clientIds ?? "Check the API clients." };
+        } catch {
+          return undefined; // the hook has shown a toast
+        }
+      }}
+    />
   );
 }

@@ -1,12 +1,6 @@
 "use client";
 
-import {
-  keepPreviousData,
-  useInfiniteQuery,
-  useMutation,
-  useQuery,
-  useQueryClient,
-} from "@tanstack/react-query";
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useCallback, useState } from "react";
 import {
   createConnectLinkAction,
@@ -17,7 +11,6 @@ import {
   listConnectionsAction,
   listIntegrationsAction,
   saveServiceConnectionAction,
-  searchAccessCandidatesAction,
   setApiAccessAction,
   setConnectReturnUrlsAction,
   testAuthCodeAction,
@@ -25,6 +18,7 @@ import {
 } from "@/app/(console)/integrations/actions";
 import { useSearchedList } from "@/components/shared/use-searched-list";
 import { toast } from "@/components/ui/toast";
+import type { ApiAccessInput } from "@/lib/api-access/schema";
 import type {
   CreateConnectionResult,
   CreateConnectLinkResult,
@@ -33,7 +27,7 @@ import type {
   TestAuthCodeResult,
   UpdateAuthResult,
 } from "@/lib/integrations/contract";
-import type { ApiAccessInput, CreateIntegrationInput } from "@/lib/integrations/schema";
+import type { CreateIntegrationInput } from "@/lib/integrations/schema";
 import type { Page } from "@/lib/paging/contract";
 
 /**
@@ -50,8 +44,6 @@ export const integrationKeys = {
   /** Read afresh each time a confirmation that states it opens. */
   impact: (id: string) => [...integrationKeys.all, "impact", id] as const,
   connections: (id: string) => [...integrationKeys.all, "connections", id] as const,
-  accessCandidates: (search: string) =>
-    [...integrationKeys.all, "access-candidates", { search }] as const,
 };
 
 /** A failure the server already put into words for people (the cause is in its log). */
@@ -316,20 +308,6 @@ export function useSetApiAccess(id: string) {
       }
       toast.error("Could not change API access", { description: messageOf(error) });
     },
-  });
-}
-
-/** API clients whose name or key contains `search`, for the access picker. */
-export function useAccessCandidates(search: string, enabled: boolean) {
-  return useQuery({
-    queryKey: integrationKeys.accessCandidates(search),
-    queryFn: async () => {
-      const result = await searchAccessCandidatesAction(search);
-      if (!result.ok) throw new IntegrationActionError(result.formError);
-      return result.clients;
-    },
-    enabled,
-    placeholderData: keepPreviousData,
   });
 }
 

@@ -1,6 +1,6 @@
 "use client";
 
-import type { FormEvent } from "react";
+import { type FormEvent, useState } from "react";
 import {
   type CreateDialogProps,
   type CreateFormProps,
@@ -10,23 +10,26 @@ import {
 import { useFormErrors } from "@/components/shared/use-form-errors";
 import { Field } from "@/components/ui/field";
 import { Input } from "@/components/ui/input";
+import type { PermissionChoice } from "@/lib/api-groups/schema";
 import type { CreateTillFormInput, Till } from "@/lib/tills/contract";
 import {
   type CreateTillFields,
-  createTillSchema,
+  createTillSchemaFor,
   TILL_CODE_MAX,
   TILL_PASSWORD_MIN,
 } from "@/lib/tills/schema";
-import { useCreateTill } from "./queries";
+import { PermissionMatrix } from "./permission-matrix";
+import { useApiGroups, useCreateTill } from "./queries";
 
-const FIELD_ORDER: readonly CreateTillFields[] = ["code", "name", "password"];
+const FIELD_ORDER: readonly CreateTillFields[] = ["code", "name", "password", "permissions"];
 
 export function AddTillDialog(props: CreateDialogProps<Omit<Till, "apiClientCount">>) {
   return (
     <FormDialog
       {...props}
+      wide
       title="Add till"
-      description="Programs can authenticate as this till with its code and password while Basic authentication is enabled."
+      description="Programs can authenticate as this till with its code and password while Basic authentication is enabled, with the access chosen here."
       form={AddTillForm}
     />
   );
@@ -34,7 +37,10 @@ export function AddTillDialog(props: CreateDialogProps<Omit<Till, "apiClientCoun
 
 function AddTillForm({ onCreated, onCancel }: CreateFormProps<Omit<Till, "apiClientCount">>) {
   const create = useCreateTill();
-  const { errors, checkAndSend, clearOnChange, formRef } = useFormErrors(FIELD_ORDER);
+  const groups = useApiGroups();
+  const { errors, checkAndSend, clear, clearOnChange, formRef } = useFormErrors(FIELD_ORDER);
+  const [permissions, setPermissions] = useState<Record<string, PermissionChoice>>({});
+  const groupList = groups.data ?? [];
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -43,8 +49,12 @@ function AddTillForm({ onCreated, onCancel }: CreateFormProps<Omit<Till, "apiCli
       code: String(data.get("code") ?? ""),
       name: String(data.get("name") ?? ""),
       password: String(data.get("password") ?? ""),
+      // Only what was granted, as the API client form sends it: "none" is the default.
+      permissions: Object.fromEntries(
+        Object.entries(permissions).filter(([, level]) => level !== "none"),
+      ),
     };
-    const created = await checkAndSend(createTillSchema, values, create.mutateAsync);
+    const created = await checkAndSend(createTillSchemaFor(groupList), values, create.mutateAsync);
     if (created) onCreated(created.till);
   }
 
@@ -95,6 +105,17 @@ function AddTillForm({ onCreated, onCancel }: CreateFormProps<Omit<Till, "apiCli
           spellCheck={false}
         />
       </Field>
+      <PermissionMatrix
+        groups={groups}
+        value={permissions}
+        onChange={(groupId, level) => {
+          setPermissions((current) => ({ ...current, [groupId]: level }));
+          clear("permissions");
+        }}
+        error={errors.permissions}
+        emptyNote="Nothing granted yet: Basic requests as this till would reach no API."
+        scopesLead="Basic requests as this till will carry"
+      />
     </DialogForm>
   );
 }

@@ -5,6 +5,7 @@ import { ActionsCell, CardTable } from "@/components/shared/card-table";
 import { cappedNumber, formatDate, formatDateTime, plural } from "@/components/shared/format";
 import { ListSearchBox, NoMatches } from "@/components/shared/list-search";
 import { LoadMore } from "@/components/shared/load-more";
+import { ScopeChips } from "@/components/shared/scope-chips";
 import { useFormDialog } from "@/components/shared/use-form-dialog";
 import { Button } from "@/components/ui/button";
 import { Card, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
@@ -65,11 +66,12 @@ export function TillsCard({ initial }: { initial: Page<Till> }) {
       ) : (
         <CardTable
           label="Tills"
-          className="sm:min-w-[34rem]"
+          className="sm:min-w-[34rem] md:min-w-[44rem]"
           head={
             <>
               <TableHead className="pl-5">Code</TableHead>
               <TableHead>Name</TableHead>
+              <TableHead className="hidden md:table-cell">Basic access</TableHead>
               <TableHead className="text-right">
                 <span className="hidden sm:inline">API clients</span>
                 <span className="sm:hidden">Clients</span>
@@ -83,6 +85,13 @@ export function TillsCard({ initial }: { initial: Page<Till> }) {
               <TableCell className="pl-5 font-medium font-mono">{till.code}</TableCell>
               <TableCell className="max-w-64 truncate" title={till.name}>
                 {till.name}
+              </TableCell>
+              <TableCell className="hidden max-w-80 md:table-cell">
+                {till.scopes.length === 0 ? (
+                  <span className="text-fg-subtle">None</span>
+                ) : (
+                  <ScopeChips scope={till.scopes.join(" ")} />
+                )}
               </TableCell>
               <TableCell
                 className="text-right tabular-nums"

@@ -38,14 +38,17 @@ export function FormDialog<Created>({
   title,
   description,
   form: Form,
+  wide = false,
 }: CreateDialogProps<Created> & {
   title: string;
   description: React.ReactNode;
   form: React.ComponentType<CreateFormProps<Created>>;
+  /** Room for a wider field, such as a permission matrix. */
+  wide?: boolean;
 }) {
   return (
     <Dialog open={open} onOpenChange={onOpenChange}>
-      <DialogContent className="max-w-md">
+      <DialogContent className={wide ? "max-w-xl" : "max-w-md"}>
         <DialogHeader>
           <DialogTitle>{title}</DialogTitle>
           <DialogDescription>{description}</DialogDescription>

@@ -142,6 +142,27 @@ export const apiClientPermissions = pgTable(
 );
 
 /**
+ * A till's permission per API group, chosen like an API client's when the till is added: Basic
+ * requests as the till carry only these scopes (lib/api-auth/basic.ts).
+ */
+export const tillPermissions = pgTable(
+  "till_permissions",
+  {
+    tillId: text("till_id")
+      .notNull()
+      .references(() => tills.id, { onDelete: "cascade" }),
+    groupId: text("group_id")
+      .notNull()
+      .references(() => apiGroups.id, { onDelete: "cascade" }),
+    level: text("level", { enum: ["read", "write"] }).notNull(),
+  },
+  (table) => [
+    primaryKey({ columns: [table.tillId, table.groupId] }),
+    index("till_permissions_group_idx").on(table.groupId, table.tillId),
+  ],
+);
+
+/**
  * Access tokens revoked before they expire, by /oauth/revoke. The tokens themselves are signed,
  * not stored (lib/oauth/access-tokens.ts); every use looks the token's id up here, so a
  * revocation holds at once on every instance. A row is deleted once its token has expired, and

@@ -1,12 +1,22 @@
 import { sql } from "drizzle-orm";
-import { index, integer, pgTable, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
+import {
+  index,
+  integer,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+} from "drizzle-orm/pg-core";
 import { admins } from "./admins";
-import { createdAt } from "./columns";
+import { apiClients } from "./api-clients";
+import { apiAccessColumns, createdAt } from "./columns";
 
 /**
  * Outbound OAuth 2.0 client-credentials configs. The credential columns hold sealed values
  * (lib/crypto, registered in lib/crypto/registry.ts); there is deliberately no updated_at:
- * a config is immutable once created.
+ * a config is immutable once created. Who may fetch its tokens (api_access, and
+ * auth_config_api_clients) is policy, not config, and may change (lib/auth-configs/access.ts).
  */
 export const authConfigs = pgTable(
   "auth_configs",
@@ -34,6 +44,8 @@ export const authConfigs = pgTable(
      * the audit log, whose events about it stay. Its usage figures carried over to this row.
      */
     replacesId: text("replaces_id"),
+    /** New configs let nobody in until an admin grants access (docs/least-privilege.md). */
+    ...apiAccessColumns("selected"),
   },
   (table) => [
     // Case-insensitive uniqueness lives in the database, so racing creates cannot both win.
@@ -46,5 +58,22 @@ export const authConfigs = pgTable(
       table.id,
     ),
     index("auth_configs_identifier_trgm_idx").using("gin", table.identifier.op("gin_trgm_ops")),
+  ],
+);
+
+/** The API clients allowed to fetch an auth config's tokens when its api_access is "selected". */
+export const authConfigApiClients = pgTable(
+  "auth_config_api_clients",
+  {
+    authConfigId: text("auth_config_id")
+      .notNull()
+      .references(() => authConfigs.id, { onDelete: "cascade" }),
+    apiClientId: text("api_client_id")
+      .notNull()
+      .references(() => apiClients.id, { onDelete: "cascade" }),
+  },
+  (table) => [
+    primaryKey({ columns: [table.authConfigId, table.apiClientId] }),
+    index("auth_config_api_clients_client_idx").on(table.apiClientId),
   ],
 );

@@ -18,7 +18,7 @@ import {
 import { AUTH_TYPES, CONNECTION_STATUSES, FIELD_TYPES } from "../../lib/integrations/schema";
 import { admins } from "./admins";
 import { apiClients } from "./api-clients";
-import { createdAt } from "./columns";
+import { apiAccessColumns, createdAt } from "./columns";
 
 /** A CHECK that the column holds one of `values` (the lists the zod schemas validate with). */
 function oneOf(column: AnyPgColumn, values: readonly string[]) {
@@ -46,10 +46,8 @@ export const integrations = pgTable(
     authTestCode: text("auth_test_code"),
     authVersion: integer("auth_version").notNull().default(1),
     authRevision: integer("auth_revision").notNull().default(1),
-    /** "all": every API client holding INTEGRATION_API; "selected": integration_api_clients only. */
-    apiAccess: text("api_access", { enum: ["all", "selected"] })
-      .notNull()
-      .default("all"),
+    /** "all": every caller holding INTEGRATION_API; "selected": integration_api_clients only. */
+    ...apiAccessColumns("all"),
     /** Where a connect link may send the end user back to (lib/integrations/README.md). */
     connectReturnUrls: text("connect_return_urls").array().notNull().default(sql`'{}'::text[]`),
     createdById: text("created_by_id").references(() => admins.id, { onDelete: "set null" }),

@@ -14,6 +14,7 @@ import {
   type TestTill,
 } from "@/lib/api/api.testing";
 import type { TokenBroker } from "@/lib/auth-configs/token-broker";
+import { insertTestAdmin, seedConfig, testKeyring } from "@/lib/auth-configs/token-broker.testing";
 import { createTestDatabase, testDrivers } from "@/lib/testing/databases";
 import { createLastUsedRecorder, type LastUsedRecorder } from "./last-used";
 
@@ -71,6 +72,14 @@ describe.each(testDrivers)("public API authentication on %s", (driver) => {
       tokenBroker: stubBroker,
       lastUsed,
       limits: { requestsPerMinute: REQUESTS_PER_MINUTE },
+    });
+    // The stub answers for the broker; the route still checks the config's access list.
+    await seedConfig(db, testKeyring(), await insertTestAdmin(db), {
+      identifier: "payments",
+      tokenUrl: "https://token.example/oauth/token",
+      clientId: "client",
+      clientSecret: "secret",
+      apiAccess: { mode: "all" },
     });
     till = await insertTill(db, { code: "TILL-01", password: "p:ss w0rd+%" });
     allReader = await insertClient(db, { tillId: till.id, permissions: { all: "read" } });

@@ -57,7 +57,21 @@ describe.each(testDrivers)("Basic till verification on %s", (driver) => {
   const verify = (password = till.password, code = till.code) =>
     verifier.verify(db, { code, password }, address);
 
-  it("gives the till every scope, and pays for scrypt once while the password is unchanged", async () => {
+  it("gives a till its own permissions' scopes and no others; none for a till without any", async () => {
+    const narrow = await insertTill(db, { permissions: { transaction: "read", all: "write" } });
+    const result = await verifier.verify(db, narrow, address);
+    expect(result).toMatchObject({ ok: true, tillId: narrow.id });
+    if (!result.ok) return;
+    expect(result.scopes.toSorted()).toEqual(["all:read", "all:write", "transaction:read"]);
+    const bare = await insertTill(db, { permissions: {} });
+    expect(await verifier.verify(db, bare, address)).toEqual({
+      ok: true,
+      tillId: bare.id,
+      scopes: [],
+    });
+  });
+
+  it("gives a till with Modify on every group every scope, and pays for scrypt once while the password is unchanged", async () => {
     const first = await verify();
     expect(first).toMatchObject({ ok: true, tillId: till.id });
     if (!first.ok) return;

@@ -2,9 +2,10 @@ import "server-only";
 import { createHmac, randomBytes } from "node:crypto";
 import { sql } from "drizzle-orm";
 import { type Executor, queryRows } from "@/db/client";
-import { apiGroups, organizationSettings, tills } from "@/db/schema";
+import { organizationSettings, tills } from "@/db/schema";
 import { decoyPasswordHash, verifyPassword } from "@/lib/auth/password";
-import { allScopes } from "@/lib/oauth/client-scopes";
+import { type PermissionRow, tillPermissionsJson } from "@/lib/oauth/client-scopes";
+import { scopesForPermissions } from "@/lib/oauth/scopes";
 import { type CounterState, liveCountersJson } from "@/lib/rate-limit/counter";
 import {
   DEFAULT_FAILURE_LIMITS,
@@ -20,9 +21,10 @@ import { TILL_CODE_MAX, TILL_PASSWORD_MAX } from "@/lib/tills/schema";
  * Basic authentication with a till's code and password (RFC 7617), for organisations that keep
  * it switched on.
  *
- * A till is the organisation's own identity, so, as with the seed's InTouch tills, it reaches
- * every API: its caller carries every scope the API groups define. The organisation switch is
- * how an admin takes that away.
+ * A till carries the scopes of its own permissions, one per API group, chosen with the same
+ * None / View only / Modify matrix as an API client's when the till is added (tills that existed
+ * before were given Modify on every group, the every-scope access they had). The organisation
+ * switch turns Basic off altogether.
  *
  * Till passwords are scrypt hashes (about 100 ms and 128 MiB each), too dear to pay on every
  * API call. So a successful verification is remembered for five minutes under an HMAC of the
@@ -57,7 +59,7 @@ interface TillRow {
   enabled: boolean | null;
   tillId: string | null;
   passwordHash: string | null;
-  groupSlugs: string[];
+  permissions: PermissionRow[];
 }
 
 interface Remembered {
@@ -133,7 +135,7 @@ export function createBasicVerifier(
     }
     const key = fingerprint(credentials);
     if (row.tillId && row.passwordHash && recall(key, row)) {
-      return { ok: true, tillId: row.tillId, scopes: allScopes(row.groupSlugs) };
+      return { ok: true, tillId: row.tillId, scopes: scopesForPermissions(row.permissions) };
     }
     const matches =
       fitsTillLimits(credentials) &&
@@ -143,7 +145,7 @@ export function createBasicVerifier(
       return { ok: false, error: "invalid_credentials" };
     }
     remember(key, row.tillId, row.passwordHash);
-    return { ok: true, tillId: row.tillId, scopes: allScopes(row.groupSlugs) };
+    return { ok: true, tillId: row.tillId, scopes: scopesForPermissions(row.permissions) };
   }
 
   return { verify };
@@ -154,14 +156,14 @@ function fitsTillLimits({ code, password }: TillCredentials): boolean {
   return code.length <= TILL_CODE_MAX && password.length <= TILL_PASSWORD_MAX;
 }
 
-/** One row: the switch, the failure counters, every group's slug, and the till if it exists. */
+/** One row: the switch, the failure counters, and the till with its permissions if it exists. */
 async function findTill(executor: Executor, code: string, counterKeys: string[]) {
   const [row] = await queryRows<TillRow>(
     executor,
     sql`select
       ${liveCountersJson(counterKeys)} as "counters",
       (select ${organizationSettings.basicAuthEnabled} from ${organizationSettings} where ${organizationSettings.id} = 1) as "enabled",
-      (select coalesce(json_agg(${apiGroups.slug}), '[]'::json) from ${apiGroups}) as "groupSlugs",
+      ${tillPermissionsJson(tills.id)} as "permissions",
       ${tills.id} as "tillId",
       ${tills.passwordHash} as "passwordHash"
     from (select 1) as "one"

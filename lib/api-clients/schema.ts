@@ -1,25 +1,20 @@
 import { z } from "zod";
+import { groupPermissionsSchema, knownGroupsCheck } from "@/lib/api-groups/schema";
 
 /**
  * The "Register" form's input, validated by the same schema in the browser and in the server
  * action. Permissions are keyed by API group id; a group left out is "none", the seed's default.
  */
-export const PERMISSION_CHOICES = ["none", "read", "write"] as const;
-export type PermissionChoice = (typeof PERMISSION_CHOICES)[number];
-
-/** The seed's words for each level. */
-export const PERMISSION_LABELS: Record<PermissionChoice, string> = {
-  none: "None",
-  read: "View only",
-  write: "Modify",
-};
+export {
+  PERMISSION_CHOICES,
+  PERMISSION_LABELS,
+  type PermissionChoice,
+} from "@/lib/api-groups/schema";
 
 export const TOKEN_TTL_MINUTES = { min: 5, max: 1440, default: 60 } as const;
 
 const TTL_RANGE = "Choose between 5 and 1,440 minutes";
 const SELECT_TILL = "Select your organization till";
-// Far more than any organisation defines; keeps a hostile request from sending a huge record.
-const MAX_PERMISSION_ENTRIES = 200;
 
 export const registerApiClientSchema = z
   .object({
@@ -40,21 +35,7 @@ export const registerApiClientSchema = z
       .min(TOKEN_TTL_MINUTES.min, TTL_RANGE)
       .max(TOKEN_TTL_MINUTES.max, TTL_RANGE)
       .default(TOKEN_TTL_MINUTES.default),
-    permissions: z
-      .record(
-        z.string(),
-        z.enum(PERMISSION_CHOICES, { message: "Choose None, View only or Modify" }),
-      )
-      .superRefine((permissions, context) => {
-        const groupIds = Object.keys(permissions);
-        if (groupIds.length > MAX_PERMISSION_ENTRIES)
-          context.addIssue({ code: "custom", message: "Too many API groups" });
-        for (const groupId of groupIds) {
-          if (groupId.length === 0 || groupId.length > 64)
-            context.addIssue({ code: "custom", path: [groupId], message: "Unknown API group" });
-        }
-      })
-      .default({}),
+    permissions: groupPermissionsSchema,
     tillId: z.string({ message: SELECT_TILL }).trim().min(1, SELECT_TILL).max(64, SELECT_TILL),
   })
   .strict();
@@ -69,17 +50,7 @@ export type RegisterApiClientFields = keyof RegisterApiClientInput;
  * registers the client, which no earlier read can replace.
  */
 export function registerApiClientSchemaFor(groups: readonly { id: string }[]) {
-  const known = new Set(groups.map((group) => group.id));
-  return registerApiClientSchema.superRefine((input, context) => {
-    for (const groupId of Object.keys(input.permissions)) {
-      if (known.has(groupId)) continue;
-      context.addIssue({
-        code: "custom",
-        path: ["permissions", groupId],
-        message: "An API group in this form no longer exists; reload the page",
-      });
-    }
-  });
+  return registerApiClientSchema.superRefine(knownGroupsCheck(groups));
 }
 
 const clientId = z.string().trim().min(1, "Choose an API client").max(64, "Unknown API client");

@@ -344,7 +344,7 @@ describe.each(testDrivers)("API clients on %s", (driver) => {
   it("keeps a till while a client uses it, and lets it go once the client is deleted", async () => {
     const till = await createTill(
       handle.db,
-      { code: "store-9", name: "Store 9", password: "a long till password" },
+      { code: "store-9", name: "Store 9", password: "a long till password", permissions: {} },
       context,
     );
     if (!till.ok) throw new Error(till.error);
@@ -363,7 +363,7 @@ describe.each(testDrivers)("API clients on %s", (driver) => {
     for (let round = 0; round < 3; round++) {
       const till = await createTill(
         handle.db,
-        { code: `race-${round}`, name: "Race", password: "a long till password" },
+        { code: `race-${round}`, name: "Race", password: "a long till password", permissions: {} },
         context,
       );
       if (!till.ok) throw new Error(till.error);

@@ -3,7 +3,7 @@ import { eq, gt, inArray, sql } from "drizzle-orm";
 import type { Database, Executor } from "@/db/client";
 import { isForeignKeyViolation } from "@/db/errors";
 import { apiClientPermissions, apiClients, apiGroups, tills } from "@/db/schema";
-import { compareApiGroups } from "@/lib/api-groups/service";
+import { compareApiGroups, missingGroups } from "@/lib/api-groups/service";
 import { type ChangeContext, recordAudit } from "@/lib/audit/service";
 import { newId } from "@/lib/ids";
 import { type PermissionLevel, scopesForPermissions } from "@/lib/oauth/scopes";
@@ -425,14 +425,4 @@ async function withPermissions(executor: Executor, rows: ClientRow[]): Promise<A
     const permissions = byClient.get(row.id) ?? [];
     return { ...row, permissions, scopes: scopesForPermissions(permissions) };
   });
-}
-
-async function missingGroups(executor: Executor, groupIds: string[]): Promise<string[]> {
-  if (groupIds.length === 0) return [];
-  const found = await executor
-    .select({ id: apiGroups.id })
-    .from(apiGroups)
-    .where(inArray(apiGroups.id, groupIds));
-  const existing = new Set(found.map((group) => group.id));
-  return groupIds.filter((groupId) => !existing.has(groupId));
 }

@@ -45,3 +45,53 @@ export const deleteApiGroupSchema = z
   .strict();
 
 export type DeleteApiGroupInput = z.output<typeof deleteApiGroupSchema>;
+
+/** A permission per API group, as API clients and tills hold them; "none" is the default. */
+export const PERMISSION_CHOICES = ["none", "read", "write"] as const;
+export type PermissionChoice = (typeof PERMISSION_CHOICES)[number];
+
+/** The seed's words for each level. */
+export const PERMISSION_LABELS: Record<PermissionChoice, string> = {
+  none: "None",
+  read: "View only",
+  write: "Modify",
+};
+
+// Far more than any organisation defines; keeps a hostile request from sending a huge record.
+const MAX_PERMISSION_ENTRIES = 200;
+
+/**
+ * The None / View only / Modify matrix as a form sends it: level by API group id. The service
+ * checks that the groups exist inside the transaction that stores the permissions.
+ */
+export const groupPermissionsSchema = z
+  .record(z.string(), z.enum(PERMISSION_CHOICES, { message: "Choose None, View only or Modify" }))
+  .superRefine((permissions, context) => {
+    const groupIds = Object.keys(permissions);
+    if (groupIds.length > MAX_PERMISSION_ENTRIES)
+      context.addIssue({ code: "custom", message: "Too many API groups" });
+    for (const groupId of groupIds) {
+      if (groupId.length === 0 || groupId.length > 64)
+        context.addIssue({ code: "custom", path: [groupId], message: "Unknown API group" });
+    }
+  })
+  .default({});
+
+/**
+ * For a form's schema that also knows which API groups exist, so a permission for a group that
+ * is gone is a field error on `permissions`. The form passes the groups it listed; the action
+ * parses with the plain schema, since only the service's transaction can tell for sure.
+ */
+export function knownGroupsCheck(groups: readonly { id: string }[]) {
+  const known = new Set(groups.map((group) => group.id));
+  return (input: { permissions: Record<string, unknown> }, context: z.RefinementCtx) => {
+    for (const groupId of Object.keys(input.permissions)) {
+      if (known.has(groupId)) continue;
+      context.addIssue({
+        code: "custom",
+        path: ["permissions", groupId],
+        message: "An API group in this form no longer exists; reload the page",
+      });
+    }
+  };
+}

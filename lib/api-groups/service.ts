@@ -1,10 +1,11 @@
 import "server-only";
-import { count, eq } from "drizzle-orm";
+import { count, eq, inArray } from "drizzle-orm";
 import type { Database, Executor } from "@/db/client";
 import { isUniqueViolation } from "@/db/errors";
 import { apiClientPermissions, apiGroups } from "@/db/schema";
 import { type ChangeContext, recordAudit } from "@/lib/audit/service";
 import { newId } from "@/lib/ids";
+import { forgetSupportedScopes } from "@/lib/oauth/metadata";
 import { cappedCount } from "@/lib/paging/list-query";
 import type { CreateApiGroupInput } from "./schema";
 
@@ -92,6 +93,7 @@ export async function createApiGroup(
       });
       return created;
     });
+    forgetSupportedScopes();
     return { ok: true, group };
   } catch (error) {
     // The unique index on slug decides races, and covers the built-in groups' slugs too.
@@ -134,7 +136,7 @@ export async function deleteApiGroup(
   id: string,
   context: ChangeContext,
 ): Promise<DeleteApiGroupResult> {
-  return db.transaction(async (tx): Promise<DeleteApiGroupResult> => {
+  const result = await db.transaction(async (tx): Promise<DeleteApiGroupResult> => {
     // Locking the row makes a registration that grants this group wait (its foreign key check
     // needs a share lock), so the count below is the number of grants the delete removes.
     const [group] = await tx
@@ -159,6 +161,9 @@ export async function deleteApiGroup(
     });
     return { ok: true, deleted: group, affectedClients };
   });
+  // After the commit, so the metadata's next read sees the group gone.
+  if (result.ok) forgetSupportedScopes();
+  return result;
 }
 
 async function countGrants(executor: Executor, groupId: string): Promise<number> {
@@ -167,4 +172,15 @@ async function countGrants(executor: Executor, groupId: string): Promise<number>
     .from(apiClientPermissions)
     .where(eq(apiClientPermissions.groupId, groupId));
   return row?.total ?? 0;
+}
+
+/** Which of these group ids name no group (deleted meanwhile), for a permission matrix's check. */
+export async function missingGroups(executor: Executor, groupIds: string[]): Promise<string[]> {
+  if (groupIds.length === 0) return [];
+  const found = await executor
+    .select({ id: apiGroups.id })
+    .from(apiGroups)
+    .where(inArray(apiGroups.id, groupIds));
+  const existing = new Set(found.map((group) => group.id));
+  return groupIds.filter((groupId) => !existing.has(groupId));
 }

@@ -10,7 +10,7 @@ import type { AddressInfo, Socket } from "node:net";
 import { getRequestListener } from "@hono/node-server";
 import { eq } from "drizzle-orm";
 import type { Database } from "@/db/client";
-import { apiClientPermissions, apiClients, apiGroups, tills } from "@/db/schema";
+import { apiClientPermissions, apiClients, apiGroups, tillPermissions, tills } from "@/db/schema";
 import { generateCredential, hashCredential, visiblePrefix } from "@/lib/api-clients/credentials";
 import { hashPassword } from "@/lib/auth/password";
 import { generateKeyEntry, type Keyring, parseKeyring } from "@/lib/crypto";
@@ -99,9 +99,13 @@ export interface TestTill {
   password: string;
 }
 
+/**
+ * A till with permissions by group slug; left out, Modify on every group, the access a till
+ * that existed before till permissions keeps (db/migrations, least_privilege).
+ */
 export async function insertTill(
   db: Database,
-  input: { code?: string; password?: string } = {},
+  input: { code?: string; password?: string; permissions?: Record<string, "read" | "write"> } = {},
 ): Promise<TestTill> {
   const till = {
     id: newId("till"),
@@ -114,6 +118,12 @@ export async function insertTill(
     name: `Till ${till.code}`,
     passwordHash: await hashPassword(till.password),
   });
+  const groups = await db.select({ id: apiGroups.id, slug: apiGroups.slug }).from(apiGroups);
+  const grants = groups.flatMap((group) => {
+    const level = input.permissions ? input.permissions[group.slug] : "write";
+    return level ? [{ tillId: till.id, groupId: group.id, level }] : [];
+  });
+  if (grants.length) await db.insert(tillPermissions).values(grants);
   return till;
 }
 

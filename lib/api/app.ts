@@ -128,7 +128,7 @@ export function createApiApp(deps: ApiDependencies) {
     const health = await checkHealth(db);
     return c.json(health, health.status === "ok" ? 200 : 503);
   });
-  if (deps.tokenBroker) registerAuthConfigRoutes(app, deps.tokenBroker);
+  if (deps.tokenBroker) registerAuthConfigRoutes(app, { db, tokenBroker: deps.tokenBroker });
   if (deps.integrations) {
     const { sandbox, allowPrivateUrls } = deps.integrations;
     const freshCredentials =

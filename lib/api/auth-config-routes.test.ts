@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DatabaseHandle } from "@/db/client";
+import type { ApiAccessInput } from "@/lib/api-access/schema";
+import { setAuthConfigAccess } from "@/lib/auth-configs/access";
 import { createTokenBroker, type TokenBroker } from "@/lib/auth-configs/token-broker";
 import {
   type FakeTokenServer,
@@ -34,7 +36,11 @@ describe.each(testDrivers)("POST /api/v1/auth-configs/{identifier}/token on %s",
   let viewer: TestClient;
   let modifier: TestClient;
   let outsider: TestClient;
+  let ungranted: TestClient;
   let tillAuthorization: string;
+  let readOnlyTillAuthorization: string;
+  let paymentsId: string;
+  let grant: (access: ApiAccessInput) => Promise<void>;
 
   const bearerFor = async (client: TestClient) => `Bearer ${await accessTokenFor(server, client)}`;
 
@@ -54,7 +60,7 @@ describe.each(testDrivers)("POST /api/v1/auth-configs/{identifier}/token on %s",
       sendJson(res, 400, { error: "invalid_client", detail: UPSTREAM_SECRET_BODY }),
     );
     const basic = OIDC_CLIENTS[0] as (typeof OIDC_CLIENTS)[number];
-    await seedConfig(handle.db, keyring, admin, {
+    paymentsId = await seedConfig(handle.db, keyring, admin, {
       identifier: "payments",
       tokenUrl: oidc.tokenUrl,
       clientId: basic.clientId,
@@ -67,7 +73,13 @@ describe.each(testDrivers)("POST /api/v1/auth-configs/{identifier}/token on %s",
       tokenUrl: fake.url(),
       clientId: "client",
       clientSecret: "secret",
+      apiAccess: { mode: "all" },
     });
+    const context = { actor: { type: "admin" as const, ...admin }, clientAddress: null };
+    grant = async (access) => {
+      const result = await setAuthConfigAccess(handle.db, paymentsId, access, context);
+      if (!result.ok) throw new Error(result.error);
+    };
     broker = createTokenBroker({
       db: handle.db,
       keyring,
@@ -83,6 +95,11 @@ describe.each(testDrivers)("POST /api/v1/auth-configs/{identifier}/token on %s",
       tillId: till.id,
       permissions: { transaction: "write", integrations: "write" },
     });
+    ungranted = await insertClient(handle.db, { tillId: till.id, permissions: { all: "write" } });
+    const readOnlyTill = await insertTill(handle.db, { permissions: { transaction: "read" } });
+    readOnlyTillAuthorization = basicHeader(readOnlyTill.code, readOnlyTill.password);
+    // The clients above may fetch "payments" tokens, and tills too; `ungranted` may not.
+    await grant({ mode: "selected", clientIds: [viewer.id, modifier.id], tills: true });
   });
 
   afterAll(async () => {
@@ -111,8 +128,42 @@ describe.each(testDrivers)("POST /api/v1/auth-configs/{identifier}/token on %s",
     }
     // Identifiers are case-insensitive, as they are unique.
     expect((await tokenOf("PAYMENTS", await bearerFor(viewer))).status).toBe(200);
-    // A till (Basic) is the organisation's own identity and reaches every API.
+    // A till (Basic) holding all:read, with tills ticked on the config's access list.
     expect((await tokenOf("payments", tillAuthorization)).status).toBe(200);
+  });
+
+  it("refuses with 403 a client without a grant on the config, though it holds all:write", async () => {
+    const response = await tokenOf("payments", await bearerFor(ungranted));
+    expect(response.status).toBe(403);
+    expect(response.headers.get("content-type")).toBe("application/problem+json");
+    const body = await response.json();
+    expect(body).toMatchObject({ status: 403, title: "No access to this auth config" });
+    expect(JSON.stringify(body)).not.toContain("access_token");
+  });
+
+  it("follows the access list as an admin changes it: grant, tills off, all", async () => {
+    const authorization = await bearerFor(ungranted);
+    try {
+      await grant({ mode: "selected", clientIds: [ungranted.id], tills: false });
+      expect((await tokenOf("payments", authorization)).status).toBe(200);
+      expect((await tokenOf("payments", await bearerFor(viewer))).status).toBe(403);
+      // A till holding all:read, but tills are not on the list.
+      const till = await tokenOf("payments", tillAuthorization);
+      expect(till.status).toBe(403);
+      expect(await till.json()).toMatchObject({ title: "No access to this auth config" });
+      await grant({ mode: "all" });
+      expect((await tokenOf("payments", await bearerFor(viewer))).status).toBe(200);
+      expect((await tokenOf("payments", tillAuthorization)).status).toBe(200);
+    } finally {
+      await grant({ mode: "selected", clientIds: [viewer.id, modifier.id], tills: true });
+    }
+  });
+
+  it("gives a till over Basic only its own permissions' scopes", async () => {
+    // Tills are on the list, but this one holds only transaction:read, not all:read.
+    const response = await tokenOf("payments", readOnlyTillAuthorization);
+    expect(response.status).toBe(403);
+    expect(await response.json()).toMatchObject({ error: "insufficient_scope" });
   });
 
   it("refuses a client without all:read or all:write with 403 insufficient_scope", async () => {

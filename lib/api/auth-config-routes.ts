@@ -1,14 +1,19 @@
 import "server-only";
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import type { Executor } from "@/db/client";
+import { accessCallerOf } from "@/lib/api-access/service";
 import { type ApiAuthVariables, requireAnyScope } from "@/lib/api-auth/middleware";
+import { checkAuthConfigAccess } from "@/lib/auth-configs/access";
 import { type TokenBroker, TokenBrokerError } from "@/lib/auth-configs/token-broker";
 import { API_TAGS } from "./openapi";
+import { problem } from "./problem";
 import { CALLER_SECURITY, problemResponse } from "./route-schemas";
 
 /**
  * POST /api/v1/auth-configs/{identifier}/token: programs get an outbound access token from the
  * token broker. Callers need View only or Modify on "All (other APIs)" (`all:read` or
- * `all:write`); authentication and the rate limit are the /api middleware's.
+ * `all:write`) and a place on the config's access list (lib/auth-configs/access.ts);
+ * authentication and the rate limit are the /api middleware's.
  */
 const READ_ALL = "all:read";
 const WRITE_ALL = "all:write";
@@ -29,7 +34,7 @@ export const authConfigTokenRoute = createRoute({
   tags: [API_TAGS.authConfigs],
   summary: "Get an access token for an auth config",
   description:
-    "Returns a valid access token for the auth config, fetched from its token server or served from the broker's cache. Needs the scope `all:read` or `all:write`.",
+    "Returns a valid access token for the auth config, fetched from its token server or served from the broker's cache. Needs the scope `all:read` or `all:write`, and the auth config's API access must include the caller (set by an admin beside the config in the console).",
   security: CALLER_SECURITY,
   middleware: [requireAnyScope([READ_ALL, WRITE_ALL])],
   request: {
@@ -47,7 +52,9 @@ export const authConfigTokenRoute = createRoute({
     },
     400: problemResponse("Malformed credentials"),
     401: problemResponse("No, or invalid, credentials"),
-    403: problemResponse("Missing scope, or a browser request"),
+    403: problemResponse(
+      "Missing scope, a caller outside the auth config's API access, or a browser request",
+    ),
     404: problemResponse("No auth config with this identifier"),
     429: problemResponse("Too many requests"),
     502: problemResponse("The token server failed or refused"),
@@ -56,10 +63,19 @@ export const authConfigTokenRoute = createRoute({
 
 export function registerAuthConfigRoutes(
   app: OpenAPIHono<{ Variables: ApiAuthVariables }>,
-  tokenBroker: TokenBroker,
+  deps: { db: Executor; tokenBroker: TokenBroker },
 ): void {
+  const { db, tokenBroker } = deps;
   app.openapi(authConfigTokenRoute, async (c) => {
     const { identifier } = c.req.valid("param");
+    const access = await checkAuthConfigAccess(db, identifier, accessCallerOf(c.get("apiCaller")));
+    if (access === "not_found") return c.json(NOT_FOUND, 404, PROBLEM_CONTENT_TYPE);
+    if (access === "forbidden") {
+      return problem(c, 403, "No access to this auth config", {
+        detail:
+          "This auth config's API access does not include this caller. An admin can grant it beside the config in the console.",
+      });
+    }
     try {
       const token = await tokenBroker.getAccessToken(identifier);
       return c.json(
@@ -85,18 +101,16 @@ export function registerAuthConfigRoutes(
 
 const PROBLEM_CONTENT_TYPE = { "content-type": "application/problem+json" };
 
+const NOT_FOUND = {
+  type: "about:blank",
+  title: "Auth config not found",
+  status: 404 as const,
+  detail: "There is no auth config with this identifier.",
+};
+
 /** The broker's message is its own plain words; the upstream body never reaches here. */
 function brokerFailure(error: TokenBrokerError) {
-  if (error.code === "config_not_found") {
-    return {
-      body: {
-        type: "about:blank",
-        title: "Auth config not found",
-        status: 404 as const,
-        detail: error.message,
-      },
-    };
-  }
+  if (error.code === "config_not_found") return { body: { ...NOT_FOUND, detail: error.message } };
   return {
     retryAfterSeconds: error.retryAfterSeconds,
     body: {

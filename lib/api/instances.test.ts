@@ -4,7 +4,7 @@ import type { DatabaseHandle } from "@/db/client";
 import { apiClients, rateLimitCounters } from "@/db/schema";
 import { revokeApiClientTokens, rollApiClientSecret } from "@/lib/api-clients/service";
 import type { TokenBroker } from "@/lib/auth-configs/token-broker";
-import { insertTestAdmin } from "@/lib/auth-configs/token-broker.testing";
+import { insertTestAdmin, seedConfig, testKeyring } from "@/lib/auth-configs/token-broker.testing";
 import { generateKeyEntry, parseKeyring } from "@/lib/crypto";
 import { createTestDatabase, openSecondInstance, testDrivers } from "@/lib/testing/databases";
 import {
@@ -56,6 +56,14 @@ describe.each(testDrivers)("two app instances on one %s database", (driver) => {
       await startApiServer({ ...deps, db: second.db }),
     ];
     till = await insertTill(first.db);
+    // The stub answers for the broker; the route still checks the config's access list.
+    await seedConfig(first.db, testKeyring(), await insertTestAdmin(first.db), {
+      identifier: "anything",
+      tokenUrl: "https://token.example/oauth/token",
+      clientId: "client",
+      clientSecret: "secret",
+      apiAccess: { mode: "all" },
+    });
   });
 
   afterAll(async () => {

@@ -2,6 +2,7 @@ import "server-only";
 import { createRoute, type OpenAPIHono, type RouteConfig, z } from "@hono/zod-openapi";
 import type { Context, MiddlewareHandler } from "hono";
 import type { Database } from "@/db/client";
+import { accessCallerOf } from "@/lib/api-access/service";
 import type { ApiCaller } from "@/lib/api-auth/authenticate";
 import { type ApiAuthVariables, requireAnyScope } from "@/lib/api-auth/middleware";
 import type { ActorContext } from "@/lib/audit/service";
@@ -34,7 +35,6 @@ import {
   checkApiAccess,
   getIntegration,
   type Integration,
-  type IntegrationCaller,
   updateIntegrationAuth,
 } from "@/lib/integrations/service";
 import { INTEGRATION_API_SCOPE } from "@/lib/oauth/scopes";
@@ -416,7 +416,7 @@ export function registerIntegrationRoutes(
 
   app.openapi(credentialsRoute(validateId), async (c) => {
     const { integrationId, connectionId } = c.req.valid("param");
-    const caller = integrationCaller(c.get("apiCaller"));
+    const caller = accessCallerOf(c.get("apiCaller"));
     if (!CONNECTION_ID.test(connectionId)) {
       // The same order of answers as every other route: access first, then the connection.
       const access = await checkApiAccess(deps.db, integrationId, caller);
@@ -500,7 +500,7 @@ export function resolveIntegration(db: Database): MiddlewareHandler<IntegrationE
   return async (c, next) => {
     const parsed = integrationIdSchema.safeParse(c.req.param("integrationId"));
     if (!parsed.success) return invalidIntegrationId(c);
-    const access = await checkApiAccess(db, parsed.data, integrationCaller(c.get("apiCaller")));
+    const access = await checkApiAccess(db, parsed.data, accessCallerOf(c.get("apiCaller")));
     if (access !== "allowed") return accessProblem(c, access);
     await next();
   };
@@ -525,12 +525,6 @@ function accessProblem(c: Context, access: "not_found" | "forbidden") {
   return problem(c, 403, "No access to this integration", {
     detail: "This integration accepts API calls only from the API clients an admin chose for it.",
   });
-}
-
-function integrationCaller(caller: ApiCaller): IntegrationCaller {
-  return caller.kind === "client"
-    ? { kind: "client", clientId: caller.clientId }
-    : { kind: "till" };
 }
 
 export function actorOf(c: Context<IntegrationEnv>): ActorContext {

@@ -16,6 +16,7 @@ export const AUDIT_ACTIONS = [
   "api_client.tokens_revoked",
   "api_group.created",
   "api_group.deleted",
+  "auth_config.api_access_changed",
   "auth_config.created",
   "auth_config.deleted",
   "auth_config.replaced",

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { apiAccessOutput } from "@/lib/api-access/schema";
 import type { ActionFailure } from "@/lib/forms/action-result";
 import { type ListPageResult, pageOutput } from "@/lib/paging/contract";
 import { AUTH_METHODS, type CreateAuthConfigFields, type createAuthConfigSchema } from "./schema";
@@ -30,6 +31,7 @@ export const authConfigDetailOutput = authConfigListItemOutput.extend({
   tokensFetched: z.number().int(),
   /** The config this one replaced under the same identifier; its row is gone. */
   replacesId: z.string().nullable(),
+  apiAccess: apiAccessOutput,
 });
 
 export type AuthConfigListItem = z.output<typeof authConfigListItemOutput>;
@@ -71,3 +73,9 @@ export type TestAuthConfigResult =
   | ActionFailure;
 
 export const AUTH_CONFIG_TYPE_LABEL = "OAuth 2.0 client credentials";
+
+/** Saving the access list: the list as saved, or why not. */
+export type SetAuthConfigAccessResult =
+  | { ok: true; access: z.output<typeof apiAccessOutput> }
+  | { ok: false; fieldErrors: { clientIds?: string } }
+  | (ActionFailure & { notFound?: boolean });

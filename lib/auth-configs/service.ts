@@ -3,6 +3,7 @@ import { eq, sql } from "drizzle-orm";
 import type { Database, Executor } from "@/db/client";
 import { isUniqueViolation } from "@/db/errors";
 import { authConfigs } from "@/db/schema";
+import type { ApiAccess } from "@/lib/api-access/schema";
 import { type ChangeContext, recordAudit } from "@/lib/audit/service";
 import { type Keyring, open, seal } from "@/lib/crypto";
 import { sealBindingFor, authConfigSealedColumns as sealed } from "@/lib/crypto/registry";
@@ -16,6 +17,7 @@ import {
   listWhere,
   pageLimit,
 } from "@/lib/paging/list-query";
+import { grantClients, readAuthConfigAccess, readGrantedClientIds } from "./access";
 import type { AuthMethod, CreateAuthConfigInput } from "./schema";
 import { describeTokenError, TokenBrokerError, type TokenBrokerErrorCode } from "./token-errors";
 
@@ -44,6 +46,8 @@ export interface AuthConfigView extends AuthConfigListItem {
   tokensFetched: number;
   /** The config this one replaced under the same identifier, if any (its row is gone). */
   replacesId: string | null;
+  /** Who may fetch its tokens through the API: policy beside the config (./access.ts). */
+  apiAccess: ApiAccess;
 }
 
 /** What the token broker needs to ask for a token. Server-side only. */
@@ -78,11 +82,13 @@ export type CreateAuthConfigResult =
   | { ok: true; config: AuthConfigView }
   | { ok: false; error: "identifier_taken" };
 
-/** What a replacement takes over from the config it replaces. */
+/** What a replacement takes over from the config it replaces: its usage and who may use it. */
 interface Predecessor {
   id: string;
   lastUsedAt: Date | null;
   tokensFetched: number;
+  apiAccess: Row["apiAccess"];
+  apiAccessTills: boolean;
 }
 
 /** Inserts a config with its credentials sealed to its new row id. */
@@ -114,6 +120,9 @@ async function insertConfig(
       replacesId: predecessor?.id ?? null,
       lastUsedAt: predecessor?.lastUsedAt ?? null,
       tokensFetched: predecessor?.tokensFetched ?? 0,
+      // A new config lets nobody in (the column's default); a replacement keeps its access.
+      apiAccess: predecessor?.apiAccess,
+      apiAccessTills: predecessor?.apiAccessTills,
     })
     .returning();
   return inserted as Row;
@@ -138,7 +147,10 @@ export async function createAuthConfig(
       });
       return inserted;
     });
-    return { ok: true, config: toView(keyring, row) };
+    return {
+      ok: true,
+      config: toView(keyring, row, { mode: row.apiAccess, tills: false, clients: [] }),
+    };
   } catch (error) {
     // The unique index on lower(identifier) decides races: the loser lands here.
     if (isUniqueViolation(error)) return { ok: false, error: "identifier_taken" };
@@ -188,7 +200,7 @@ export async function getAuthConfig(
   id: string,
 ): Promise<AuthConfigView | null> {
   const [row] = await executor.select().from(authConfigs).where(eq(authConfigs.id, id));
-  return row ? toView(keyring, row) : null;
+  return row ? toView(keyring, row, await readAuthConfigAccess(executor, row)) : null;
 }
 
 export async function findAuthConfigCredentials(
@@ -280,6 +292,8 @@ export async function replaceAuthConfig(
         identifier: authConfigs.identifier,
         lastUsedAt: authConfigs.lastUsedAt,
         tokensFetched: authConfigs.tokensFetched,
+        apiAccess: authConfigs.apiAccess,
+        apiAccessTills: authConfigs.apiAccessTills,
       })
       .from(authConfigs)
       .where(eq(authConfigs.id, replacedId))
@@ -289,6 +303,7 @@ export async function replaceAuthConfig(
     if (old.identifier.toLowerCase() !== input.identifier.toLowerCase()) {
       return { ok: false, error: "identifier_changed" };
     }
+    const grantedClients = await readGrantedClientIds(tx, old.id);
     await tx.delete(authConfigs).where(eq(authConfigs.id, old.id));
     const row = await insertConfig(
       tx,
@@ -297,6 +312,8 @@ export async function replaceAuthConfig(
       context,
       old,
     );
+    // The deletion cascaded to the old row's access list; the successor gets the same one.
+    await grantClients(tx, row.id, grantedClients);
     await recordAudit(tx, {
       actor: context.actor,
       action: "auth_config.replaced",
@@ -309,7 +326,11 @@ export async function replaceAuthConfig(
         tokensFetched: old.tokensFetched,
       },
     });
-    return { ok: true, config: toView(keyring, row), replaced: old };
+    return {
+      ok: true,
+      config: toView(keyring, row, await readAuthConfigAccess(tx, row)),
+      replaced: old,
+    };
   });
   // After the commit, as for a deletion: the old config's token must not serve the new one.
   if (result.ok) broker.forget(result.replaced.identifier);
@@ -424,7 +445,7 @@ function openColumn(keyring: Keyring, row: Row, column: keyof typeof sealed): st
   return open(keyring, value, sealBindingFor(sealed[column], row.id));
 }
 
-function toView(keyring: Keyring, row: Row): AuthConfigView {
+function toView(keyring: Keyring, row: Row, apiAccess: ApiAccess): AuthConfigView {
   return {
     id: row.id,
     identifier: row.identifier,
@@ -440,5 +461,6 @@ function toView(keyring: Keyring, row: Row): AuthConfigView {
     lastUsedAt: row.lastUsedAt,
     tokensFetched: row.tokensFetched,
     replacesId: row.replacesId,
+    apiAccess,
   };
 }

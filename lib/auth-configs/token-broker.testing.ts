@@ -7,6 +7,7 @@ import http from "node:http";
 import type { Socket } from "node:net";
 import type { Database } from "@/db/client";
 import { admins } from "@/db/schema";
+import type { ApiAccessInput } from "@/lib/api-access/schema";
 import { generateKeyEntry, type Keyring, parseKeyring } from "@/lib/crypto";
 import { newId } from "@/lib/ids";
 import {
@@ -15,6 +16,7 @@ import {
   type RecordingServer,
   startRecordingServer,
 } from "@/lib/testing/http-server";
+import { setAuthConfigAccess } from "./access";
 import type { AuthMethod } from "./schema";
 import { createAuthConfig } from "./service";
 
@@ -36,6 +38,8 @@ export interface TestConfigInput {
   authMethod?: AuthMethod;
   scope?: string;
   audience?: string;
+  /** Who may fetch its tokens over the API; left out, nobody (a new config's default). */
+  apiAccess?: ApiAccessInput;
 }
 
 /** Creates a config through the real service, so the broker reads sealed columns as in the app. */
@@ -61,6 +65,11 @@ export async function seedConfig(
     { actor: { type: "admin", id: admin.id, label: admin.label }, clientAddress: null },
   );
   if (!result.ok) throw new Error(`seeding ${input.identifier} failed: ${result.error}`);
+  if (input.apiAccess) {
+    const context = { actor: { type: "admin" as const, ...admin }, clientAddress: null };
+    const access = await setAuthConfigAccess(db, result.config.id, input.apiAccess, context);
+    if (!access.ok) throw new Error(`granting ${input.identifier} failed: ${access.error}`);
+  }
   return result.config.id;
 }
 

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { apiAccessOutput } from "@/lib/api-access/schema";
 import type { ActionFailure } from "@/lib/forms/action-result";
 import { type ListPageResult, pageOutput } from "@/lib/paging/contract";
 import { AUTH_TYPES, CONNECTION_STATUSES, FIELD_TYPES, OAUTH_SECRET_PROPERTIES } from "./schema";
@@ -62,10 +63,7 @@ export const integrationDetailOutput = integrationListItemOutput.extend({
   authTestCode: z.string().nullable(),
   authFields: z.array(authFieldOutput.extend({ id: z.string() })),
   oauthClient: oauthClientOutput.extend({ stored: storedCredentialsOutput }).nullable(),
-  apiAccess: z.object({
-    mode: z.enum(["all", "selected"]),
-    clients: z.array(z.object({ id: z.string(), name: z.string(), clientKey: z.string() })),
-  }),
+  apiAccess: apiAccessOutput,
   connectionCount: z.number().int(),
   connectReturnUrls: z.array(z.string()),
   createdBy: z.string(),

@@ -291,18 +291,6 @@ export type CreateIntegrationFields = keyof CreateIntegrationInput;
 
 export const integrationIdSchema = z.uuid({ message: "The integration ID must be a UUID" });
 
-export const apiAccessSchema = z.discriminatedUnion("mode", [
-  z.object({ mode: z.literal("all") }).strict(),
-  z
-    .object({
-      mode: z.literal("selected"),
-      clientIds: z.array(z.string().regex(/^cli_[0-9a-f]{20}$/, "Unknown API client")).max(1_000),
-    })
-    .strict(),
-]);
-
-export type ApiAccessInput = z.output<typeof apiAccessSchema>;
-
 /**
  * A connection's values as sent: strings, or numbers for NUMBER fields. Sizes are bounded here,
  * before anything looks at the text; checkConnectionValues applies each field's rules.

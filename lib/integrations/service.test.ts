@@ -604,6 +604,17 @@ describe.each(testDrivers)("integrations service on %s", (driver) => {
         ok: false,
         error: "unknown_client",
       });
+      // The shared access list's tills flag lets tills in under "selected" too.
+      expect(
+        await setApiAccess(
+          handle.db,
+          id,
+          { mode: "selected", clientIds: [], tills: true },
+          context,
+        ),
+      ).toMatchObject({ ok: true, integration: { apiAccess: { tills: true, clients: [] } } });
+      expect(await checkApiAccess(handle.db, id, { kind: "till" })).toBe("allowed");
+      expect(await as(listed.id)).toBe("forbidden");
     });
   });
 });

@@ -1,18 +1,24 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
-import { and, asc, count, eq, type SQL, sql } from "drizzle-orm";
+import { asc, count, eq, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import type { Database, Executor, Transaction } from "@/db/client";
-import { isForeignKeyViolation } from "@/db/errors";
 import {
-  apiClients,
   integrationApiClients,
   integrationAuthFields,
   integrationConnections,
   integrationOAuthClients,
   integrations,
 } from "@/db/schema";
-import { listApiClients } from "@/lib/api-clients/service";
+import type { ApiAccess, ApiAccessInput } from "@/lib/api-access/schema";
+import {
+  type AccessList,
+  type ApiAccessCaller,
+  accessAllowed,
+  checkAccess,
+  readAccess,
+  setAccess,
+} from "@/lib/api-access/service";
 import { type ActorContext, type ChangeContext, recordAudit } from "@/lib/audit/service";
 import { type Keyring, seal } from "@/lib/crypto";
 import {
@@ -31,7 +37,6 @@ import {
 } from "@/lib/paging/list-query";
 import type { Sandbox } from "@/lib/sandbox/types";
 import {
-  type ApiAccessInput,
   type AuthType,
   type CreateIntegrationInput,
   type FieldType,
@@ -82,10 +87,7 @@ export interface Integration extends IntegrationListItem {
   authRevision: number;
   authFields: AuthField[];
   oauthClient: OAuthClientView | null;
-  apiAccess: {
-    mode: "all" | "selected";
-    clients: { id: string; name: string; clientKey: string }[];
-  };
+  apiAccess: ApiAccess;
   connectionCount: number;
   /** Where connect links may send the end user back to (connect-sessions.ts, returnUrlAllowed). */
   connectReturnUrls: string[];
@@ -161,18 +163,13 @@ export function integrationPageQuery(executor: Executor, options: ListOptions, l
 export async function getIntegration(executor: Executor, id: string): Promise<Integration | null> {
   const [row] = await executor.select().from(integrations).where(eq(integrations.id, id));
   if (!row) return null;
-  const [fields, [oauthClient], accessClients, [connections]] = await Promise.all([
+  const [fields, [oauthClient], apiAccess, [connections]] = await Promise.all([
     selectFields(executor, id),
     executor
       .select()
       .from(integrationOAuthClients)
       .where(eq(integrationOAuthClients.integrationId, id)),
-    executor
-      .select({ id: apiClients.id, name: apiClients.name, clientKey: apiClients.clientKey })
-      .from(integrationApiClients)
-      .innerJoin(apiClients, eq(apiClients.id, integrationApiClients.apiClientId))
-      .where(eq(integrationApiClients.integrationId, id))
-      .orderBy(asc(sql`lower(${apiClients.name})`)),
+    readAccess(executor, integrationAccess, id, { mode: row.apiAccess, tills: row.apiAccessTills }),
     executor
       .select({ total: count() })
       .from(integrationConnections)
@@ -188,7 +185,7 @@ export async function getIntegration(executor: Executor, id: string): Promise<In
     authRevision: row.authRevision,
     authFields: fields,
     oauthClient: oauthClient ? toOAuthView(oauthClient) : null,
-    apiAccess: { mode: row.apiAccess, clients: accessClients },
+    apiAccess,
     connectionCount: connections?.total ?? 0,
     connectReturnUrls: row.connectReturnUrls,
     createdAt: row.createdAt,
@@ -496,85 +493,48 @@ export type SetApiAccessResult =
   | { ok: true; integration: Integration }
   | { ok: false; error: "not_found" | "unknown_client" };
 
-/** Which API clients may manage the integration through the public API. */
+/** Who may manage an integration through the public API (lib/api-access). */
+export const integrationAccess: AccessList = {
+  table: integrations,
+  id: integrations.id,
+  mode: integrations.apiAccess,
+  tills: integrations.apiAccessTills,
+  members: integrationApiClients,
+  memberRecord: integrationApiClients.integrationId,
+  memberClient: integrationApiClients.apiClientId,
+  auditAction: "integration.api_access_changed",
+  targetType: "integration",
+};
+
+/** Which API clients (and whether tills) may manage the integration through the public API. */
 export async function setApiAccess(
   db: Database,
   id: string,
   access: ApiAccessInput,
   context: ChangeContext,
 ): Promise<SetApiAccessResult> {
-  const clientIds = access.mode === "selected" ? [...new Set(access.clientIds)] : [];
-  try {
-    const found = await db.transaction(async (tx) => {
-      const [updated] = await tx
-        .update(integrations)
-        .set({ apiAccess: access.mode })
-        .where(eq(integrations.id, id))
-        .returning({ id: integrations.id });
-      if (!updated) return false;
-      await tx.delete(integrationApiClients).where(eq(integrationApiClients.integrationId, id));
-      if (clientIds.length > 0) {
-        await tx
-          .insert(integrationApiClients)
-          .values(clientIds.map((apiClientId) => ({ integrationId: id, apiClientId })));
-      }
-      await recordAudit(tx, {
-        actor: context.actor,
-        action: "integration.api_access_changed",
-        target: { type: "integration", id },
-        clientAddress: context.clientAddress,
-        details: { mode: access.mode, clients: clientIds.length },
-      });
-      return true;
-    });
-    if (!found) return { ok: false, error: "not_found" };
-  } catch (error) {
-    // A client deleted while the form was open: its id no longer satisfies the foreign key.
-    if (isForeignKeyViolation(error)) return { ok: false, error: "unknown_client" };
-    throw error;
-  }
+  const result = await setAccess(db, integrationAccess, id, access, context);
+  if (!result.ok) return result;
   return { ok: true, integration: await readBack(db, id) };
 }
 
 /** Who calls the public API, as far as integration access is concerned. */
-export type IntegrationCaller = { kind: "client"; clientId: string } | { kind: "till" };
+export type IntegrationCaller = ApiAccessCaller;
 
 /**
  * Whether the caller may manage this integration through the API: "all" lets every caller that
- * passed the scope check in; "selected" lets only the listed API clients in (tills are never
- * listed, so they are refused). One indexed query.
+ * passed the scope check in; "selected" lets only the listed API clients in, and tills only when
+ * the list says so. One indexed query.
  */
-export async function checkApiAccess(
+export function checkApiAccess(
   executor: Executor,
   integrationId: string,
   caller: IntegrationCaller,
 ): Promise<"allowed" | "forbidden" | "not_found"> {
-  const [row] = await executor
-    .select({ allowed: apiAccessAllowed(caller) })
-    .from(integrations)
-    .where(eq(integrations.id, integrationId));
-  if (!row) return "not_found";
-  return row.allowed ? "allowed" : "forbidden";
+  return checkAccess(executor, integrationAccess, eq(integrations.id, integrationId), caller);
 }
 
-/**
- * The access rule as a condition on a row of `integrations`, for statements that check access
- * and do their work in one round trip (GET …/credentials). checkApiAccess uses it too, so the
- * rule is written once.
- */
+/** The access rule as a condition on a row of `integrations` (GET …/credentials uses it). */
 export function apiAccessAllowed(caller: IntegrationCaller): SQL<boolean> {
-  if (caller.kind !== "client") return sql<boolean>`(${integrations.apiAccess} = 'all')`;
-  return sql<boolean>`(${integrations.apiAccess} = 'all' or exists (select 1 from ${integrationApiClients} where ${and(
-    eq(integrationApiClients.integrationId, integrations.id),
-    eq(integrationApiClients.apiClientId, caller.clientId),
-  )}))`;
-}
-
-/**
- * API clients whose name or key contains `search`, for the console's access picker: the first
- * `limit` of the API clients list's own query, so the same indexes serve it.
- */
-export async function searchAccessCandidates(executor: Executor, search: string, limit = 20) {
-  const page = await listApiClients(executor, { search, limit });
-  return page.items.map(({ id, name, clientKey }) => ({ id, name, clientKey }));
+  return accessAllowed(integrationAccess, caller);
 }

@@ -1,6 +1,6 @@
 import "server-only";
 import { type AnyColumn, type SQL, sql } from "drizzle-orm";
-import { apiClientPermissions, apiGroups } from "@/db/schema";
+import { apiClientPermissions, apiGroups, tillPermissions } from "@/db/schema";
 import { type PermissionLevel, scopesForPermissions } from "./scopes";
 
 export interface PermissionRow {
@@ -25,6 +25,19 @@ export function permissionsJson(clientId: AnyColumn | SQL): SQL<PermissionRow[]>
 /** A timestamp column as epoch seconds with its fraction (float8, so no driver parses it as text). */
 export function epochSeconds(column: AnyColumn): SQL<number | null> {
   return sql<number | null>`extract(epoch from ${column})::float8`;
+}
+
+/**
+ * The same for a till's permissions (Basic authentication), through its primary key; by slug,
+ * so the console lists a till's scopes in a stable order.
+ */
+export function tillPermissionsJson(tillId: AnyColumn | SQL): SQL<PermissionRow[]> {
+  return sql<PermissionRow[]>`coalesce((
+    select json_agg(json_build_object('slug', ${apiGroups.slug}, 'level', ${tillPermissions.level}) order by ${apiGroups.slug})
+    from ${tillPermissions}
+    join ${apiGroups} on ${apiGroups.id} = ${tillPermissions.groupId}
+    where ${tillPermissions.tillId} = ${tillId}
+  ), '[]'::json)`;
 }
 
 /**

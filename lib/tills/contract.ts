@@ -14,6 +14,8 @@ export const tillOutput = z.object({
   code: z.string(),
   name: z.string(),
   createdAt: z.date(),
+  /** What Basic requests as the till carry (its permissions as scopes). */
+  scopes: z.array(z.string()),
   apiClientCount: z.number().int(),
 });
 

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { groupPermissionsSchema, knownGroupsCheck } from "@/lib/api-groups/schema";
 
 /**
  * A till's code is the user name of HTTP Basic authentication, so it cannot contain `:` (the
@@ -29,11 +30,21 @@ export const createTillSchema = z
       .string({ message: "Enter a password" })
       .min(TILL_PASSWORD_MIN, `Use at least ${TILL_PASSWORD_MIN} characters`)
       .max(TILL_PASSWORD_MAX, `Use at most ${TILL_PASSWORD_MAX} characters`),
+    /**
+     * What Basic requests as this till may do, per API group, as for an API client. Left out, a
+     * group is None: a till added without choices reaches nothing.
+     */
+    permissions: groupPermissionsSchema,
   })
   .strict();
 
 export type CreateTillInput = z.output<typeof createTillSchema>;
 export type CreateTillFields = keyof CreateTillInput;
+
+/** The add-till schema that also knows which API groups the form listed (see knownGroupsCheck). */
+export function createTillSchemaFor(groups: readonly { id: string }[]) {
+  return createTillSchema.superRefine(knownGroupsCheck(groups));
+}
 
 export const deleteTillSchema = z
   .object({ id: z.string().trim().min(1, "Choose a till").max(64, "Unknown till") })

@@ -3,7 +3,7 @@ import { eq, sql } from "drizzle-orm";
 import type pg from "pg";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type DatabaseHandle, queryRows } from "@/db/client";
-import { admins, apiClients, auditEvents, tills } from "@/db/schema";
+import { admins, apiClients, apiGroups, auditEvents, tills } from "@/db/schema";
 import { createBasicVerifier } from "@/lib/api-auth/basic";
 import { COUNT_CAP } from "@/lib/paging/contract";
 import { createTestDatabase, testDrivers } from "@/lib/testing/databases";
@@ -62,6 +62,7 @@ describe.each(testDrivers)("tills on %s", (driver) => {
       code: "Store-01.a_b",
       name: "Till Store-01.a_b",
       createdAt: expect.any(Date),
+      scopes: [],
     });
     const [raw] = await queryRows<Record<string, unknown>>(handle.db, sql`select * from tills`);
     expect(raw?.password_hash).toMatch(/^scrypt\$/);
@@ -72,9 +73,53 @@ describe.each(testDrivers)("tills on %s", (driver) => {
       action: "till.created",
       actorLabel: admin.label,
       targetId: result.till.id,
-      details: { code: "Store-01.a_b", name: "Till Store-01.a_b" },
+      details: { code: "Store-01.a_b", name: "Till Store-01.a_b", scopes: [] },
     });
     expect(JSON.stringify([raw, events])).not.toContain(PASSWORD);
+  });
+
+  it("stores the permissions chosen per API group, which Basic requests then carry", async () => {
+    const groups = await handle.db.select().from(apiGroups);
+    const idOf = (slug: string) => groups.find((group) => group.slug === slug)?.id ?? "";
+    const result = await createTill(
+      handle.db,
+      createTillSchema.parse({
+        code: "scoped",
+        name: "Scoped",
+        password: PASSWORD,
+        permissions: {
+          [idOf("transaction")]: "read",
+          [idOf("all")]: "write",
+          [idOf("target-groups")]: "none",
+        },
+      }),
+      context,
+    );
+    if (!result.ok) throw new Error(result.error);
+    expect(result.till.scopes).toEqual(["all:read", "all:write", "transaction:read"]);
+    expect((await listTills(handle.db)).items[0]?.scopes).toEqual(result.till.scopes);
+    const [event] = await handle.db.select().from(auditEvents);
+    expect(event?.details).toMatchObject({ scopes: result.till.scopes });
+    const verified = await createBasicVerifier().verify(
+      handle.db,
+      { code: "scoped", password: PASSWORD },
+      null,
+    );
+    expect(verified).toMatchObject({ ok: true, scopes: result.till.scopes });
+
+    expect(
+      await createTill(
+        handle.db,
+        createTillSchema.parse({
+          code: "ghost",
+          name: "Ghost",
+          password: PASSWORD,
+          permissions: { grp_gone: "read" },
+        }),
+        context,
+      ),
+    ).toEqual({ ok: false, error: "group_not_found", groupIds: ["grp_gone"] });
+    expect((await listTills(handle.db)).items.map((till) => till.code)).toEqual(["scoped"]);
   });
 
   it("refuses a code taken in any case, also when creates race", async () => {
@@ -261,7 +306,7 @@ describe("the till schemas", () => {
   it("trims code and name but keeps every character of the password", () => {
     expect(
       createTillSchema.parse({ code: " t-1 ", name: " Front ", password: " spaced pass " }),
-    ).toEqual({ code: "t-1", name: "Front", password: " spaced pass " });
+    ).toEqual({ code: "t-1", name: "Front", password: " spaced pass ", permissions: {} });
     expect(createTillSchema.parse({ ...valid, code: "x".repeat(32) }).code).toHaveLength(32);
   });
 

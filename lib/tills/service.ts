@@ -2,10 +2,13 @@ import "server-only";
 import { count, eq, sql } from "drizzle-orm";
 import type { Database, Executor } from "@/db/client";
 import { isForeignKeyViolation, isUniqueViolation } from "@/db/errors";
-import { apiClients, tills } from "@/db/schema";
+import { apiClients, tillPermissions, tills } from "@/db/schema";
+import { missingGroups } from "@/lib/api-groups/service";
 import { type ChangeContext, recordAudit } from "@/lib/audit/service";
 import { hashPassword } from "@/lib/auth/password";
 import { newId } from "@/lib/ids";
+import { type PermissionRow, tillPermissionsJson } from "@/lib/oauth/client-scopes";
+import { scopesForPermissions } from "@/lib/oauth/scopes";
 import type { Page } from "@/lib/paging/contract";
 import { pageFrom } from "@/lib/paging/keyset";
 import {
@@ -24,6 +27,8 @@ export interface TillView {
   code: string;
   name: string;
   createdAt: Date;
+  /** What Basic requests as the till carry, from its permissions (one per API group). */
+  scopes: string[];
 }
 
 export interface TillListItem extends TillView {
@@ -39,43 +44,70 @@ const viewColumns = {
   code: tills.code,
   name: tills.name,
   createdAt: tills.createdAt,
+  // Spelled out: a select from one table renders its columns unqualified, and inside the
+  // subquery a bare "id" would be api_groups' own.
+  permissions: tillPermissionsJson(sql`${tills}.${sql.identifier(tills.id.name)}`),
 };
 
-export type CreateTillResult = { ok: true; till: TillView } | { ok: false; error: "code_taken" };
+function toView<Row extends { permissions: PermissionRow[] }>({ permissions, ...row }: Row) {
+  return { ...row, scopes: scopesForPermissions(permissions) };
+}
+
+export type CreateTillResult =
+  | { ok: true; till: TillView }
+  | { ok: false; error: "code_taken" }
+  | { ok: false; error: "group_not_found"; groupIds: string[] };
 
 export async function createTill(
   db: Database,
   input: CreateTillInput,
   context: ChangeContext,
 ): Promise<CreateTillResult> {
+  const grants = Object.entries(input.permissions).flatMap(([groupId, level]) =>
+    level === "none" ? [] : [{ groupId, level }],
+  );
   // Hashed before the transaction: scrypt takes a while and must not hold a connection.
   const passwordHash = await hashPassword(input.password);
+  const id = newId("till");
   try {
-    const till = await db.transaction(async (tx) => {
-      const [inserted] = await tx
-        .insert(tills)
-        .values({
-          id: newId("till"),
-          code: input.code,
-          name: input.name,
-          passwordHash,
-          createdById: context.actor.id,
-        })
-        .returning(viewColumns);
-      const created = inserted as TillView;
+    return await db.transaction(async (tx): Promise<CreateTillResult> => {
+      const missing = await missingGroups(
+        tx,
+        grants.map((grant) => grant.groupId),
+      );
+      if (missing.length) return { ok: false, error: "group_not_found", groupIds: missing };
+      await tx.insert(tills).values({
+        id,
+        code: input.code,
+        name: input.name,
+        passwordHash,
+        createdById: context.actor.id,
+      });
+      if (grants.length) {
+        await tx.insert(tillPermissions).values(grants.map((grant) => ({ tillId: id, ...grant })));
+      }
+      const [row] = await tx.select(viewColumns).from(tills).where(eq(tills.id, id));
+      const till = toView(row as NonNullable<typeof row>);
       await recordAudit(tx, {
         actor: context.actor,
         action: "till.created",
-        target: { type: "till", id: created.id },
+        target: { type: "till", id },
         clientAddress: context.clientAddress,
-        details: { code: created.code, name: created.name },
+        details: { code: till.code, name: till.name, scopes: till.scopes },
       });
-      return created;
+      return { ok: true, till };
     });
-    return { ok: true, till };
   } catch (error) {
     // The unique index on lower(code) decides races between creates: the loser lands here.
     if (isUniqueViolation(error)) return { ok: false, error: "code_taken" };
+    // A granted group deleted between the check and the insert: its foreign key refused the row.
+    if (isForeignKeyViolation(error)) {
+      const missing = await missingGroups(
+        db,
+        grants.map((grant) => grant.groupId),
+      );
+      if (missing.length) return { ok: false, error: "group_not_found", groupIds: missing };
+    }
     throw error;
   }
 }
@@ -102,7 +134,8 @@ export async function listTills(
 ): Promise<Page<TillListItem>> {
   const limit = pageLimit(options.limit);
   const rows = await tillPageQuery(executor, options, limit);
-  return pageFrom(rows, (till) => till.code, limit);
+  const page = pageFrom(rows, (till) => till.code, limit);
+  return { items: page.items.map(toView), nextCursor: page.nextCursor };
 }
 
 /** The query behind a page, unrun: the plan tests and the bench EXPLAIN it. */

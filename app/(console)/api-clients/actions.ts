@@ -1,5 +1,8 @@
 "use server";
 
+import { z } from "zod";
+import type { AccessClient } from "@/lib/api-access/schema";
+import { searchAccessCandidates } from "@/lib/api-access/service";
 import {
   type ApiClientChangeResult,
   type ApiClientListItem,
@@ -231,5 +234,21 @@ async function changeClient(
     }
   } catch (error) {
     return unexpectedFailure("api-clients", operation, admin, error);
+  }
+}
+
+const searchSchema = z.string().trim().max(100).optional();
+
+/** API clients whose name or key contains `search`, for the access lists' picker. */
+export async function searchAccessCandidatesAction(
+  search: unknown,
+): Promise<{ ok: true; clients: AccessClient[] } | { ok: false; formError: string }> {
+  const admin = await requireAdmin();
+  const parsed = searchSchema.safeParse(search);
+  if (!parsed.success) return { ok: false, formError: "Search for at most 100 characters." };
+  try {
+    return { ok: true, clients: await searchAccessCandidates(await getDb(), parsed.data ?? "") };
+  } catch (error) {
+    return unexpectedFailure("api-clients", "search API clients", admin, error);
   }
 }

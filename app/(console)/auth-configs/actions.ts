@@ -1,6 +1,8 @@
 "use server";
 
+import { apiAccessOutput, apiAccessSchema } from "@/lib/api-access/schema";
 import { requireAdmin } from "@/lib/auth/session";
+import { setAuthConfigAccess } from "@/lib/auth-configs/access";
 import {
   type AuthConfigListItem,
   authConfigDetailOutput,
@@ -11,6 +13,7 @@ import {
   type DeleteAuthConfigResult,
   type GetAuthConfigResult,
   type ReplaceAuthConfigResult,
+  type SetAuthConfigAccessResult,
   type TestAuthConfigResult,
 } from "@/lib/auth-configs/contract";
 import { type CreateAuthConfigFields, createAuthConfigSchema } from "@/lib/auth-configs/schema";
@@ -30,8 +33,10 @@ import { startRuntime } from "@/lib/runtime";
 
 /*
  * Every export here is a public endpoint: each one checks the session itself, parses its
- * arguments, calls the service and maps the result. There is deliberately no update action:
- * Replace deletes a config and creates its successor under the same identifier, in one step.
+ * arguments, calls the service and maps the result. There is deliberately no update action for
+ * the config itself: Replace deletes a config and creates its successor under the same
+ * identifier, in one step, and who may fetch its tokens is policy beside it
+ * (setAuthConfigAccessAction).
  */
 
 const NOT_FOUND = "This auth config no longer exists. Someone may have deleted it.";
@@ -203,5 +208,43 @@ export async function testAuthConfigAction(id: string): Promise<TestAuthConfigRe
     }
   } catch (error) {
     return unexpectedFailure("auth-configs", "test", admin, error);
+  }
+}
+
+/** Who may fetch the config's tokens through the API: saved as a whole, audited. */
+export async function setAuthConfigAccessAction(
+  id: unknown,
+  input: unknown,
+): Promise<SetAuthConfigAccessResult> {
+  const admin = await requireAdmin();
+  const parsedId = authConfigIdSchema.safeParse(id);
+  if (!parsedId.success) return { ok: false, formError: NOT_FOUND, notFound: true };
+  const parsed = apiAccessSchema.safeParse(input);
+  if (!parsed.success)
+    return { ok: false, fieldErrors: { clientIds: "Choose API clients from the list." } };
+  try {
+    const { database } = await startRuntime();
+    const result = await setAuthConfigAccess(
+      database.db,
+      parsedId.data,
+      parsed.data,
+      await changeContextFor(admin),
+    );
+    if (result.ok) return { ok: true, access: apiAccessOutput.parse(result.access) };
+    switch (result.error) {
+      case "not_found":
+        return { ok: false, formError: NOT_FOUND, notFound: true };
+      case "unknown_client":
+        return {
+          ok: false,
+          fieldErrors: {
+            clientIds: "An API client in this list was deleted; remove it and save again.",
+          },
+        };
+      default:
+        return assertNever(result.error);
+    }
+  } catch (error) {
+    return unexpectedFailure("auth-configs", "change API access", admin, error);
   }
 }

@@ -1,6 +1,7 @@
 "use server";
 
 import { z } from "zod";
+import { apiAccessSchema } from "@/lib/api-access/schema";
 import { requireAdmin } from "@/lib/auth/session";
 import { assertNever, changeContextFor, unexpectedFailure } from "@/lib/forms/action-support";
 import { fieldErrorsByPath } from "@/lib/forms/field-errors";
@@ -34,7 +35,6 @@ import {
   type UpdateAuthResult,
 } from "@/lib/integrations/contract";
 import {
-  apiAccessSchema,
   authFieldsSchema,
   codeSchema,
   connectionValuesSchema,
@@ -50,7 +50,6 @@ import {
   getIntegration,
   type Integration,
   listIntegrations,
-  searchAccessCandidates,
   setApiAccess,
   updateIntegrationAuth,
 } from "@/lib/integrations/service";
@@ -68,7 +67,6 @@ const AREA = "integrations";
 const NOT_FOUND = "This integration no longer exists. Someone may have deleted it.";
 const SANDBOX_BUSY = "The code sandbox is busy. Try again in a moment.";
 const notFound = { ok: false as const, formError: NOT_FOUND, notFound: true };
-const searchSchema = z.string().trim().max(100).optional();
 const connectionIdSchema = z.string().regex(/^conn_[0-9a-f]{20}$/);
 const cursorSchema = z.string().max(200).optional();
 
@@ -350,23 +348,6 @@ export async function setApiAccessAction(id: string, input: unknown): Promise<Se
     }
   } catch (error) {
     return unexpectedFailure(AREA, "change API access", admin, error);
-  }
-}
-
-export async function searchAccessCandidatesAction(
-  search: string,
-): Promise<
-  | { ok: true; clients: { id: string; name: string; clientKey: string }[] }
-  | { ok: false; formError: string }
-> {
-  const admin = await requireAdmin();
-  const parsed = searchSchema.safeParse(search);
-  if (!parsed.success) return { ok: false, formError: "Search for at most 100 characters." };
-  try {
-    const { database } = await startRuntime();
-    return { ok: true, clients: await searchAccessCandidates(database.db, parsed.data ?? "") };
-  } catch (error) {
-    return unexpectedFailure(AREA, "search API clients", admin, error);
   }
 }
 

@@ -118,8 +118,15 @@ export async function createTillAction(input: CreateTillFormInput): Promise<Crea
     switch (result.error) {
       case "code_taken":
         return { ok: false, fieldErrors: { code: "A till with this code already exists" } };
+      case "group_not_found":
+        return {
+          ok: false,
+          fieldErrors: {
+            permissions: "An API group in this form no longer exists; check the permissions again",
+          },
+        };
       default:
-        return assertNever(result.error);
+        return assertNever(result);
     }
   } catch (error) {
     return unexpectedFailure("settings", "create a till", admin, error);

@@ -30,7 +30,7 @@ function integration(overrides: Partial<IntegrationDetail> = {}): IntegrationDet
       refreshTokenCode: "",
       stored,
     },
-    apiAccess: { mode: "all", clients: [] },
+    apiAccess: { mode: "all", tills: false, clients: [] },
     connectionCount: 0,
     connectReturnUrls: [],
     createdAt: new Date(0),

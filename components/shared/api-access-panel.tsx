@@ -2,79 +2,94 @@
 
 import { Plus, Search, X } from "lucide-react";
 import { useId, useState } from "react";
+import { useAccessCandidates } from "@/components/api-clients/queries";
 import { ChoiceCards } from "@/components/shared/choice-cards";
 import { useDebouncedValue } from "@/components/shared/use-debounced-value";
 import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
 import { toast } from "@/components/ui/toast";
-import type { IntegrationDetail } from "@/lib/integrations/contract";
+import type { AccessClient, ApiAccess, ApiAccessInput } from "@/lib/api-access/schema";
 import { cn } from "@/lib/utils/cn";
-import { useAccessCandidates, useSetApiAccess } from "./queries";
 
-type Mode = "all" | "selected";
-type Client = IntegrationDetail["apiAccess"]["clients"][number];
+type Mode = ApiAccess["mode"];
+type Client = AccessClient;
 
-const MODES = [
-  {
-    value: "all",
-    label: "All API clients with INTEGRATION_API",
-    description:
-      "Every API client with Modify on Integrations, and tills using Basic authentication.",
-  },
-  {
-    value: "selected",
-    label: "Only these API clients",
-    description:
-      "The clients chosen below. Tills are never listed, so Basic authentication is refused.",
-  },
-] as const;
+/** What the panel says, in the words of the record it guards. */
+export interface ApiAccessWording {
+  /** What callers do with the record: "manage this integration", "fetch this config's tokens". */
+  purpose: string;
+  /** The scope the route needs, shown in the "all" choice: "INTEGRATION_API", "all:read". */
+  scope: string;
+}
+
+/** Saves the access list; a failed save says why (shown under the list), a thrown one toasts. */
+export type SaveApiAccess = (
+  access: ApiAccessInput,
+) => Promise<{ ok: true; access: ApiAccess } | { ok: false; error: string } | undefined>;
 
 /**
- * The API access tab: every API client whose token carries INTEGRATION_API (the default), or
- * only the clients chosen here. Saved as a whole with one request.
+ * Who may use a record through the public API (lib/api-access, the one pattern integrations and
+ * auth configs share): every caller holding the route's scope, or only the API clients chosen
+ * here, and tills (Basic authentication) only when ticked. Saved as a whole with one request.
  */
-export function ApiAccessPanel({ integration }: { integration: IntegrationDetail }) {
+export function ApiAccessPanel({
+  access,
+  wording,
+  onSave,
+  saving,
+}: {
+  access: ApiAccess;
+  wording: ApiAccessWording;
+  onSave: SaveApiAccess;
+  saving: boolean;
+}) {
   const name = useId();
-  const [mode, setMode] = useState<Mode>(integration.apiAccess.mode);
-  const [chosen, setChosen] = useState<Client[]>(integration.apiAccess.clients);
+  const [mode, setMode] = useState<Mode>(access.mode);
+  const [chosen, setChosen] = useState<Client[]>(access.clients);
+  const [tills, setTills] = useState(access.tills);
   const [error, setError] = useState<string | null>(null);
-  const setAccess = useSetApiAccess(integration.id);
+
+  const modes = [
+    {
+      value: "all",
+      label: `All API clients with ${wording.scope}`,
+      description: `Every API client holding ${wording.scope}, and tills using Basic authentication.`,
+    },
+    {
+      value: "selected",
+      label: "Only these API clients",
+      description: "The clients chosen below, and tills only if you tick them.",
+    },
+  ] as const;
 
   const dirty =
-    mode !== integration.apiAccess.mode ||
+    mode !== access.mode ||
     (mode === "selected" &&
-      chosen.map((client) => client.id).join() !==
-        integration.apiAccess.clients.map((client) => client.id).join());
+      (tills !== access.tills ||
+        chosen.map((client) => client.id).join() !==
+          access.clients.map((client) => client.id).join()));
 
   async function save() {
     setError(null);
-    let result: Awaited<ReturnType<typeof setAccess.mutateAsync>>;
-    try {
-      result = await setAccess.mutateAsync(
-        mode === "all" ? { mode } : { mode, clientIds: chosen.map((client) => client.id) },
-      );
-    } catch {
-      return; // the hook has shown a toast
-    }
-    if (!result.ok) return setError(result.fieldErrors.clientIds ?? "Check the API clients.");
-    setChosen(result.integration.apiAccess.clients);
-    toast.success("API access saved", {
-      description:
-        result.integration.apiAccess.mode === "all"
-          ? "Every API client with INTEGRATION_API may manage this integration."
-          : `Only ${chosen.length === 1 ? "1 API client" : `${chosen.length} API clients`} may manage this integration.`,
-    });
+    const result = await onSave(
+      mode === "all" ? { mode } : { mode, clientIds: chosen.map((client) => client.id), tills },
+    );
+    if (!result) return; // the hook has shown a toast
+    if (!result.ok) return setError(result.error);
+    setChosen(result.access.clients);
+    setTills(result.access.tills);
+    toast.success("API access saved", { description: accessSummary(result.access, wording) });
   }
 
   return (
     <div className="grid min-w-0 gap-5">
       <fieldset className="grid gap-2">
         <legend className="float-left font-medium text-fg text-sm">
-          Who may manage this integration through the public API
+          Who may {wording.purpose} through the public API
         </legend>
         <ChoiceCards
           name={name}
-          options={MODES}
+          options={modes}
           value={mode}
           onChange={(value) => {
             setMode(value);
@@ -85,26 +100,57 @@ export function ApiAccessPanel({ integration }: { integration: IntegrationDetail
       </fieldset>
 
       {mode === "selected" ? (
-        <ClientPicker
-          chosen={chosen}
-          error={error}
-          onChange={(clients) => {
-            setChosen(clients);
-            setError(null);
-          }}
-        />
+        <>
+          <ClientPicker
+            chosen={chosen}
+            error={error}
+            onChange={(clients) => {
+              setChosen(clients);
+              setError(null);
+            }}
+          />
+          <label className="flex items-start gap-2 text-fg text-sm">
+            <input
+              type="checkbox"
+              checked={tills}
+              onChange={(event) => setTills(event.target.checked)}
+              className="mt-0.5 size-4 shrink-0 rounded border-line-strong accent-accent"
+            />
+            <span>
+              Tills too
+              <span className="block text-fg-subtle">
+                Programs using Basic authentication with a till&apos;s code and password, if the
+                till holds {wording.scope}.
+              </span>
+            </span>
+          </label>
+        </>
       ) : null}
 
       <div className="flex flex-wrap items-center justify-between gap-3 border-line border-t pt-4">
         <p className="text-fg-muted text-sm" role="status">
           {dirty ? "Unsaved changes" : "All changes saved"}
         </p>
-        <Button onClick={save} pending={setAccess.isPending} disabled={!dirty}>
+        <Button onClick={save} pending={saving} disabled={!dirty}>
           Save API access
         </Button>
       </div>
     </div>
   );
+}
+
+/** The toast's sentence for a saved list. */
+function accessSummary(access: ApiAccess, wording: ApiAccessWording): string {
+  if (access.mode === "all")
+    return `Every API client with ${wording.scope} may ${wording.purpose}.`;
+  const count = access.clients.length;
+  const clients = count === 1 ? "1 API client" : `${count} API clients`;
+  if (count === 0) {
+    return access.tills
+      ? `Only tills may ${wording.purpose}.`
+      : `No API client or till may ${wording.purpose}.`;
+  }
+  return `Only ${access.tills ? `${clients} and tills` : clients} may ${wording.purpose}.`;
 }
 
 /** A search over API clients by name or key, and the chosen ones, each removable. */
@@ -120,7 +166,7 @@ function ClientPicker({
   const searchId = useId();
   const [search, setSearch] = useState("");
   const searchedFor = useDebouncedValue(search.trim(), 250);
-  const candidates = useAccessCandidates(searchedFor, true);
+  const candidates = useAccessCandidates(searchedFor);
   const chosenIds = new Set(chosen.map((client) => client.id));
 
   return (
@@ -132,7 +178,7 @@ function ClientPicker({
         <h3 className="font-medium text-fg text-sm">Chosen ({chosen.length})</h3>
         {chosen.length === 0 ? (
           <p className="rounded-lg border border-line border-dashed px-3 py-4 text-center text-fg-muted text-sm">
-            None yet: no API client may manage this integration.
+            None yet: no API client is chosen.
           </p>
         ) : (
           <ul className="divide-y divide-line rounded-lg border border-line">
