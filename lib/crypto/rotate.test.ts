@@ -1,10 +1,12 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { DatabaseHandle } from "@/db/client";
+import { type DatabaseHandle, queryRows } from "@/db/client";
 import { createTestDatabase, testDrivers } from "@/lib/testing/databases";
 import { generateKeyEntry, parseKeyring } from "./keyring";
 import { type SealedColumn, sealBindingFor, sealedColumns } from "./registry";
-import { rotateSealedColumns } from "./rotate";
+import { compactSealedTables, rotateSealedColumns } from "./rotate";
 import { open, SealError, seal } from "./seal";
 
 const v1 = generateKeyEntry(1);
@@ -92,6 +94,46 @@ describe.each(testDrivers)("rotateSealedColumns on %s", (driver) => {
     const [row] = (result as unknown as { rows: Array<{ value: string }> }).rows;
     expect(open(keyringV2, row?.value ?? "", sealBindingFor(numbered, 10))).toBe("number 10");
   });
+
+  it("compacts the tables it rotated: new files, and no old ciphertext in their statistics", async () => {
+    const oldSamples = sql`
+      select count(*)::int as n from pg_stats where tablename = 'sealed_fixture'
+      and concat(most_common_vals::text, histogram_bounds::text) like '%ad1.1.%'`;
+    const fileOf = sql`select pg_relation_filepath('sealed_fixture') as file`;
+    await handle.db.execute(sql`analyze sealed_fixture`);
+    expect((await queryRows<{ n: number }>(handle.db, oldSamples))[0]?.n).toBe(1);
+    const [before] = await queryRows<{ file: string }>(handle.db, fileOf);
+
+    await rotateSealedColumns(handle.db, keyringV1V2, [fixture]);
+    expect(await compactSealedTables(handle, [fixture])).toEqual({
+      tables: ["sealed_fixture"],
+      checkpointed: true,
+    });
+
+    const [after] = await queryRows<{ file: string }>(handle.db, fileOf);
+    expect(after?.file).not.toBe(before?.file);
+    expect((await queryRows<{ n: number }>(handle.db, oldSamples))[0]?.n).toBe(0);
+    const tableFile = await readableTableFile(after?.file ?? "");
+    if (tableFile) {
+      // Only where this process can read PostgreSQL's data directory (the same machine, as root).
+      expect(tableFile.includes("ad1.2.")).toBe(true);
+      expect(tableFile.includes("ad1.1.")).toBe(false);
+    }
+  });
+
+  /** The table file's bytes, when the server's data directory is readable from here. */
+  async function readableTableFile(relativePath: string): Promise<Buffer | undefined> {
+    if (driver === "pglite") return undefined; // in memory in tests; scripts/keys.test.ts reads files
+    const [row] = await queryRows<{ dir: string }>(
+      handle.db,
+      sql`select current_setting('data_directory') as dir`,
+    );
+    try {
+      return readFileSync(path.join(row?.dir ?? "", relativePath));
+    } catch {
+      return undefined;
+    }
+  }
 
   it("runs over every registered column of the migrated schema", async () => {
     const results = await rotateSealedColumns(handle.db, keyringV1V2);

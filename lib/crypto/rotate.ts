@@ -1,6 +1,7 @@
 import "server-only";
 import { type SQL, sql } from "drizzle-orm";
-import { type Database, queryRows } from "@/db/client";
+import { type Database, type DatabaseHandle, queryRows } from "@/db/client";
+import { isInsufficientPrivilege } from "@/db/errors";
 import type { Keyring } from "./keyring";
 import { type SealedColumn, sealBindingFor, sealedColumns } from "./registry";
 import { open, seal, sealedPrefix } from "./seal";
@@ -108,4 +109,55 @@ async function resealBatch(
     }
     return written;
   });
+}
+
+export interface CompactionResult {
+  /** Tables rewritten by VACUUM FULL. */
+  tables: string[];
+  /**
+   * Whether the CHECKPOINT ran. PostgreSQL allows it to superusers and members of
+   * pg_checkpoint only; without it the old row versions are gone from the tables but the old
+   * files and write-ahead log are dropped at the server's next checkpoint instead.
+   */
+  checkpointed: boolean;
+}
+
+/**
+ * After rotation, makes the database drop what still holds old ciphertexts: an UPDATE leaves the
+ * old row version in the table file (PGlite never vacuums; PostgreSQL's autovacuum frees the
+ * space but leaves the bytes), in the planner's statistics (pg_statistic samples column values)
+ * and in the write-ahead log. VACUUM FULL writes each table anew and ANALYZE replaces its
+ * samples, after which pg_statistic is compacted too; the CHECKPOINT that follows deletes the old
+ * files. On PGlite, a WAL segment switch and a second
+ * checkpoint then retire the segments that logged the old values; opened with recycleWal false
+ * (db/client.ts), PGlite deletes them instead of keeping them for reuse. Every table with a
+ * sealed column is compacted, not only those rewritten now, since an earlier run or deleted rows
+ * may have left old versions behind. VACUUM FULL locks each table while it is rewritten: these
+ * are the credential tables, small next to the audit log.
+ */
+export async function compactSealedTables(
+  handle: DatabaseHandle,
+  columns: SealedColumn[] = sealedColumns,
+): Promise<CompactionResult> {
+  const tables = [...new Set(columns.map((column) => column.table))];
+  for (const table of tables) {
+    // ANALYZE too: the planner's statistics keep sample values of every column, ciphertexts
+    // included, and fresh samples replace the old ones.
+    await handle.db.execute(sql`vacuum (full, analyze) ${sql.identifier(table)}`);
+  }
+  // Then the replaced samples' row versions go as well. Database owners may do this.
+  await handle.db.execute(sql`vacuum full pg_catalog.pg_statistic`);
+  if (handle.driver === "pglite") {
+    await handle.db.execute(sql`checkpoint`);
+    await handle.db.execute(sql`select pg_switch_wal()`);
+    await handle.db.execute(sql`checkpoint`);
+    return { tables, checkpointed: true };
+  }
+  try {
+    await handle.db.execute(sql`checkpoint`);
+    return { tables, checkpointed: true };
+  } catch (error) {
+    if (!isInsufficientPrivilege(error)) throw error;
+    return { tables, checkpointed: false };
+  }
 }
