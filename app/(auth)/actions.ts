@@ -7,10 +7,10 @@ import {
   currentAdmin,
   isSafeReturnPath,
   requestMeta,
+  sessionPolicy,
   setSessionCookie,
   takeSessionToken,
 } from "@/lib/auth/session";
-import { env } from "@/lib/env";
 import { fieldErrorsOf } from "@/lib/forms/field-errors";
 import { getDb } from "@/lib/runtime";
 
@@ -38,10 +38,7 @@ export async function signInAction(
   if (!parsed.success)
     return { fieldErrors: fieldErrorsOf<AuthField>(parsed.error), email: text(formData, "email") };
   const meta = await requestMeta();
-  const result = await signIn(await getDb(), parsed.data, {
-    ...meta,
-    sessionHours: env().AUTHDESK_SESSION_HOURS,
-  });
+  const result = await signIn(await getDb(), parsed.data, { ...meta, ...sessionLifetimes() });
   if (!result.ok) {
     const formError =
       result.error === "throttled"
@@ -82,11 +79,7 @@ export async function setupAction(
   if (!created.ok) {
     return { formError: "Setup is already complete. Sign in with an existing admin account." };
   }
-  const session = await signIn(
-    db,
-    { email, password },
-    { ...meta, sessionHours: env().AUTHDESK_SESSION_HOURS },
-  );
+  const session = await signIn(db, { email, password }, { ...meta, ...sessionLifetimes() });
   if (!session.ok) redirect("/login");
   await setSessionCookie(session.token, session.expiresAt, meta.https);
   redirect("/auth-configs");
@@ -97,4 +90,9 @@ export async function signOutAction(): Promise<void> {
   const token = await takeSessionToken();
   if (admin && token) await signOut(await getDb(), admin, token, await requestMeta());
   redirect("/login");
+}
+
+function sessionLifetimes() {
+  const { lifetimeHours, idleMinutes } = sessionPolicy();
+  return { sessionHours: lifetimeHours, sessionIdleMinutes: idleMinutes };
 }
