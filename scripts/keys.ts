@@ -3,6 +3,7 @@ import { type ParseArgsConfig, parseArgs } from "node:util";
 import {
   type DatabaseHandle,
   DataDirInUseError,
+  type Driver,
   migrateDatabase,
   openPglite,
   openPostgres,
@@ -95,21 +96,25 @@ async function rotate(args: string[]): Promise<void> {
     }
     const total = results.reduce((sum, result) => sum + result.reencrypted, 0);
     console.log(`Total: ${total} re-encrypted under key version ${version}`);
-    reportCompaction(await compactSealedTables(handle));
+    reportCompaction(await compactSealedTables(handle), handle.driver);
     reportWhenOldKeysMayGo(keyring.versions, version);
   } finally {
     await handle.close();
   }
 }
 
-function reportCompaction({ tables, checkpointed }: CompactionResult): void {
+function reportCompaction({ tables, checkpointed }: CompactionResult, driver: Driver): void {
   console.log(`Compacted ${tables.length} tables so old ciphertexts leave the database files.`);
   if (!checkpointed) {
     console.log(
-      "CHECKPOINT needs a superuser or the pg_checkpoint role: the old files and write-ahead log go at the server's next checkpoint instead.",
+      "CHECKPOINT needs a superuser or the pg_checkpoint role: the old table files go at the server's next checkpoint instead.",
     );
   }
-  console.log("Backups taken before now still hold the old ciphertexts.");
+  console.log(
+    driver === "postgres"
+      ? "Backups taken before now still hold the old ciphertexts, and so may PostgreSQL's write-ahead log, WAL archives and replicas until they are recycled."
+      : "Backups taken before now still hold the old ciphertexts.",
+  );
 }
 
 /**
@@ -164,6 +169,11 @@ main(process.argv.slice(2)).catch((error: unknown) => {
   }
   if (!isExplained(error)) throw error;
   console.error(error.message);
+  if (error instanceof SealError) {
+    console.error(
+      "Add the key that sealed it to the configured keys, or delete what holds it (re-create that auth config, integration or connection), then run this command again. Values re-encrypted so far stay re-encrypted.",
+    );
+  }
   if (error instanceof UsageError) console.error(`\n${usage}`);
   process.exitCode = 1;
 });
