@@ -1,3 +1,5 @@
+import "server-only";
+
 /**
  * The session cookie's name. Over HTTPS it carries the `__Host-` prefix, with which browsers
  * accept the cookie only when it is Secure, has Path=/ and no Domain: a sibling subdomain or a
