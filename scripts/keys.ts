@@ -103,8 +103,16 @@ async function rotate(args: string[]): Promise<void> {
   }
 }
 
-function reportCompaction({ tables, checkpointed }: CompactionResult, driver: Driver): void {
+function reportCompaction(
+  { tables, heldBy, checkpointed }: CompactionResult,
+  driver: Driver,
+): void {
   console.log(`Compacted ${tables.length} tables so old ciphertexts leave the database files.`);
+  if (heldBy.length > 0) {
+    console.log(
+      `Transactions older than the rotation were still open (PostgreSQL process ${heldBy.join(", ")}), so the old row versions they can see were kept: run "npm run keys:rotate" again once they end.`,
+    );
+  }
   if (!checkpointed) {
     console.log(
       "CHECKPOINT needs a superuser or the pg_checkpoint role: the old table files go at the server's next checkpoint instead.",

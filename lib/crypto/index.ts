@@ -12,6 +12,7 @@ export {
 } from "./keyring";
 export { type SealedColumn, sealBindingFor, sealedColumns } from "./registry";
 export {
+  type CompactionOptions,
   type CompactionResult,
   compactSealedTables,
   type RotationOptions,
