@@ -225,6 +225,7 @@ export async function seedLists(
 
   const session = await createSession(db, created.admin.id, {
     lifetimeHours: 12,
+    idleMinutes: 30,
     clientAddress: "127.0.0.1",
     userAgent: "bench:lists",
   });

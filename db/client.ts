@@ -30,11 +30,33 @@ export const migrationsFolder = path.join(process.cwd(), "db", "migrations");
 /** Serialises migrations when several instances start against one PostgreSQL at once. */
 const MIGRATION_LOCK_ID = 0x41757468; // "Auth"
 
+export interface PgliteOptions {
+  /**
+   * False removes write-ahead log segments a checkpoint no longer needs instead of renaming them
+   * for reuse, which keeps their old contents on disk until overwritten. `keys:rotate` opens the
+   * database this way so that old ciphertexts leave the data directory (lib/crypto/rotate.ts).
+   */
+  recycleWal?: boolean;
+}
+
 /** Embedded PostgreSQL; `dataDir` undefined keeps it in memory (tests). */
-export async function openPglite(dataDir?: string): Promise<DatabaseHandle> {
+export async function openPglite(
+  dataDir?: string,
+  options: PgliteOptions = {},
+): Promise<DatabaseHandle> {
   const unlock = dataDir ? lockDataDir(dataDir) : () => {};
+  const startParams =
+    options.recycleWal === false
+      ? [...PGlite.defaultStartParams, "-c", "wal_recycle=off"]
+      : undefined;
   // pg_trgm serves the lists' substring searches (migration 0011 creates the extension).
-  const client = await PGlite.create(dataDir, { extensions: { pg_trgm } });
+  const client = await PGlite.create(dataDir, {
+    extensions: { pg_trgm },
+    ...(startParams ? { startParams } : {}),
+  }).catch((error: unknown) => {
+    unlock();
+    throw error;
+  });
   return {
     db: drizzlePglite(client, { schema, casing: "snake_case" }) as unknown as Database,
     driver: "pglite",
@@ -43,6 +65,19 @@ export async function openPglite(dataDir?: string): Promise<DatabaseHandle> {
       unlock();
     },
   };
+}
+
+/** Another live process holds the embedded database (usually the app itself). */
+export class DataDirInUseError extends Error {
+  override name = "DataDirInUseError";
+  constructor(
+    readonly dataDir: string,
+    readonly holder: number,
+  ) {
+    super(
+      `The embedded database in ${dataDir} is in use by process ${holder}; PGlite allows one process at a time. Stop that process first.`,
+    );
+  }
 }
 
 /**
@@ -56,11 +91,7 @@ function lockDataDir(dataDir: string): () => void {
     writeFileSync(lockPath, String(process.pid), { flag: "wx" });
   } catch {
     const holder = Number(readFileSync(lockPath, "utf8"));
-    if (holder !== process.pid && isRunning(holder)) {
-      throw new Error(
-        `The embedded database in ${dataDir} is in use by process ${holder}; PGlite allows one process at a time. Stop that process first.`,
-      );
-    }
+    if (holder !== process.pid && isRunning(holder)) throw new DataDirInUseError(dataDir, holder);
     writeFileSync(lockPath, String(process.pid));
   }
   const unlock = () => rmSync(lockPath, { force: true });

@@ -1,6 +1,7 @@
 /** PostgreSQL error codes the services turn into typed results. */
 const UNIQUE_VIOLATION = "23505";
 const FOREIGN_KEY_VIOLATION = "23503";
+const INSUFFICIENT_PRIVILEGE = "42501";
 
 /** drizzle wraps driver errors, so the code may sit on a `cause` further down. */
 function hasCode(error: unknown, code: string): boolean {
@@ -16,4 +17,8 @@ export function isUniqueViolation(error: unknown): boolean {
 
 export function isForeignKeyViolation(error: unknown): boolean {
   return hasCode(error, FOREIGN_KEY_VIOLATION);
+}
+
+export function isInsufficientPrivilege(error: unknown): boolean {
+  return hasCode(error, INSUFFICIENT_PRIVILEGE);
 }

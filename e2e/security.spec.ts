@@ -166,7 +166,7 @@ test("pages get a nonce-based CSP without unsafe-eval, and their scripts run und
   await expect(page.getByText("Enter a valid email address")).toBeVisible();
 });
 
-test("the session cookie is httpOnly and SameSite, and Secure behind an https proxy", async ({
+test("the session cookie is httpOnly and SameSite, and Secure and __Host- behind an https proxy", async ({
   browser,
 }) => {
   const context = await browser.newContext({ extraHTTPHeaders: { "x-forwarded-proto": "https" } });
@@ -177,8 +177,17 @@ test("the session cookie is httpOnly and SameSite, and Secure behind an https pr
   await expect(page).toHaveURL(/\/auth-configs$/);
   // The browser kept the cookie with the attributes the server set (127.0.0.1 counts as a
   // secure context, so Chromium stores a Secure cookie from it).
-  const [cookie] = (await context.cookies()).filter((entry) => entry.name === "authdesk_session");
-  expect(cookie).toMatchObject({ httpOnly: true, sameSite: "Lax", secure: true });
+  const cookies = await context.cookies();
+  expect(cookies.map((entry) => entry.name)).not.toContain("authdesk_session");
+  const [cookie] = cookies.filter((entry) => entry.name === "__Host-authdesk_session");
+  expect(cookie).toMatchObject({ httpOnly: true, sameSite: "Lax", secure: true, path: "/" });
+  // Reading and signing out use the same name: the console opens, and sign-out clears it.
+  await page.goto("/api-clients");
+  await expect(page).toHaveURL(/\/api-clients$/);
+  await page.getByRole("button", { name: /sign out/i }).click();
+  await expect(page).toHaveURL(/\/login$/);
+  const after = await context.cookies();
+  expect(after.filter((entry) => entry.name === "__Host-authdesk_session")).toEqual([]);
   await context.close();
 });
 

@@ -7,10 +7,10 @@ import {
   currentAdmin,
   isSafeReturnPath,
   requestMeta,
+  sessionPolicy,
   setSessionCookie,
   takeSessionToken,
 } from "@/lib/auth/session";
-import { env } from "@/lib/env";
 import { fieldErrorsOf } from "@/lib/forms/field-errors";
 import { FORM_UNREADABLE, formText, submittedForm } from "@/lib/forms/form-data";
 import { getDb } from "@/lib/runtime";
@@ -36,10 +36,7 @@ export async function signInAction(_previous: unknown, submitted: unknown): Prom
       email: formText(formData, "email"),
     };
   const meta = await requestMeta();
-  const result = await signIn(await getDb(), parsed.data, {
-    ...meta,
-    sessionHours: env().AUTHDESK_SESSION_HOURS,
-  });
+  const result = await signIn(await getDb(), parsed.data, { ...meta, ...sessionLifetimes() });
   if (!result.ok) {
     const formError =
       result.error === "throttled"
@@ -79,11 +76,7 @@ export async function setupAction(_previous: unknown, submitted: unknown): Promi
   if (!created.ok) {
     return { formError: "Setup is already complete. Sign in with an existing admin account." };
   }
-  const session = await signIn(
-    db,
-    { email, password },
-    { ...meta, sessionHours: env().AUTHDESK_SESSION_HOURS },
-  );
+  const session = await signIn(db, { email, password }, { ...meta, ...sessionLifetimes() });
   if (!session.ok) redirect("/login");
   await setSessionCookie(session.token, session.expiresAt, meta.https);
   redirect("/auth-configs");
@@ -94,4 +87,9 @@ export async function signOutAction(): Promise<void> {
   const token = await takeSessionToken();
   if (admin && token) await signOut(await getDb(), admin, token, await requestMeta());
   redirect("/login");
+}
+
+function sessionLifetimes() {
+  const { lifetimeHours, idleMinutes } = sessionPolicy();
+  return { sessionHours: lifetimeHours, sessionIdleMinutes: idleMinutes };
 }

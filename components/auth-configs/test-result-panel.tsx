@@ -56,7 +56,17 @@ export function TestResultPanel({
     );
   }
   return (
-    <OutcomePanel ok={false} title="Token request failed" note={tested} onDismiss={onDismiss}>
+    <OutcomePanel
+      ok={false}
+      // Nothing was asked of the token server: the fault is in our own storage.
+      title={
+        outcome.code === "config_unreadable"
+          ? "Stored credentials cannot be read"
+          : "Token request failed"
+      }
+      note={tested}
+      onDismiss={onDismiss}
+    >
       <p className="mt-2 text-fg text-sm leading-relaxed">{outcome.message}</p>
       <dl className="mt-3 flex flex-wrap gap-x-5 gap-y-1.5 text-xs">
         <div className="flex items-center gap-1.5">

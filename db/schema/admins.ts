@@ -23,6 +23,10 @@ export const adminSessions = pgTable(
       .references(() => admins.id, { onDelete: "cascade" }),
     createdAt: createdAt(),
     expiresAt: timestamp("expires_at", { withTimezone: true, mode: "date" }).notNull(),
+    /** Moved forward (at most once a minute) by each request; the idle timeout counts from it. */
+    lastSeenAt: timestamp("last_seen_at", { withTimezone: true, mode: "date" })
+      .notNull()
+      .defaultNow(),
     clientAddress: text("client_address"),
     userAgent: text("user_agent"),
   },

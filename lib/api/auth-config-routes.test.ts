@@ -1,5 +1,6 @@
+import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { DatabaseHandle } from "@/db/client";
+import { type DatabaseHandle, queryRows } from "@/db/client";
 import type { ApiAccessInput } from "@/lib/api-access/schema";
 import { setAuthConfigAccess } from "@/lib/auth-configs/access";
 import { createTokenBroker, type TokenBroker } from "@/lib/auth-configs/token-broker";
@@ -32,6 +33,7 @@ describe.each(testDrivers)("POST /api/v1/auth-configs/{identifier}/token on %s",
   let broker: TokenBroker;
   let oidc: OidcServer;
   let fake: FakeTokenServer;
+  let neverAsked: FakeTokenServer;
   let server: ApiServer;
   let viewer: TestClient;
   let modifier: TestClient;
@@ -56,6 +58,7 @@ describe.each(testDrivers)("POST /api/v1/auth-configs/{identifier}/token on %s",
     const admin = await insertTestAdmin(handle.db);
     oidc = await startOidcServer();
     fake = await startFakeTokenServer();
+    neverAsked = await startFakeTokenServer();
     fake.respond((_req, res) =>
       sendJson(res, 400, { error: "invalid_client", detail: UPSTREAM_SECRET_BODY }),
     );
@@ -80,6 +83,13 @@ describe.each(testDrivers)("POST /api/v1/auth-configs/{identifier}/token on %s",
       const result = await setAuthConfigAccess(handle.db, paymentsId, access, context);
       if (!result.ok) throw new Error(result.error);
     };
+    await seedConfig(handle.db, keyring, admin, {
+      identifier: "tampered",
+      tokenUrl: neverAsked.url(),
+      clientId: "client",
+      clientSecret: "the real secret",
+      apiAccess: { mode: "all" },
+    });
     broker = createTokenBroker({
       db: handle.db,
       keyring,
@@ -107,6 +117,7 @@ describe.each(testDrivers)("POST /api/v1/auth-configs/{identifier}/token on %s",
     await broker?.close();
     await oidc?.close();
     await fake?.close();
+    await neverAsked?.close();
     await handle?.close();
   });
 
@@ -201,5 +212,34 @@ describe.each(testDrivers)("POST /api/v1/auth-configs/{identifier}/token on %s",
     expect(again.status).toBe(502);
     expect(Number(again.headers.get("retry-after"))).toBeGreaterThan(0);
     expect(await again.json()).toMatchObject({ code: "backing_off" });
+  });
+
+  it("answers a typed 500 naming the config when its secret was copied from another row", async () => {
+    await handle.db.execute(
+      sql`update auth_configs set client_secret_sealed = (select client_secret_sealed from auth_configs where identifier = 'payments') where identifier = 'tampered'`,
+    );
+    const authorization = await bearerFor(viewer);
+    for (let attempt = 0; attempt < 2; attempt += 1) {
+      const response = await tokenOf("tampered", authorization);
+      expect(response.status).toBe(500);
+      expect(response.headers.get("content-type")).toBe("application/problem+json");
+      const body = (await response.json()) as Record<string, unknown>;
+      expect(body).toMatchObject({
+        type: "urn:authdesk:problem:auth-config-unreadable",
+        title: "Auth config cannot be read",
+        status: 500,
+        code: "config_unreadable",
+        identifier: "tampered",
+      });
+      expect(body.detail).toContain('auth config "tampered" cannot be decrypted');
+      expect(body.detail).toContain("Restore the key that sealed them");
+    }
+    // Nothing went to the token server with a secret that is not this config's.
+    expect(neverAsked.connections()).toBe(0);
+    const events = await queryRows<{ target_id: string }>(
+      handle.db,
+      sql`select target_id from audit_events where action = 'auth_config.unreadable'`,
+    );
+    expect(events).toHaveLength(1);
   });
 });

@@ -18,6 +18,13 @@ import { CALLER_SECURITY, problemResponse } from "./route-schemas";
 const READ_ALL = "all:read";
 const WRITE_ALL = "all:write";
 
+/**
+ * A config whose stored credentials do not open: our storage (or key configuration) is at
+ * fault, so a 5xx. 500 rather than 503, because it does not mend by itself and clients that
+ * retry 503s would only hammer us; the type tells programs it is this and not a bug.
+ */
+export const CONFIG_UNREADABLE_TYPE = "urn:authdesk:problem:auth-config-unreadable";
+
 const BrokeredTokenSchema = z
   .object({
     access_token: z.string().openapi({ description: "The other API's access token." }),
@@ -57,6 +64,9 @@ export const authConfigTokenRoute = createRoute({
     ),
     404: problemResponse("No auth config with this identifier"),
     429: problemResponse("Too many requests"),
+    500: problemResponse(
+      `The config's stored credentials cannot be decrypted (\`type\` ${CONFIG_UNREADABLE_TYPE}): restore the encryption key that sealed them, or re-create the config. Nothing is sent to the token server.`,
+    ),
     502: problemResponse("The token server failed or refused"),
   },
 });
@@ -110,6 +120,18 @@ const NOT_FOUND = {
 
 /** The broker's message is its own plain words; the upstream body never reaches here. */
 function brokerFailure(error: TokenBrokerError) {
+  if (error.code === "config_unreadable") {
+    return {
+      body: {
+        type: CONFIG_UNREADABLE_TYPE,
+        title: "Auth config cannot be read",
+        status: 500 as const,
+        detail: error.message,
+        code: error.code,
+        identifier: error.config ?? null,
+      },
+    };
+  }
   if (error.code === "config_not_found") return { body: { ...NOT_FOUND, detail: error.message } };
   return {
     retryAfterSeconds: error.retryAfterSeconds,

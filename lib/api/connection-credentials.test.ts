@@ -1,4 +1,4 @@
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { DatabaseHandle } from "@/db/client";
 import { auditEvents, integrationConnections } from "@/db/schema";
@@ -199,6 +199,54 @@ describe.each(testDrivers)("connection credentials API on %s", (driver) => {
     expect(waiting.status).toBe(503);
     expect(await waiting.json()).toMatchObject({ error: "refresh_failed", reason: "backing_off" });
     expect((await stored(connectionId)).status).toBe("active");
+  });
+
+  it("answers a typed 500 when the stored tokens were copied from another connection", async () => {
+    const expired = (name: string) => ({
+      accessToken: `fake-at-${name}`,
+      refreshToken: `fake-rt-${name}`,
+      tokenType: "Bearer",
+      expiresAt: new Date(Date.now() - 1_000),
+      scope: null,
+    });
+    const source = await insertOAuthConnection(
+      first.db,
+      keyring,
+      fakeIntegrationId,
+      "copy-source",
+      expired("source"),
+    );
+    const target = await insertOAuthConnection(
+      first.db,
+      keyring,
+      fakeIntegrationId,
+      "copy-target",
+      expired("target"),
+    );
+    await first.db.execute(
+      sql`update integration_connections set values_sealed = (select values_sealed from integration_connections where id = ${source}) where id = ${target}`,
+    );
+    const requestsBefore = fake.requests.length;
+    for (const instance of instances) {
+      const response = await credentials(instance, fakeIntegrationId, target);
+      expect(response.status).toBe(500);
+      expect(response.headers.get("content-type")).toBe("application/problem+json");
+      const body = (await response.json()) as Record<string, unknown>;
+      expect(body).toMatchObject({
+        type: "urn:authdesk:problem:connection-unreadable",
+        error: "unreadable",
+      });
+      expect(body.detail).toContain(`connection ${target} cannot be decrypted`);
+      expect(JSON.stringify(body)).not.toContain("fake-rt-source");
+    }
+    // The other connection's refresh token never went to the provider on this one's behalf.
+    expect(fake.requests.length).toBe(requestsBefore);
+    const events = await first.db
+      .select()
+      .from(auditEvents)
+      .where(eq(auditEvents.action, "integration.connection_unreadable"));
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ targetId: target, actorType: "system" });
   });
 
   it("keeps every token out of other answers, audit rows and logs", async () => {

@@ -73,6 +73,8 @@ const NO_STORE = { "Cache-Control": "no-store", Pragma: "no-cache" };
 /** RFC 9457 problem types of our own: not links, but stable names a program can switch on. */
 const NEEDS_RECONNECT_TYPE = "urn:authdesk:problem:needs-reconnect";
 const REFRESH_FAILED_TYPE = "urn:authdesk:problem:refresh-failed";
+/** 500, not 503: our storage or key configuration is at fault, and it does not mend by itself. */
+const CONNECTION_UNREADABLE_TYPE = "urn:authdesk:problem:connection-unreadable";
 
 const COMMON_ERRORS = {
   400: problemResponse("Invalid integration ID or request body; `errors` names each field path"),
@@ -295,6 +297,9 @@ const credentialsRoute = (guards: Guards) =>
       409: problemResponse(
         `The connection needs reconnecting (\`type\` ${NEEDS_RECONNECT_TYPE}, \`error: "needs_reconnect"\`): the provider refused its refresh token, or it has none and the token expired. The end user must connect again.`,
       ),
+      500: problemResponse(
+        `The connection's stored credentials cannot be decrypted (\`type\` ${CONNECTION_UNREADABLE_TYPE}, \`error: "unreadable"\`): restore the encryption key that sealed them, or have the end user connect again. Nothing is sent to the provider.`,
+      ),
       502: problemResponse(
         'The provider did not refresh the token (`error: "refresh_failed"`, `reason` says why); the connection stays active. Retry after `Retry-After` seconds.',
       ),
@@ -481,6 +486,12 @@ function credentialsProblem(
           : "The provider did not refresh the access token. The connection stays active; retry shortly.",
       });
     }
+    case "unreadable":
+      return problem(c, 500, "Connection credentials cannot be read", {
+        type: CONNECTION_UNREADABLE_TYPE,
+        error: "unreadable",
+        detail: `The stored credentials of connection ${c.req.param("connectionId")} cannot be decrypted: they were sealed with an encryption key this server does not have, or changed in the database. Restore the key that sealed them to AUTHDESK_ENCRYPTION_KEYS (or the key file), or have the end user connect again. Nothing was sent to the provider.`,
+      });
     default:
       return assertNever(result);
   }

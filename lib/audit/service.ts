@@ -52,6 +52,37 @@ export async function recordAudit(executor: Executor, event: AuditEventInput): P
 }
 
 /**
+ * Records an event unless one with the same action and target was recorded in the last
+ * `periodSeconds` (on the database's clock, so every instance agrees). For events that a
+ * failing request would otherwise repeat on every call, such as a sealed value that cannot be
+ * opened: the log says it once per period instead of filling up. Two instances racing may both
+ * write; the bound is what matters, not exactly one row. Returns whether a row was written.
+ */
+export async function recordAuditAtMostEvery(
+  executor: Executor,
+  event: AuditEventInput & { target: { type: string; id: string } },
+  periodSeconds: number,
+): Promise<boolean> {
+  const row = auditColumns(event);
+  const written = await queryRows(
+    executor,
+    sql`
+    insert into audit_events
+      (actor_type, actor_id, actor_label, action, target_type, target_id, client_address, details)
+    select ${row.actorType}, ${row.actorId}, ${row.actorLabel}, ${row.action}, ${row.targetType},
+      ${row.targetId}, ${row.clientAddress}, ${JSON.stringify(row.details)}::jsonb
+    where not exists (
+      select 1 from audit_events
+      where action = ${row.action} and target_type = ${row.targetType}
+        and target_id = ${row.targetId}
+        and occurred_at > now() - make_interval(secs => ${periodSeconds})
+    )
+    returning id`,
+  );
+  return written.length > 0;
+}
+
+/**
  * An event as the row recordAudit writes. Statements that write their audit row themselves (an
  * INSERT in a WITH clause, so the row and the read it records are one atomic statement) take
  * their values from here, so both ways store the same thing.

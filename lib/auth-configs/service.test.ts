@@ -291,6 +291,62 @@ describe.each(testDrivers)("auth configs on %s", (driver) => {
     });
   });
 
+  it("tests a config whose secret does not open: says what to do, sends nothing, audits once", async () => {
+    await seedLoopbackConfig("source");
+    const id = await seedLoopbackConfig("copied-into");
+    // A cached token must not outlive the broken row either.
+    expect(await service.testAuthConfig(handle.db, broker, id, context)).toMatchObject({
+      ok: true,
+    });
+    tokenServer.requests.length = 0;
+    await handle.db.execute(
+      sql`update auth_configs set client_secret_sealed = (select client_secret_sealed from auth_configs where identifier = 'source') where identifier = 'copied-into'`,
+    );
+    clock += 5_000; // the broker's config re-read
+
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      const outcome = await service.testAuthConfig(handle.db, broker, id, context);
+      expect(outcome).toMatchObject({
+        ok: false,
+        error: "token_failed",
+        code: "config_unreadable",
+      });
+      if (outcome.ok || outcome.error !== "token_failed") throw new Error("expected a failure");
+      expect(outcome.message).toContain('auth config "copied-into" cannot be decrypted');
+      expect(outcome.message).toContain("Restore the key that sealed them");
+      expect(outcome.message).toContain("delete the config and create it again");
+      clock += 5_000;
+    }
+    expect(tokenServer.requests).toHaveLength(0);
+    const unreadable = await eventsOf("auth_config.unreadable");
+    expect(unreadable).toHaveLength(1);
+    expect(unreadable[0]).toMatchObject({
+      actorType: "system",
+      targetId: id,
+      details: { identifier: "copied-into", reason: "authentication" },
+    });
+    expect(JSON.stringify(unreadable)).not.toContain(SECRET);
+    const tested = await eventsOf("auth_config.tested");
+    expect(tested.at(-1)?.details).toEqual({
+      identifier: "copied-into",
+      outcome: "config_unreadable",
+    });
+  });
+
+  it("audits an unreadable config again once the period has passed", async () => {
+    const id = await seedLoopbackConfig("stays-broken");
+    await handle.db.execute(
+      sql`update auth_configs set client_secret_sealed = 'ad1.1.AAAA' where id = ${id}`,
+    );
+    await service.testAuthConfig(handle.db, broker, id, context);
+    await handle.db.execute(
+      sql`update audit_events set occurred_at = now() - make_interval(secs => ${service.UNREADABLE_AUDIT_PERIOD_SECONDS + 1}) where action = 'auth_config.unreadable'`,
+    );
+    clock += 5_000;
+    await service.testAuthConfig(handle.db, broker, id, context);
+    expect(await eventsOf("auth_config.unreadable")).toHaveLength(2);
+  });
+
   it("tests nothing for a config that does not exist, and audits nothing", async () => {
     expect(await service.testAuthConfig(handle.db, broker, "cfg_gone", context)).toEqual({
       ok: false,

@@ -4,8 +4,8 @@ import type { Database, Executor } from "@/db/client";
 import { isUniqueViolation } from "@/db/errors";
 import { authConfigs } from "@/db/schema";
 import type { ApiAccess } from "@/lib/api-access/schema";
-import { type ChangeContext, recordAudit } from "@/lib/audit/service";
-import { type Keyring, open, seal } from "@/lib/crypto";
+import { type ChangeContext, recordAudit, recordAuditAtMostEvery } from "@/lib/audit/service";
+import { type Keyring, open, SealError, seal } from "@/lib/crypto";
 import { sealBindingFor, authConfigSealedColumns as sealed } from "@/lib/crypto/registry";
 import { newId } from "@/lib/ids";
 import type { Page } from "@/lib/paging/contract";
@@ -213,16 +213,51 @@ export async function findAuthConfigCredentials(
     .from(authConfigs)
     .where(eq(sql`lower(${authConfigs.identifier})`, identifier.toLowerCase()));
   if (!row) return null;
-  return {
-    id: row.id,
-    identifier: row.identifier,
-    tokenUrl: openColumn(keyring, row, "tokenUrl"),
-    scope: openColumn(keyring, row, "scope"),
-    clientId: openColumn(keyring, row, "clientId"),
-    clientSecret: openColumn(keyring, row, "clientSecret"),
-    authMethod: row.authMethod,
-    audience: row.audience,
-  };
+  try {
+    return {
+      id: row.id,
+      identifier: row.identifier,
+      tokenUrl: openColumn(keyring, row, "tokenUrl"),
+      scope: openColumn(keyring, row, "scope"),
+      clientId: openColumn(keyring, row, "clientId"),
+      clientSecret: openColumn(keyring, row, "clientSecret"),
+      authMethod: row.authMethod,
+      audience: row.audience,
+    };
+  } catch (error) {
+    if (!(error instanceof SealError)) throw error;
+    await auditUnreadable(executor, row, error);
+    throw new TokenBrokerError("config_unreadable", { config: row.identifier });
+  }
+}
+
+/** Every caller of a broken config would log the same event; once an hour says it. */
+export const UNREADABLE_AUDIT_PERIOD_SECONDS = 3600;
+
+/**
+ * Records that a config's sealed credentials do not open, at most once per config per period,
+ * and logs it as often. A failure to write is logged, not thrown: the caller's answer must stay
+ * the typed one.
+ */
+async function auditUnreadable(executor: Executor, row: Row, error: SealError): Promise<void> {
+  let first = true;
+  try {
+    first = await recordAuditAtMostEvery(
+      executor,
+      {
+        actor: { type: "system", label: "token broker" },
+        action: "auth_config.unreadable",
+        target: { type: "auth_config", id: row.id },
+        // SealError's message names the table, column and row, never the value or a key.
+        details: { identifier: row.identifier, reason: error.reason, error: error.message },
+      },
+      UNREADABLE_AUDIT_PERIOD_SECONDS,
+    );
+  } catch (auditError) {
+    console.error(`[auth-configs] auditing an unreadable config failed: ${errorName(auditError)}`);
+  }
+  // The log is bounded like the audit log: a line when the period's event is written.
+  if (first) console.error(`[auth-configs] auth config "${row.identifier}": ${error.message}`);
 }
 
 export type DeleteAuthConfigResult =

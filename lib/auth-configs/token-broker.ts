@@ -112,6 +112,11 @@ interface Entry {
   failures: number;
   backoffUntilMs: number;
   lastFailure: TokenBrokerError | undefined;
+  /**
+   * The config's sealed credentials did not open when last read: answered from here until the
+   * next re-read, so a broken config costs no more database reads than a working one.
+   */
+  unreadable: { error: TokenBrokerError; checkedAtMs: number } | undefined;
 }
 
 export function createTokenBroker(options: TokenBrokerOptions): TokenBroker {
@@ -212,9 +217,22 @@ export function createTokenBroker(options: TokenBrokerOptions): TokenBroker {
     if (entry.config && now() - entry.configCheckedAtMs < configRecheckMs) {
       return Promise.resolve(entry.config);
     }
+    if (entry.unreadable && now() - entry.unreadable.checkedAtMs < configRecheckMs) {
+      return Promise.reject(entry.unreadable.error);
+    }
     entry.configLoad ??= (async () => {
       try {
-        const fresh = await findAuthConfigCredentials(db, keyring, entry.key);
+        const fresh = await findAuthConfigCredentials(db, keyring, entry.key).catch(
+          (error: unknown) => {
+            // Nothing goes upstream with credentials that did not open, and no cached token of
+            // the config is served either: whoever changed the row may be why it broke.
+            if (error instanceof TokenBrokerError && error.code === "config_unreadable") {
+              entry.unreadable = { error, checkedAtMs: now() };
+            }
+            throw error;
+          },
+        );
+        entry.unreadable = undefined;
         if (!fresh) {
           if (entries.get(entry.key) === entry) entries.delete(entry.key);
           throw new TokenBrokerError("config_not_found");
@@ -314,6 +332,7 @@ export function createTokenBroker(options: TokenBrokerOptions): TokenBroker {
       failures: 0,
       backoffUntilMs: 0,
       lastFailure: undefined,
+      unreadable: undefined,
     };
   }
 

@@ -2,6 +2,7 @@ import "server-only";
 
 export type TokenBrokerErrorCode =
   | "config_not_found"
+  | "config_unreadable"
   | "blocked_address"
   | "timeout"
   | "connection_failed"
@@ -12,6 +13,8 @@ export type TokenBrokerErrorCode =
   | "backing_off";
 
 export interface TokenBrokerErrorDetails {
+  /** The auth config's identifier, for errors about the config itself rather than its server. */
+  config?: string;
   oauthError?: string;
   status?: number;
   retryAfterSeconds?: number;
@@ -46,6 +49,7 @@ export class TokenBrokerError extends Error {
   override name = "TokenBrokerError";
   readonly [BRAND] = true;
   readonly code: TokenBrokerErrorCode;
+  readonly config?: string;
   readonly oauthError?: string;
   readonly status?: number;
   readonly retryAfterSeconds?: number;
@@ -54,6 +58,7 @@ export class TokenBrokerError extends Error {
   constructor(code: TokenBrokerErrorCode, details: TokenBrokerErrorDetails = {}) {
     super(code);
     this.code = code;
+    if (details.config !== undefined) this.config = details.config;
     if (details.oauthError !== undefined) this.oauthError = details.oauthError;
     if (details.status !== undefined) this.status = details.status;
     if (details.retryAfterSeconds !== undefined) this.retryAfterSeconds = details.retryAfterSeconds;
@@ -84,6 +89,8 @@ export function describeTokenError(error: TokenBrokerError): string {
   switch (error.code) {
     case "config_not_found":
       return "There is no auth config with this identifier.";
+    case "config_unreadable":
+      return `The stored credentials of auth config ${error.config ? `"${error.config}" ` : ""}cannot be decrypted: they were sealed with an encryption key this server does not have, or changed in the database. Restore the key that sealed them to AUTHDESK_ENCRYPTION_KEYS (or the key file), or delete the config and create it again. Nothing was sent to the token server.`;
     case "blocked_address":
       return `The access token URL is not allowed${error.detail ? `: ${error.detail}` : ""}. Token URLs must be public https addresses unless private token URLs are allowed.`;
     case "timeout":

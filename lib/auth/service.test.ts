@@ -1,6 +1,6 @@
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { DatabaseHandle } from "@/db/client";
+import { type DatabaseHandle, queryRows } from "@/db/client";
 import { adminSessions, admins, auditEvents, rateLimitCounters } from "@/db/schema";
 import { searchAuditActors } from "@/lib/audit/service";
 import { createTestDatabase, testDrivers } from "@/lib/testing/databases";
@@ -22,6 +22,7 @@ import {
 
 const PASSWORD = "correct horse battery staple";
 const meta = { clientAddress: "203.0.113.7", userAgent: "vitest" };
+const policy = { idleMinutes: 30 };
 const setupContext = {
   actor: { type: "anonymous" as const },
   via: "setup" as const,
@@ -83,16 +84,16 @@ describe.each(testDrivers)("admin accounts on %s", (driver) => {
     const result = await signIn(
       db,
       { email: "A@example.com", password: PASSWORD },
-      { ...meta, sessionHours: 1 },
+      { ...meta, sessionHours: 1, sessionIdleMinutes: 30 },
     );
     if (!result.ok) throw new Error(`sign-in failed: ${result.error}`);
-    expect(await findSessionAdmin(db, result.token)).toEqual(result.admin);
-    expect(await findSessionAdmin(db, `${result.token}x`)).toBeNull();
+    expect(await findSessionAdmin(db, result.token, policy)).toEqual(result.admin);
+    expect(await findSessionAdmin(db, `${result.token}x`, policy)).toBeNull();
     const [stored] = await db.select().from(adminSessions);
     expect(stored?.tokenHash).not.toBe(result.token);
 
     await signOut(db, result.admin, result.token, meta);
-    expect(await findSessionAdmin(db, result.token)).toBeNull();
+    expect(await findSessionAdmin(db, result.token, policy)).toBeNull();
     const actions = (await db.select().from(auditEvents)).map((event) => event.action);
     expect(actions).toEqual(["admin.created", "admin.signed_in", "admin.signed_out"]);
   });
@@ -103,18 +104,74 @@ describe.each(testDrivers)("admin accounts on %s", (driver) => {
     const result = await signIn(
       db,
       { email: "a@example.com", password: PASSWORD },
-      { ...meta, sessionHours: 1 },
+      { ...meta, sessionHours: 1, sessionIdleMinutes: 30 },
     );
     if (!result.ok) throw new Error("sign-in failed");
-    await db.update(adminSessions).set({ expiresAt: new Date(Date.now() - 1000) });
-    expect(await findSessionAdmin(db, result.token)).toBeNull();
+    // Expiry is the database's clock's business: a session ending a second from now (there) is
+    // still valid, one that ended a second ago is not, whatever this process's clock says.
+    await db.update(adminSessions).set({ expiresAt: sql`now() + interval '1 second'` });
+    expect(await findSessionAdmin(db, result.token, policy)).toEqual(result.admin);
+    await db.update(adminSessions).set({ expiresAt: sql`now() - interval '1 second'` });
+    expect(await findSessionAdmin(db, result.token, policy)).toBeNull();
+  });
+
+  it("sets the absolute expiry on the database's clock, and tells the cookie the same", async () => {
+    const { db } = handle;
+    await createAdmin(db, { email: "a@example.com", password: PASSWORD }, setupContext);
+    const result = await signIn(
+      db,
+      { email: "a@example.com", password: PASSWORD },
+      { ...meta, sessionHours: 2, sessionIdleMinutes: 30 },
+    );
+    if (!result.ok) throw new Error("sign-in failed");
+    const [row] = await queryRows<{ lifetime: number; matches: boolean }>(
+      db,
+      sql`select extract(epoch from expires_at - created_at)::int as lifetime,
+        abs(extract(epoch from expires_at - ${result.expiresAt.toISOString()}::timestamptz)) < 0.001 as matches
+        from admin_sessions`,
+    );
+    expect(row).toEqual({ lifetime: 7200, matches: true });
+  });
+
+  it("ends a session left idle longer than the idle timeout, and keeps a used one alive", async () => {
+    const { db } = handle;
+    await createAdmin(db, { email: "a@example.com", password: PASSWORD }, setupContext);
+    const signInContext = { ...meta, sessionHours: 12, sessionIdleMinutes: 30 };
+    const idle = await signIn(db, { email: "a@example.com", password: PASSWORD }, signInContext);
+    const used = await signIn(db, { email: "a@example.com", password: PASSWORD }, signInContext);
+    if (!idle.ok || !used.ok) throw new Error("sign-in failed");
+    const lastSeen = (minutesAgo: number) =>
+      db.update(adminSessions).set({
+        lastSeenAt: sql`now() - make_interval(mins => ${minutesAgo})`,
+      });
+
+    // Seen 29 minutes ago: still signed in, and that request counts as activity.
+    await lastSeen(29);
+    expect(await findSessionAdmin(db, used.token, policy)).toEqual(used.admin);
+    expect(await findSessionAdmin(db, idle.token, policy)).toEqual(idle.admin);
+    const [touched] = await queryRows<{ fresh: number }>(
+      db,
+      sql`select count(*)::int as fresh from admin_sessions where last_seen_at > now() - interval '1 minute'`,
+    );
+    expect(touched?.fresh).toBe(2);
+
+    await lastSeen(31);
+    expect(await findSessionAdmin(db, idle.token, policy)).toBeNull();
+    // A longer idle timeout would still accept it: the policy decides, not a constant.
+    expect(await findSessionAdmin(db, used.token, { idleMinutes: 60 })).toEqual(used.admin);
+
+    // The next sign-in sweeps sessions that went idle.
+    await lastSeen(31);
+    const next = await signIn(db, { email: "a@example.com", password: PASSWORD }, signInContext);
+    if (!next.ok) throw new Error("sign-in failed");
+    expect(await db.select().from(adminSessions)).toHaveLength(1);
   });
 
   it("gives the same answer for an unknown email and a wrong password, and audits both", async () => {
     const { db } = handle;
     await createAdmin(db, { email: "a@example.com", password: PASSWORD }, setupContext);
     const [admin] = await db.select().from(admins);
-    const context = { ...meta, sessionHours: 1 };
+    const context = { ...meta, sessionHours: 1, sessionIdleMinutes: 30 };
     const wrong = await signIn(db, { email: "a@example.com", password: "not it at all" }, context);
     const unknown = await signIn(db, { email: "nobody@example.com", password: PASSWORD }, context);
     expect(wrong).toEqual({ ok: false, error: "invalid_credentials" });
@@ -153,7 +210,11 @@ describe.each(testDrivers)("admin accounts on %s", (driver) => {
   });
 
   const signInFrom = (clientAddress: string, password: string, email = "a@example.com") =>
-    signIn(handle.db, { email, password }, { ...meta, clientAddress, sessionHours: 1 });
+    signIn(
+      handle.db,
+      { email, password },
+      { ...meta, clientAddress, sessionHours: 1, sessionIdleMinutes: 30 },
+    );
 
   it("throttles an address on an account after repeated failures, even with the right password", async () => {
     const { db } = handle;
@@ -230,7 +291,7 @@ describe.each(testDrivers)("admin accounts on %s", (driver) => {
 
   it("throttles one address guessing across many accounts, counted atomically", async () => {
     const { db } = handle;
-    const context = { ...meta, sessionHours: 1 };
+    const context = { ...meta, sessionHours: 1, sessionIdleMinutes: 30 };
     const guesses = Array.from({ length: MAX_ATTEMPTS_PER_ADDRESS }, (_, index) =>
       signIn(db, { email: `user${index}@example.com`, password: "guess" }, context),
     );

@@ -71,7 +71,7 @@ export type SignInResult =
 export async function signIn(
   db: Database,
   input: { email: string; password: string },
-  context: RequestMeta & { sessionHours: number },
+  context: RequestMeta & { sessionHours: number; sessionIdleMinutes: number },
 ): Promise<SignInResult> {
   const email = input.email.toLowerCase();
   const attempt = await reserveSignInAttempt(db, { email, clientAddress: context.clientAddress });
@@ -102,7 +102,11 @@ export async function signIn(
       target: { type: "admin", id: admin.id },
       clientAddress: context.clientAddress,
     });
-    return createSession(tx, admin.id, { lifetimeHours: context.sessionHours, ...context });
+    return createSession(tx, admin.id, {
+      lifetimeHours: context.sessionHours,
+      idleMinutes: context.sessionIdleMinutes,
+      ...context,
+    });
   });
   return { ok: true, admin, ...session };
 }

@@ -2,18 +2,29 @@ import "server-only";
 import { cookies, headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { cache } from "react";
+import { env } from "@/lib/env";
 import { CLIENT_ADDRESS_HEADER, PATH_HEADER, PROTOCOL_HEADER } from "@/lib/http/request-context";
 import { getDb } from "@/lib/runtime";
 import type { RequestMeta } from "./service";
-import { findSessionAdmin, type SignedInAdmin } from "./sessions";
+import { sessionCookieName } from "./session-cookie";
+import { findSessionAdmin, type SessionPolicy, type SignedInAdmin } from "./sessions";
 
-/** Next-side session helpers: every page, action and route handler calls one of these itself. */
-export const SESSION_COOKIE = "authdesk_session";
+/* Next-side session helpers: every page, action and route handler calls one of these itself. */
+
+/** The configured session lifetimes (lib/auth/sessions.ts). */
+export function sessionPolicy(): SessionPolicy {
+  const { AUTHDESK_SESSION_HOURS, AUTHDESK_SESSION_IDLE_MINUTES } = env();
+  return { lifetimeHours: AUTHDESK_SESSION_HOURS, idleMinutes: AUTHDESK_SESSION_IDLE_MINUTES };
+}
+
+async function isHttps(): Promise<boolean> {
+  return (await headers()).get(PROTOCOL_HEADER) === "https";
+}
 
 export const currentAdmin = cache(async (): Promise<SignedInAdmin | null> => {
-  const token = (await cookies()).get(SESSION_COOKIE)?.value;
+  const token = (await cookies()).get(sessionCookieName(await isHttps()))?.value;
   if (!token) return null;
-  return findSessionAdmin(await getDb(), token);
+  return findSessionAdmin(await getDb(), token, sessionPolicy());
 });
 
 /** The signed-in admin, or a redirect to sign-in that comes back to this page afterwards. */
@@ -33,24 +44,28 @@ export async function requestMeta(): Promise<RequestMeta & { https: boolean }> {
   };
 }
 
+/** Path=/ and no Domain, as the __Host- prefix requires. */
+const COOKIE_ATTRIBUTES = { httpOnly: true, sameSite: "lax", path: "/" } as const;
+
 export async function setSessionCookie(
   token: string,
   expiresAt: Date,
   https: boolean,
 ): Promise<void> {
-  (await cookies()).set(SESSION_COOKIE, token, {
-    httpOnly: true,
-    sameSite: "lax",
+  (await cookies()).set(sessionCookieName(https), token, {
+    ...COOKIE_ATTRIBUTES,
     secure: https,
-    path: "/",
     expires: expiresAt,
   });
 }
 
 export async function takeSessionToken(): Promise<string | undefined> {
   const jar = await cookies();
-  const token = jar.get(SESSION_COOKIE)?.value;
-  jar.delete(SESSION_COOKIE);
+  const https = await isHttps();
+  const name = sessionCookieName(https);
+  const token = jar.get(name)?.value;
+  // Browsers ignore a __Host- cookie set without Secure, the expired one that deletes it too.
+  jar.set(name, "", { ...COOKIE_ATTRIBUTES, secure: https, maxAge: 0 });
   return token;
 }
 

@@ -1,13 +1,30 @@
 import "server-only";
 import { createHash, randomBytes } from "node:crypto";
-import { and, eq, gt, lte } from "drizzle-orm";
-import type { Executor } from "@/db/client";
-import { adminSessions, admins } from "@/db/schema";
+import { eq, sql } from "drizzle-orm";
+import { type Executor, queryRows } from "@/db/client";
+import { adminSessions } from "@/db/schema";
 
 export interface SignedInAdmin {
   id: string;
   email: string;
 }
+
+/**
+ * How long sessions last, as Keycloak's "SSO Session Max" and "SSO Session Idle": a session
+ * ends `lifetimeHours` after sign-in (AUTHDESK_SESSION_HOURS), or earlier once unused for
+ * `idleMinutes` (AUTHDESK_SESSION_IDLE_MINUTES). Both are measured on the database's clock, like
+ * every other expiry, so instances whose clocks drift agree.
+ */
+export interface SessionPolicy {
+  lifetimeHours: number;
+  idleMinutes: number;
+}
+
+/**
+ * Last-seen moves at most this often: a page load usually makes several reads, and one write a
+ * minute per session is plenty for a timeout counted in minutes.
+ */
+const LAST_SEEN_PRECISION_SECONDS = 60;
 
 function hashToken(token: string): string {
   return createHash("sha256").update(token).digest("hex");
@@ -16,37 +33,60 @@ function hashToken(token: string): string {
 export async function createSession(
   executor: Executor,
   adminId: string,
-  options: { lifetimeHours: number; clientAddress: string | null; userAgent: string | null },
+  options: SessionPolicy & { clientAddress: string | null; userAgent: string | null },
 ): Promise<{ token: string; expiresAt: Date }> {
   const token = randomBytes(32).toString("base64url");
-  const expiresAt = new Date(Date.now() + options.lifetimeHours * 3_600_000);
-  // Expired sessions are swept here rather than by a scheduler the embedded setup lacks.
-  await executor.delete(adminSessions).where(lte(adminSessions.expiresAt, new Date()));
-  await executor.insert(adminSessions).values({
-    tokenHash: hashToken(token),
-    adminId,
-    expiresAt,
-    clientAddress: options.clientAddress,
-    userAgent: options.userAgent?.slice(0, 512) ?? null,
-  });
-  return { token, expiresAt };
+  // Ended sessions are swept here rather than by a scheduler the embedded setup lacks.
+  await executor.execute(sql`
+    delete from admin_sessions
+    where expires_at <= now() or last_seen_at <= now() - ${idleInterval(options.idleMinutes)}`);
+  const [created] = await executor
+    .insert(adminSessions)
+    .values({
+      tokenHash: hashToken(token),
+      adminId,
+      expiresAt: sql`now() + make_interval(secs => ${options.lifetimeHours * 3600})`,
+      clientAddress: options.clientAddress,
+      userAgent: options.userAgent?.slice(0, 512) ?? null,
+    })
+    .returning({ expiresAt: adminSessions.expiresAt });
+  if (!created) throw new Error("The session was not written");
+  return { token, expiresAt: created.expiresAt };
 }
 
+/**
+ * The admin a session token belongs to, if the session has neither expired nor gone idle; the
+ * same statement records that it was seen, so reading a session costs one round trip.
+ */
 export async function findSessionAdmin(
   executor: Executor,
   token: string,
+  policy: Pick<SessionPolicy, "idleMinutes">,
 ): Promise<SignedInAdmin | null> {
-  const [row] = await executor
-    .select({ id: admins.id, email: admins.email })
-    .from(adminSessions)
-    .innerJoin(admins, eq(admins.id, adminSessions.adminId))
-    .where(
-      and(eq(adminSessions.tokenHash, hashToken(token)), gt(adminSessions.expiresAt, new Date())),
+  const [row] = await queryRows<SignedInAdmin>(
+    executor,
+    sql`
+    with live as (
+      select s.token_hash, s.last_seen_at, a.id, a.email
+      from admin_sessions s join admins a on a.id = s.admin_id
+      where s.token_hash = ${hashToken(token)} and s.expires_at > now()
+        and s.last_seen_at > now() - ${idleInterval(policy.idleMinutes)}
+    ), seen as (
+      update admin_sessions set last_seen_at = now()
+      where token_hash in (
+        select token_hash from live
+        where last_seen_at < now() - make_interval(secs => ${LAST_SEEN_PRECISION_SECONDS})
+      )
     )
-    .limit(1);
-  return row ?? null;
+    select id, email from live`,
+  );
+  return row ? { id: row.id, email: row.email } : null;
 }
 
 export async function deleteSession(executor: Executor, token: string): Promise<void> {
   await executor.delete(adminSessions).where(eq(adminSessions.tokenHash, hashToken(token)));
+}
+
+function idleInterval(minutes: number) {
+  return sql`make_interval(mins => ${minutes})`;
 }

@@ -11,7 +11,14 @@ export {
   parseKeyring,
 } from "./keyring";
 export { type SealedColumn, sealBindingFor, sealedColumns } from "./registry";
-export { type RotationOptions, type RotationResult, rotateSealedColumns } from "./rotate";
+export {
+  type CompactionOptions,
+  type CompactionResult,
+  compactSealedTables,
+  type RotationOptions,
+  type RotationResult,
+  rotateSealedColumns,
+} from "./rotate";
 export {
   open,
   type SealBinding,

@@ -1,10 +1,11 @@
 import { sql } from "drizzle-orm";
+import type pg from "pg";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { DatabaseHandle } from "@/db/client";
-import { createTestDatabase, testDrivers } from "@/lib/testing/databases";
+import { type DatabaseHandle, queryRows } from "@/db/client";
+import { createTestDatabase, openSecondInstance, testDrivers } from "@/lib/testing/databases";
 import { generateKeyEntry, parseKeyring } from "./keyring";
 import { type SealedColumn, sealBindingFor, sealedColumns } from "./registry";
-import { rotateSealedColumns } from "./rotate";
+import { compactSealedTables, rotateSealedColumns } from "./rotate";
 import { open, SealError, seal } from "./seal";
 
 const v1 = generateKeyEntry(1);
@@ -92,6 +93,48 @@ describe.each(testDrivers)("rotateSealedColumns on %s", (driver) => {
     const [row] = (result as unknown as { rows: Array<{ value: string }> }).rows;
     expect(open(keyringV2, row?.value ?? "", sealBindingFor(numbered, 10))).toBe("number 10");
   });
+
+  it("compacts the tables it rotated: new files, and no old ciphertext in their statistics", async () => {
+    const oldSamples = sql`
+      select count(*)::int as n from pg_stats where tablename = 'sealed_fixture'
+      and concat(most_common_vals::text, histogram_bounds::text) like '%ad1.1.%'`;
+    const fileOf = sql`select pg_relation_filepath('sealed_fixture') as file`;
+    await handle.db.execute(sql`analyze sealed_fixture`);
+    expect((await queryRows<{ n: number }>(handle.db, oldSamples))[0]?.n).toBe(1);
+    const [before] = await queryRows<{ file: string }>(handle.db, fileOf);
+
+    await rotateSealedColumns(handle.db, keyringV1V2, [fixture]);
+    expect(await compactSealedTables(handle, [fixture])).toEqual({
+      tables: ["sealed_fixture"],
+      heldBy: [],
+      checkpointed: true,
+    });
+
+    const [after] = await queryRows<{ file: string }>(handle.db, fileOf);
+    expect(after?.file).not.toBe(before?.file);
+    expect((await queryRows<{ n: number }>(handle.db, oldSamples))[0]?.n).toBe(0);
+  });
+
+  if (driver === "postgres") {
+    it("names a transaction older than the rotation, which keeps old row versions alive", async () => {
+      const second = await openSecondInstance(handle);
+      const pool = (second.db as unknown as { $client: pg.Pool }).$client;
+      const client = await pool.connect();
+      try {
+        // A snapshot taken before the rotation, as a long request or a psql session holds one.
+        await client.query("begin isolation level repeatable read");
+        const { rows } = await client.query<{ pid: number }>("select pg_backend_pid() as pid");
+        await rotateSealedColumns(handle.db, keyringV1V2, [fixture]);
+        const result = await compactSealedTables(handle, [fixture], { waitMs: 300 });
+        expect(result.heldBy).toEqual([rows[0]?.pid]);
+      } finally {
+        await client.query("rollback");
+        client.release();
+        await second.close();
+      }
+      expect((await compactSealedTables(handle, [fixture])).heldBy).toEqual([]);
+    });
+  }
 
   it("runs over every registered column of the migrated schema", async () => {
     const results = await rotateSealedColumns(handle.db, keyringV1V2);

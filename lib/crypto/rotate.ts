@@ -1,6 +1,7 @@
 import "server-only";
 import { type SQL, sql } from "drizzle-orm";
-import { type Database, queryRows } from "@/db/client";
+import { type Database, type DatabaseHandle, queryRows } from "@/db/client";
+import { isInsufficientPrivilege } from "@/db/errors";
 import type { Keyring } from "./keyring";
 import { type SealedColumn, sealBindingFor, sealedColumns } from "./registry";
 import { open, seal, sealedPrefix } from "./seal";
@@ -108,4 +109,96 @@ async function resealBatch(
     }
     return written;
   });
+}
+
+export interface CompactionResult {
+  /** Tables rewritten by VACUUM FULL. */
+  tables: string[];
+  /**
+   * PostgreSQL processes whose transactions began before the rotation and were still open when
+   * waiting for them ran out: VACUUM FULL must keep the old row versions they can still see.
+   */
+  heldBy: number[];
+  /**
+   * Whether the CHECKPOINT ran. PostgreSQL allows it to superusers and members of
+   * pg_checkpoint only; without it the old row versions are gone from the tables but the old
+   * files and write-ahead log are dropped at the server's next checkpoint instead.
+   */
+  checkpointed: boolean;
+}
+
+/**
+ * After rotation, makes the database drop what still holds old ciphertexts: an UPDATE leaves the
+ * old row version in the table file (PGlite never vacuums; PostgreSQL's autovacuum frees the
+ * space but leaves the bytes), in the planner's statistics (pg_statistic samples column values)
+ * and in the write-ahead log. VACUUM FULL writes each table anew and ANALYZE replaces its
+ * samples, after which pg_statistic is compacted too; the CHECKPOINT that follows deletes the old
+ * files. On PGlite, a WAL segment switch and a second
+ * checkpoint then retire the segments that logged the old values; opened with recycleWal false
+ * (db/client.ts), PGlite deletes them instead of keeping them for reuse. Every table with a
+ * sealed column is compacted, not only those rewritten now, since an earlier run or deleted rows
+ * may have left old versions behind. VACUUM FULL locks each table while it is rewritten: these
+ * are the credential tables, small next to the audit log.
+ */
+export interface CompactionOptions {
+  /** How long to wait for transactions older than the rotation to end. Default 60,000. */
+  waitMs?: number;
+}
+
+export async function compactSealedTables(
+  handle: DatabaseHandle,
+  columns: SealedColumn[] = sealedColumns,
+  options: CompactionOptions = {},
+): Promise<CompactionResult> {
+  const tables = [...new Set(columns.map((column) => column.table))];
+  const heldBy =
+    handle.driver === "postgres"
+      ? await waitForOlderTransactions(handle.db, options.waitMs ?? 60_000)
+      : [];
+  for (const table of tables) {
+    // ANALYZE too: the planner's statistics keep sample values of every column, ciphertexts
+    // included, and fresh samples replace the old ones.
+    await handle.db.execute(sql`vacuum (full, analyze) ${sql.identifier(table)}`);
+  }
+  // Then the replaced samples' row versions go as well. Database owners may do this.
+  await handle.db.execute(sql`vacuum full pg_catalog.pg_statistic`);
+  if (handle.driver === "pglite") {
+    await handle.db.execute(sql`checkpoint`);
+    await handle.db.execute(sql`select pg_switch_wal()`);
+    await handle.db.execute(sql`checkpoint`);
+    return { tables, heldBy, checkpointed: true };
+  }
+  try {
+    await handle.db.execute(sql`checkpoint`);
+    return { tables, heldBy, checkpointed: true };
+  } catch (error) {
+    if (!isInsufficientPrivilege(error)) throw error;
+    return { tables, heldBy, checkpointed: false };
+  }
+}
+
+/**
+ * VACUUM FULL copies a dead row version into the new table file while any transaction can still
+ * see it, so a transaction that began before the rotation (an app request, an autovacuum worker,
+ * a forgotten psql session) would keep old ciphertexts alive. Waits until every other backend in
+ * this database holds a snapshot newer than now, and returns the process ids still holding an
+ * older one when time runs out.
+ */
+async function waitForOlderTransactions(db: Database, waitMs: number): Promise<number[]> {
+  const [now] = await queryRows<{ xid: string }>(
+    db,
+    sql`select (txid_current() % 4294967296)::text as xid`,
+  );
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    const older = await queryRows<{ pid: number }>(
+      db,
+      sql`
+      select pid from pg_stat_activity
+      where datname = current_database() and pid <> pg_backend_pid()
+        and backend_xmin is not null and age(backend_xmin) > age(${now?.xid}::xid)`,
+    );
+    if (older.length === 0 || Date.now() >= deadline) return older.map((row) => row.pid);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
 }

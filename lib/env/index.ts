@@ -30,6 +30,13 @@ const envSchema = z.object({
     .min(0.25)
     .max(24 * 30)
     .default(12),
+  /** A session unused for this long ends, whatever AUTHDESK_SESSION_HOURS allows. */
+  AUTHDESK_SESSION_IDLE_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(5)
+    .max(24 * 60 * 30)
+    .default(30),
   /** Lets auth-config token URLs use http and reach loopback or private addresses (tests, labs). */
   AUTHDESK_ALLOW_PRIVATE_TOKEN_URLS: flag.default(false),
   /**

@@ -4,7 +4,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Database } from "@/db/client";
 import { auditEvents } from "@/db/schema";
-import { SESSION_COOKIE } from "@/lib/auth/session";
+import { sessionCookieName } from "@/lib/auth/session-cookie";
 import { createSession } from "@/lib/auth/sessions";
 import { insertTestAdmin } from "@/lib/auth-configs/token-broker.testing";
 import { startRuntime, stopRuntime } from "@/lib/runtime";
@@ -74,10 +74,12 @@ let adminId: string;
 async function startSession(): Promise<void> {
   const session = await createSession(db, adminId, {
     lifetimeHours: 1,
+    idleMinutes: 30,
     clientAddress: null,
     userAgent: "vitest",
   });
-  testRequest.cookies.set(SESSION_COOKIE, session.token);
+  // The stand-in request is plain http, so the cookie has no __Host- prefix.
+  testRequest.cookies.set(sessionCookieName(false), session.token);
 }
 
 async function auditedActions(): Promise<string[]> {

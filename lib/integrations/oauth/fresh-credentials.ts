@@ -3,8 +3,8 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { and, eq, isNull, lt, or, sql } from "drizzle-orm";
 import type { Database } from "@/db/client";
 import { integrationConnections, integrations } from "@/db/schema";
-import { type ActorContext, recordAudit } from "@/lib/audit/service";
-import { open } from "@/lib/crypto";
+import { type ActorContext, recordAudit, recordAuditAtMostEvery } from "@/lib/audit/service";
+import { open, SealError } from "@/lib/crypto";
 import { connectionValuesSealedColumn, sealBindingFor } from "@/lib/crypto/registry";
 import { assertNever } from "@/lib/utils/assert-never";
 import {
@@ -103,7 +103,13 @@ export type CredentialsResult =
       error: "refresh_failed";
       reason: RefreshFailureReason;
       retryAfterSeconds: number;
-    };
+    }
+  /**
+   * A sealed value this needs (the connection's credentials, or the integration's OAuth client)
+   * does not open: sealed under a key this server lacks, or changed in the database. Nothing
+   * was sent anywhere; restoring the key, or connecting again, mends it.
+   */
+  | { ok: false; error: "unreadable" };
 
 /** Only when getCredentials checks access: the answers resolveIntegration gives elsewhere. */
 export type AccessRefusal = { ok: false; error: "integration_not_found" | "forbidden" };
@@ -196,6 +202,21 @@ export function createFreshCredentials(options: FreshCredentialsOptions): FreshC
     access?: IntegrationCaller,
   ): Promise<CredentialsResult | AccessRefusal> {
     if (closed) throw new Error("Fresh credentials are closed");
+    try {
+      return await serveOpening(integrationId, connectionId, context, access);
+    } catch (error) {
+      if (!(error instanceof SealError)) throw error;
+      await auditUnreadable(db, integrationId, connectionId, error);
+      return { ok: false, error: "unreadable" };
+    }
+  }
+
+  async function serveOpening(
+    integrationId: string,
+    connectionId: string,
+    context: ActorContext,
+    access?: IntegrationCaller,
+  ): Promise<CredentialsResult | AccessRefusal> {
     const cached = await serveCached(db, keyring, {
       integrationId,
       connectionId,
@@ -479,6 +500,39 @@ function servable(
   return mode === "fresh"
     ? timing.fresh || (!tokens.refreshToken && !timing.expired)
     : !timing.expired;
+}
+
+/** Every caller of a broken connection would log the same event; once an hour says it. */
+export const UNREADABLE_AUDIT_PERIOD_SECONDS = 3600;
+
+/**
+ * Records, at most once per connection per period, that a sealed value it needs does not open.
+ * A failure to write is logged, not thrown: the caller's answer must stay the typed one.
+ */
+async function auditUnreadable(
+  db: Database,
+  integrationId: string,
+  connectionId: string,
+  error: SealError,
+): Promise<void> {
+  let first = true;
+  try {
+    first = await recordAuditAtMostEvery(
+      db,
+      {
+        actor: { type: "system", label: "fresh credentials" },
+        action: "integration.connection_unreadable",
+        target: { type: "integration_connection", id: connectionId },
+        // SealError's message names the table, column and row, never the value or a key.
+        details: { integrationId, reason: error.reason, error: error.message },
+      },
+      UNREADABLE_AUDIT_PERIOD_SECONDS,
+    );
+  } catch (auditError) {
+    const name = auditError instanceof Error ? auditError.name : "unknown error";
+    console.error(`[fresh-credentials] auditing an unreadable connection failed: ${name}`);
+  }
+  if (first) console.error(`[fresh-credentials] connection ${connectionId}: ${error.message}`);
 }
 
 function isAccessRefusal(result: CredentialsResult | AccessRefusal): result is AccessRefusal {

@@ -1,0 +1,2 @@
+-- Admin sessions get an idle timeout: last_seen_at records the latest request (existing sessions count as seen now).
+ALTER TABLE "admin_sessions" ADD COLUMN "last_seen_at" timestamp with time zone DEFAULT now() NOT NULL;
