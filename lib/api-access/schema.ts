@@ -36,3 +36,8 @@ export const apiAccessOutput = z.object({
 
 export type AccessClient = z.output<typeof accessClientOutput>;
 export type ApiAccess = z.output<typeof apiAccessOutput>;
+
+/** Saving a list that names a client deleted meanwhile: the field error both forms show. */
+export const DELETED_CLIENT_IN_LIST = {
+  clientIds: "An API client in this list was deleted; remove it and save again.",
+};

@@ -220,6 +220,16 @@ export type RollApiClientSecretResult =
   | { ok: true; client: ApiClientView; clientSecret: string }
   | { ok: false; error: "not_found" };
 
+/** The client's row, locked for a change to its secrets: what the change's audit row names. */
+async function lockSecrets(executor: Executor, id: string) {
+  const [row] = await executor
+    .select({ ...auditedColumns, ...previousSecretColumns })
+    .from(apiClients)
+    .where(eq(apiClients.id, id))
+    .for("update");
+  return row;
+}
+
 /**
  * Gives a client a new secret and returns it, the only time it is seen. With a grace period the
  * old secret keeps working until then (by the database's clock), so the calling systems can move
@@ -238,11 +248,7 @@ export async function rollApiClientSecret(
   const graceSeconds = SECRET_GRACE_SECONDS[gracePeriod];
   const keepOld = graceSeconds > 0;
   return db.transaction(async (tx): Promise<RollApiClientSecretResult> => {
-    const [before] = await tx
-      .select({ ...auditedColumns, ...previousSecretColumns })
-      .from(apiClients)
-      .where(eq(apiClients.id, id))
-      .for("update");
+    const before = await lockSecrets(tx, id);
     if (!before) return { ok: false, error: "not_found" };
     // Set from the old row's values: UPDATE reads every right-hand side before writing.
     await tx
@@ -295,11 +301,7 @@ export async function expirePreviousSecret(
   context: ChangeContext,
 ): Promise<ApiClientChangeResult> {
   return db.transaction(async (tx): Promise<ApiClientChangeResult> => {
-    const [before] = await tx
-      .select({ ...auditedColumns, ...previousSecretColumns })
-      .from(apiClients)
-      .where(eq(apiClients.id, id))
-      .for("update");
+    const before = await lockSecrets(tx, id);
     if (!before) return { ok: false, error: "not_found" };
     // Also clears a previous secret whose grace period ran out by itself: it was refused anyway.
     await tx

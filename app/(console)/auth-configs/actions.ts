@@ -1,6 +1,6 @@
 "use server";
 
-import { apiAccessOutput, apiAccessSchema } from "@/lib/api-access/schema";
+import { apiAccessOutput, apiAccessSchema, DELETED_CLIENT_IN_LIST } from "@/lib/api-access/schema";
 import { requireAdmin } from "@/lib/auth/session";
 import { setAuthConfigAccess } from "@/lib/auth-configs/access";
 import {
@@ -237,9 +237,7 @@ export async function setAuthConfigAccessAction(
       case "unknown_client":
         return {
           ok: false,
-          fieldErrors: {
-            clientIds: "An API client in this list was deleted; remove it and save again.",
-          },
+          fieldErrors: DELETED_CLIENT_IN_LIST,
         };
       default:
         return assertNever(result.error);

@@ -1,7 +1,7 @@
 "use server";
 
 import { z } from "zod";
-import { apiAccessSchema } from "@/lib/api-access/schema";
+import { apiAccessSchema, DELETED_CLIENT_IN_LIST } from "@/lib/api-access/schema";
 import { requireAdmin } from "@/lib/auth/session";
 import { assertNever, changeContextFor, unexpectedFailure } from "@/lib/forms/action-support";
 import { fieldErrorsByPath } from "@/lib/forms/field-errors";
@@ -339,9 +339,7 @@ export async function setApiAccessAction(id: string, input: unknown): Promise<Se
       case "unknown_client":
         return {
           ok: false,
-          fieldErrors: {
-            clientIds: "An API client in this list was deleted; remove it and save again.",
-          },
+          fieldErrors: DELETED_CLIENT_IN_LIST,
         };
       default:
         return assertNever(result.error);
