@@ -4,6 +4,7 @@ import { type DatabaseHandle, queryRows } from "@/db/client";
 import { admins, auditEvents, authConfigs } from "@/db/schema";
 import { generateKeyEntry, parseKeyring } from "@/lib/crypto";
 import { createTestDatabase, testDrivers } from "@/lib/testing/databases";
+import { authConfigDetailOutput } from "./contract";
 import { createAuthConfigSchema } from "./schema";
 import * as service from "./service";
 import { createTokenBroker, type TokenBroker } from "./token-broker";
@@ -374,6 +375,11 @@ describe.each(testDrivers)("auth configs on %s", (driver) => {
         expect(view?.[name as keyof typeof readable]).toBe(name === field ? null : value);
       }
       expect(JSON.stringify(view)).not.toContain(SECRET);
+      // What the page and getAuthConfigAction send: the allowlist takes the view as it is.
+      expect(authConfigDetailOutput.parse(view)).toMatchObject({
+        tokenUrl: view?.tokenUrl,
+        unreadable: { fields: [field] },
+      });
       // A view writes nothing: the token route audits, not the console's reading.
       expect(await eventsOf("auth_config.unreadable")).toEqual([]);
 
