@@ -22,6 +22,7 @@ import {
 } from "@/components/ui/table";
 import type { AuditEventView as AuditEvent } from "@/lib/audit/contract";
 import { cn } from "@/lib/utils/cn";
+import { formatDetails } from "./format";
 
 /** Tailwind's `xl`: the table from here up, the stacked list below. */
 const WIDE_QUERY = "(min-width: 80rem)";
@@ -41,12 +42,6 @@ function actionVariant(action: string): BadgeVariant {
 /** UTC (the column says so), so admins in different places read the same time for one event. */
 function formatTime(date: Date): string {
   return date.toISOString().slice(0, 19).replace("T", " ");
-}
-
-function formatDetails(details: Record<string, unknown>): string {
-  return Object.entries(details)
-    .map(([key, value]) => `${key}: ${typeof value === "string" ? value : JSON.stringify(value)}`)
-    .join(", ");
 }
 
 /**

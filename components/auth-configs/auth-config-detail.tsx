@@ -1,6 +1,6 @@
 "use client";
 
-import { CopyPlus, Lock, Replace, Zap } from "lucide-react";
+import { CopyPlus, Lock, Replace, TriangleAlert, Zap } from "lucide-react";
 import { ApiAccessPanel } from "@/components/shared/api-access-panel";
 import { AboutSection, DetailRow, DetailSection } from "@/components/shared/detail";
 import { DetailCard, DetailPane } from "@/components/shared/detail-pane";
@@ -87,11 +87,12 @@ function AuthConfigDetailCard({
       }
       notice={
         <div aria-live="polite">
+          {config.unreadable ? <UnreadableNotice message={config.unreadable.message} /> : null}
           {test.data ? (
             <div className="px-5 pt-5">
               <TestResultPanel
                 outcome={test.data}
-                requestedScope={config.scope}
+                requestedScope={config.scope ?? ""}
                 onDismiss={() => test.reset()}
               />
             </div>
@@ -110,19 +111,31 @@ function AuthConfigDetailCard({
       <DetailSection title="Token request">
         <DetailRow label="Type">{AUTH_CONFIG_TYPE_LABEL}</DetailRow>
         <DetailRow label="Access Token URL">
-          <span className="break-all font-mono">{config.tokenUrl}</span>
+          {config.tokenUrl === null ? (
+            <CannotBeRead />
+          ) : (
+            <span className="break-all font-mono">{config.tokenUrl}</span>
+          )}
         </DetailRow>
         <DetailRow label="Scope">
-          <ScopeChips scope={config.scope} />
+          {config.scope === null ? <CannotBeRead /> : <ScopeChips scope={config.scope} />}
         </DetailRow>
         <DetailRow label="Client ID">
-          <span className="break-all font-mono">{config.clientId}</span>
+          {config.clientId === null ? (
+            <CannotBeRead />
+          ) : (
+            <span className="break-all font-mono">{config.clientId}</span>
+          )}
         </DetailRow>
         <DetailRow label="Client Secret">
-          <span className="inline-flex items-center gap-1.5 text-fg-muted">
-            <Lock className="size-3.5 shrink-0" aria-hidden="true" />
-            Stored encrypted
-          </span>
+          {config.unreadable?.fields.includes("clientSecret") ? (
+            <CannotBeRead />
+          ) : (
+            <span className="inline-flex items-center gap-1.5 text-fg-muted">
+              <Lock className="size-3.5 shrink-0" aria-hidden="true" />
+              Stored encrypted
+            </span>
+          )}
         </DetailRow>
         <DetailRow label="Client authentication">{AUTH_METHOD_LABELS[config.authMethod]}</DetailRow>
         <DetailRow label="Audience">
@@ -164,6 +177,40 @@ function AuthConfigDetailCard({
         ) : null}
       </AboutSection>
     </DetailCard>
+  );
+}
+
+/**
+ * Sealed credentials that do not open with this server's keys: the server's words (the token
+ * route and Test say the same), and Replace as the one-step way to create it again.
+ */
+function UnreadableNotice({ message }: { message: string }) {
+  return (
+    <div className="px-5 pt-5">
+      <div
+        role="alert"
+        className="flex gap-2.5 rounded-lg border border-warning-text/20 bg-warning-subtle px-3 py-2.5 text-sm text-warning-text"
+      >
+        <TriangleAlert className="mt-0.5 size-4 shrink-0" aria-hidden="true" />
+        <div className="grid gap-1">
+          <p className="font-medium">Stored credentials cannot be read</p>
+          <p>{message}</p>
+          <p>
+            <strong className="font-medium">Replace</strong> does both in one step: same identifier
+            and API access, with the credentials entered again.
+          </p>
+        </div>
+      </div>
+    </div>
+  );
+}
+
+function CannotBeRead() {
+  return (
+    <span className="inline-flex items-center gap-1.5 text-warning-text">
+      <TriangleAlert className="size-3.5 shrink-0" aria-hidden="true" />
+      Cannot be read
+    </span>
   );
 }
 

@@ -67,12 +67,14 @@ export function CreateAuthConfigDialog({
                 Settings copied from{" "}
                 <span className="break-all font-mono text-fg">{prefill.config.identifier}</span>.
                 Enter the client secret (secrets are never copied) and change what needs changing.
+                <UnreadableLeftEmpty config={prefill.config} />
               </>
             ) : prefill ? (
               <>
                 Settings copied from{" "}
                 <span className="break-all font-mono text-fg">{prefill.config.identifier}</span>.
                 Choose a new identifier and enter the client secret: secrets are never copied.
+                <UnreadableLeftEmpty config={prefill.config} />
               </>
             ) : (
               "OAuth 2.0 client credentials the platform uses to call another API. The credentials are stored encrypted."
@@ -89,6 +91,12 @@ export function CreateAuthConfigDialog({
       </DialogContent>
     </Dialog>
   );
+}
+
+/** Fields whose stored values do not open are not copied: the admin enters them again. */
+function UnreadableLeftEmpty({ config }: { config: AuthConfigDetail }) {
+  if (!config.unreadable) return null;
+  return <> Fields whose stored values cannot be read are left empty.</>;
 }
 
 function dialogTitle(prefill: AuthConfigFormPrefill | null): string {
@@ -238,7 +246,7 @@ function CreateAuthConfigForm({
             autoComplete="off"
             spellCheck={false}
             placeholder={urlExample}
-            defaultValue={prefill?.tokenUrl}
+            defaultValue={prefill?.tokenUrl ?? undefined}
             className="font-mono"
           />
         </Field>
@@ -250,7 +258,7 @@ function CreateAuthConfigForm({
             autoComplete="off"
             spellCheck={false}
             placeholder="reports.read reports.write"
-            defaultValue={prefill?.scope}
+            defaultValue={prefill?.scope ?? undefined}
             className="font-mono"
           />
         </Field>
@@ -262,7 +270,7 @@ function CreateAuthConfigForm({
               required
               autoComplete="off"
               spellCheck={false}
-              defaultValue={prefill?.clientId}
+              defaultValue={prefill?.clientId ?? undefined}
               className="font-mono"
             />
           </Field>

@@ -10,6 +10,7 @@ import {
   DialogHeader,
   DialogTitle,
 } from "@/components/ui/dialog";
+import { cn } from "@/lib/utils/cn";
 
 /** What a card or page gives a dialog that creates a record (see useFormDialog). */
 export type CreateDialogProps<Created> = {
@@ -29,6 +30,10 @@ export type CreateFormProps<Created> = {
 /**
  * A small dialog around one short form that creates a record. The form is rendered afresh
  * (keyed by `formKey`) at every opening, so it starts blank; its Cancel closes the dialog.
+ *
+ * The form's fields scroll between a fixed header and footer (DialogForm), as in the auth config
+ * dialog: in a window shorter than the form, the title and the buttons stay in view. The dialog
+ * itself keeps the modal's max-height and no longer scrolls as a whole.
  */
 export function FormDialog<Created>({
   open,
@@ -48,8 +53,11 @@ export function FormDialog<Created>({
 }) {
   return (
     <Dialog open={open} onOpenChange={onOpenChange}>
-      <DialogContent className={wide ? "max-w-xl" : "max-w-md"}>
-        <DialogHeader>
+      <DialogContent
+        className={cn("flex flex-col gap-0 overflow-hidden p-0", wide ? "max-w-xl" : "max-w-md")}
+      >
+        {/* pr-14 keeps the text clear of the close button, which sits in this corner. */}
+        <DialogHeader className="border-line border-b px-6 pt-5 pr-14 pb-4">
           <DialogTitle>{title}</DialogTitle>
           <DialogDescription>{description}</DialogDescription>
         </DialogHeader>
@@ -60,9 +68,10 @@ export function FormDialog<Created>({
 }
 
 /**
- * The form of a FormDialog: its fields, then Cancel beside the submit button, which waits while
- * the form is sent. The browser's own validation is off: the shared schema checks the fields and
- * says what is wrong beside each one (see useFormErrors).
+ * The form of a FormDialog: its fields, in a body that scrolls when the window is short, then
+ * Cancel beside the submit button, which waits while the form is sent. The browser's own
+ * validation is off: the shared schema checks the fields and says what is wrong beside each one
+ * (see useFormErrors).
  */
 export function DialogForm({
   formRef,
@@ -82,9 +91,15 @@ export function DialogForm({
   children: React.ReactNode;
 }) {
   return (
-    <form ref={formRef} onSubmit={onSubmit} onChange={onChange} noValidate className="grid gap-5">
-      {children}
-      <DialogFooter>
+    <form
+      ref={formRef}
+      onSubmit={onSubmit}
+      onChange={onChange}
+      noValidate
+      className="flex min-h-0 flex-1 flex-col"
+    >
+      <div className="grid min-h-0 flex-1 gap-5 overflow-y-auto px-6 py-5">{children}</div>
+      <DialogFooter className="border-line border-t bg-surface-subtle px-6 py-4">
         <Button type="button" variant="secondary" onClick={onCancel}>
           Cancel
         </Button>

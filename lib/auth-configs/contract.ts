@@ -19,10 +19,17 @@ export const authConfigListItemOutput = z.object({
   createdAt: z.date(),
 });
 
+/** The sealed fields; one that does not open with this server's keys is null in the detail. */
+export const SEALED_AUTH_CONFIG_FIELDS = ["tokenUrl", "scope", "clientId", "clientSecret"] as const;
+
 export const authConfigDetailOutput = authConfigListItemOutput.extend({
-  tokenUrl: z.string(),
-  scope: z.string(),
-  clientId: z.string(),
+  tokenUrl: z.string().nullable(),
+  scope: z.string().nullable(),
+  clientId: z.string().nullable(),
+  /** Which sealed fields do not open, and what to do (the token route's words); null if none. */
+  unreadable: z
+    .object({ fields: z.array(z.enum(SEALED_AUTH_CONFIG_FIELDS)), message: z.string() })
+    .nullable(),
   authMethod: z.enum(AUTH_METHODS),
   audience: z.string().nullable(),
   description: z.string().nullable(),

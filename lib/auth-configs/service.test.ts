@@ -4,6 +4,7 @@ import { type DatabaseHandle, queryRows } from "@/db/client";
 import { admins, auditEvents, authConfigs } from "@/db/schema";
 import { generateKeyEntry, parseKeyring } from "@/lib/crypto";
 import { createTestDatabase, testDrivers } from "@/lib/testing/databases";
+import { authConfigDetailOutput } from "./contract";
 import { createAuthConfigSchema } from "./schema";
 import * as service from "./service";
 import { createTokenBroker, type TokenBroker } from "./token-broker";
@@ -345,6 +346,55 @@ describe.each(testDrivers)("auth configs on %s", (driver) => {
     clock += 5_000;
     await service.testAuthConfig(handle.db, broker, id, context);
     expect(await eventsOf("auth_config.unreadable")).toHaveLength(2);
+  });
+
+  describe.each([
+    ["token_url_sealed", "tokenUrl"],
+    ["scope_sealed", "scope"],
+    ["client_id_sealed", "clientId"],
+    ["client_secret_sealed", "clientSecret"],
+  ] as const)("a config whose %s was copied from another row", (column, field) => {
+    it("still shows, with that field unreadable and what to do, and can be deleted", async () => {
+      await seedLoopbackConfig("source");
+      const id = await seedLoopbackConfig("copied-into");
+      await handle.db.execute(
+        sql`update auth_configs set ${sql.identifier(column)} = (select ${sql.identifier(column)} from auth_configs where identifier = 'source') where identifier = 'copied-into'`,
+      );
+
+      const view = await service.getAuthConfig(handle.db, keyring, id);
+      expect(view?.unreadable?.fields).toEqual([field]);
+      expect(view?.unreadable?.message).toContain('auth config "copied-into" cannot be decrypted');
+      expect(view?.unreadable?.message).toContain("Restore the key that sealed them");
+      // The other fields are shown as they are; only the broken one is missing.
+      const readable = {
+        tokenUrl: tokenServer.url(),
+        scope: "api:read",
+        clientId: "loopback-client",
+      };
+      for (const [name, value] of Object.entries(readable)) {
+        expect(view?.[name as keyof typeof readable]).toBe(name === field ? null : value);
+      }
+      expect(JSON.stringify(view)).not.toContain(SECRET);
+      // What the page and getAuthConfigAction send: the allowlist takes the view as it is.
+      expect(authConfigDetailOutput.parse(view)).toMatchObject({
+        tokenUrl: view?.tokenUrl,
+        unreadable: { fields: [field] },
+      });
+      // A view writes nothing: the token route audits, not the console's reading.
+      expect(await eventsOf("auth_config.unreadable")).toEqual([]);
+
+      expect(await service.deleteAuthConfig(handle.db, broker, id, context)).toMatchObject({
+        ok: true,
+      });
+      expect(await service.getAuthConfig(handle.db, keyring, id)).toBeNull();
+    });
+  });
+
+  it("says nothing is unreadable when every sealed field opens", async () => {
+    const id = await seedLoopbackConfig("healthy");
+    expect(await service.getAuthConfig(handle.db, keyring, id)).toMatchObject({
+      unreadable: null,
+    });
   });
 
   it("tests nothing for a config that does not exist, and audits nothing", async () => {

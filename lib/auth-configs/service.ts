@@ -19,7 +19,12 @@ import {
 } from "@/lib/paging/list-query";
 import { grantClients, readAuthConfigAccess, readGrantedClientIds } from "./access";
 import type { AuthMethod, CreateAuthConfigInput } from "./schema";
-import { describeTokenError, TokenBrokerError, type TokenBrokerErrorCode } from "./token-errors";
+import {
+  describeTokenError,
+  describeUnreadableConfig,
+  TokenBrokerError,
+  type TokenBrokerErrorCode,
+} from "./token-errors";
 
 /**
  * Auth configs are created and deleted, never changed: there is no update function here, and
@@ -33,11 +38,20 @@ export interface AuthConfigListItem {
   createdAt: Date;
 }
 
-/** What the console may show: every field except the client secret, which never leaves. */
+/** A sealed column of a config, as the console names it. */
+export type SealedAuthConfigField = keyof typeof sealed;
+
+/**
+ * What the console may show: every field except the client secret, which never leaves. A sealed
+ * field that does not open (docs/sealed-data.md) is null and named in `unreadable`, so the config
+ * can still be seen, replaced and deleted.
+ */
 export interface AuthConfigView extends AuthConfigListItem {
-  tokenUrl: string;
-  scope: string;
-  clientId: string;
+  tokenUrl: string | null;
+  scope: string | null;
+  clientId: string | null;
+  /** The sealed fields that do not open, the client secret included; null when all open. */
+  unreadable: { fields: SealedAuthConfigField[]; message: string } | null;
   authMethod: AuthMethod;
   audience: string | null;
   description: string | null;
@@ -100,7 +114,7 @@ async function insertConfig(
   predecessor?: Predecessor,
 ): Promise<Row> {
   const id = newId("cfg");
-  const sealValue = (column: keyof typeof sealed, value: string) =>
+  const sealValue = (column: SealedAuthConfigField, value: string) =>
     seal(keyring, value, sealBindingFor(sealed[column], id));
   const [inserted] = await executor
     .insert(authConfigs)
@@ -470,7 +484,14 @@ function latest(at: Date) {
   return sql`greatest(${authConfigs.lastUsedAt}, ${at.toISOString()}::timestamptz)`;
 }
 
-function openColumn(keyring: Keyring, row: Row, column: keyof typeof sealed): string {
+const SEALED_FIELDS: readonly SealedAuthConfigField[] = [
+  "tokenUrl",
+  "scope",
+  "clientId",
+  "clientSecret",
+];
+
+function openColumn(keyring: Keyring, row: Row, column: SealedAuthConfigField): string {
   const value = {
     tokenUrl: row.tokenUrlSealed,
     scope: row.scopeSealed,
@@ -480,15 +501,35 @@ function openColumn(keyring: Keyring, row: Row, column: keyof typeof sealed): st
   return open(keyring, value, sealBindingFor(sealed[column], row.id));
 }
 
+/** The column's value, or null when it does not open; any other failure is a bug and throws. */
+function openColumnOrNull(keyring: Keyring, row: Row, column: SealedAuthConfigField) {
+  try {
+    return openColumn(keyring, row, column);
+  } catch (error) {
+    if (error instanceof SealError) return null;
+    throw error;
+  }
+}
+
+/**
+ * The client secret is opened too, and dropped at once: the detail then warns before a Test or
+ * a caller finds out. A view writes nothing, so no audit event here (the token route audits).
+ */
 function toView(keyring: Keyring, row: Row, apiAccess: ApiAccess): AuthConfigView {
+  const opened = Object.fromEntries(
+    SEALED_FIELDS.map((field) => [field, openColumnOrNull(keyring, row, field)]),
+  ) as Record<SealedAuthConfigField, string | null>;
+  const fields = SEALED_FIELDS.filter((field) => opened[field] === null);
   return {
     id: row.id,
     identifier: row.identifier,
     type: row.type,
     createdAt: row.createdAt,
-    tokenUrl: openColumn(keyring, row, "tokenUrl"),
-    scope: openColumn(keyring, row, "scope"),
-    clientId: openColumn(keyring, row, "clientId"),
+    tokenUrl: opened.tokenUrl,
+    scope: opened.scope,
+    clientId: opened.clientId,
+    unreadable:
+      fields.length > 0 ? { fields, message: describeUnreadableConfig(row.identifier) } : null,
     authMethod: row.authMethod,
     audience: row.audience,
     description: row.description,

@@ -90,7 +90,7 @@ export function describeTokenError(error: TokenBrokerError): string {
     case "config_not_found":
       return "There is no auth config with this identifier.";
     case "config_unreadable":
-      return `The stored credentials of auth config ${error.config ? `"${error.config}" ` : ""}cannot be decrypted: they were sealed with an encryption key this server does not have, or changed in the database. Restore the key that sealed them to AUTHDESK_ENCRYPTION_KEYS (or the key file), or delete the config and create it again. Nothing was sent to the token server.`;
+      return `${describeUnreadableConfig(error.config)} Nothing was sent to the token server.`;
     case "blocked_address":
       return `The access token URL is not allowed${error.detail ? `: ${error.detail}` : ""}. Token URLs must be public https addresses unless private token URLs are allowed.`;
     case "timeout":
@@ -119,6 +119,14 @@ export function describeTokenError(error: TokenBrokerError): string {
       return unreachable;
     }
   }
+}
+
+/**
+ * Why a config's sealed credentials do not open and what to do, in plain words: the token route,
+ * the console's Test and the config's detail all say this.
+ */
+export function describeUnreadableConfig(identifier?: string): string {
+  return `The stored credentials of auth config ${identifier ? `"${identifier}" ` : ""}cannot be decrypted: they were sealed with an encryption key this server does not have, or changed in the database. Restore the key that sealed them to AUTHDESK_ENCRYPTION_KEYS (or the key file), or delete the config and create it again.`;
 }
 
 function statusPart(error: TokenBrokerError): string {
