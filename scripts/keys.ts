@@ -1,5 +1,6 @@
 import path from "node:path";
 import { type ParseArgsConfig, parseArgs } from "node:util";
+import { sql } from "drizzle-orm";
 import {
   type DatabaseHandle,
   DataDirInUseError,
@@ -7,6 +8,7 @@ import {
   migrateDatabase,
   openPglite,
   openPostgres,
+  queryRows,
 } from "@/db/client";
 import { TOKEN_TTL_MINUTES } from "@/lib/api-clients/schema";
 import {
@@ -97,20 +99,34 @@ async function rotate(args: string[]): Promise<void> {
     const total = results.reduce((sum, result) => sum + result.reencrypted, 0);
     console.log(`Total: ${total} re-encrypted under key version ${version}`);
     reportCompaction(await compactSealedTables(handle), handle.driver);
-    reportWhenOldKeysMayGo(keyring.versions, version);
+    reportWhenOldKeysMayGo(keyring.versions, version, await databaseNow(handle));
   } finally {
     await handle.close();
   }
 }
 
+/** Token lifetimes run on the database's clock, so the time old keys may go does too. */
+async function databaseNow(handle: DatabaseHandle): Promise<Date> {
+  const [row] = await queryRows<{ ms: number }>(
+    handle.db,
+    sql`select (extract(epoch from now()) * 1000)::float8 as ms`,
+  );
+  return new Date(Number(row?.ms));
+}
+
 function reportCompaction(
-  { tables, heldBy, checkpointed }: CompactionResult,
+  { tables, heldBy, checkpointed, statisticsCompacted }: CompactionResult,
   driver: Driver,
 ): void {
   console.log(`Compacted ${tables.length} tables so old ciphertexts leave the database files.`);
   if (heldBy.length > 0) {
     console.log(
       `Transactions older than the rotation were still open (PostgreSQL process ${heldBy.join(", ")}), so the old row versions they can see were kept: run "npm run keys:rotate" again once they end.`,
+    );
+  }
+  if (!statisticsCompacted) {
+    console.log(
+      "Only the database's owner may compact pg_statistic, so the planner's statistics may still hold old ciphertexts until they are next rewritten: run this command as the owner to remove them now.",
     );
   }
   if (!checkpointed) {
@@ -129,10 +145,10 @@ function reportCompaction(
  * Sealed values no longer need the older keys, but access tokens signed under them do until
  * they expire: the longest a token can live is the longest TTL a client may have.
  */
-function reportWhenOldKeysMayGo(versions: readonly number[], current: number): void {
+function reportWhenOldKeysMayGo(versions: readonly number[], current: number, now: Date): void {
   const older = versions.filter((version) => version !== current);
   if (older.length === 0) return;
-  const safeAt = new Date(Date.now() + TOKEN_TTL_MINUTES.max * 60_000);
+  const safeAt = new Date(now.getTime() + TOKEN_TTL_MINUTES.max * 60_000);
   const which = older.length === 1 ? `Key version ${older[0]}` : `Key versions ${older.join(", ")}`;
   console.log(
     `${which} may be removed from ${safeAt.toISOString()} on (${TOKEN_TTL_MINUTES.max / 60} hours from now). Access tokens signed under ${older.length === 1 ? "it" : "them"} may be valid until then; removing ${older.length === 1 ? "it" : "them"} earlier cuts them off.`,

@@ -13,7 +13,13 @@ vi.mock("@/lib/auth/password", async (importOriginal) => {
 });
 
 const scryptRuns = () => vi.mocked(verifyPassword).mock.calls.length;
-const LIMITS = { perPair: 3, perAddress: 100, perSubject: 5, windowSeconds: 300 };
+const LIMITS = {
+  perPair: 3,
+  perAddress: 100,
+  perSubject: 5,
+  perPairUnderAttack: 1,
+  windowSeconds: 300,
+};
 
 describe("decodeTillCredentials", () => {
   it("splits at the first colon, so passwords may contain colons", () => {

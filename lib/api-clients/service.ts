@@ -338,12 +338,14 @@ export async function revokeApiClientTokens(
   context: ChangeContext,
 ): Promise<ApiClientChangeResult> {
   return db.transaction(async (tx): Promise<ApiClientChangeResult> => {
-    const [revoked] = await tx
-      .update(apiClients)
-      .set({ tokensValidAfter: sql`now()` })
-      .where(eq(apiClients.id, id))
-      .returning(auditedColumns);
+    // Lock first, then read the clock: `now()` is when the transaction began, and a wait for a
+    // concurrent roll's lock would leave tokens issued meanwhile dated after the revocation.
+    const revoked = await lockSecrets(tx, id);
     if (!revoked) return { ok: false, error: "not_found" };
+    await tx
+      .update(apiClients)
+      .set({ tokensValidAfter: sql`clock_timestamp()` })
+      .where(eq(apiClients.id, id));
     await recordAudit(tx, {
       actor: context.actor,
       action: "api_client.tokens_revoked",

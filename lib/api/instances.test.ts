@@ -35,7 +35,13 @@ const stubBroker: TokenBroker = {
   close: async () => {},
 };
 
-const FAILURES = { perPair: 4, perAddress: 100, perSubject: 4, windowSeconds: 300 };
+const FAILURES = {
+  perPair: 4,
+  perAddress: 100,
+  perSubject: 4,
+  perPairUnderAttack: 1,
+  windowSeconds: 300,
+};
 const REQUESTS_PER_MINUTE = 6;
 
 describe.each(testDrivers)("two app instances on one %s database", (driver) => {

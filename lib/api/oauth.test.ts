@@ -34,7 +34,13 @@ import {
 
 /** `:`, `+`, `%`, a space and RFC 3986's sub-delims: wrong form-urlencoding would break Basic. */
 const AWKWARD_SECRET = "s3cr:et+50%off and (more)!*'~";
-const LIMITS = { perPair: 3, perAddress: 6, perSubject: 4, windowSeconds: 300 };
+const LIMITS = {
+  perPair: 3,
+  perAddress: 6,
+  perSubject: 4,
+  perPairUnderAttack: 1,
+  windowSeconds: 300,
+};
 const insecure = { [oauth.allowInsecureRequests]: true } as const;
 const ENDED_COUNTER_SWEEP = /^delete from "rate_limit_counters"/;
 

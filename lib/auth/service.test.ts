@@ -3,11 +3,13 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type DatabaseHandle, queryRows } from "@/db/client";
 import { adminSessions, admins, auditEvents, rateLimitCounters } from "@/db/schema";
 import { searchAuditActors } from "@/lib/audit/service";
+import { addToCounters } from "@/lib/rate-limit/counter";
 import { createTestDatabase, testDrivers } from "@/lib/testing/databases";
 import {
   createAdmin,
   hasAnyAdmin,
   LOGGED_FAILURES_PER_ADDRESS,
+  LOGGED_FAILURES_PER_WINDOW,
   signIn,
   signOut,
   UNVERIFIED_SIGN_IN,
@@ -18,6 +20,7 @@ import {
   MAX_ATTEMPTS_PER_ADDRESS,
   MAX_ATTEMPTS_PER_PAIR,
   THROTTLE_WINDOW_SECONDS,
+  TRIES_BELIEVED_UNDER_ATTACK,
 } from "./throttle";
 
 const PASSWORD = "correct horse battery staple";
@@ -257,10 +260,18 @@ describe.each(testDrivers)("admin accounts on %s", (driver) => {
     expect(spread.every((result) => !result.ok && result.error === "invalid_credentials")).toBe(
       true,
     );
+    // One of them keeps guessing, past what an owner's typos would be.
+    for (let guess = 1; guess <= TRIES_BELIEVED_UNDER_ATTACK; guess++) {
+      expect(await signInFrom("10.0.0.1", `more ${guess}`)).toMatchObject({
+        error: "invalid_credentials",
+      });
+    }
 
-    // The account is under attack: an address that already guessed is refused even the right
-    // password, since it cannot tell the owner from the stranger there…
+    // The account is under attack: an address that has guessed more than an owner's typos is
+    // refused even the right password, since it cannot tell the owner from the stranger there…
     expect(await signInFrom("10.0.0.1", PASSWORD)).toMatchObject({ error: "throttled" });
+    // …an address with a typo or two of its own is still believed…
+    expect(await signInFrom("10.0.0.2", PASSWORD)).toMatchObject({ ok: true });
     expect(await signInFrom("203.0.113.66", PASSWORD)).toMatchObject({ error: "throttled" });
     // …while the owner, from an address that did not, signs in, during the attack and after it.
     const owner = await Promise.all([
@@ -323,5 +334,28 @@ describe.each(testDrivers)("admin accounts on %s", (driver) => {
     // The actor filter offers one name for all of them, not what strangers typed.
     expect(await searchAuditActors(db, "", 50)).toEqual([UNVERIFIED_SIGN_IN]);
     expect(await searchAuditActors(db, "look", 50)).toEqual([]);
+  });
+
+  it("logs a bounded number of failures from all addresses together", async () => {
+    const { db } = handle;
+    // As if many addresses had already failed in this window, each within its own bound.
+    await addToCounters(db, [
+      {
+        key: "sign-in:audit:all",
+        amount: LOGGED_FAILURES_PER_WINDOW - 1,
+        windowSeconds: THROTTLE_WINDOW_SECONDS,
+      },
+    ]);
+    await signInFrom("198.51.100.31", "guess");
+    await signInFrom("198.51.100.32", "guess");
+    const logged = await db.select().from(auditEvents).orderBy(auditEvents.id);
+    expect(logged.map((event) => [event.clientAddress, event.details])).toEqual([
+      [
+        "198.51.100.31",
+        expect.objectContaining({
+          furtherFailuresFromAnyAddress: expect.stringContaining("not logged"),
+        }),
+      ],
+    ]);
   });
 });

@@ -4,9 +4,10 @@ import type { Database, Executor } from "@/db/client";
 import { admins } from "@/db/schema";
 import { type AuditActor, recordAudit } from "@/lib/audit/service";
 import { newId } from "@/lib/ids";
+import { addToCounters } from "@/lib/rate-limit/counter";
 import { decoyPasswordHash, hashPassword, verifyPassword } from "./password";
 import { createSession, deleteSession, type SignedInAdmin } from "./sessions";
-import { releaseSignInAttempt, reserveSignInAttempt } from "./throttle";
+import { releaseSignInAttempt, reserveSignInAttempt, THROTTLE_WINDOW_SECONDS } from "./throttle";
 
 /** The actor of every failed sign-in: whoever it was, they did not prove who they are. */
 export const UNVERIFIED_SIGN_IN = "unverified sign-in";
@@ -116,7 +117,13 @@ export async function signIn(
  * the throttle but not logged, so unauthenticated traffic cannot flood the audit log.
  */
 export const LOGGED_FAILURES_PER_ADDRESS = 10;
+/**
+ * Failed sign-ins logged in one throttle window from all addresses together: many addresses (a
+ * botnet, or the /64s of one IPv6 /48) must not flood the log either.
+ */
+export const LOGGED_FAILURES_PER_WINDOW = 500;
 const TYPED_EMAIL_MAX = 100;
+const NOT_LOGGED = "counted by the throttle, not logged, until the window ends";
 
 /**
  * A failed sign-in is the anonymous "unverified sign-in", never the typed email: the actor is
@@ -135,6 +142,11 @@ async function recordSignInFailure(
 ): Promise<void> {
   const attemptFromAddress = failure.attempt.attemptsFromAddress;
   if (attemptFromAddress > LOGGED_FAILURES_PER_ADDRESS) return;
+  const [logged] = await addToCounters(db, [
+    { key: "sign-in:audit:all", amount: 1, windowSeconds: THROTTLE_WINDOW_SECONDS },
+  ]);
+  const loggedInWindow = logged?.count ?? 1;
+  if (loggedInWindow > LOGGED_FAILURES_PER_WINDOW) return;
   await recordAudit(db, {
     actor: { type: "anonymous", label: UNVERIFIED_SIGN_IN },
     action: "admin.sign_in_failed",
@@ -145,7 +157,10 @@ async function recordSignInFailure(
       typedEmail: failure.email.slice(0, TYPED_EMAIL_MAX),
       attemptFromAddress,
       ...(attemptFromAddress === LOGGED_FAILURES_PER_ADDRESS
-        ? { furtherAttempts: "counted by the throttle, not logged, until the window ends" }
+        ? { furtherAttempts: NOT_LOGGED }
+        : {}),
+      ...(loggedInWindow === LOGGED_FAILURES_PER_WINDOW
+        ? { furtherFailuresFromAnyAddress: NOT_LOGGED }
         : {}),
     },
   });

@@ -18,8 +18,8 @@ import { MAX_BACKOFF_SECONDS, throttledAddress } from "@/lib/rate-limit/failures
  * - per account and client address: the main limit, 5 in the window;
  * - per client address, all accounts together: 20, against one address trying many accounts;
  * - per account, all addresses together: past 10 the account is under attack, and from then on
- *   an address that has already tried it in the window is refused. An address that has not
- *   (the owner's, most likely) always gets its password checked.
+ *   an address that has already tried it more than twice in the window is refused. An address
+ *   with fewer tries (the owner's, most likely, typos included) gets its password checked.
  *
  * Past its limit a counter backs off exponentially: each refused attempt doubles the wait, from
  * one window up to an hour, so whoever keeps hammering waits longest.
@@ -32,6 +32,8 @@ export const THROTTLE_WINDOW_SECONDS = 15 * 60;
 export const MAX_ATTEMPTS_PER_PAIR = 5;
 export const MAX_ATTEMPTS_PER_ADDRESS = 20;
 export const ACCOUNT_UNDER_ATTACK_AFTER = 10;
+/** Earlier tries an address may have on an account under attack and still be believed. */
+export const TRIES_BELIEVED_UNDER_ATTACK = 2;
 
 export interface ThrottleKeys {
   pair: string;
@@ -76,8 +78,10 @@ export async function reserveSignInAttempt(
   const refusing = [
     pair.count > MAX_ATTEMPTS_PER_PAIR ? pair : undefined,
     address.count > MAX_ATTEMPTS_PER_ADDRESS ? address : undefined,
-    // This attempt included: more than one means this address tried the account before.
-    account.count > ACCOUNT_UNDER_ATTACK_AFTER && pair.count > 1 ? account : undefined,
+    // The pair's count includes this attempt; the tries before it are what the address has done.
+    account.count > ACCOUNT_UNDER_ATTACK_AFTER && pair.count - 1 > TRIES_BELIEVED_UNDER_ATTACK
+      ? account
+      : undefined,
   ].filter((counter) => counter !== undefined);
   const attemptsFromAddress = address.count;
   if (refusing.length === 0) return { allowed: true, keys, attemptsFromAddress };

@@ -125,6 +125,11 @@ export interface CompactionResult {
    * files and write-ahead log are dropped at the server's next checkpoint instead.
    */
   checkpointed: boolean;
+  /**
+   * Whether pg_statistic was compacted. PostgreSQL skips it with only a warning unless the role
+   * owns the database (or is a superuser), so this is checked rather than assumed.
+   */
+  statisticsCompacted: boolean;
 }
 
 /**
@@ -160,21 +165,33 @@ export async function compactSealedTables(
     // included, and fresh samples replace the old ones.
     await handle.db.execute(sql`vacuum (full, analyze) ${sql.identifier(table)}`);
   }
-  // Then the replaced samples' row versions go as well. Database owners may do this.
-  await handle.db.execute(sql`vacuum full pg_catalog.pg_statistic`);
+  // Then the replaced samples' row versions go as well, when this role may (see the result).
+  const statisticsCompacted = await ownsDatabase(handle.db);
+  if (statisticsCompacted) await handle.db.execute(sql`vacuum full pg_catalog.pg_statistic`);
   if (handle.driver === "pglite") {
     await handle.db.execute(sql`checkpoint`);
     await handle.db.execute(sql`select pg_switch_wal()`);
     await handle.db.execute(sql`checkpoint`);
-    return { tables, heldBy, checkpointed: true };
+    return { tables, heldBy, checkpointed: true, statisticsCompacted };
   }
   try {
     await handle.db.execute(sql`checkpoint`);
-    return { tables, heldBy, checkpointed: true };
+    return { tables, heldBy, checkpointed: true, statisticsCompacted };
   } catch (error) {
     if (!isInsufficientPrivilege(error)) throw error;
-    return { tables, heldBy, checkpointed: false };
+    return { tables, heldBy, checkpointed: false, statisticsCompacted };
   }
+}
+
+/** Superusers and members of the database owner's role may VACUUM pg_statistic. */
+async function ownsDatabase(db: Database): Promise<boolean> {
+  const [row] = await queryRows<{ owns: boolean }>(
+    db,
+    sql`select (select rolsuper from pg_roles where rolname = current_user)
+      or pg_has_role(current_user, d.datdba, 'MEMBER') as owns
+      from pg_database d where d.datname = current_database()`,
+  );
+  return row?.owns === true;
 }
 
 /**

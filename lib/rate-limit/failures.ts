@@ -36,9 +36,15 @@ export interface FailureLimits {
   perAddress: number;
   /**
    * Failures per client id or till code, all addresses together, past which an address that has
-   * failed on it is refused (an address without failures never is).
+   * failed on it `perPairUnderAttack` times is refused (one with fewer failures never is).
    */
   perSubject: number;
+  /**
+   * While a subject is under attack, the failures an address may have on it and still be
+   * believed: the owner's own slips (a typo, a program still holding a secret just rolled with
+   * no grace period) must not turn the attack into their lockout.
+   */
+  perPairUnderAttack: number;
   windowSeconds: number;
 }
 
@@ -46,6 +52,7 @@ export const DEFAULT_FAILURE_LIMITS: FailureLimits = {
   perPair: 10,
   perAddress: 30,
   perSubject: 10,
+  perPairUnderAttack: 3,
   windowSeconds: 5 * 60,
 };
 
@@ -122,8 +129,11 @@ export function throttleVerdict(counters: FailureCounters, live: CounterState[])
   const refusing = [
     pair && pair.count >= limits.perPair ? pair : undefined,
     address && address.count >= limits.perAddress ? address : undefined,
-    // Only an address that has failed on this subject itself is held back by the subject's count.
-    pair && subject && subject.count >= limits.perSubject ? subject : undefined,
+    // Only an address that has failed on this subject itself, more than the owner's slips, is
+    // held back by the subject's count.
+    pair && pair.count >= limits.perPairUnderAttack && subject && subject.count >= limits.perSubject
+      ? subject
+      : undefined,
   ].filter((counter) => counter !== undefined);
   if (refusing.length === 0) return { throttled: false };
   return {

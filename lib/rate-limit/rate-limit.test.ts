@@ -75,7 +75,13 @@ describe.each(testDrivers)("rate limiting in the database on %s", (driver) => {
   });
 
   describe("failure throttle", () => {
-    const limits = { perPair: 2, perAddress: 3, perSubject: 4, windowSeconds: 120 };
+    const limits = {
+      perPair: 2,
+      perAddress: 3,
+      perSubject: 4,
+      perPairUnderAttack: 1,
+      windowSeconds: 120,
+    };
     const counters = (kind: "client" | "till", id: string, address: string) =>
       failureCounters({ kind, id }, address, limits);
     const verdictFor = async (attempt: FailureCounters) =>
@@ -116,6 +122,20 @@ describe.each(testDrivers)("rate limiting in the database on %s", (driver) => {
       expect(await verdictFor(counters("client", "dave", "10.0.0.1"))).toEqual({
         throttled: false,
       });
+    });
+
+    it("lets an address with no more failures than the owner's slips through an attack", async () => {
+      const lenient = { ...limits, perPair: 5, perPairUnderAttack: 2 };
+      const attempt = (address: string) =>
+        failureCounters({ kind: "client", id: "frank" }, address, lenient);
+      for (const address of ["10.0.1.1", "10.0.1.2", "10.0.1.3", "10.0.1.4"]) {
+        await recordFailure(db, attempt(address));
+      }
+      // Frank is under attack; one slip of the owner's own is still believed…
+      expect(await verdictFor(attempt("10.0.1.1"))).toEqual({ throttled: false });
+      // …a second one is not.
+      await recordFailure(db, attempt("10.0.1.1"));
+      expect(await verdictFor(attempt("10.0.1.1"))).toMatchObject({ throttled: true });
     });
 
     it("doubles the wait of whoever keeps trying while throttled", async () => {
