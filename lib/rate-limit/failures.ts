@@ -170,13 +170,18 @@ export async function recordFailure(
 
 /**
  * Refuses a throttled attempt: counts it (so hammering backs off) and returns the wait, read
- * after the count so Retry-After includes the backoff this attempt caused.
+ * after the count so Retry-After includes the backoff this attempt caused. A wait already within
+ * one window of the cap is not counted again: the backoff could hardly grow, and a flood of
+ * refused requests must not become a flood of writes on the same rows.
  */
 export async function refuseAttempt(
   executor: Executor,
   counters: FailureCounters,
   verdict: Extract<ThrottleVerdict, { throttled: true }>,
 ): Promise<number> {
+  if (verdict.retryAfterSeconds >= MAX_BACKOFF_SECONDS - counters.limits.windowSeconds) {
+    return verdict.retryAfterSeconds;
+  }
   const after = throttleVerdict(counters, await recordFailure(executor, counters));
   return Math.max(verdict.retryAfterSeconds, after.throttled ? after.retryAfterSeconds : 1);
 }

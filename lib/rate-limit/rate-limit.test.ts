@@ -158,6 +158,27 @@ describe.each(testDrivers)("rate limiting in the database on %s", (driver) => {
       expect(pair?.count).toBe(6);
     });
 
+    it("stops writing once the wait is within a window of the cap", async () => {
+      const mallory = counters("client", "mallory", "198.51.100.6");
+      await recordFailure(db, mallory);
+      await recordFailure(db, mallory);
+      let wait = 0;
+      for (let refused = 0; wait < MAX_BACKOFF_SECONDS - limits.windowSeconds; refused++) {
+        if (refused > 10) throw new Error("the wait never neared the cap");
+        const verdict = await verdictFor(mallory);
+        if (!verdict.throttled) throw new Error("expected a throttled verdict");
+        wait = await refuseAttempt(db, mallory, verdict);
+      }
+      const [before] = await readCounters(db, [mallory.pair]);
+      const verdict = await verdictFor(mallory);
+      if (!verdict.throttled) throw new Error("expected a throttled verdict");
+      expect(await refuseAttempt(db, mallory, verdict)).toBeGreaterThan(
+        MAX_BACKOFF_SECONDS - limits.windowSeconds,
+      );
+      const [after] = await readCounters(db, [mallory.pair]);
+      expect(after?.count).toBe(before?.count);
+    });
+
     it("never backs off longer than the cap", async () => {
       const mallory = counters("client", "mallory", "198.51.100.6");
       for (let failure = 0; failure < 40; failure++) await recordFailure(db, mallory);
