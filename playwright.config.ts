@@ -51,6 +51,7 @@ export default defineConfig({
         /postgres\.spec\.ts/,
         /instances\.spec\.ts/,
         /connect-expired\.spec\.ts/,
+        /unreadable\.spec\.ts/,
       ],
       dependencies: ["first-run"],
       use: { ...devices["Desktop Chrome"] },
@@ -65,7 +66,7 @@ export default defineConfig({
           },
           {
             name: "postgres",
-            testMatch: /(instances|connect-expired)\.spec\.ts/,
+            testMatch: /(instances|connect-expired|unreadable)\.spec\.ts/,
             dependencies: ["postgres-first-run"],
             use: { ...devices["Desktop Chrome"], baseURL: postgresBaseURL },
           },

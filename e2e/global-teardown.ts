@@ -10,8 +10,14 @@ import { e2ePorts } from "./support/ports";
 
 export const SERVER_ERROR_DIR = path.resolve(".e2e-logs");
 
-/** Errors the specs cause on purpose, each with the reason. Empty: none do today. */
-const EXPECTED_ERRORS: Array<{ pattern: RegExp; reason: string }> = [];
+/** Errors the specs cause on purpose, each with the reason. */
+const EXPECTED_ERRORS: Array<{ pattern: RegExp; reason: string }> = [
+  {
+    pattern: /auth config "sealed-copied": Cannot open sealed value/,
+    reason:
+      "unreadable.spec.ts tampers with a sealed value; the operator must see that in the log (once an hour per config)",
+  },
+];
 
 function loggedErrors(port: number): string[] {
   const file = path.join(SERVER_ERROR_DIR, `server-errors-${port}.jsonl`);

@@ -11,9 +11,12 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { generateKeyEntry } from "@/lib/crypto";
 import { runOnServer } from "@/lib/testing/databases";
+import { postgresDatabaseUrlFile } from "./support/ports";
 
 const serverUrl = process.env.E2E_POSTGRES_SERVER_URL;
 if (!serverUrl) throw new Error("E2E_POSTGRES_SERVER_URL is required");
@@ -29,6 +32,10 @@ await run(`create database ${name}`);
 const databaseUrl = new URL(serverUrl);
 databaseUrl.pathname = `/${name}`;
 const encryptionKeys = generateKeyEntry(1);
+const databaseUrlFile = postgresDatabaseUrlFile(firstPort);
+// Specs that must reach into the database (e2e/unreadable.spec.ts) read where it is from here.
+mkdirSync(path.dirname(databaseUrlFile), { recursive: true });
+writeFileSync(databaseUrlFile, databaseUrl.toString());
 
 const servers: ChildProcess[] = [];
 let stopping = false;
@@ -73,6 +80,7 @@ async function stop(code: number): Promise<void> {
     }),
   );
   await run(`drop database if exists ${name} with (force)`);
+  rmSync(databaseUrlFile, { force: true });
   process.exit(code);
 }
 for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => void stop(0));

@@ -1,3 +1,5 @@
+import path from "node:path";
+
 /**
  * The e2e servers' addresses, derived from E2E_PORT alone so that a second checkout can run the
  * suite beside the first (say E2E_PORT=3500). playwright.config.ts and the specs both read them
@@ -20,3 +22,10 @@ export const e2eUrls = {
   postgres: url(e2ePorts.postgres),
   postgresSecond: url(e2ePorts.postgresSecond),
 };
+
+/**
+ * Where e2e/postgres-server.ts writes the URL of the fresh database it serves on a port, for the
+ * specs that must reach into it (e2e/unreadable.spec.ts); removed when the servers stop.
+ */
+export const postgresDatabaseUrlFile = (port: number | string) =>
+  path.resolve(".e2e-postgres", `${port}.url`);
