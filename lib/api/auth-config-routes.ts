@@ -3,7 +3,7 @@ import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Executor } from "@/db/client";
 import { accessCallerOf } from "@/lib/api-access/service";
 import { type ApiAuthVariables, requireAnyScope } from "@/lib/api-auth/middleware";
-import { checkAuthConfigAccess } from "@/lib/auth-configs/access";
+import { createAuthConfigAccessChecker } from "@/lib/auth-configs/access";
 import { type TokenBroker, TokenBrokerError } from "@/lib/auth-configs/token-broker";
 import { API_TAGS } from "./openapi";
 import { problem } from "./problem";
@@ -76,9 +76,10 @@ export function registerAuthConfigRoutes(
   deps: { db: Executor; tokenBroker: TokenBroker },
 ): void {
   const { db, tokenBroker } = deps;
+  const checkAccess = createAuthConfigAccessChecker(db);
   app.openapi(authConfigTokenRoute, async (c) => {
     const { identifier } = c.req.valid("param");
-    const access = await checkAuthConfigAccess(db, identifier, accessCallerOf(c.get("apiCaller")));
+    const access = await checkAccess(identifier, accessCallerOf(c.get("apiCaller")));
     if (access === "not_found") return c.json(NOT_FOUND, 404, PROBLEM_CONTENT_TYPE);
     if (access === "forbidden") {
       return problem(c, 403, "No access to this auth config", {

@@ -4,7 +4,11 @@ import type { DatabaseHandle } from "@/db/client";
 import { apiClients, auditEvents, authConfigs } from "@/db/schema";
 import { insertClient, insertTill } from "@/lib/api/api.testing";
 import { createTestDatabase, testDrivers } from "@/lib/testing/databases";
-import { checkAuthConfigAccess, setAuthConfigAccess } from "./access";
+import {
+  checkAuthConfigAccess,
+  createAuthConfigAccessChecker,
+  setAuthConfigAccess,
+} from "./access";
 import { getAuthConfig, replaceAuthConfig } from "./service";
 import { insertTestAdmin, seedConfig, testKeyring } from "./token-broker.testing";
 
@@ -144,5 +148,34 @@ describe.each(testDrivers)("auth config API access on %s", (driver) => {
       await checkAuthConfigAccess(handle.db, "rotated", { kind: "client", clientId: chosen.id }),
     ).toBe("allowed");
     expect(await checkAuthConfigAccess(handle.db, "rotated", { kind: "till" })).toBe("allowed");
+  });
+
+  it("answers concurrent checks in one batch each as the single check would", async () => {
+    const open = await seed("Batch-Open");
+    const closed = await seed("batch-closed");
+    const till = await insertTill(handle.db);
+    const chosen = await insertClient(handle.db, { tillId: till.id });
+    const other = await insertClient(handle.db, { tillId: till.id });
+    await setAuthConfigAccess(handle.db, open, { mode: "all" }, context);
+    await setAuthConfigAccess(
+      handle.db,
+      closed,
+      { mode: "selected", clientIds: [chosen.id] },
+      context,
+    );
+    const questions = [
+      ["batch-open", { kind: "till" }],
+      ["BATCH-CLOSED", { kind: "client", clientId: chosen.id }],
+      ["batch-closed", { kind: "client", clientId: other.id }],
+      ["batch-closed", { kind: "till" }],
+      ["no-such-config", { kind: "client", clientId: chosen.id }],
+    ] as const;
+    const check = createAuthConfigAccessChecker(handle.db);
+    // Submitted in one turn of the event loop, so they go as one statement.
+    const batched = await Promise.all(questions.map(([name, caller]) => check(name, caller)));
+    expect(batched).toEqual(["allowed", "allowed", "forbidden", "forbidden", "not_found"]);
+    for (const [index, [name, caller]] of questions.entries()) {
+      expect(await checkAuthConfigAccess(handle.db, name, caller)).toBe(batched[index]);
+    }
   });
 });
