@@ -13,7 +13,7 @@ import type { Page } from "@/lib/paging/contract";
 import type { Till } from "@/lib/tills/contract";
 import type { RegisteredApiClient } from "./queries";
 import { RegisterForm } from "./register-form";
-import { ConfirmCloseWithoutSecret, SecretReveal } from "./secret-reveal";
+import { ConfirmCloseWithoutSecret, SecretReveal, useOneTimeSecret } from "./secret-reveal";
 
 export type RegisterApiClientDialogProps = {
   open: boolean;
@@ -39,36 +39,22 @@ export function RegisterApiClientDialog({
   initialGroups,
   onFinished,
 }: RegisterApiClientDialogProps) {
-  const [registered, setRegistered] = useState<RegisteredApiClient | null>(null);
-  const [confirmingClose, setConfirmingClose] = useState(false);
+  const secret = useOneTimeSecret<RegisteredApiClient>(onOpenChange);
+  const registered = secret.revealed;
   // Bumped by "New API client", so the next form starts blank.
   const [round, setRound] = useState(0);
 
   const finish = () => {
-    const id = registered?.client.id;
-    setRegistered(null);
-    setConfirmingClose(false);
-    onOpenChange(false);
-    if (id) onFinished(id);
-  };
-
-  // Also when the dialog was closed while the registration was on its way: the client exists
-  // now, and this is the only chance to see its secret.
-  const showSecret = (result: RegisteredApiClient) => {
-    setRegistered(result);
-    onOpenChange(true);
+    const shown = secret.finish();
+    if (shown) onFinished(shown.client.id);
   };
 
   const changeOpen = (next: boolean) => {
-    if (!next && registered) {
-      setConfirmingClose(true);
-      return;
-    }
-    onOpenChange(next);
+    if (!secret.closeAsksFirst(next)) onOpenChange(next);
   };
 
   const startAnother = () => {
-    setRegistered(null);
+    secret.clear();
     setRound((current) => current + 1);
   };
 
@@ -108,7 +94,7 @@ export function RegisterApiClientDialog({
                 key={`${formKey}-${round}`}
                 initialTills={initialTills}
                 initialGroups={initialGroups}
-                onRegistered={showSecret}
+                onRegistered={secret.reveal}
                 onCancel={() => onOpenChange(false)}
               />
             </>
@@ -117,8 +103,7 @@ export function RegisterApiClientDialog({
       </Dialog>
 
       <ConfirmCloseWithoutSecret
-        open={confirmingClose}
-        onOpenChange={setConfirmingClose}
+        {...secret.confirmClose}
         onConfirm={finish}
         consequence="If you have not copied it, the client is of no use: you would have to delete it and register a new one."
       />

@@ -21,7 +21,7 @@ import {
   type SecretGracePeriod,
 } from "@/lib/api-clients/schema";
 import { type RolledApiClientSecret, useRollApiClientSecret } from "./queries";
-import { ConfirmCloseWithoutSecret, SecretReveal } from "./secret-reveal";
+import { ConfirmCloseWithoutSecret, SecretReveal, useOneTimeSecret } from "./secret-reveal";
 
 const GRACE_OPTIONS = SECRET_GRACE_PERIODS.map((value) => ({
   value,
@@ -37,33 +37,19 @@ export function RollSecretDialog({ client }: { client: ApiClientDetail }) {
   const [open, setOpen] = useState(false);
   // A day: time to deploy the new secret everywhere, short enough not to be forgotten.
   const [gracePeriod, setGracePeriod] = useState<SecretGracePeriod>("24h");
-  const [rolled, setRolled] = useState<RolledApiClientSecret | null>(null);
-  const [confirmingClose, setConfirmingClose] = useState(false);
+  const secret = useOneTimeSecret<RolledApiClientSecret>(setOpen);
+  const rolled = secret.revealed;
   const { roll, pending } = useRollApiClientSecret(client);
 
-  const finish = () => {
-    setRolled(null);
-    setConfirmingClose(false);
-    setOpen(false);
-  };
-
   const changeOpen = (next: boolean) => {
-    if (!next && rolled) {
-      setConfirmingClose(true);
-      return;
-    }
+    if (secret.closeAsksFirst(next)) return;
     if (next) setGracePeriod("24h");
     setOpen(next);
   };
 
   const submit = async () => {
     const result = await roll(gracePeriod);
-    if (result) {
-      setRolled(result);
-      // Also when the dialog was closed while the roll was on its way: the new secret is live
-      // now, and this is the only chance to see it.
-      setOpen(true);
-    }
+    if (result) secret.reveal(result);
   };
 
   return (
@@ -89,7 +75,7 @@ export function RollSecretDialog({ client }: { client: ApiClientDetail }) {
                 clientSecret={rolled.clientSecret}
                 ifLost="If it is lost, roll the secret again."
                 notice={<OldSecretNotice client={rolled.client} />}
-                onDone={finish}
+                onDone={secret.finish}
               />
             </>
           ) : (
@@ -115,9 +101,8 @@ export function RollSecretDialog({ client }: { client: ApiClientDetail }) {
         </DialogContent>
       </Dialog>
       <ConfirmCloseWithoutSecret
-        open={confirmingClose}
-        onOpenChange={setConfirmingClose}
-        onConfirm={finish}
+        {...secret.confirmClose}
+        onConfirm={secret.finish}
         consequence="If you have not copied it, roll the secret again."
       />
     </>

@@ -2,7 +2,7 @@
 
 import { Plus, TriangleAlert } from "lucide-react";
 import type * as React from "react";
-import { type Ref, useEffect, useRef } from "react";
+import { type Ref, useEffect, useRef, useState } from "react";
 import {
   AlertDialog,
   AlertDialogCancel,
@@ -182,4 +182,40 @@ function CredentialRow({
       </div>
     </fieldset>
   );
+}
+
+/**
+ * The state of a dialog that ends on the one-time screen: the result carrying the secret, kept
+ * here and nowhere else, and the question asked before a close that is not Done.
+ */
+export function useOneTimeSecret<Result>(setOpen: (open: boolean) => void) {
+  const [revealed, setRevealed] = useState<Result | null>(null);
+  const [confirmingClose, setConfirmingClose] = useState(false);
+  return {
+    revealed,
+    /** Also when the dialog was closed meanwhile: the secret is live, and this is its one showing. */
+    reveal(result: Result) {
+      setRevealed(result);
+      setOpen(true);
+    },
+    /** Done, or a confirmed close: drops the secret, closes, and returns what was shown. */
+    finish(): Result | null {
+      setRevealed(null);
+      setConfirmingClose(false);
+      setOpen(false);
+      return revealed;
+    },
+    /** "New API client": drops the secret and keeps the dialog open. */
+    clear() {
+      setRevealed(null);
+    },
+    /** For onOpenChange: true when this change is a close of the screen, which asks first. */
+    closeAsksFirst(next: boolean): boolean {
+      if (next || !revealed) return false;
+      setConfirmingClose(true);
+      return true;
+    },
+    /** The props of ConfirmCloseWithoutSecret's open state. */
+    confirmClose: { open: confirmingClose, onOpenChange: setConfirmingClose },
+  };
 }
