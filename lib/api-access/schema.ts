@@ -37,6 +37,9 @@ export const apiAccessOutput = z.object({
 export type AccessClient = z.output<typeof accessClientOutput>;
 export type ApiAccess = z.output<typeof apiAccessOutput>;
 
+/** A list that does not parse (not what the picker sends): the field error both forms show. */
+export const UNREADABLE_CLIENT_LIST = { clientIds: "Choose API clients from the list." };
+
 /** Saving a list that names a client deleted meanwhile: the field error both forms show. */
 export const DELETED_CLIENT_IN_LIST = {
   clientIds: "An API client in this list was deleted; remove it and save again.",

@@ -1,6 +1,11 @@
 "use server";
 
-import { apiAccessOutput, apiAccessSchema, DELETED_CLIENT_IN_LIST } from "@/lib/api-access/schema";
+import {
+  apiAccessOutput,
+  apiAccessSchema,
+  DELETED_CLIENT_IN_LIST,
+  UNREADABLE_CLIENT_LIST,
+} from "@/lib/api-access/schema";
 import { requireAdmin } from "@/lib/auth/session";
 import { setAuthConfigAccess } from "@/lib/auth-configs/access";
 import {
@@ -220,8 +225,7 @@ export async function setAuthConfigAccessAction(
   const parsedId = authConfigIdSchema.safeParse(id);
   if (!parsedId.success) return { ok: false, formError: NOT_FOUND, notFound: true };
   const parsed = apiAccessSchema.safeParse(input);
-  if (!parsed.success)
-    return { ok: false, fieldErrors: { clientIds: "Choose API clients from the list." } };
+  if (!parsed.success) return { ok: false, fieldErrors: UNREADABLE_CLIENT_LIST };
   try {
     const { database } = await startRuntime();
     const result = await setAuthConfigAccess(

@@ -1,7 +1,11 @@
 "use server";
 
 import { z } from "zod";
-import { apiAccessSchema, DELETED_CLIENT_IN_LIST } from "@/lib/api-access/schema";
+import {
+  apiAccessSchema,
+  DELETED_CLIENT_IN_LIST,
+  UNREADABLE_CLIENT_LIST,
+} from "@/lib/api-access/schema";
 import { requireAdmin } from "@/lib/auth/session";
 import { assertNever, changeContextFor, unexpectedFailure } from "@/lib/forms/action-support";
 import { fieldErrorsByPath } from "@/lib/forms/field-errors";
@@ -322,8 +326,7 @@ export async function setApiAccessAction(id: string, input: unknown): Promise<Se
   const parsedId = integrationIdSchema.safeParse(id);
   const parsed = apiAccessSchema.safeParse(input);
   if (!parsedId.success) return notFound;
-  if (!parsed.success)
-    return { ok: false, fieldErrors: { clientIds: "Choose API clients from the list." } };
+  if (!parsed.success) return { ok: false, fieldErrors: UNREADABLE_CLIENT_LIST };
   try {
     const { database } = await startRuntime();
     const result = await setApiAccess(
