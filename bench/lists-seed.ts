@@ -151,7 +151,7 @@ export async function seedLists(
   const { db } = handle;
   const created = await createAdmin(
     db,
-    { email: ADMIN_EMAIL, password: "bench password, never used to sign in" },
+    { email: ADMIN_EMAIL, password: "bench password, never used to sign in", role: "owner" },
     { actor: { type: "system", label: "bench:lists" }, via: "cli", firstOnly: false },
   );
   if (!created.ok) throw new Error(`creating the bench admin failed: ${created.error}`);

@@ -50,7 +50,7 @@ async function main(): Promise<number> {
   try {
     const result = await createAdmin(
       runtime.database.db,
-      { email: email.data, password: password.data },
+      { email: email.data, password: password.data, role: "owner" },
       {
         actor: { type: "system", label: "admin:create" },
         via: "cli",
@@ -61,7 +61,7 @@ async function main(): Promise<number> {
       console.error(`An admin with the email ${email.data} already exists.`);
       return 1;
     }
-    console.log(`Created admin ${result.admin.email} (${result.admin.id}).`);
+    console.log(`Created owner ${result.admin.email} (${result.admin.id}).`);
     return 0;
   } finally {
     await stopRuntime();

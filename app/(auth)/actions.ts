@@ -65,7 +65,7 @@ export async function setupAction(_previous: unknown, submitted: unknown): Promi
   const { email, password } = parsed.data;
   const created = await createAdmin(
     db,
-    { email, password },
+    { email, password, role: "owner" },
     {
       actor: { type: "anonymous", label: email },
       via: "setup",

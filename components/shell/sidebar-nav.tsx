@@ -8,6 +8,7 @@ import {
   ScrollText,
   Settings,
   ShieldCheck,
+  Users,
 } from "lucide-react";
 import Link from "next/link";
 import { usePathname } from "next/navigation";
@@ -27,6 +28,7 @@ const sections: { label?: string; items: NavItem[] }[] = [
     label: "Organisation",
     items: [
       { href: "/settings", label: "Settings", icon: Settings },
+      { href: "/admins", label: "Admins", icon: Users },
       { href: "/audit", label: "Audit log", icon: ScrollText },
     ],
   },

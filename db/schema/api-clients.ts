@@ -19,6 +19,8 @@ export const organizationSettings = pgTable(
   {
     id: integer("id").primaryKey().default(1),
     basicAuthEnabled: boolean("basic_auth_enabled").notNull().default(true),
+    /** Every admin must set up two-factor sign-in before using the console (owners set it). */
+    requireTwoFactor: boolean("require_two_factor").notNull().default(false),
     updatedAt: timestamp("updated_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
   },
   (table) => [check("organization_settings_single_row", sql`${table.id} = 1`)],

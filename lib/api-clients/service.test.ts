@@ -107,7 +107,7 @@ describe.each(testDrivers)("API clients on %s", (driver) => {
     handle = await createTestDatabase(driver);
     await handle.db
       .insert(admins)
-      .values({ id: admin.id, email: admin.label, passwordHash: "unused" });
+      .values({ id: admin.id, email: admin.label, passwordHash: "unused", role: "owner" });
     // A till row without the scrypt cost; the tills service has its own tests.
     await handle.db.insert(tills).values({ ...TILL, passwordHash: "unused" });
   });

@@ -62,7 +62,7 @@ describe.each(testDrivers)("API groups on %s", (driver) => {
     handle = await createTestDatabase(driver);
     await handle.db
       .insert(admins)
-      .values({ id: admin.id, email: admin.label, passwordHash: "unused" });
+      .values({ id: admin.id, email: admin.label, passwordHash: "unused", role: "owner" });
     await handle.db
       .insert(tills)
       .values({ id: TILL_ID, code: "t1", name: "Till", passwordHash: "unused" });

@@ -38,7 +38,7 @@ describe.each(testDrivers)("auth configs on %s", (driver) => {
     handle = await createTestDatabase(driver);
     await handle.db
       .insert(admins)
-      .values({ id: admin.id, email: admin.label, passwordHash: "unused" });
+      .values({ id: admin.id, email: admin.label, passwordHash: "unused", role: "owner" });
     tokenServer = await startFakeTokenServer();
   });
   afterAll(async () => {

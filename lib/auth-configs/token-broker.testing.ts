@@ -26,7 +26,9 @@ export const testKeyring = (): Keyring => parseKeyring(generateKeyEntry(1));
 export async function insertTestAdmin(db: Database): Promise<{ id: string; label: string }> {
   const id = newId("adm");
   const label = `${id}@example.com`;
-  await db.insert(admins).values({ id, email: label, passwordHash: "not-a-real-hash" });
+  await db
+    .insert(admins)
+    .values({ id, email: label, passwordHash: "not-a-real-hash", role: "owner" });
   return { id, label };
 }
 

@@ -49,8 +49,8 @@ describe.each(testDrivers)("admin accounts on %s", (driver) => {
     const { db } = handle;
     expect(await hasAnyAdmin(db)).toBe(false);
     const results = await Promise.all([
-      createAdmin(db, { email: "a@example.com", password: PASSWORD }, setupContext),
-      createAdmin(db, { email: "b@example.com", password: PASSWORD }, setupContext),
+      createAdmin(db, { email: "a@example.com", password: PASSWORD, role: "owner" }, setupContext),
+      createAdmin(db, { email: "b@example.com", password: PASSWORD, role: "owner" }, setupContext),
     ]);
     expect(results.filter((result) => result.ok)).toHaveLength(1);
     expect(results.find((result) => !result.ok)).toEqual({ ok: false, error: "setup_closed" });
@@ -61,7 +61,11 @@ describe.each(testDrivers)("admin accounts on %s", (driver) => {
 
   it("stores a scrypt hash, never the password", async () => {
     const { db } = handle;
-    await createAdmin(db, { email: "a@example.com", password: PASSWORD }, setupContext);
+    await createAdmin(
+      db,
+      { email: "a@example.com", password: PASSWORD, role: "owner" },
+      setupContext,
+    );
     const [row] = await db.select().from(admins);
     expect(row?.passwordHash).toMatch(/^scrypt\$\d+\$8\$1\$/);
     expect(JSON.stringify(await db.select().from(auditEvents))).not.toContain(PASSWORD);
@@ -74,8 +78,10 @@ describe.each(testDrivers)("admin accounts on %s", (driver) => {
       via: "cli" as const,
       firstOnly: false,
     };
-    await createAdmin(db, { email: "a@example.com", password: PASSWORD }, cli);
-    expect(await createAdmin(db, { email: "A@Example.com", password: PASSWORD }, cli)).toEqual({
+    await createAdmin(db, { email: "a@example.com", password: PASSWORD, role: "owner" }, cli);
+    expect(
+      await createAdmin(db, { email: "A@Example.com", password: PASSWORD, role: "owner" }, cli),
+    ).toEqual({
       ok: false,
       error: "email_taken",
     });
@@ -83,14 +89,24 @@ describe.each(testDrivers)("admin accounts on %s", (driver) => {
 
   it("signs in with the right password, creates a session, and signs out", async () => {
     const { db } = handle;
-    await createAdmin(db, { email: "a@example.com", password: PASSWORD }, setupContext);
+    await createAdmin(
+      db,
+      { email: "a@example.com", password: PASSWORD, role: "owner" },
+      setupContext,
+    );
     const result = await signIn(
       db,
       { email: "A@example.com", password: PASSWORD },
       { ...meta, sessionHours: 1, sessionIdleMinutes: 30 },
     );
     if (!result.ok) throw new Error(`sign-in failed: ${result.error}`);
-    expect(await findSessionAdmin(db, result.token, policy)).toEqual(result.admin);
+    expect(await findSessionAdmin(db, result.token, policy)).toMatchObject({
+      ...result.admin,
+      role: "owner",
+      twoFactorEnabled: false,
+      twoFactorRequired: false,
+      sessionId: expect.stringMatching(/^ses_/),
+    });
     expect(await findSessionAdmin(db, `${result.token}x`, policy)).toBeNull();
     const [stored] = await db.select().from(adminSessions);
     expect(stored?.tokenHash).not.toBe(result.token);
@@ -103,7 +119,11 @@ describe.each(testDrivers)("admin accounts on %s", (driver) => {
 
   it("does not accept an expired session", async () => {
     const { db } = handle;
-    await createAdmin(db, { email: "a@example.com", password: PASSWORD }, setupContext);
+    await createAdmin(
+      db,
+      { email: "a@example.com", password: PASSWORD, role: "owner" },
+      setupContext,
+    );
     const result = await signIn(
       db,
       { email: "a@example.com", password: PASSWORD },
@@ -113,14 +133,18 @@ describe.each(testDrivers)("admin accounts on %s", (driver) => {
     // Expiry is the database's clock's business: a session ending a second from now (there) is
     // still valid, one that ended a second ago is not, whatever this process's clock says.
     await db.update(adminSessions).set({ expiresAt: sql`now() + interval '1 second'` });
-    expect(await findSessionAdmin(db, result.token, policy)).toEqual(result.admin);
+    expect(await findSessionAdmin(db, result.token, policy)).toMatchObject(result.admin);
     await db.update(adminSessions).set({ expiresAt: sql`now() - interval '1 second'` });
     expect(await findSessionAdmin(db, result.token, policy)).toBeNull();
   });
 
   it("sets the absolute expiry on the database's clock, and tells the cookie the same", async () => {
     const { db } = handle;
-    await createAdmin(db, { email: "a@example.com", password: PASSWORD }, setupContext);
+    await createAdmin(
+      db,
+      { email: "a@example.com", password: PASSWORD, role: "owner" },
+      setupContext,
+    );
     const result = await signIn(
       db,
       { email: "a@example.com", password: PASSWORD },
@@ -138,7 +162,11 @@ describe.each(testDrivers)("admin accounts on %s", (driver) => {
 
   it("ends a session left idle longer than the idle timeout, and keeps a used one alive", async () => {
     const { db } = handle;
-    await createAdmin(db, { email: "a@example.com", password: PASSWORD }, setupContext);
+    await createAdmin(
+      db,
+      { email: "a@example.com", password: PASSWORD, role: "owner" },
+      setupContext,
+    );
     const signInContext = { ...meta, sessionHours: 12, sessionIdleMinutes: 30 };
     const idle = await signIn(db, { email: "a@example.com", password: PASSWORD }, signInContext);
     const used = await signIn(db, { email: "a@example.com", password: PASSWORD }, signInContext);
@@ -150,8 +178,8 @@ describe.each(testDrivers)("admin accounts on %s", (driver) => {
 
     // Seen 29 minutes ago: still signed in, and that request counts as activity.
     await lastSeen(29);
-    expect(await findSessionAdmin(db, used.token, policy)).toEqual(used.admin);
-    expect(await findSessionAdmin(db, idle.token, policy)).toEqual(idle.admin);
+    expect(await findSessionAdmin(db, used.token, policy)).toMatchObject(used.admin);
+    expect(await findSessionAdmin(db, idle.token, policy)).toMatchObject(idle.admin);
     const [touched] = await queryRows<{ fresh: number }>(
       db,
       sql`select count(*)::int as fresh from admin_sessions where last_seen_at > now() - interval '1 minute'`,
@@ -161,7 +189,7 @@ describe.each(testDrivers)("admin accounts on %s", (driver) => {
     await lastSeen(31);
     expect(await findSessionAdmin(db, idle.token, policy)).toBeNull();
     // A longer idle timeout would still accept it: the policy decides, not a constant.
-    expect(await findSessionAdmin(db, used.token, { idleMinutes: 60 })).toEqual(used.admin);
+    expect(await findSessionAdmin(db, used.token, { idleMinutes: 60 })).toMatchObject(used.admin);
 
     // The next sign-in sweeps sessions that went idle.
     await lastSeen(31);
@@ -172,7 +200,11 @@ describe.each(testDrivers)("admin accounts on %s", (driver) => {
 
   it("gives the same answer for an unknown email and a wrong password, and audits both", async () => {
     const { db } = handle;
-    await createAdmin(db, { email: "a@example.com", password: PASSWORD }, setupContext);
+    await createAdmin(
+      db,
+      { email: "a@example.com", password: PASSWORD, role: "owner" },
+      setupContext,
+    );
     const [admin] = await db.select().from(admins);
     const context = { ...meta, sessionHours: 1, sessionIdleMinutes: 30 };
     const wrong = await signIn(db, { email: "a@example.com", password: "not it at all" }, context);
@@ -221,7 +253,11 @@ describe.each(testDrivers)("admin accounts on %s", (driver) => {
 
   it("throttles an address on an account after repeated failures, even with the right password", async () => {
     const { db } = handle;
-    await createAdmin(db, { email: "a@example.com", password: PASSWORD }, setupContext);
+    await createAdmin(
+      db,
+      { email: "a@example.com", password: PASSWORD, role: "owner" },
+      setupContext,
+    );
     for (let attempt = 0; attempt < MAX_ATTEMPTS_PER_PAIR; attempt++) {
       expect(await signInFrom(meta.clientAddress, "wrong password")).toMatchObject({
         error: "invalid_credentials",
@@ -243,7 +279,11 @@ describe.each(testDrivers)("admin accounts on %s", (driver) => {
 
   it("signs the owner in while a stranger's attack on the same account runs", async () => {
     const { db } = handle;
-    await createAdmin(db, { email: "a@example.com", password: PASSWORD }, setupContext);
+    await createAdmin(
+      db,
+      { email: "a@example.com", password: PASSWORD, role: "owner" },
+      setupContext,
+    );
     // One stranger hammers the account (in parallel), then others spread guesses over many
     // addresses, one each.
     const hammering = await Promise.all(

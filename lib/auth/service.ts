@@ -6,7 +6,8 @@ import { type AuditActor, recordAudit } from "@/lib/audit/service";
 import { newId } from "@/lib/ids";
 import { addToCounters } from "@/lib/rate-limit/counter";
 import { decoyPasswordHash, hashPassword, verifyPassword } from "./password";
-import { createSession, deleteSession, type SignedInAdmin } from "./sessions";
+import type { Role } from "./roles";
+import { type AdminIdentity, createSession, deleteSession } from "./sessions";
 import { releaseSignInAttempt, reserveSignInAttempt, THROTTLE_WINDOW_SECONDS } from "./throttle";
 
 /** The actor of every failed sign-in: whoever it was, they did not prove who they are. */
@@ -23,7 +24,7 @@ export async function hasAnyAdmin(executor: Executor): Promise<boolean> {
 }
 
 export type CreateAdminResult =
-  | { ok: true; admin: SignedInAdmin }
+  | { ok: true; admin: AdminIdentity & { role: Role } }
   | { ok: false; error: "email_taken" | "setup_closed" };
 
 /**
@@ -32,10 +33,10 @@ export type CreateAdminResult =
  */
 export async function createAdmin(
   db: Database,
-  input: { email: string; password: string },
+  input: { email: string; password: string; role: Role },
   context: {
     actor: AuditActor;
-    via: "setup" | "cli" | "console";
+    via: "setup" | "cli" | "invitation";
     firstOnly: boolean;
     meta?: RequestMeta;
   },
@@ -51,21 +52,21 @@ export async function createAdmin(
       .from(admins)
       .where(eq(sql`lower(${admins.email})`, input.email.toLowerCase()));
     if (taken) return { ok: false, error: "email_taken" } as const;
-    const admin = { id: newId("adm"), email: input.email };
+    const admin = { id: newId("adm"), email: input.email, role: input.role };
     await tx.insert(admins).values({ ...admin, passwordHash });
     await recordAudit(tx, {
       actor: context.actor,
       action: "admin.created",
       target: { type: "admin", id: admin.id },
       clientAddress: context.meta?.clientAddress,
-      details: { email: admin.email, via: context.via },
+      details: { email: admin.email, role: admin.role, via: context.via },
     });
     return { ok: true, admin } as const;
   });
 }
 
 export type SignInResult =
-  | { ok: true; admin: SignedInAdmin; token: string; expiresAt: Date }
+  | { ok: true; admin: AdminIdentity; token: string; expiresAt: Date }
   | { ok: false; error: "invalid_credentials" }
   | { ok: false; error: "throttled"; retryAfterSeconds: number };
 
@@ -97,6 +98,7 @@ export async function signIn(
   const admin = { id: account.id, email: account.email };
   const session = await db.transaction(async (tx) => {
     await releaseSignInAttempt(tx, attempt.keys);
+    await tx.update(admins).set({ lastSignedInAt: sql`now()` }).where(eq(admins.id, admin.id));
     await recordAudit(tx, {
       actor: { type: "admin", id: admin.id, label: admin.email },
       action: "admin.signed_in",
@@ -168,7 +170,7 @@ async function recordSignInFailure(
 
 export async function signOut(
   db: Database,
-  admin: SignedInAdmin,
+  admin: AdminIdentity,
   token: string,
   meta: RequestMeta,
 ) {

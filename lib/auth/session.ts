@@ -27,8 +27,23 @@ export const currentAdmin = cache(async (): Promise<SignedInAdmin | null> => {
   return findSessionAdmin(await getDb(), token, sessionPolicy());
 });
 
-/** The signed-in admin, or a redirect to sign-in that comes back to this page afterwards. */
+/** Where an admin must go first when the organisation requires two-factor sign-in. */
+export const TWO_FACTOR_SETUP_PATH = "/account/two-factor";
+
+/**
+ * The signed-in admin, for the console's pages and actions; else a redirect to sign-in that
+ * comes back to this page afterwards. While the organisation requires two-factor sign-in and
+ * this admin has not set it up, the only way on is its set-up page. Each action still checks
+ * the admin's role itself (`refuseUnless` in ./roles).
+ */
 export async function requireAdmin(): Promise<SignedInAdmin> {
+  const admin = await requireSignedIn();
+  if (admin.twoFactorRequired && !admin.twoFactorEnabled) redirect(TWO_FACTOR_SETUP_PATH);
+  return admin;
+}
+
+/** The signed-in admin whatever two-factor requires: for their own account page and actions. */
+export async function requireSignedIn(): Promise<SignedInAdmin> {
   const admin = await currentAdmin();
   if (admin) return admin;
   const here = (await headers()).get(PATH_HEADER);

@@ -3,10 +3,23 @@ import { createHash, randomBytes } from "node:crypto";
 import { eq, sql } from "drizzle-orm";
 import { type Executor, queryRows } from "@/db/client";
 import { adminSessions } from "@/db/schema";
+import { newId } from "@/lib/ids";
+import type { Role } from "./roles";
 
-export interface SignedInAdmin {
+/** Who an admin is, without the request's session. */
+export interface AdminIdentity {
   id: string;
   email: string;
+}
+
+export interface SignedInAdmin extends AdminIdentity {
+  role: Role;
+  /** Whether the admin has set up two-factor sign-in (TOTP). */
+  twoFactorEnabled: boolean;
+  /** Whether the organisation requires two-factor sign-in of every admin. */
+  twoFactorRequired: boolean;
+  /** The current session's public id (not its token), for "this session" in the account page. */
+  sessionId: string;
 }
 
 /**
@@ -44,6 +57,7 @@ export async function createSession(
     .insert(adminSessions)
     .values({
       tokenHash: hashToken(token),
+      id: newId("ses"),
       adminId,
       expiresAt: sql`now() + make_interval(secs => ${options.lifetimeHours * 3600})`,
       clientAddress: options.clientAddress,
@@ -67,7 +81,8 @@ export async function findSessionAdmin(
     executor,
     sql`
     with live as (
-      select s.token_hash, s.last_seen_at, a.id, a.email
+      select s.token_hash, s.last_seen_at, s.id as session_id, a.id, a.email, a.role,
+        a.totp_enabled_at is not null as two_factor_enabled
       from admin_sessions s join admins a on a.id = s.admin_id
       where s.token_hash = ${hashToken(token)} and s.expires_at > now()
         and s.last_seen_at > now() - ${idleInterval(policy.idleMinutes)}
@@ -78,9 +93,11 @@ export async function findSessionAdmin(
         where last_seen_at < now() - make_interval(secs => ${LAST_SEEN_PRECISION_SECONDS})
       )
     )
-    select id, email from live`,
+    select live.id, live.email, live.role, live.two_factor_enabled as "twoFactorEnabled",
+      coalesce(o.require_two_factor, false) as "twoFactorRequired", live.session_id as "sessionId"
+    from live left join organization_settings o on o.id = 1`,
   );
-  return row ? { id: row.id, email: row.email } : null;
+  return row ?? null;
 }
 
 export async function deleteSession(executor: Executor, token: string): Promise<void> {

@@ -74,6 +74,13 @@ export const oauthRegistrationSealedColumns = {
   },
 } as const satisfies Record<string, SealedColumn>;
 
+/** An admin's TOTP shared secret (db/schema/admins.ts). */
+export const adminTotpSecretSealedColumn = {
+  table: "admins",
+  idColumn: "id",
+  column: "totp_secret_sealed",
+} as const satisfies SealedColumn;
+
 /**
  * Every sealed column in the schema, so `npm run keys:rotate` re-encrypts all of them. A feature
  * that adds one declares it here in the same change, and seals and opens its values with
@@ -85,6 +92,7 @@ export const sealedColumns: SealedColumn[] = [
   connectionValuesSealedColumn,
   oauthStateVerifierSealedColumn,
   ...Object.values(oauthRegistrationSealedColumns),
+  adminTotpSecretSealedColumn,
 ];
 
 /** The binding of a value stored in `sealedColumn` of the row whose id is `rowId`. */

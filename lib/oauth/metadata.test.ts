@@ -17,7 +17,9 @@ describe.each(testDrivers)("authorization server metadata on %s", (driver) => {
 
   beforeAll(async () => {
     handle = await createTestDatabase(driver);
-    await handle.db.insert(admins).values({ id: admin.id, email: admin.label, passwordHash: "x" });
+    await handle.db
+      .insert(admins)
+      .values({ id: admin.id, email: admin.label, passwordHash: "x", role: "owner" });
   });
   afterAll(() => handle?.close());
 

@@ -45,7 +45,7 @@ describe.each(testDrivers)("tills on %s", (driver) => {
     handle = await createTestDatabase(driver);
     await handle.db
       .insert(admins)
-      .values({ id: admin.id, email: admin.label, passwordHash: "unused" });
+      .values({ id: admin.id, email: admin.label, passwordHash: "unused", role: "owner" });
   });
   afterAll(() => handle.close());
   beforeEach(async () => {
