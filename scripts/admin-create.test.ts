@@ -38,13 +38,14 @@ const PASSWORD = "a long enough passphrase";
 describe("npm run admin:create", { timeout: 90_000 }, () => {
   it("creates an admin from the terminal, reading the password from stdin", async () => {
     const run = adminCreate(["--email", "Ops@Example.com"], PASSWORD);
-    expect(run.output).toContain("Created admin ops@example.com");
+    expect(run.output).toContain("Created owner ops@example.com");
     expect(run.status).toBe(0);
 
     const handle = await openPglite(path.join(dataDir, "pglite"));
     try {
       const [admin] = await handle.db.select().from(admins);
       expect(admin?.email).toBe("ops@example.com");
+      expect(admin?.role).toBe("owner");
       expect(await verifyPassword(PASSWORD, admin?.passwordHash ?? "")).toBe(true);
       const [event] = await handle.db.select().from(auditEvents);
       expect(event).toMatchObject({
