@@ -53,7 +53,7 @@ describe("npm run admin:create", { timeout: 90_000 }, () => {
         actorType: "system",
         actorLabel: "admin:create",
       });
-      expect(event?.details).toEqual({ email: "ops@example.com", via: "cli" });
+      expect(event?.details).toEqual({ email: "ops@example.com", role: "owner", via: "cli" });
     } finally {
       await handle.close();
     }
