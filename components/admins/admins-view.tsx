@@ -60,8 +60,8 @@ function AdminsCard({ admins, youId }: { admins: AdminSummary[]; youId: string }
       <CardHeader>
         <CardTitle id="admins-heading">Team</CardTitle>
         <CardDescription>
-          {admins.length === 1 ? "1 admin" : `${admins.length} admins`}. The organisation always
-          keeps at least one owner.
+          {admins.length === 1 ? "1 person has" : `${admins.length} people have`} access. The
+          organisation always keeps at least one owner.
         </CardDescription>
       </CardHeader>
       <CardTable
@@ -70,7 +70,7 @@ function AdminsCard({ admins, youId }: { admins: AdminSummary[]; youId: string }
         head={
           <>
             <TableHead className="pl-5">Email</TableHead>
-            <TableHead>Role</TableHead>
+            <TableHead className="hidden sm:table-cell">Role</TableHead>
             <TableHead className="hidden sm:table-cell">Two-factor</TableHead>
             <TableHead className="hidden md:table-cell">Last signed in</TableHead>
           </>
@@ -88,12 +88,15 @@ function AdminsCard({ admins, youId }: { admins: AdminSummary[]; youId: string }
                   {isYou ? <Badge variant="success">You</Badge> : null}
                 </div>
                 {/* On a phone the hidden columns' facts follow the email. */}
-                <div className="mt-0.5 text-fg-muted text-xs sm:hidden">
-                  Two-factor {admin.twoFactorEnabled ? "on" : "off"} ·{" "}
-                  <LastSignedIn admin={admin} />
+                <div className="mt-1 flex flex-wrap items-center gap-x-2 gap-y-1 text-fg-muted text-xs sm:hidden">
+                  <Badge variant={ROLE_BADGES[admin.role]}>{ROLE_LABELS[admin.role]}</Badge>
+                  <span>
+                    Two-factor {admin.twoFactorEnabled ? "on" : "off"} ·{" "}
+                    <LastSignedIn admin={admin} />
+                  </span>
                 </div>
               </TableCell>
-              <TableCell>
+              <TableCell className="hidden sm:table-cell">
                 <Badge variant={ROLE_BADGES[admin.role]}>{ROLE_LABELS[admin.role]}</Badge>
               </TableCell>
               <TableCell className="hidden sm:table-cell">
@@ -148,7 +151,7 @@ function InvitationsCard({ invitations }: { invitations: PendingInvitation[] }) 
           head={
             <>
               <TableHead className="pl-5">Email</TableHead>
-              <TableHead>Role</TableHead>
+              <TableHead className="hidden sm:table-cell">Role</TableHead>
               <TableHead className="hidden md:table-cell">Invited by</TableHead>
               <TableHead className="hidden sm:table-cell">Expires</TableHead>
             </>
@@ -160,18 +163,26 @@ function InvitationsCard({ invitations }: { invitations: PendingInvitation[] }) 
                 <span className="block truncate font-medium" title={invitation.email}>
                   {invitation.email}
                 </span>
-                <span className="mt-0.5 block text-fg-muted text-xs sm:hidden">
+                <span className="mt-1 flex flex-wrap items-center gap-x-2 gap-y-1 text-fg-muted text-xs sm:hidden">
+                  <Badge variant={ROLE_BADGES[invitation.role]}>
+                    {ROLE_LABELS[invitation.role]}
+                  </Badge>
                   Expires {formatDate(invitation.expiresAt)}
                 </span>
               </TableCell>
-              <TableCell>
+              <TableCell className="hidden sm:table-cell">
                 <Badge variant={ROLE_BADGES[invitation.role]}>{ROLE_LABELS[invitation.role]}</Badge>
               </TableCell>
               <TableCell className="hidden max-w-56 truncate text-fg-muted md:table-cell">
                 {invitation.invitedBy ?? "A removed admin"}
               </TableCell>
               <TableCell className="hidden whitespace-nowrap text-fg-muted sm:table-cell">
-                <RelativeTime date={invitation.expiresAt} />
+                <time
+                  dateTime={invitation.expiresAt.toISOString()}
+                  title={formatDateTime(invitation.expiresAt)}
+                >
+                  {formatDate(invitation.expiresAt)}
+                </time>
               </TableCell>
               <ActionsCell>
                 {canManage ? (

@@ -40,7 +40,7 @@ export async function sendInvitationEmail(
   message: InvitationMessage,
 ): Promise<boolean> {
   try {
-    const transport = nodemailer.createTransport({ url: settings.url, ...TIMEOUTS } as never);
+    const transport = nodemailer.createTransport({ url: settings.url, ...TIMEOUTS });
     await transport.sendMail({
       from: settings.from,
       to: message.to,
