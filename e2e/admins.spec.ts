@@ -130,6 +130,7 @@ test("dead invitation links get a page that says what to do, and revoking kills 
     page.getByRole("heading", { name: "This invitation link does not work" }),
   ).toBeVisible();
   await expect(page.getByText("Ask the owner who invited you for a new invitation")).toBeVisible();
+  await screenshot(page, "admins-invite-dead-link");
 
   const email = `revoked-${unique()}@example.com`;
   await openSignedIn(page, "/admins", "Admins");
@@ -141,7 +142,10 @@ test("dead invitation links get a page that says what to do, and revoking kills 
   await expect(page.getByRole("heading", { name: "This invitation was withdrawn" })).toBeVisible();
 });
 
-test("the admins page and the invite reveal fit a phone", async ({ page }) => {
+test("the admins page, the invite reveal and the accept page fit a phone", async ({
+  page,
+  browser,
+}) => {
   await page.setViewportSize({ width: 390, height: 844 });
   const email = `phone-${unique()}@example.com`;
   await openSignedIn(page, "/admins", "Admins");
@@ -153,9 +157,19 @@ test("the admins page and the invite reveal fit a phone", async ({ page }) => {
   const reveal = page.getByRole("dialog", { name: "Invitation created" });
   await expect(reveal.getByRole("button", { name: "Copy invitation link" })).toBeVisible();
   await screenshot(page, "admins-invite-reveal-phone", { fullPage: false });
+  const link =
+    (await reveal.getByRole("group", { name: "Invitation link" }).locator("code").textContent()) ??
+    "";
   await reveal.getByRole("button", { name: "Done" }).click();
   await expect(reveal).toBeHidden();
   await screenshot(page, "admins-page-phone");
+  const invitee = await browser.newContext({ viewport: { width: 390, height: 844 } });
+  const accept = await invitee.newPage();
+  await accept.goto(link);
+  await expect(accept.getByRole("heading", { name: "Join Authdesk" })).toBeVisible();
+  await expect(accept.getByText(email)).toBeVisible();
+  await screenshot(accept, "admins-accept-phone");
+  await invitee.close();
   // Leave no pending invitation behind for the specs after this one.
   const pending = page.getByRole("table", { name: "Pending invitations" });
   await pending.getByRole("button", { name: `Revoke the invitation of ${email}` }).click();

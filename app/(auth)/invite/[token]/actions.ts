@@ -5,6 +5,7 @@ import type { InvitationProblem } from "@/lib/admins/contract";
 import { acceptInvitationSchema } from "@/lib/admins/schema";
 import { acceptInvitation } from "@/lib/admins/service";
 import { requestMeta, sessionPolicy, setSessionCookie } from "@/lib/auth/session";
+import { UNEXPECTED_FAILURE } from "@/lib/forms/action-support";
 import { fieldErrorsOf } from "@/lib/forms/field-errors";
 import { FORM_UNREADABLE, formText, submittedForm } from "@/lib/forms/form-data";
 import { getDb } from "@/lib/runtime";
@@ -40,12 +41,22 @@ export async function acceptInvitationAction(
     return { fieldErrors: fieldErrorsOf<AcceptField>(parsed.error) };
   }
   const meta = await requestMeta();
-  const result = await acceptInvitation(
-    await getDb(),
-    { token: parsed.data.token, password: parsed.data.password },
-    { ...meta, ...sessionPolicy() },
-  );
-  if (!result.ok) return { problem: result.error };
-  await setSessionCookie(result.token, result.expiresAt, meta.https);
+  try {
+    const result = await acceptInvitation(
+      await getDb(),
+      { token: parsed.data.token, password: parsed.data.password },
+      { ...meta, ...sessionPolicy() },
+    );
+    if (!result.ok) return { problem: result.error };
+    await setSessionCookie(result.token, result.expiresAt, meta.https);
+  } catch (error) {
+    // Logged by hand, without drizzle's `params:` line (it would copy the password hash).
+    const code = (error as { code?: unknown }).code;
+    const firstLine = error instanceof Error ? error.message.split("\nparams:")[0] : "";
+    console.error(
+      `invite: could not accept an invitation: ${code ? `[${String(code)}] ` : ""}${firstLine?.slice(0, 300)}`,
+    );
+    return { formError: UNEXPECTED_FAILURE };
+  }
   redirect("/auth-configs");
 }
