@@ -14,6 +14,8 @@ test("an owner invites an admin, who joins from another browser and signs in aga
   page,
   browser,
 }) => {
+  // Three password hashes and two browsers: on a busy machine this takes more than a minute.
+  test.slow();
   const email = `grace-${unique()}@example.com`;
   await openSignedIn(page, "/admins", "Admins");
   await expect(teamRow(page, ADMIN.email)).toContainText("You");
