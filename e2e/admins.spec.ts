@@ -1,6 +1,5 @@
 import { ADMIN, expect, screenshot, signIn, test } from "./fixtures";
 import { acceptInvitation, inviteAdmin } from "./support/admins";
-import { openSignedIn } from "./support/api-clients";
 
 const PASSWORD = "a long invitee passphrase";
 const unique = () => Date.now().toString(36);
@@ -17,7 +16,7 @@ test("an owner invites an admin, who joins from another browser and signs in aga
   // Three password hashes and two browsers: on a busy machine this takes more than a minute.
   test.slow();
   const email = `grace-${unique()}@example.com`;
-  await openSignedIn(page, "/admins", "Admins");
+  await openAdmins(page);
   await expect(teamRow(page, ADMIN.email)).toContainText("You");
   await expect(teamRow(page, ADMIN.email)).toContainText("Owner");
 
@@ -69,8 +68,9 @@ test("an owner changes a role and removes an admin, whose open page is then sign
   page,
   browser,
 }) => {
+  test.slow();
   const email = `linus-${unique()}@example.com`;
-  await openSignedIn(page, "/admins", "Admins");
+  await openAdmins(page);
   const link = await inviteAdmin(page, { email, role: "Viewer" });
   const invitee = await acceptInvitation(browser, link, PASSWORD);
 
@@ -103,7 +103,7 @@ test("an owner changes a role and removes an admin, whose open page is then sign
 test("the last owner can be neither demoted nor removed, nor remove themselves", async ({
   page,
 }) => {
-  await openSignedIn(page, "/admins", "Admins");
+  await openAdmins(page);
   await page.getByRole("button", { name: `Actions for ${ADMIN.email}` }).click();
   await page.getByRole("menuitem", { name: "Change role" }).click();
   const roleDialog = page.getByRole("dialog", { name: "Change role" });
@@ -135,7 +135,7 @@ test("dead invitation links get a page that says what to do, and revoking kills 
   await screenshot(page, "admins-invite-dead-link");
 
   const email = `revoked-${unique()}@example.com`;
-  await openSignedIn(page, "/admins", "Admins");
+  await openAdmins(page);
   const link = await inviteAdmin(page, { email, role: "Admin" });
   const pending = page.getByRole("table", { name: "Pending invitations" });
   await pending.getByRole("button", { name: `Revoke the invitation of ${email}` }).click();
@@ -150,7 +150,7 @@ test("the admins page, the invite reveal and the accept page fit a phone", async
 }) => {
   await page.setViewportSize({ width: 390, height: 844 });
   const email = `phone-${unique()}@example.com`;
-  await openSignedIn(page, "/admins", "Admins");
+  await openAdmins(page);
   await page.getByRole("button", { name: "Invite admin" }).click();
   const dialog = page.getByRole("dialog", { name: "Invite admin" });
   await screenshot(page, "admins-invite-form-phone", { fullPage: false });
@@ -179,6 +179,19 @@ test("the admins page, the invite reveal and the accept page fit a phone", async
   const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
   expect(scrollWidth).toBeLessThanOrEqual(390);
 });
+
+/**
+ * Signs in as ADMIN by way of /login?next=/admins. Signing in hashes a password (scrypt, on
+ * purpose slow), which on a machine shared by several test runs can take longer than the
+ * default 10 s wait.
+ */
+async function openAdmins(page: import("@playwright/test").Page) {
+  await page.goto("/login?next=%2Fadmins");
+  await signIn(page);
+  await expect(page.getByRole("heading", { level: 1, name: "Admins" })).toBeVisible({
+    timeout: 30_000,
+  });
+}
 
 async function removeFromTeam(page: import("@playwright/test").Page, email: string) {
   await page.getByRole("button", { name: `Actions for ${email}` }).click();

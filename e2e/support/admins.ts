@@ -51,6 +51,7 @@ export async function acceptInvitation(
   await page.getByLabel("Password", { exact: true }).fill(password);
   await page.getByLabel("Confirm password").fill(password);
   await page.getByRole("button", { name: "Create account and sign in" }).click();
-  await expect(page).toHaveURL(/\/auth-configs$/);
+  // Hashing the new password (scrypt) is slow on purpose, and slower on a busy machine.
+  await expect(page).toHaveURL(/\/auth-configs$/, { timeout: 30_000 });
   return { context, page };
 }
