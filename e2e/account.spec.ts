@@ -7,13 +7,31 @@ import { ADMIN, expect, screenshot, signIn, test } from "./fixtures";
  * plays the admin's other device; it names itself with another user agent so its row is found.
  * Every other spec signs in as ADMIN, so the password test puts ADMIN's password back.
  */
-test.describe.configure({ mode: "serial" });
+// Each test signs in a few times (scrypt at full cost on the server): slow on a busy machine.
+test.describe.configure({ mode: "serial", timeout: 180_000 });
 test.use({ viewport: { width: 1280, height: 800 } });
 
 const PHONE_AGENT =
   "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1";
 const LAPTOP_AGENT = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0";
 const TEMPORARY_PASSWORD = "a temporary passphrase for the e2e run";
+/** Set while ADMIN's password is TEMPORARY_PASSWORD, so that afterAll can put it back. */
+let passwordChanged = false;
+
+async function restoreAdminPassword(browser: Browser): Promise<void> {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await openAccount(page, TEMPORARY_PASSWORD);
+  await changePassword(page, TEMPORARY_PASSWORD, ADMIN.password);
+  await expect(page.getByText("Password changed")).toBeVisible();
+  passwordChanged = false;
+  await context.close();
+}
+
+// With its own timeout, so it runs even when the test that changed the password timed out.
+test.afterAll(async ({ browser }) => {
+  if (passwordChanged) await restoreAdminPassword(browser);
+});
 
 async function openAccount(page: Page, password = ADMIN.password): Promise<void> {
   await page.goto(`/login?next=${encodeURIComponent("/account")}`);
@@ -98,57 +116,47 @@ test("changing the password checks the current one and signs out the other sessi
   browser,
 }) => {
   const laptop = await otherDevice(browser, LAPTOP_AGENT);
-  let changed = false;
-  try {
-    await openAccount(page);
-    await expect(
-      sessionsCard(page).getByRole("listitem", { name: "Firefox on Linux" }),
-    ).toBeVisible();
-    const card = passwordCard(page);
+  await openAccount(page);
+  await expect(
+    sessionsCard(page).getByRole("listitem", { name: "Firefox on Linux" }),
+  ).toBeVisible();
+  const card = passwordCard(page);
 
-    // Plain mistakes are caught before sending; a wrong current password by the server.
-    await changePassword(page, ADMIN.password, "short");
-    await expect(card.getByText("Use at least 12 characters")).toBeVisible();
-    await expect(card.getByLabel("New password", { exact: true })).toBeFocused();
-    await changePassword(page, "not my password", TEMPORARY_PASSWORD);
-    await expect(card.getByText("Incorrect password")).toBeVisible();
-    await expect(card.getByLabel("Current password")).toHaveAttribute("aria-invalid", "true");
-    await screenshot(page, "account-password-errors");
+  // Plain mistakes are caught before sending; a wrong current password by the server.
+  await changePassword(page, ADMIN.password, "short");
+  await expect(card.getByText("Use at least 12 characters")).toBeVisible();
+  await expect(card.getByLabel("New password", { exact: true })).toBeFocused();
+  await changePassword(page, "not my password", TEMPORARY_PASSWORD);
+  await expect(card.getByText("Incorrect password")).toBeVisible();
+  await expect(card.getByLabel("Current password")).toHaveAttribute("aria-invalid", "true");
+  await screenshot(page, "account-password-errors");
 
-    await changePassword(page, ADMIN.password, TEMPORARY_PASSWORD);
-    changed = true;
-    await expect(page.getByText("Password changed")).toBeVisible();
-    await expect(page.getByText(/Your other sessions? (was|were) signed out/)).toBeVisible();
-    await expect(card.getByLabel("Current password")).toHaveValue("");
-    // Only this session is left, and it still works.
-    await expect(sessionsCard(page).getByRole("listitem")).toHaveCount(1);
-    await page.reload();
-    await expect(page.getByRole("heading", { level: 1, name: "Your account" })).toBeVisible();
+  await changePassword(page, ADMIN.password, TEMPORARY_PASSWORD);
+  await expect(page.getByText("Password changed")).toBeVisible();
+  passwordChanged = true;
+  await expect(page.getByText(/Your other sessions? (was|were) signed out/)).toBeVisible();
+  await expect(card.getByLabel("Current password")).toHaveValue("");
+  // Only this session is left, and it still works.
+  await expect(sessionsCard(page).getByRole("listitem")).toHaveCount(1);
+  await page.reload();
+  await expect(page.getByRole("heading", { level: 1, name: "Your account" })).toBeVisible();
 
-    await laptop.goto("/account");
-    await expect(laptop).toHaveURL(/\/login\?next=%2Faccount$/);
-    await signIn(laptop, { email: ADMIN.email, password: ADMIN.password });
-    await expect(laptop.locator("form").getByRole("alert")).toHaveText(
-      "Incorrect email or password.",
-    );
-    await signIn(laptop, { email: ADMIN.email, password: TEMPORARY_PASSWORD });
-    await expect(laptop).toHaveURL(/\/account$/);
+  await laptop.goto("/account");
+  await expect(laptop).toHaveURL(/\/login\?next=%2Faccount$/);
+  await signIn(laptop, { email: ADMIN.email, password: ADMIN.password });
+  await expect(laptop.locator("form").getByRole("alert")).toHaveText(
+    "Incorrect email or password.",
+  );
+  await signIn(laptop, { email: ADMIN.email, password: TEMPORARY_PASSWORD });
+  await expect(laptop).toHaveURL(/\/account$/);
+  await laptop.context().close();
 
-    await page.goto("/audit?action=admin.password_changed");
-    await expect(page.getByRole("table", { name: "Audit events" })).toContainText(
-      "otherSessionsEnded",
-    );
-  } finally {
-    // The other specs sign in with ADMIN's password: put it back, from a fresh sign-in.
-    if (changed) {
-      const restore = await (await browser.newContext()).newPage();
-      await openAccount(restore, TEMPORARY_PASSWORD);
-      await changePassword(restore, TEMPORARY_PASSWORD, ADMIN.password);
-      await expect(restore.getByText("Password changed")).toBeVisible();
-      await restore.context().close();
-    }
-    await laptop.context().close();
-  }
+  await page.goto("/audit?action=admin.password_changed");
+  await expect(page.getByRole("table", { name: "Audit events" })).toContainText(
+    "otherSessionsEnded",
+  );
+  // The other specs sign in with ADMIN's password: put it back, from a fresh sign-in.
+  await restoreAdminPassword(browser);
 });
 
 test("sign out everywhere ends this browser's session and every other one", async ({

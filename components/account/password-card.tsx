@@ -107,7 +107,8 @@ export function PasswordCard({ email }: { email: string }) {
             />
           </Field>
         </CardContent>
-        <CardFooter>
+        {/* Under the fields rather than across the card from them. */}
+        <CardFooter className="sm:justify-start">
           <Button type="submit" pending={change.isPending}>
             Change password
           </Button>

@@ -63,25 +63,22 @@ function SessionRow({ session }: { session: AdminSessionView }) {
           </span>
           {session.current ? <Badge variant="success">This session</Badge> : null}
         </p>
-        <p className="flex flex-wrap gap-x-3 gap-y-0.5 text-fg-muted text-sm">
-          <span className="font-mono text-xs leading-5">
-            {session.clientAddress ?? "Address unknown"}
-          </span>
-          <span>
-            {session.current ? (
-              "Active now"
-            ) : (
-              <>
-                Last seen <RelativeTime date={session.lastSeenAt} />
-              </>
-            )}
-          </span>
-          <span className="text-fg-subtle">
-            Signed in{" "}
-            <time dateTime={session.signedInAt.toISOString()}>
-              {formatDateTime(session.signedInAt)}
-            </time>
-          </span>
+        <p className="text-fg-muted text-sm">
+          <span className="font-mono text-xs">{session.clientAddress ?? "Address unknown"}</span>
+          <span aria-hidden="true"> · </span>
+          {session.current ? (
+            "Active now"
+          ) : (
+            <>
+              Last seen <RelativeTime date={session.lastSeenAt} />
+            </>
+          )}
+        </p>
+        <p className="text-fg-subtle text-xs">
+          Signed in{" "}
+          <time dateTime={session.signedInAt.toISOString()}>
+            {formatDateTime(session.signedInAt)}
+          </time>
         </p>
       </div>
       {session.current ? null : <SignOutSessionDialog session={session} />}
