@@ -8,7 +8,7 @@ import { ADMIN, expect, screenshot, signIn, test } from "./fixtures";
  * Every other spec signs in as ADMIN, so the password test puts ADMIN's password back.
  */
 // Each test signs in a few times (scrypt at full cost on the server): slow on a busy machine.
-test.describe.configure({ mode: "serial", timeout: 180_000 });
+test.describe.configure({ mode: "serial", timeout: 240_000 });
 test.use({ viewport: { width: 1280, height: 800 } });
 
 const PHONE_AGENT =
@@ -178,8 +178,9 @@ test("sign out everywhere ends this browser's session and every other one", asyn
   await expect(page).toHaveURL(/\/login\?next=%2Faccount$/);
   await laptop.context().close();
 
-  await page.goto("/audit");
+  await page.goto("/login");
   await signIn(page);
+  await expect(page).toHaveURL(/\/auth-configs$/);
   await page.goto("/audit?action=admin.signed_out_everywhere");
   await expect(page.getByRole("table", { name: "Audit events" })).toContainText("sessionsEnded");
 });
