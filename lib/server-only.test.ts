@@ -20,6 +20,8 @@ const BROWSER_SAFE = new Set([
   "lib/api-access/schema.ts", // the access-list input and output, shared with the console
   "lib/audit/schema.ts",
   "lib/audit/actions.ts", // the known action names, for the action menu
+  "lib/auth/account-schema.ts", // the account page's inputs, shared by its forms and actions
+  "lib/auth/account-contract.ts", // the account page's session list allowlist and results
   "lib/auth-configs/contract.ts", // output allowlists and result types shared with the console
   "lib/api-clients/contract.ts",
   "lib/settings/contract.ts",
