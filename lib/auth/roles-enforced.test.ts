@@ -26,6 +26,8 @@ vi.mock(
 
 /** Reads: change nothing and record no change, so every signed-in role may call them. */
 const READS = [
+  // Who has access and who is invited: a Viewer reads everything an admin can read.
+  "app/(console)/admins/actions.ts#listAdminsAction",
   "app/(console)/audit/actions.ts#listAuditEventsAction",
   "app/(console)/audit/actions.ts#searchAuditActorsAction",
   "app/(console)/auth-configs/actions.ts#listAuthConfigsAction",
@@ -51,13 +53,21 @@ const NOT_ROLE_GATED = [
   "app/(auth)/actions.ts#setupAction",
   // Ends the caller's own session: every role may sign out.
   "app/(auth)/actions.ts#signOutAction",
+  // The invitee sets a password on the link's page: no session yet, the link's token is the key.
+  "app/(auth)/invite/[token]/actions.ts#acceptInvitationAction",
   // The end user's hosted connect page, authenticated by its single-use connect token.
   "app/connect/actions.ts#connectWithValuesAction",
   "app/connect/actions.ts#startOAuthAction",
 ];
 
 /** Organisation-wide changes only an Owner may make; everything else gated needs an Admin. */
-const OWNER_ONLY = ["app/(console)/settings/actions.ts#setBasicAuthEnabledAction"];
+const OWNER_ONLY = [
+  "app/(console)/admins/actions.ts#inviteAdminAction",
+  "app/(console)/admins/actions.ts#revokeInvitationAction",
+  "app/(console)/admins/actions.ts#changeAdminRoleAction",
+  "app/(console)/admins/actions.ts#removeAdminAction",
+  "app/(console)/settings/actions.ts#setBasicAuthEnabledAction",
+];
 
 /** Junk of every shape: a check placed after the parsing would answer a field error instead. */
 function junkArguments(): unknown[][] {
@@ -82,6 +92,11 @@ interface Seed {
   serviceIntegrationId: string;
   connectionId: string;
   auditCursor: string;
+  invitationId: string;
+  /** The Viewer, whom a well-formed call tries to make an owner. */
+  viewerId: string;
+  /** An admin of no importance, whom a well-formed call tries to remove. */
+  spareId: string;
 }
 
 const TOKEN_URL = "http://127.0.0.1:9/oauth/token";
@@ -159,6 +174,11 @@ function wellFormedArguments(seed: Seed): Record<string, unknown[]> {
     deleteApiGroupAction: [{ id: seed.groupId }],
     listAuditEventsAction: [{ cursor: seed.auditCursor }],
     searchAuditActorsAction: ["owner"],
+    listAdminsAction: [],
+    inviteAdminAction: [{ email: "invited-by-a-viewer@example.com", role: "owner" }],
+    revokeInvitationAction: [{ id: seed.invitationId }],
+    changeAdminRoleAction: [{ adminId: seed.viewerId, role: "owner" }],
+    removeAdminAction: [{ adminId: seed.spareId }],
   };
 }
 
@@ -180,6 +200,7 @@ describe.each(testDrivers)("the roles, enforced by every server action, on %s", 
   let actions: ExportedServerAction[];
   let seed: Seed;
   const tokens = {} as Record<Role, string>;
+  const adminIds = {} as Record<Role | "spare", string>;
   let signInAs: (role: Role) => void;
   let stopRuntime: () => Promise<void>;
 
@@ -216,13 +237,19 @@ describe.each(testDrivers)("the roles, enforced by every server action, on %s", 
     // On PGlite the database is called "postgres"; on PostgreSQL, the one made for this file.
     expect(current?.database).toBe(driver === "postgres" ? databaseName : "postgres");
 
-    for (const role of ["owner", "admin", "viewer"] as const) {
+    for (const role of ["owner", "admin", "viewer", "spare"] as const) {
       const created = await createAdmin(
         db,
-        { email: `${role}@example.com`, password: "a long enough password", role },
+        {
+          email: `${role}@example.com`,
+          password: "a long enough password",
+          role: role === "spare" ? "viewer" : role,
+        },
         { actor: { type: "system", label: "test" }, via: "cli", firstOnly: false },
       );
       if (!created.ok) throw new Error(`could not create the ${role}: ${created.error}`);
+      adminIds[role] = created.admin.id;
+      if (role === "spare") continue;
       const session = await createSession(db, created.admin.id, {
         lifetimeHours: 1,
         idleMinutes: 30,
@@ -237,8 +264,13 @@ describe.each(testDrivers)("the roles, enforced by every server action, on %s", 
     signInAs = (role) => jar.set(sessionCookieName(false), tokens[role]);
 
     signInAs("owner");
-    seed = await seedAsOwner(actions, db);
-  });
+    seed = {
+      ...(await seedAsOwner(actions, db)),
+      viewerId: adminIds.viewer,
+      spareId: adminIds.spare,
+    };
+    // Four password hashes, migrations and a dozen audited changes: slow on a loaded machine.
+  }, 180_000);
 
   afterAll(async () => {
     await stopRuntime?.();
@@ -322,7 +354,10 @@ describe.each(testDrivers)("the roles, enforced by every server action, on %s", 
 });
 
 /** The Owner makes one of each record through the actions themselves: Owners may. */
-async function seedAsOwner(actions: ExportedServerAction[], db: Database): Promise<Seed> {
+async function seedAsOwner(
+  actions: ExportedServerAction[],
+  db: Database,
+): Promise<Omit<Seed, "viewerId" | "spareId">> {
   const call = async <Answer>(name: string, ...args: unknown[]) => {
     const answer = await callByName(actions, name, args);
     expect(answer, name).toMatchObject({ ok: true });
@@ -370,6 +405,10 @@ async function seedAsOwner(actions: ExportedServerAction[], db: Database): Promi
     { api_key: "service-key" },
   );
   await call("setBasicAuthEnabledAction", { enabled: true });
+  const { invitation } = await call<{ invitation: { id: string } }>("inviteAdminAction", {
+    email: "invited@example.com",
+    role: "viewer",
+  });
   const { listAuditEvents } = await import("@/lib/audit/service");
   const page = await listAuditEvents(db, { limit: 1 });
   if (!page.ok || !page.nextCursor) throw new Error("the seed should have left audit events");
@@ -382,10 +421,14 @@ async function seedAsOwner(actions: ExportedServerAction[], db: Database): Promi
     serviceIntegrationId,
     connectionId: connection.id,
     auditCursor: page.nextCursor,
+    invitationId: invitation.id,
   };
 }
 
-/** Every role-gated action with a well-formed call, except `skip`'s: the ones that refused. */
+/**
+ * Every role-gated action with a well-formed call, except `skip`'s: the ones that refused, or
+ * threw (a redirect to sign-in would make every later call pass without testing anything).
+ */
 async function refusedWithWellFormedArguments(
   actions: ExportedServerAction[],
   seed: Seed,
@@ -396,7 +439,10 @@ async function refusedWithWellFormedArguments(
   for (const { label, name, action } of actions) {
     if (READS.includes(label) || NOT_ROLE_GATED.includes(label) || skip(label)) continue;
     // Deletions run too: what they find gone answers "not found", which is not a refusal.
-    if (isRefusal(await callAction(action, wellFormed[name] ?? []))) refused.push(label);
+    const answer = await callAction(action, wellFormed[name] ?? []);
+    if (isRefusal(answer) || (answer as { threw?: string }).threw) {
+      refused.push(`${label} → ${JSON.stringify(answer)}`);
+    }
   }
   return refused;
 }
