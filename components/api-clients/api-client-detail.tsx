@@ -2,6 +2,7 @@
 
 import { Lock } from "lucide-react";
 import type * as React from "react";
+import { useCan, VIEWER_CAN_ONLY_LOOK } from "@/components/auth/role-context";
 import { AboutSection, DetailRow, DetailSection } from "@/components/shared/detail";
 import { DetailCard, DetailPane } from "@/components/shared/detail-pane";
 import { formatDateTime } from "@/components/shared/format";
@@ -46,19 +47,28 @@ function ApiClientDetailCard({
   client: ApiClientDetail;
   onDeleted: (deleted: { id: string; name: string }) => void;
 }) {
+  const canChange = useCan("admin");
   return (
     <DetailCard
       title={client.name}
       titleClassName="break-words"
       recordId={client.id}
-      deleteButton={<DeleteApiClientDialog client={client} onDeleted={onDeleted} />}
-      actions={
-        <>
-          <RollSecretDialog client={client} />
-          <RevokeTokensDialog client={client} />
-        </>
+      deleteButton={
+        canChange ? <DeleteApiClientDialog client={client} onDeleted={onDeleted} /> : null
       }
-      readOnlyNote="Read-only: a client's permissions, till and token expiry cannot be changed after registration. To change them, register a new client, move the calling system over, then delete this one. Roll secret and Revoke all tokens change only its credentials."
+      actions={
+        canChange ? (
+          <>
+            <RollSecretDialog client={client} />
+            <RevokeTokensDialog client={client} />
+          </>
+        ) : undefined
+      }
+      readOnlyNote={
+        canChange
+          ? "Read-only: a client's permissions, till and token expiry cannot be changed after registration. To change them, register a new client, move the calling system over, then delete this one. Roll secret and Revoke all tokens change only its credentials."
+          : VIEWER_CAN_ONLY_LOOK
+      }
     >
       <DetailSection title="Credentials">
         <DetailRow label="Client key">
@@ -81,7 +91,7 @@ function ApiClientDetailCard({
             <OldSecret
               prefix={client.previousSecretPrefix}
               expiresAt={client.previousSecretExpiresAt}
-              action={<ExpireOldSecretDialog client={client} />}
+              action={canChange ? <ExpireOldSecretDialog client={client} /> : null}
             />
           </DetailRow>
         ) : null}

@@ -3,6 +3,7 @@
 import { useQueryClient } from "@tanstack/react-query";
 import { KeyRound, Plus } from "lucide-react";
 import { useRef } from "react";
+import { useCan, VIEWER_CAN_ONLY_LOOK } from "@/components/auth/role-context";
 import { ListDetailLayout, NoSelection } from "@/components/shared/list-detail-layout";
 import { useFormDialog } from "@/components/shared/use-form-dialog";
 import { useSelectionInUrl } from "@/components/shared/use-selection-in-url";
@@ -45,6 +46,7 @@ export function ApiClientsView({
   const list = useApiClientList(initialPage);
   const dialog = useFormDialog();
   const listRef = useRef<HTMLDivElement>(null);
+  const canChange = useCan("admin");
 
   const deleted = (client: { id: string; name: string }) => {
     toast.success("API client deleted", {
@@ -59,12 +61,12 @@ export function ApiClientsView({
       ?.focus();
   };
 
-  const registerButton = (
+  const registerButton = canChange ? (
     <Button onClick={() => dialog.show()}>
       <Plus aria-hidden="true" />
       Register
     </Button>
-  );
+  ) : null;
 
   return (
     <>
@@ -78,7 +80,11 @@ export function ApiClientsView({
         <EmptyState
           icon={<KeyRound />}
           title="No API clients yet"
-          description="Register a client to get a client key and a client secret, shown once. Authdesk issues, checks and revokes the OAuth 2.0 access tokens of each client."
+          description={
+            canChange
+              ? "Register a client to get a client key and a client secret, shown once. Authdesk issues, checks and revokes the OAuth 2.0 access tokens of each client."
+              : `They appear here once an admin registers one. ${VIEWER_CAN_ONLY_LOOK}`
+          }
           action={registerButton}
         />
       ) : (
@@ -104,8 +110,9 @@ export function ApiClientsView({
               />
             ) : (
               <NoSelection title="Select an API client">
-                Pick one from the list to see its key, permissions and token lifetime, or to delete
-                it.
+                {canChange
+                  ? "Pick one from the list to see its key, permissions and token lifetime, or to delete it."
+                  : "Pick one from the list to see its key, permissions and token lifetime."}
               </NoSelection>
             )
           }

@@ -1,6 +1,7 @@
 "use client";
 
 import { CopyPlus, Lock, Replace, TriangleAlert, Zap } from "lucide-react";
+import { useCan, VIEWER_CAN_ONLY_LOOK } from "@/components/auth/role-context";
 import { ApiAccessPanel } from "@/components/shared/api-access-panel";
 import { AboutSection, DetailRow, DetailSection } from "@/components/shared/detail";
 import { DetailCard, DetailPane } from "@/components/shared/detail-pane";
@@ -57,33 +58,39 @@ function AuthConfigDetailCard({
   onDeleted: (deleted: { id: string; identifier: string }) => void;
 }) {
   const test = useTestAuthConfig(config.id);
+  // Test too: it fetches a token with the stored secret and is audited, so it is an Admin's.
+  const canChange = useCan("admin");
 
   return (
     <DetailCard
       title={config.identifier}
       titleClassName="break-all font-mono"
       recordId={config.id}
-      deleteButton={<DeleteAuthConfigDialog config={config} onDeleted={onDeleted} />}
+      deleteButton={
+        canChange ? <DeleteAuthConfigDialog config={config} onDeleted={onDeleted} /> : null
+      }
       actions={
-        <>
-          <Button
-            variant="secondary"
-            size="sm"
-            pending={test.isPending}
-            onClick={() => test.mutate()}
-          >
-            {test.isPending ? null : <Zap aria-hidden="true" />}
-            {test.isPending ? "Testing…" : "Test"}
-          </Button>
-          <Button variant="secondary" size="sm" onClick={() => onReplace(config)}>
-            <Replace aria-hidden="true" />
-            Replace
-          </Button>
-          <Button variant="secondary" size="sm" onClick={() => onDuplicate(config)}>
-            <CopyPlus aria-hidden="true" />
-            Duplicate
-          </Button>
-        </>
+        canChange ? (
+          <>
+            <Button
+              variant="secondary"
+              size="sm"
+              pending={test.isPending}
+              onClick={() => test.mutate()}
+            >
+              {test.isPending ? null : <Zap aria-hidden="true" />}
+              {test.isPending ? "Testing…" : "Test"}
+            </Button>
+            <Button variant="secondary" size="sm" onClick={() => onReplace(config)}>
+              <Replace aria-hidden="true" />
+              Replace
+            </Button>
+            <Button variant="secondary" size="sm" onClick={() => onDuplicate(config)}>
+              <CopyPlus aria-hidden="true" />
+              Duplicate
+            </Button>
+          </>
+        ) : undefined
       }
       notice={
         <div aria-live="polite">
@@ -100,12 +107,16 @@ function AuthConfigDetailCard({
         </div>
       }
       readOnlyNote={
-        <>
-          Read-only: auth configs cannot be modified after creation. To rotate the upstream client
-          secret or change a setting, use <strong className="font-medium">Replace</strong>: same
-          identifier, no gap for callers. <strong className="font-medium">Duplicate</strong> makes a
-          second config under a new identifier, to run both side by side.
-        </>
+        canChange ? (
+          <>
+            Read-only: auth configs cannot be modified after creation. To rotate the upstream client
+            secret or change a setting, use <strong className="font-medium">Replace</strong>: same
+            identifier, no gap for callers. <strong className="font-medium">Duplicate</strong> makes
+            a second config under a new identifier, to run both side by side.
+          </>
+        ) : (
+          VIEWER_CAN_ONLY_LOOK
+        )
       }
     >
       <DetailSection title="Token request">

@@ -3,6 +3,7 @@
 import { useQueryClient } from "@tanstack/react-query";
 import { Plus, ShieldCheck } from "lucide-react";
 import { useRef } from "react";
+import { useCan, VIEWER_CAN_ONLY_LOOK } from "@/components/auth/role-context";
 import { ListDetailLayout, NoSelection } from "@/components/shared/list-detail-layout";
 import { useFormDialog } from "@/components/shared/use-form-dialog";
 import { useSelectionInUrl } from "@/components/shared/use-selection-in-url";
@@ -41,6 +42,7 @@ export function AuthConfigsView({
   const list = useAuthConfigList(initialPage);
   const dialog = useFormDialog<AuthConfigFormPrefill>();
   const listRef = useRef<HTMLDivElement>(null);
+  const canChange = useCan("admin");
 
   const created = (config: AuthConfigDetail) => {
     dialog.setOpen(false);
@@ -66,12 +68,12 @@ export function AuthConfigsView({
       ?.focus();
   };
 
-  const createButton = (
+  const createButton = canChange ? (
     <Button onClick={() => dialog.show()}>
       <Plus aria-hidden="true" />
       Create auth config
     </Button>
-  );
+  ) : null;
 
   return (
     <>
@@ -85,7 +87,11 @@ export function AuthConfigsView({
         <EmptyState
           icon={<ShieldCheck />}
           title="No auth configs yet"
-          description="An auth config holds a token URL, scope, client ID and client secret. Authdesk stores them encrypted and fetches and caches access tokens for the API calls that use it."
+          description={
+            canChange
+              ? "An auth config holds a token URL, scope, client ID and client secret. Authdesk stores them encrypted and fetches and caches access tokens for the API calls that use it."
+              : `They appear here once an admin creates one. ${VIEWER_CAN_ONLY_LOOK}`
+          }
           action={createButton}
         />
       ) : (
@@ -113,8 +119,9 @@ export function AuthConfigsView({
               />
             ) : (
               <NoSelection title="Select an auth config">
-                Pick one from the list to see its settings, test it, replace, duplicate or delete
-                it.
+                {canChange
+                  ? "Pick one from the list to see its settings, test it, replace, duplicate or delete it."
+                  : "Pick one from the list to see its settings."}
               </NoSelection>
             )
           }

@@ -19,6 +19,9 @@ export function useRole(): Role {
   return useContext(RoleContext);
 }
 
+/** Where a Viewer sees what others can change: the same words as the server's refusal. */
+export const VIEWER_CAN_ONLY_LOOK = "Your role is Viewer: you can look, but not change anything.";
+
 /** Whether the signed-in admin's role includes `needed`. */
 export function useCan(needed: Role): boolean {
   return roleAllows(useRole(), needed);

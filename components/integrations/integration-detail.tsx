@@ -1,6 +1,7 @@
 "use client";
 
 import { useState } from "react";
+import { useCan } from "@/components/auth/role-context";
 import { ApiAccessPanel } from "@/components/shared/api-access-panel";
 import { DetailCard, DetailPane } from "@/components/shared/detail-pane";
 import { formatDateTime } from "@/components/shared/format";
@@ -58,12 +59,17 @@ function IntegrationDetailCard({
   onDeleted: IntegrationDetailPaneProps["onDeleted"];
 }) {
   const [tab, setTab] = useState<Tab>("auth");
+  const canChange = useCan("admin");
   return (
     <DetailCard
       title={integration.name}
       titleClassName="break-words"
       recordId={integration.id}
-      deleteButton={<DeleteIntegrationDialog integration={integration} onDeleted={onDeleted} />}
+      deleteButton={
+        canChange ? (
+          <DeleteIntegrationDialog integration={integration} onDeleted={onDeleted} />
+        ) : null
+      }
       notice={<About integration={integration} />}
     >
       <Tabs value={tab} onValueChange={(value) => setTab(value as Tab)} className="@container">

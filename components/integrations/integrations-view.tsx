@@ -3,6 +3,7 @@
 import { useQueryClient } from "@tanstack/react-query";
 import { Blocks, Plus } from "lucide-react";
 import { useRef } from "react";
+import { useCan, VIEWER_CAN_ONLY_LOOK } from "@/components/auth/role-context";
 import { plural } from "@/components/shared/format";
 import { ListDetailLayout, NoSelection } from "@/components/shared/list-detail-layout";
 import { useFormDialog } from "@/components/shared/use-form-dialog";
@@ -42,6 +43,7 @@ export function IntegrationsView({
   const list = useIntegrationList(initialPage);
   const dialog = useFormDialog();
   const listRef = useRef<HTMLDivElement>(null);
+  const canChange = useCan("admin");
 
   const created = (integration: IntegrationDetail) => {
     dialog.setOpen(false);
@@ -67,12 +69,12 @@ export function IntegrationsView({
       ?.focus();
   };
 
-  const createButton = (
+  const createButton = canChange ? (
     <Button onClick={() => dialog.show()}>
       <Plus aria-hidden="true" />
       Create integration
     </Button>
-  );
+  ) : null;
 
   return (
     <>
@@ -86,7 +88,11 @@ export function IntegrationsView({
         <EmptyState
           icon={<Blocks />}
           title="No integrations yet"
-          description="Create an integration, then choose how end users authenticate: no credentials, API key fields, OAuth 2.0 (with or without dynamic registration) or one shared service account."
+          description={
+            canChange
+              ? "Create an integration, then choose how end users authenticate: no credentials, API key fields, OAuth 2.0 (with or without dynamic registration) or one shared service account."
+              : `They appear here once an admin creates one. ${VIEWER_CAN_ONLY_LOOK}`
+          }
           action={createButton}
         />
       ) : (
@@ -113,8 +119,9 @@ export function IntegrationsView({
               />
             ) : (
               <NoSelection title="Select an integration">
-                Pick one from the list to configure its authentication, see its connections or
-                choose which API clients may manage it.
+                {canChange
+                  ? "Pick one from the list to configure its authentication, see its connections or choose which API clients may manage it."
+                  : "Pick one from the list to see its authentication, its connections and which API clients may manage it."}
               </NoSelection>
             )
           }

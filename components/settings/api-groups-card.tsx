@@ -1,6 +1,7 @@
 "use client";
 
 import { Plus } from "lucide-react";
+import { useCan } from "@/components/auth/role-context";
 import { ActionsCell, CardTable } from "@/components/shared/card-table";
 import { cappedNumber, cappedPlural } from "@/components/shared/format";
 import { ScopeChips } from "@/components/shared/scope-chips";
@@ -20,15 +21,18 @@ import { useApiGroups } from "./queries";
 export function ApiGroupsCard({ initial }: { initial: ApiGroup[] }) {
   const groups = useApiGroups(initial);
   const dialog = useFormDialog();
+  const canChange = useCan("admin");
 
   return (
     <Card aria-labelledby="api-groups-heading">
       <CardHeader
         actions={
-          <Button variant="secondary" size="sm" onClick={() => dialog.show()}>
-            <Plus aria-hidden="true" />
-            Add group
-          </Button>
+          canChange ? (
+            <Button variant="secondary" size="sm" onClick={() => dialog.show()}>
+              <Plus aria-hidden="true" />
+              Add group
+            </Button>
+          ) : null
         }
       >
         <CardTitle id="api-groups-heading">API groups</CardTitle>
@@ -77,7 +81,7 @@ export function ApiGroupsCard({ initial }: { initial: ApiGroup[] }) {
               {cappedNumber(group.clientCount)}
             </TableCell>
             <ActionsCell>
-              {group.builtIn ? null : <DeleteApiGroupDialog group={group} />}
+              {group.builtIn || !canChange ? null : <DeleteApiGroupDialog group={group} />}
             </ActionsCell>
           </TableRow>
         ))}

@@ -2,6 +2,7 @@
 
 import { LockKeyhole } from "lucide-react";
 import { useId, useState } from "react";
+import { useCan } from "@/components/auth/role-context";
 import { formatDateTime } from "@/components/shared/format";
 import { SegmentedControl } from "@/components/shared/segmented-control";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
@@ -18,6 +19,8 @@ export function BasicAuthCard({ initial }: { initial: OrganizationSettingsView }
   const settings = useOrganizationSettings(initial);
   const change = useSetBasicAuthEnabled();
   const hintId = useId();
+  // An organisation-wide switch: the server takes it from owners only (setBasicAuthEnabledAction).
+  const canChange = useCan("owner");
   // The choice shows in the same render as the click (a query-cache update would land a tick
   // later, and the radio would flick back meanwhile); it gives way to the server's answer.
   const [requested, setRequested] = useState<boolean | null>(null);
@@ -54,6 +57,9 @@ export function BasicAuthCard({ initial }: { initial: OrganizationSettingsView }
                 </time>
               </span>
             ) : null}
+            {canChange ? null : (
+              <span className="block text-fg-subtle text-xs">Only owners can change this.</span>
+            )}
           </p>
           <SegmentedControl
             name="basicAuthEnabled"
@@ -65,6 +71,7 @@ export function BasicAuthCard({ initial }: { initial: OrganizationSettingsView }
               setRequested(value === "yes");
               change.mutate(value === "yes", { onSettled: () => setRequested(null) });
             }}
+            disabled={!canChange}
             inputProps={{ "aria-describedby": hintId }}
             className="mt-2 justify-self-start sm:col-start-2 sm:row-span-2 sm:row-start-1 sm:mt-0"
           />

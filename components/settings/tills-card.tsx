@@ -1,6 +1,7 @@
 "use client";
 
 import { Plus, Store } from "lucide-react";
+import { useCan, VIEWER_CAN_ONLY_LOOK } from "@/components/auth/role-context";
 import { ActionsCell, CardTable } from "@/components/shared/card-table";
 import { cappedNumber, formatDate, formatDateTime, plural } from "@/components/shared/format";
 import { ListSearchBox, NoMatches } from "@/components/shared/list-search";
@@ -23,13 +24,14 @@ export function TillsCard({ initial }: { initial: Page<Till> }) {
   const tills = useTillList(initial);
   const dialog = useFormDialog();
   const rows = tills.items ?? [];
+  const canChange = useCan("admin");
 
-  const addButton = (
+  const addButton = canChange ? (
     <Button variant="secondary" size="sm" onClick={() => dialog.show()}>
       <Plus aria-hidden="true" />
       Add till
     </Button>
-  );
+  ) : null;
 
   return (
     <Card aria-labelledby="tills-heading">
@@ -45,7 +47,11 @@ export function TillsCard({ initial }: { initial: Page<Till> }) {
           icon={<Store />}
           headingLevel={3}
           title="No tills yet"
-          description="Add a till before registering API clients: each client is associated with one."
+          description={
+            canChange
+              ? "Add a till before registering API clients: each client is associated with one."
+              : `They appear here once an admin adds one. ${VIEWER_CAN_ONLY_LOOK}`
+          }
           action={addButton}
           className="m-5 bg-surface-subtle py-10 sm:py-10"
         />
@@ -107,9 +113,7 @@ export function TillsCard({ initial }: { initial: Page<Till> }) {
                   {formatDate(till.createdAt)}
                 </time>
               </TableCell>
-              <ActionsCell>
-                <DeleteTillDialog till={till} />
-              </ActionsCell>
+              <ActionsCell>{canChange ? <DeleteTillDialog till={till} /> : null}</ActionsCell>
             </TableRow>
           ))}
         </CardTable>

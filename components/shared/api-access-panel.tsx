@@ -3,6 +3,7 @@
 import { Plus, Search, X } from "lucide-react";
 import { useId, useState } from "react";
 import { useAccessCandidates } from "@/components/api-clients/queries";
+import { useCan, VIEWER_CAN_ONLY_LOOK } from "@/components/auth/role-context";
 import { ChoiceCards } from "@/components/shared/choice-cards";
 import { useDebouncedValue } from "@/components/shared/use-debounced-value";
 import { Button } from "@/components/ui/button";
@@ -27,22 +28,48 @@ export type SaveApiAccess = (
   access: ApiAccessInput,
 ) => Promise<{ ok: true; access: ApiAccess } | { ok: false; error: string } | undefined>;
 
-/**
- * Who may use a record through the public API (lib/api-access, the one pattern integrations and
- * auth configs share): every caller holding the route's scope, or only the API clients chosen
- * here, and tills (Basic authentication) only when ticked. Saved as a whole with one request.
- */
-export function ApiAccessPanel({
-  access,
-  wording,
-  onSave,
-  saving,
-}: {
+type ApiAccessPanelProps = {
   access: ApiAccess;
   wording: ApiAccessWording;
   onSave: SaveApiAccess;
   saving: boolean;
-}) {
+};
+
+/**
+ * Who may use a record through the public API (lib/api-access, the one pattern integrations and
+ * auth configs share): every caller holding the route's scope, or only the API clients chosen
+ * here, and tills (Basic authentication) only when ticked. Saved as a whole with one request.
+ * A Viewer sees the list as it stands, without the controls that change it.
+ */
+export function ApiAccessPanel(props: ApiAccessPanelProps) {
+  const canChange = useCan("admin");
+  return canChange ? (
+    <EditableApiAccess {...props} />
+  ) : (
+    <ApiAccessSummary access={props.access} wording={props.wording} />
+  );
+}
+
+function ApiAccessSummary({ access, wording }: { access: ApiAccess; wording: ApiAccessWording }) {
+  return (
+    <div className="grid min-w-0 gap-3">
+      <p className="text-fg text-sm">{accessSummary(access, wording)}</p>
+      {access.mode === "selected" && access.clients.length > 0 ? (
+        <ul
+          aria-label="Chosen API clients"
+          className="divide-y divide-line rounded-lg border border-line"
+        >
+          {access.clients.map((client) => (
+            <ClientRow key={client.id} client={client} />
+          ))}
+        </ul>
+      ) : null}
+      <p className="text-fg-muted text-xs">{VIEWER_CAN_ONLY_LOOK}</p>
+    </div>
+  );
+}
+
+function EditableApiAccess({ access, wording, onSave, saving }: ApiAccessPanelProps) {
   const name = useId();
   const [mode, setMode] = useState<Mode>(access.mode);
   const [chosen, setChosen] = useState<Client[]>(access.clients);
@@ -268,7 +295,7 @@ function ClientPicker({
   );
 }
 
-function ClientRow({ client, children }: { client: Client; children: React.ReactNode }) {
+function ClientRow({ client, children }: { client: Client; children?: React.ReactNode }) {
   return (
     <li className="flex items-center gap-2 py-1.5 pr-1.5 pl-3">
       <div className="min-w-0 flex-1">

@@ -34,6 +34,7 @@ import {
   revokeApiClientTokens,
   rollApiClientSecret,
 } from "@/lib/api-clients/service";
+import { refuseUnless } from "@/lib/auth/roles";
 import { requireAdmin } from "@/lib/auth/session";
 import { assertNever, changeContextFor, unexpectedFailure } from "@/lib/forms/action-support";
 import { fieldErrorsOf } from "@/lib/forms/field-errors";
@@ -88,6 +89,8 @@ export async function registerApiClientAction(
   input: RegisterApiClientFormInput,
 ): Promise<RegisterApiClientResult> {
   const admin = await requireAdmin();
+  const refused = refuseUnless(admin, "admin");
+  if (refused) return refused;
   try {
     const parsed = registerApiClientSchema.safeParse(input);
     if (!parsed.success) {
@@ -133,6 +136,8 @@ export async function deleteApiClientAction(
   input: DeleteApiClientInput,
 ): Promise<DeleteApiClientResult> {
   const admin = await requireAdmin();
+  const refused = refuseUnless(admin, "admin");
+  if (refused) return refused;
   const parsed = deleteApiClientSchema.safeParse(input);
   if (!parsed.success) return { ok: false, formError: NOT_FOUND, notFound: true };
   try {
@@ -164,6 +169,8 @@ export async function rollApiClientSecretAction(
   input: RollApiClientSecretInput,
 ): Promise<RollApiClientSecretResult> {
   const admin = await requireAdmin();
+  const refused = refuseUnless(admin, "admin");
+  if (refused) return refused;
   const parsed = rollApiClientSecretSchema.safeParse(input);
   if (!parsed.success) {
     // Only a grace period outside the choices is the form's to fix; any other shape names no
@@ -219,6 +226,8 @@ async function changeClient(
   change: typeof expirePreviousSecret,
 ): Promise<ApiClientChangeResult> {
   const admin = await requireAdmin();
+  const refused = refuseUnless(admin, "admin");
+  if (refused) return refused;
   const parsed = apiClientRefSchema.safeParse(input);
   if (!parsed.success) return { ok: false, formError: NOT_FOUND, notFound: true };
   try {

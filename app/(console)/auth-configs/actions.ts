@@ -6,6 +6,7 @@ import {
   DELETED_CLIENT_IN_LIST,
   UNREADABLE_CLIENT_LIST,
 } from "@/lib/api-access/schema";
+import { refuseUnless } from "@/lib/auth/roles";
 import { requireAdmin } from "@/lib/auth/session";
 import { setAuthConfigAccess } from "@/lib/auth-configs/access";
 import {
@@ -78,6 +79,8 @@ export async function createAuthConfigAction(
   input: CreateAuthConfigFormInput,
 ): Promise<CreateAuthConfigResult> {
   const admin = await requireAdmin();
+  const refused = refuseUnless(admin, "admin");
+  if (refused) return refused;
   try {
     const { env, database, keyring } = await startRuntime();
     const schema = createAuthConfigSchema({
@@ -120,6 +123,8 @@ export async function replaceAuthConfigAction(
   input: CreateAuthConfigFormInput,
 ): Promise<ReplaceAuthConfigResult> {
   const admin = await requireAdmin();
+  const refused = refuseUnless(admin, "admin");
+  if (refused) return refused;
   const parsedId = authConfigIdSchema.safeParse(id);
   if (!parsedId.success) return { ok: false, formError: NOT_FOUND, notFound: true };
   try {
@@ -160,6 +165,8 @@ export async function replaceAuthConfigAction(
 
 export async function deleteAuthConfigAction(id: string): Promise<DeleteAuthConfigResult> {
   const admin = await requireAdmin();
+  const refused = refuseUnless(admin, "admin");
+  if (refused) return refused;
   const parsed = authConfigIdSchema.safeParse(id);
   if (!parsed.success) return { ok: false, formError: NOT_FOUND, notFound: true };
   try {
@@ -187,6 +194,8 @@ export async function deleteAuthConfigAction(id: string): Promise<DeleteAuthConf
 
 export async function testAuthConfigAction(id: string): Promise<TestAuthConfigResult> {
   const admin = await requireAdmin();
+  const refused = refuseUnless(admin, "admin");
+  if (refused) return refused;
   const parsed = authConfigIdSchema.safeParse(id);
   if (!parsed.success) return { ok: false, formError: NOT_FOUND };
   try {
@@ -222,6 +231,8 @@ export async function setAuthConfigAccessAction(
   input: unknown,
 ): Promise<SetAuthConfigAccessResult> {
   const admin = await requireAdmin();
+  const refused = refuseUnless(admin, "admin");
+  if (refused) return refused;
   const parsedId = authConfigIdSchema.safeParse(id);
   if (!parsedId.success) return { ok: false, formError: NOT_FOUND, notFound: true };
   const parsed = apiAccessSchema.safeParse(input);

@@ -6,6 +6,7 @@ import {
   DELETED_CLIENT_IN_LIST,
   UNREADABLE_CLIENT_LIST,
 } from "@/lib/api-access/schema";
+import { refuseUnless } from "@/lib/auth/roles";
 import { requireAdmin } from "@/lib/auth/session";
 import { assertNever, changeContextFor, unexpectedFailure } from "@/lib/forms/action-support";
 import { fieldErrorsByPath } from "@/lib/forms/field-errors";
@@ -104,6 +105,8 @@ export async function getIntegrationAction(id: string): Promise<GetIntegrationRe
 
 export async function createIntegrationAction(input: unknown): Promise<CreateIntegrationResult> {
   const admin = await requireAdmin();
+  const refused = refuseUnless(admin, "admin");
+  if (refused) return refused;
   const parsed = createIntegrationSchema.safeParse(input);
   if (!parsed.success) return { ok: false, fieldErrors: fieldErrorsByPath(parsed.error) };
   try {
@@ -121,6 +124,8 @@ export async function createIntegrationAction(input: unknown): Promise<CreateInt
 
 export async function deleteIntegrationAction(id: string): Promise<DeleteIntegrationResult> {
   const admin = await requireAdmin();
+  const refused = refuseUnless(admin, "admin");
+  if (refused) return refused;
   const parsed = integrationIdSchema.safeParse(id);
   if (!parsed.success) return notFound;
   try {
@@ -144,6 +149,8 @@ export async function updateIntegrationAuthAction(
   input: unknown,
 ): Promise<UpdateAuthResult> {
   const admin = await requireAdmin();
+  const refused = refuseUnless(admin, "admin");
+  if (refused) return refused;
   const parsedId = integrationIdSchema.safeParse(id);
   if (!parsedId.success) return notFound;
   try {
@@ -188,6 +195,8 @@ const testInputSchema = z
 /** "Test with sample values": runs the editor's code (saved or not) and stores nothing. */
 export async function testAuthCodeAction(id: string, input: unknown): Promise<TestAuthCodeResult> {
   const admin = await requireAdmin();
+  const refused = refuseUnless(admin, "admin");
+  if (refused) return refused;
   const parsedId = integrationIdSchema.safeParse(id);
   const parsed = testInputSchema.safeParse(input);
   if (!parsedId.success) return { ok: false, formError: NOT_FOUND };
@@ -246,6 +255,8 @@ export async function saveServiceConnectionAction(
   values: unknown,
 ): Promise<CreateConnectionResult> {
   const admin = await requireAdmin();
+  const refused = refuseUnless(admin, "admin");
+  if (refused) return refused;
   const parsedId = integrationIdSchema.safeParse(id);
   const parsedValues = connectionValuesSchema.safeParse(values);
   if (!parsedId.success) return { ok: false, formError: NOT_FOUND };
@@ -299,6 +310,8 @@ export async function deleteConnectionAction(
   connectionId: string,
 ): Promise<DeleteConnectionResult> {
   const admin = await requireAdmin();
+  const refused = refuseUnless(admin, "admin");
+  if (refused) return refused;
   const parsedId = integrationIdSchema.safeParse(id);
   const parsedConnection = connectionIdSchema.safeParse(connectionId);
   const gone = {
@@ -323,6 +336,8 @@ export async function deleteConnectionAction(
 
 export async function setApiAccessAction(id: string, input: unknown): Promise<SetApiAccessResult> {
   const admin = await requireAdmin();
+  const refused = refuseUnless(admin, "admin");
+  if (refused) return refused;
   const parsedId = integrationIdSchema.safeParse(id);
   const parsed = apiAccessSchema.safeParse(input);
   if (!parsedId.success) return notFound;
@@ -358,6 +373,8 @@ export async function setConnectReturnUrlsAction(
   urls: unknown,
 ): Promise<SetReturnUrlsResult> {
   const admin = await requireAdmin();
+  const refused = refuseUnless(admin, "admin");
+  if (refused) return refused;
   const parsedId = integrationIdSchema.safeParse(id);
   if (!parsedId.success) return notFound;
   try {
@@ -390,6 +407,8 @@ export async function createConnectLinkAction(
   input: unknown,
 ): Promise<CreateConnectLinkResult> {
   const admin = await requireAdmin();
+  const refused = refuseUnless(admin, "admin");
+  if (refused) return refused;
   const parsedId = integrationIdSchema.safeParse(id);
   if (!parsedId.success) return notFound;
   const parsed = createConnectSessionSchema.safeParse(input);

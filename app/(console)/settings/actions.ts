@@ -22,6 +22,7 @@ import {
   describeGroupDeletion,
   listApiGroups,
 } from "@/lib/api-groups/service";
+import { refuseUnless } from "@/lib/auth/roles";
 import { requireAdmin } from "@/lib/auth/session";
 import { assertNever, changeContextFor, unexpectedFailure } from "@/lib/forms/action-support";
 import { fieldErrorsOf } from "@/lib/forms/field-errors";
@@ -73,6 +74,8 @@ export async function setBasicAuthEnabledAction(
   input: SetBasicAuthEnabledInput,
 ): Promise<SetBasicAuthResult> {
   const admin = await requireAdmin();
+  const refused = refuseUnless(admin, "owner");
+  if (refused) return refused;
   const parsed = setBasicAuthEnabledSchema.safeParse(input);
   if (!parsed.success) return { ok: false, formError: "Choose Yes or No." };
   try {
@@ -106,6 +109,8 @@ export async function listTillsAction(input: ListQuery = {}): Promise<ListPageRe
 
 export async function createTillAction(input: CreateTillFormInput): Promise<CreateTillResult> {
   const admin = await requireAdmin();
+  const refused = refuseUnless(admin, "admin");
+  if (refused) return refused;
   const parsed = createTillSchema.safeParse(input);
   if (!parsed.success) {
     return { ok: false, fieldErrors: fieldErrorsOf<CreateTillFields>(parsed.error) };
@@ -135,6 +140,8 @@ export async function createTillAction(input: CreateTillFormInput): Promise<Crea
 
 export async function deleteTillAction(input: DeleteTillInput): Promise<DeleteTillResult> {
   const admin = await requireAdmin();
+  const refused = refuseUnless(admin, "admin");
+  if (refused) return refused;
   const parsed = deleteTillSchema.safeParse(input);
   if (!parsed.success) return { ok: false, formError: TILL_NOT_FOUND, notFound: true };
   try {
@@ -167,6 +174,8 @@ export async function createApiGroupAction(
   input: CreateApiGroupFormInput,
 ): Promise<CreateApiGroupResult> {
   const admin = await requireAdmin();
+  const refused = refuseUnless(admin, "admin");
+  if (refused) return refused;
   const parsed = createApiGroupSchema.safeParse(input);
   if (!parsed.success) {
     return { ok: false, fieldErrors: fieldErrorsOf<CreateApiGroupFields>(parsed.error) };
@@ -209,6 +218,8 @@ export async function deleteApiGroupAction(
   input: DeleteApiGroupInput,
 ): Promise<DeleteApiGroupResult> {
   const admin = await requireAdmin();
+  const refused = refuseUnless(admin, "admin");
+  if (refused) return refused;
   const parsed = deleteApiGroupSchema.safeParse(input);
   if (!parsed.success) return { ok: false, formError: GROUP_NOT_FOUND, notFound: true };
   try {

@@ -2,6 +2,7 @@
 
 import { Save } from "lucide-react";
 import { type FormEvent, useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { useCan, VIEWER_CAN_ONLY_LOOK } from "@/components/auth/role-context";
 import { plural } from "@/components/shared/format";
 import { Button } from "@/components/ui/button";
 import { toast } from "@/components/ui/toast";
@@ -63,6 +64,7 @@ export function AuthEditor({
   // (Cancel), the focus goes back to Save.
   const focusAfterDialog = useRef<"status" | "error" | null>(null);
   const dirty = isDirty(draft, integration);
+  const canChange = useCan("admin");
 
   // Leaving the page (reload, another site) with unsaved edits asks first.
   useEffect(() => {
@@ -141,84 +143,95 @@ export function AuthEditor({
   return (
     <div className="grid min-w-0 gap-6">
       <form ref={formRef} onSubmit={submit} noValidate className="grid min-w-0 gap-6">
-        <AuthTypeChoice
-          value={draft.authType}
-          savedType={integration.authType}
-          error={errors.authType}
-          onChange={(authType) => {
-            setDraft((current) => ({ ...current, authType }));
-            clearError("authType");
-            clearError("oauthClient");
-          }}
-        />
+        {/* A Viewer sees the configuration in its controls, disabled; a fieldset disables them all. */}
+        <fieldset disabled={!canChange} className="contents">
+          <AuthTypeChoice
+            value={draft.authType}
+            savedType={integration.authType}
+            error={errors.authType}
+            onChange={(authType) => {
+              setDraft((current) => ({ ...current, authType }));
+              clearError("authType");
+              clearError("oauthClient");
+            }}
+          />
 
-        {draft.authType === "NONE" && draft.fields.length > 0 ? (
-          <p className="rounded-lg border border-line bg-surface-subtle px-3 py-2.5 text-fg-muted text-sm">
-            {AUTH_TYPE_INFO.NONE.label} takes no auth fields: end users fill in nothing. Remove
-            these fields to save.
-          </p>
-        ) : null}
-        {showFields ? (
-          <AuthFieldsEditor
-            fields={draft.fields}
-            onChange={(fields) => setDraft((current) => ({ ...current, fields }))}
-            errors={errors}
-            onErrorsChange={setErrors}
+          {draft.authType === "NONE" && draft.fields.length > 0 ? (
+            <p className="rounded-lg border border-line bg-surface-subtle px-3 py-2.5 text-fg-muted text-sm">
+              {AUTH_TYPE_INFO.NONE.label} takes no auth fields: end users fill in nothing. Remove
+              these fields to save.
+            </p>
+          ) : null}
+          {showFields ? (
+            <AuthFieldsEditor
+              fields={draft.fields}
+              onChange={(fields) => setDraft((current) => ({ ...current, fields }))}
+              errors={errors}
+              onErrorsChange={setErrors}
+            />
+          ) : (
+            <p className="rounded-lg border border-line bg-surface-subtle px-3 py-2.5 text-fg-muted text-sm">
+              {AUTH_TYPE_INFO.NONE.label}: end users fill in nothing, so there are no auth fields.
+            </p>
+          )}
+
+          {oauth ? (
+            <OAuthClientForm
+              draft={draft.oauth}
+              stored={storedSecrets(draft, integration)}
+              onChange={(oauthDraft) => setDraft((current) => ({ ...current, oauth: oauthDraft }))}
+              errors={errors}
+              clientReset={
+                integration.oauthClient !== null &&
+                draft.authType !== integration.authType &&
+                keptClient(draft, integration) === null
+              }
+              allowPrivateUrls={allowPrivateUrls}
+              onClearError={clearError}
+            />
+          ) : null}
+
+          <CodeField
+            label="Test code"
+            optional
+            value={draft.testCode}
+            onChange={(testCode) => {
+              setDraft((current) => ({ ...current, testCode }));
+              clearError("authTestCode");
+            }}
+            error={errors.authTestCode}
+            placeholder={canChange ? TEST_CODE_PLACEHOLDER : undefined}
+            readOnly={!canChange}
+            minLines={8}
+            hint={
+              <>
+                Checks an end user&apos;s values before a connection is stored: the body of an async
+                function called with <code className="font-mono text-fg text-xs">secrets</code> and{" "}
+                <code className="font-mono text-fg text-xs">fetch</code>. Return to pass, throw to
+                fail.
+              </>
+            }
+          />
+        </fieldset>
+
+        {canChange ? (
+          <SaveBar
+            dirty={dirty}
+            pending={pending && confirming === null}
+            problemCount={problemCount}
+            unplaced={unplacedErrors(errors)}
+            statusRef={statusRef}
+            onDiscard={discard}
           />
         ) : (
-          <p className="rounded-lg border border-line bg-surface-subtle px-3 py-2.5 text-fg-muted text-sm">
-            {AUTH_TYPE_INFO.NONE.label}: end users fill in nothing, so there are no auth fields.
-          </p>
+          <p className="border-line border-t pt-4 text-fg-muted text-sm">{VIEWER_CAN_ONLY_LOOK}</p>
         )}
-
-        {oauth ? (
-          <OAuthClientForm
-            draft={draft.oauth}
-            stored={storedSecrets(draft, integration)}
-            onChange={(oauthDraft) => setDraft((current) => ({ ...current, oauth: oauthDraft }))}
-            errors={errors}
-            clientReset={
-              integration.oauthClient !== null &&
-              draft.authType !== integration.authType &&
-              keptClient(draft, integration) === null
-            }
-            allowPrivateUrls={allowPrivateUrls}
-            onClearError={clearError}
-          />
-        ) : null}
-
-        <CodeField
-          label="Test code"
-          optional
-          value={draft.testCode}
-          onChange={(testCode) => {
-            setDraft((current) => ({ ...current, testCode }));
-            clearError("authTestCode");
-          }}
-          error={errors.authTestCode}
-          placeholder={TEST_CODE_PLACEHOLDER}
-          minLines={8}
-          hint={
-            <>
-              Checks an end user&apos;s values before a connection is stored: the body of an async
-              function called with <code className="font-mono text-fg text-xs">secrets</code> and{" "}
-              <code className="font-mono text-fg text-xs">fetch</code>. Return to pass, throw to
-              fail.
-            </>
-          }
-        />
-
-        <SaveBar
-          dirty={dirty}
-          pending={pending && confirming === null}
-          problemCount={problemCount}
-          unplaced={unplacedErrors(errors)}
-          statusRef={statusRef}
-          onDiscard={discard}
-        />
       </form>
 
-      <SampleTest integrationId={integration.id} code={draft.testCode} fields={draft.fields} />
+      {/* Testing runs code and is audited like the auth-config Test: an Admin's to do. */}
+      {canChange ? (
+        <SampleTest integrationId={integration.id} code={draft.testCode} fields={draft.fields} />
+      ) : null}
 
       <TypeChangeDialog
         integrationId={integration.id}

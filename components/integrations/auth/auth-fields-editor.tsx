@@ -2,6 +2,7 @@
 
 import { ArrowDown, ArrowUp, Plus, Trash2 } from "lucide-react";
 import { useEffect, useId, useRef, useState } from "react";
+import { useCan } from "@/components/auth/role-context";
 import { Button } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
 import { Input } from "@/components/ui/input";
@@ -44,6 +45,8 @@ export function AuthFieldsEditor({
   const addRef = useRef<HTMLButtonElement>(null);
   const [focus, setFocus] = useState<FocusRequest | null>(null);
   const [announcement, setAnnouncement] = useState("");
+  // A Viewer sees the rows (their inputs disabled by the editor) without add, move or remove.
+  const canChange = useCan("admin");
 
   // Moving a row moves its DOM nodes, which drops the focus; put it back where the admin was.
   useEffect(() => {
@@ -143,28 +146,31 @@ export function AuthFieldsEditor({
               onMove={(by) => move(index, by)}
               onRemove={() => remove(index)}
               onLeave={() => check(row)}
+              canChange={canChange}
             />
           ))}
         </ol>
       )}
 
       {errors.authFields ? <p className="text-danger-text text-sm">{errors.authFields}</p> : null}
-      <div className="flex flex-wrap items-center gap-3">
-        <Button
-          ref={addRef}
-          type="button"
-          variant="secondary"
-          size="sm"
-          onClick={add}
-          disabled={fields.length >= LIMITS.fields}
-        >
-          <Plus aria-hidden="true" />
-          Add field
-        </Button>
-        {fields.length >= LIMITS.fields ? (
-          <span className="text-fg-subtle text-xs">At most {LIMITS.fields} fields.</span>
-        ) : null}
-      </div>
+      {canChange ? (
+        <div className="flex flex-wrap items-center gap-3">
+          <Button
+            ref={addRef}
+            type="button"
+            variant="secondary"
+            size="sm"
+            onClick={add}
+            disabled={fields.length >= LIMITS.fields}
+          >
+            <Plus aria-hidden="true" />
+            Add field
+          </Button>
+          {fields.length >= LIMITS.fields ? (
+            <span className="text-fg-subtle text-xs">At most {LIMITS.fields} fields.</span>
+          ) : null}
+        </div>
+      ) : null}
       <p className="sr-only" aria-live="polite">
         {announcement}
       </p>
@@ -181,6 +187,7 @@ function FieldRow({
   onMove,
   onRemove,
   onLeave,
+  canChange,
 }: {
   row: FieldDraft;
   index: number;
@@ -190,6 +197,7 @@ function FieldRow({
   onMove: (by: -1 | 1) => void;
   onRemove: () => void;
   onLeave: () => void;
+  canChange: boolean;
 }) {
   const headingId = useId();
   const name = rowName(row, index);
@@ -212,44 +220,46 @@ function FieldRow({
             </span>
             {row.label.trim() ? <span className="text-fg-muted"> · {row.label}</span> : null}
           </p>
-          <div className="flex shrink-0">
-            <Button
-              type="button"
-              variant="ghost"
-              size="icon-sm"
-              data-control="up"
-              aria-label={`Move ${name} up`}
-              title="Move up"
-              disabled={index === 0}
-              onClick={() => onMove(-1)}
-            >
-              <ArrowUp aria-hidden="true" />
-            </Button>
-            <Button
-              type="button"
-              variant="ghost"
-              size="icon-sm"
-              data-control="down"
-              aria-label={`Move ${name} down`}
-              title="Move down"
-              disabled={index === count - 1}
-              onClick={() => onMove(1)}
-            >
-              <ArrowDown aria-hidden="true" />
-            </Button>
-            <Button
-              type="button"
-              variant="ghost"
-              size="icon-sm"
-              data-control="remove"
-              aria-label={`Remove ${name}`}
-              title="Remove"
-              className="text-danger hover:bg-danger-subtle hover:text-danger-hover"
-              onClick={onRemove}
-            >
-              <Trash2 aria-hidden="true" />
-            </Button>
-          </div>
+          {canChange ? (
+            <div className="flex shrink-0">
+              <Button
+                type="button"
+                variant="ghost"
+                size="icon-sm"
+                data-control="up"
+                aria-label={`Move ${name} up`}
+                title="Move up"
+                disabled={index === 0}
+                onClick={() => onMove(-1)}
+              >
+                <ArrowUp aria-hidden="true" />
+              </Button>
+              <Button
+                type="button"
+                variant="ghost"
+                size="icon-sm"
+                data-control="down"
+                aria-label={`Move ${name} down`}
+                title="Move down"
+                disabled={index === count - 1}
+                onClick={() => onMove(1)}
+              >
+                <ArrowDown aria-hidden="true" />
+              </Button>
+              <Button
+                type="button"
+                variant="ghost"
+                size="icon-sm"
+                data-control="remove"
+                aria-label={`Remove ${name}`}
+                title="Remove"
+                className="text-danger hover:bg-danger-subtle hover:text-danger-hover"
+                onClick={onRemove}
+              >
+                <Trash2 aria-hidden="true" />
+              </Button>
+            </div>
+          ) : null}
         </div>
 
         <div className="grid gap-4 p-3 @lg:grid-cols-2">

@@ -37,6 +37,8 @@ export type CodeFieldProps = {
   optional?: boolean;
   /** The id of a text outside the field that describes it too, e.g. one hint for a group. */
   describedBy?: string;
+  /** Shown, not edited: for a Viewer. */
+  readOnly?: boolean;
 };
 
 /**
@@ -54,6 +56,7 @@ export function CodeField({
   minLines = 6,
   optional,
   describedBy: describedByOutside,
+  readOnly = false,
 }: CodeFieldProps) {
   const id = useId();
   const labelId = `${id}-label`;
@@ -120,6 +123,8 @@ export function CodeField({
           theme="light"
           minHeight={`${minLines * 1.4}rem`}
           placeholder={placeholder}
+          readOnly={readOnly}
+          editable={!readOnly}
           indentWithTab={false}
           basicSetup={{
             foldGutter: false,

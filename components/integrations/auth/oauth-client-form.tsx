@@ -3,6 +3,7 @@
 import { Info } from "lucide-react";
 import { useId } from "react";
 import { CopyButton } from "@/components/api-clients/copy-button";
+import { useCan } from "@/components/auth/role-context";
 import { Field } from "@/components/ui/field";
 import { Input } from "@/components/ui/input";
 import { CALLBACK_PATH } from "@/lib/integrations/connect-contract";
@@ -68,6 +69,7 @@ export function OAuthClientForm({
   onClearError: (path: string) => void;
 }) {
   const headingId = useId();
+  const canChange = useCan("admin");
   const codeHintId = useId();
   const set = <Key extends Exclude<keyof OAuthDraft, "secrets">>(key: Key, value: string) => {
     onChange({ ...draft, [key]: value });
@@ -164,6 +166,7 @@ export function OAuthClientForm({
             onChange={(value) => set(field.property, value)}
             error={errors[`oauthClient.${field.property}`]}
             describedBy={codeHintId}
+            readOnly={!canChange}
           />
         ))}
       </div>

@@ -2,6 +2,7 @@
 
 import { Lock, Undo2 } from "lucide-react";
 import { useEffect, useRef } from "react";
+import { useCan } from "@/components/auth/role-context";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
@@ -43,6 +44,7 @@ export function WriteOnlyField({
   // Where the focus goes after Replace or Cancel, which swap the controls under the pointer.
   const focusNext = useRef<"input" | "replace" | null>(null);
   const editing = !stored || draft.replacing;
+  const canChange = useCan("admin");
 
   useEffect(() => {
     if (focusNext.current === "input") inputRef.current?.focus();
@@ -76,28 +78,32 @@ export function WriteOnlyField({
                 <Lock aria-hidden="true" />
                 Stored
               </Badge>
-              <Button
-                ref={replaceRef}
-                type="button"
-                variant="secondary"
-                size="sm"
-                aria-label={`Replace ${label}`}
-                onClick={() => {
-                  focusNext.current = "input";
-                  onChange({ replacing: true, value: "", remove: false });
-                }}
-              >
-                Replace
-              </Button>
-              <Button
-                type="button"
-                variant="ghost"
-                size="sm"
-                aria-label={`Remove ${label}`}
-                onClick={() => onChange({ ...draft, remove: true })}
-              >
-                Remove
-              </Button>
+              {canChange ? (
+                <>
+                  <Button
+                    ref={replaceRef}
+                    type="button"
+                    variant="secondary"
+                    size="sm"
+                    aria-label={`Replace ${label}`}
+                    onClick={() => {
+                      focusNext.current = "input";
+                      onChange({ replacing: true, value: "", remove: false });
+                    }}
+                  >
+                    Replace
+                  </Button>
+                  <Button
+                    type="button"
+                    variant="ghost"
+                    size="sm"
+                    aria-label={`Remove ${label}`}
+                    onClick={() => onChange({ ...draft, remove: true })}
+                  >
+                    Remove
+                  </Button>
+                </>
+              ) : null}
             </>
           )}
         </div>

@@ -3,6 +3,7 @@
 import { ExternalLink, Link2, Plus, Trash2 } from "lucide-react";
 import { type FormEvent, useId, useState } from "react";
 import { CopyButton } from "@/components/api-clients/copy-button";
+import { useCan } from "@/components/auth/role-context";
 import { formatDateTime } from "@/components/shared/format";
 import { Button, buttonVariants } from "@/components/ui/button";
 import {
@@ -25,6 +26,8 @@ import { useCreateConnectLink, useSetReturnUrls } from "../queries";
  */
 export function ConnectLinksSection({ integration }: { integration: IntegrationDetail }) {
   const headingId = useId();
+  // A link lets whoever holds it connect as that end user: making one is an Admin's change.
+  const canChange = useCan("admin");
   return (
     <section
       aria-labelledby={headingId}
@@ -44,14 +47,20 @@ export function ConnectLinksSection({ integration }: { integration: IntegrationD
             .
           </p>
         </div>
-        <ConnectAsDialog integration={integration} />
+        {canChange ? <ConnectAsDialog integration={integration} /> : null}
       </div>
-      <ReturnUrls integration={integration} />
+      <ReturnUrls integration={integration} canChange={canChange} />
     </section>
   );
 }
 
-function ReturnUrls({ integration }: { integration: IntegrationDetail }) {
+function ReturnUrls({
+  integration,
+  canChange,
+}: {
+  integration: IntegrationDetail;
+  canChange: boolean;
+}) {
   const urls = integration.connectReturnUrls;
   const save = useSetReturnUrls(integration.id);
   const [draft, setDraft] = useState("");
@@ -94,15 +103,17 @@ function ReturnUrls({ integration }: { integration: IntegrationDetail }) {
           {urls.map((url) => (
             <li key={url} className="flex items-center gap-2 py-1.5 pr-1.5 pl-3">
               <span className="min-w-0 flex-1 break-all font-mono text-xs">{url}</span>
-              <Button
-                variant="ghost"
-                size="icon-sm"
-                aria-label={`Remove ${url}`}
-                disabled={save.isPending}
-                onClick={() => save.mutate(urls.filter((entry) => entry !== url))}
-              >
-                <Trash2 aria-hidden="true" />
-              </Button>
+              {canChange ? (
+                <Button
+                  variant="ghost"
+                  size="icon-sm"
+                  aria-label={`Remove ${url}`}
+                  disabled={save.isPending}
+                  onClick={() => save.mutate(urls.filter((entry) => entry !== url))}
+                >
+                  <Trash2 aria-hidden="true" />
+                </Button>
+              ) : null}
             </li>
           ))}
         </ul>
@@ -112,25 +123,27 @@ function ReturnUrls({ integration }: { integration: IntegrationDetail }) {
           &ldquo;Connected&rdquo; page.
         </p>
       )}
-      <form onSubmit={add} noValidate className="flex flex-wrap items-start gap-2">
-        <Field label="Add a return URL" error={error} className="min-w-0 flex-1 basis-60">
-          <Input
-            value={draft}
-            onChange={(event) => {
-              setDraft(event.target.value);
-              setError(null);
-            }}
-            inputMode="url"
-            autoComplete="off"
-            spellCheck={false}
-            placeholder="https://app.example.com/integrations/connected"
-          />
-        </Field>
-        <Button type="submit" variant="secondary" pending={save.isPending} className="sm:mt-6">
-          <Plus aria-hidden="true" />
-          Add
-        </Button>
-      </form>
+      {canChange ? (
+        <form onSubmit={add} noValidate className="flex flex-wrap items-start gap-2">
+          <Field label="Add a return URL" error={error} className="min-w-0 flex-1 basis-60">
+            <Input
+              value={draft}
+              onChange={(event) => {
+                setDraft(event.target.value);
+                setError(null);
+              }}
+              inputMode="url"
+              autoComplete="off"
+              spellCheck={false}
+              placeholder="https://app.example.com/integrations/connected"
+            />
+          </Field>
+          <Button type="submit" variant="secondary" pending={save.isPending} className="sm:mt-6">
+            <Plus aria-hidden="true" />
+            Add
+          </Button>
+        </form>
+      ) : null}
     </div>
   );
 }

@@ -2,6 +2,7 @@
 
 import { Cable, Info, TriangleAlert } from "lucide-react";
 import { useId, useRef } from "react";
+import { useCan } from "@/components/auth/role-context";
 import { formatDateTime } from "@/components/shared/format";
 import { RelativeTime } from "@/components/shared/relative-time";
 import { Badge } from "@/components/ui/badge";
@@ -33,6 +34,7 @@ export function ConnectionsPanel({ integration }: { integration: IntegrationDeta
   const query = useConnections(integration.id);
   const connections = query.data?.pages.flatMap((page) => page.connections);
   const serviceConnection = connections?.some((connection) => connection.endUserId === null);
+  const canChange = useCan("admin");
 
   // A deleted row takes its trash button with it; the list's heading is the nearest landmark.
   const afterDelete = () => headingRef.current?.focus();
@@ -40,7 +42,9 @@ export function ConnectionsPanel({ integration }: { integration: IntegrationDeta
   return (
     <div className="grid min-w-0 gap-5">
       {integration.authType === "SERVICE_ACCOUNT" ? (
-        <ServiceConnectionForm integration={integration} exists={Boolean(serviceConnection)} />
+        canChange ? (
+          <ServiceConnectionForm integration={integration} exists={Boolean(serviceConnection)} />
+        ) : null
       ) : (
         <>
           <HowConnectionsAreMade integration={integration} />
@@ -74,17 +78,19 @@ export function ConnectionsPanel({ integration }: { integration: IntegrationDeta
             headingLevel={3}
             title="No connections yet"
             description={
-              integration.authType === "SERVICE_ACCOUNT"
-                ? "Add the service connection above."
-                : "Connections appear here as end users connect."
+              integration.authType !== "SERVICE_ACCOUNT"
+                ? "Connections appear here as end users connect."
+                : canChange
+                  ? "Add the service connection above."
+                  : "The service connection appears here once an admin adds it."
             }
             className="py-8 sm:py-10"
           />
         ) : (
           <>
             <ReconnectNotice connections={connections} partial={Boolean(query.hasNextPage)} />
-            <ConnectionTable connections={connections} onDeleted={afterDelete} />
-            <ConnectionList connections={connections} onDeleted={afterDelete} />
+            <ConnectionTable connections={connections} onDeleted={canChange ? afterDelete : null} />
+            <ConnectionList connections={connections} onDeleted={canChange ? afterDelete : null} />
             {query.hasNextPage ? (
               <div>
                 <Button
@@ -129,7 +135,8 @@ function HowConnectionsAreMade({ integration }: { integration: IntegrationDetail
   );
 }
 
-type RowsProps = { connections: ConnectionOutput[]; onDeleted: () => void };
+/** `onDeleted: null` for a Viewer, who gets no delete buttons. */
+type RowsProps = { connections: ConnectionOutput[]; onDeleted: (() => void) | null };
 
 /** The table, once the pane is 32rem wide, enough for its five columns (a container query). */
 function ConnectionTable({ connections, onDeleted }: RowsProps) {
@@ -141,9 +148,11 @@ function ConnectionTable({ connections, onDeleted }: RowsProps) {
           <TableHead>Created</TableHead>
           <TableHead>Last tested</TableHead>
           <TableHead>Status</TableHead>
-          <TableHead className="w-12">
-            <span className="sr-only">Actions</span>
-          </TableHead>
+          {onDeleted ? (
+            <TableHead className="w-12">
+              <span className="sr-only">Actions</span>
+            </TableHead>
+          ) : null}
         </TableRow>
       </TableHeader>
       <TableBody>
@@ -161,9 +170,11 @@ function ConnectionTable({ connections, onDeleted }: RowsProps) {
             <TableCell>
               <StatusBadge connection={connection} />
             </TableCell>
-            <TableCell className="py-1.5 text-right">
-              <DeleteConnectionDialog connection={connection} onDeleted={onDeleted} />
-            </TableCell>
+            {onDeleted ? (
+              <TableCell className="py-1.5 text-right">
+                <DeleteConnectionDialog connection={connection} onDeleted={onDeleted} />
+              </TableCell>
+            ) : null}
           </TableRow>
         ))}
       </TableBody>
@@ -196,7 +207,9 @@ function ConnectionList({ connections, onDeleted }: RowsProps) {
               </dd>
             </dl>
           </div>
-          <DeleteConnectionDialog connection={connection} onDeleted={onDeleted} />
+          {onDeleted ? (
+            <DeleteConnectionDialog connection={connection} onDeleted={onDeleted} />
+          ) : null}
         </li>
       ))}
     </ul>
