@@ -1,4 +1,5 @@
 import { PageHeader } from "@/components/ui/page-header";
+import { TwoFactorCard } from "./two-factor-card";
 
 export type AccountViewProps = { email: string };
 
@@ -11,6 +12,7 @@ export function AccountView({ email }: AccountViewProps) {
         description={`Signed in as ${email}. Your password, two-factor sign-in and where you are signed in.`}
       />
       <div className="grid grid-cols-[minmax(0,1fr)] gap-6" />
+      <TwoFactorCard email={email} />
     </>
   );
 }

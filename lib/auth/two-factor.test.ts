@@ -441,7 +441,10 @@ describe.each(testDrivers)("two-factor sign-in on %s", (driver) => {
   it("lets an owner require two-factor only once their own is on", async () => {
     const { db } = handle;
     const admin = await newOwner();
-    const context = { actor: { type: "admin" as const, id: admin.id, label: admin.email }, ...meta };
+    const context = {
+      actor: { type: "admin" as const, id: admin.id, label: admin.email },
+      ...meta,
+    };
     expect(await setTwoFactorRequirement(db, true, context)).toEqual({
       ok: false,
       error: "own_two_factor_missing",

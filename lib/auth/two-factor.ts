@@ -16,11 +16,7 @@ import type { Keyring } from "@/lib/crypto/keyring";
 import { adminTotpSecretSealedColumn, sealBindingFor } from "@/lib/crypto/registry";
 import { open, seal } from "@/lib/crypto/seal";
 import { verifyPassword } from "./password";
-import {
-  generateRecoveryCodes,
-  hashRecoveryCode,
-  normaliseRecoveryCode,
-} from "./recovery-codes";
+import { generateRecoveryCodes, hashRecoveryCode, normaliseRecoveryCode } from "./recovery-codes";
 import {
   type RequestMeta,
   type SessionLifetimes,
@@ -183,7 +179,11 @@ export async function beginTwoFactorEnrolment(
   });
   if (!pending.ok) return pending;
   const uri = totpFor(pending.base32, admin.email).toString();
-  const qrCodeSvg = await qrCodeToString(uri, { type: "svg", margin: 1, errorCorrectionLevel: "M" });
+  const qrCodeSvg = await qrCodeToString(uri, {
+    type: "svg",
+    margin: 1,
+    errorCorrectionLevel: "M",
+  });
   return { ok: true, enrolment: { uri, secret: pending.base32, qrCodeSvg } };
 }
 
@@ -260,7 +260,10 @@ async function checkPassword(
   password: string,
   clientAddress: string | null,
 ): Promise<PasswordCheck> {
-  const attempt = await reserveSignInAttempt(db, { email: admin.email.toLowerCase(), clientAddress });
+  const attempt = await reserveSignInAttempt(db, {
+    email: admin.email.toLowerCase(),
+    clientAddress,
+  });
   if (!attempt.allowed) {
     return { ok: false, error: "throttled", retryAfterSeconds: attempt.retryAfterSeconds };
   }
@@ -471,7 +474,7 @@ export async function completeSignInChallenge(
     const accepted =
       input.answer.type === "totp"
         ? await acceptTotpCode(tx, keyring, { ...admin, sealed: account.sealed }, input.answer.code)
-        : await useRecoveryCode(tx, admin.id, input.answer.code);
+        : await spendRecoveryCode(tx, admin.id, input.answer.code);
     if (!accepted) {
       return recordWrongAnswer(tx, { tokenHash, admin, factor: input.answer.type }, context);
     }
@@ -517,7 +520,7 @@ async function acceptTotpCode(
   return moved !== undefined;
 }
 
-async function useRecoveryCode(executor: Executor, adminId: string, typed: string) {
+async function spendRecoveryCode(executor: Executor, adminId: string, typed: string) {
   const normalised = normaliseRecoveryCode(typed);
   if (!normalised) return false;
   const [used] = await executor
