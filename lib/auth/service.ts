@@ -48,22 +48,35 @@ export async function createAdmin(
       await tx.execute(sql`lock table ${admins} in share row exclusive mode`);
       if (await hasAnyAdmin(tx)) return { ok: false, error: "setup_closed" } as const;
     }
-    const [taken] = await tx
-      .select({ id: admins.id })
-      .from(admins)
-      .where(eq(sql`lower(${admins.email})`, input.email.toLowerCase()));
-    if (taken) return { ok: false, error: "email_taken" } as const;
-    const admin = { id: newId("adm"), email: input.email, role: input.role };
-    await tx.insert(admins).values({ ...admin, passwordHash });
-    await recordAudit(tx, {
-      actor: context.actor,
-      action: "admin.created",
-      target: { type: "admin", id: admin.id },
-      clientAddress: context.meta?.clientAddress,
-      details: { email: admin.email, role: admin.role, via: context.via },
-    });
-    return { ok: true, admin } as const;
+    return insertAdmin(tx, { email: input.email, passwordHash, role: input.role }, context);
   });
+}
+
+/**
+ * The admin row and its `admin.created` event, inside the caller's transaction: createAdmin's
+ * core, shared with accepting an invitation (lib/admins/service.ts), which must create the admin
+ * and use up the invitation together. The password is hashed by the caller, outside any lock.
+ */
+export async function insertAdmin(
+  tx: Executor,
+  input: { email: string; passwordHash: string; role: Role },
+  context: { actor: AuditActor; via: "setup" | "cli" | "invitation"; meta?: RequestMeta },
+): Promise<CreateAdminResult> {
+  const [taken] = await tx
+    .select({ id: admins.id })
+    .from(admins)
+    .where(eq(sql`lower(${admins.email})`, input.email.toLowerCase()));
+  if (taken) return { ok: false, error: "email_taken" };
+  const admin = { id: newId("adm"), email: input.email, role: input.role };
+  await tx.insert(admins).values({ ...admin, passwordHash: input.passwordHash });
+  await recordAudit(tx, {
+    actor: context.actor,
+    action: "admin.created",
+    target: { type: "admin", id: admin.id },
+    clientAddress: context.meta?.clientAddress,
+    details: { email: admin.email, role: admin.role, via: context.via },
+  });
+  return { ok: true, admin };
 }
 
 /** How long sessions last (lib/auth/sessions.ts), as the sign-in calls pass them. */

@@ -50,6 +50,16 @@ const envSchema = z.object({
     })
     .transform((value) => new URL(value).origin)
     .optional(),
+  /**
+   * Optional: the mail server invitations are also emailed through (smtp://user:pass@host:587,
+   * or smtps:// for TLS from the first byte). Without it, or without AUTHDESK_SMTP_FROM, the
+   * inviting owner passes the link on themselves.
+   */
+  AUTHDESK_SMTP_URL: z
+    .url({ protocol: /^smtps?$/, message: "must be an smtp:// or smtps:// URL" })
+    .optional(),
+  /** The invitation email's sender, e.g. `Authdesk <authdesk@example.com>`. */
+  AUTHDESK_SMTP_FROM: z.string().trim().min(3).max(320).optional(),
   /** Requests per minute each API client (or till) may make to /api, all instances together. */
   AUTHDESK_API_RATE_LIMIT: z.coerce.number().int().min(1).max(10_000_000).default(6_000),
 });

@@ -3,7 +3,7 @@ import { IncomingMessage, type ServerResponse } from "node:http";
 import { checkFormActionFields, checkMultipartReply, checkTextReply } from "./action-reply";
 import { type ProblemAnswer, problemAnswer } from "./problem-answer";
 import { isValidRouterState } from "./router-state";
-import { isConnectPath } from "./security-headers";
+import { isConnectPath, isInvitePath } from "./security-headers";
 
 /**
  * What server.ts checks on people's paths before Next sees a request: the parts of a request
@@ -158,7 +158,7 @@ function refusal(
 
 /**
  * Answers a refused request and logs it as the client's mistake: one line, never the body, and
- * the hosted connect pages' paths (which carry a link's secret) shortened.
+ * the hosted connect pages' and invitations' paths (which carry a link's secret) shortened.
  */
 export function answerRefusal(
   req: IncomingMessage,
@@ -175,7 +175,9 @@ export function answerRefusal(
 
 function loggablePath(url: string | undefined): string {
   const path = (url ?? "/").split("?")[0] ?? "/";
-  return isConnectPath(path) ? "/connect/…" : path.slice(0, 200);
+  if (isConnectPath(path)) return "/connect/…";
+  if (isInvitePath(path)) return "/invite/…";
+  return path.slice(0, 200);
 }
 
 /**

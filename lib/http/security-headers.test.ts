@@ -1,6 +1,11 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { describe, expect, it } from "vitest";
-import { applyPageSecurityHeaders, connectPagePolicy, isConnectPath } from "./security-headers";
+import {
+  applyPageSecurityHeaders,
+  connectPagePolicy,
+  isConnectPath,
+  isInvitePath,
+} from "./security-headers";
 
 function headersFor(url: string) {
   const req = { url, headers: {} } as IncomingMessage;
@@ -45,5 +50,19 @@ describe("security headers for the hosted connect pages", () => {
     expect(set["content-security-policy"]).toMatch(/^default-src 'self'/);
     expect(set["cache-control"]).toBeUndefined();
     expect(connectPagePolicy("n", true)).toContain("'unsafe-eval'");
+  });
+});
+
+describe("security headers for invitation links", () => {
+  it("recognises /invite and its sub-paths only", () => {
+    expect(["/invite/abc", "/invite?x", "/invite"].map(isInvitePath)).toEqual([true, true, true]);
+    expect(["/invites", "/admins?invite", "/"].map(isInvitePath)).toEqual([false, false, false]);
+  });
+
+  it("keeps the token out of caches and Referer, with the console's policy", () => {
+    const { set } = headersFor("/invite/some-token");
+    expect(set["cache-control"]).toBe("no-store");
+    expect(set["referrer-policy"]).toBe("no-referrer");
+    expect(set["content-security-policy"]).toMatch(/^default-src 'self'/);
   });
 });

@@ -57,6 +57,19 @@ export function isConnectPath(url: string): boolean {
   return /^\/connect(\/|\?|$)/.test(url);
 }
 
+/**
+ * /invite/<token>: an invitation to become an admin. Its token is in the path like a connect
+ * link's, so it gets the same no-store and no-referrer, and the logs shorten it (page-requests.ts).
+ */
+export function isInvitePath(url: string): boolean {
+  return /^\/invite(\/|\?|$)/.test(url);
+}
+
+/** Pages whose path carries a secret link's token. */
+export function isSecretLinkPath(url: string): boolean {
+  return isConnectPath(url) || isInvitePath(url);
+}
+
 export function applyApiSecurityHeaders(res: ServerResponse, https: boolean): void {
   applyCommon(res, https);
   res.setHeader("Content-Security-Policy", API_POLICY);
@@ -74,7 +87,7 @@ export function applyPageSecurityHeaders(
   const policy = connect ? connectPagePolicy(nonce, options.dev) : pagePolicy(nonce, options.dev);
   req.headers["content-security-policy"] = policy;
   res.setHeader("Content-Security-Policy", policy);
-  if (connect) {
+  if (isSecretLinkPath(req.url ?? "/")) {
     // The link's token is in the path: no cache may keep the page, and no Referer carries it
     // on (no-referrer is in COMMON_HEADERS too; said again here because this page depends on it).
     res.setHeader("Cache-Control", "no-store");

@@ -1,11 +1,15 @@
 import type { Metadata } from "next";
-import { PageHeader } from "@/components/ui/page-header";
+import { AdminsView } from "@/components/admins/admins-view";
+import { adminsOverviewOutput } from "@/lib/admins/contract";
+import { listAdmins } from "@/lib/admins/service";
 import { requireAdmin } from "@/lib/auth/session";
+import { getDb } from "@/lib/runtime";
 
 export const metadata: Metadata = { title: "Admins" };
 
-// Placeholder until the Admins page lands (invitations, roles, removal).
+/** Every role may see the team; the view shows owners the buttons that change it. */
 export default async function AdminsPage() {
-  await requireAdmin();
-  return <PageHeader title="Admins" description="Who has access to this console." />;
+  const admin = await requireAdmin();
+  const overview = adminsOverviewOutput.parse(await listAdmins(await getDb()));
+  return <AdminsView initial={overview} youId={admin.id} />;
 }
