@@ -2,7 +2,7 @@
 
 import { CircleCheck, ShieldCheck } from "lucide-react";
 import Link from "next/link";
-import { type FormEvent, useState } from "react";
+import { type FormEvent, useEffect, useState } from "react";
 import { confirmTwoFactorAction } from "@/app/(console)/account/two-factor/actions";
 import { CopyButton } from "@/components/api-clients/copy-button";
 import { FormError } from "@/components/auth/form-error";
@@ -65,6 +65,13 @@ function Enrolment({
   qrCodeSvg,
 }: Extract<TwoFactorSetupState, { step: "scan" }>) {
   const [recoveryCodes, setRecoveryCodes] = useState<string[] | null>(null);
+  const [leaving, setLeaving] = useState(false);
+
+  useEffect(() => {
+    // After the codes (and their "Leave site?" guard) have unmounted. A full load: the console
+    // re-reads the session, which now has two-factor on.
+    if (leaving) window.location.assign(required ? "/auth-configs" : "/account");
+  }, [leaving, required]);
   const [codeError, setCodeError] = useState<string>();
   const [formError, setFormError] = useState<string>();
   const [pending, setPending] = useState(false);
@@ -95,6 +102,10 @@ function Enrolment({
     ? "Your organisation requires two-factor sign-in for every admin. Set it up to continue using the console."
     : "Protect your account with a second step at sign-in: a code from an authenticator app on your phone, so a stolen password alone cannot sign in.";
 
+  if (leaving) {
+    return <PageHeader title="Two-factor sign-in is on" description="Taking you back…" />;
+  }
+
   if (recoveryCodes) {
     return (
       <>
@@ -106,11 +117,7 @@ function Enrolment({
           <CardContent className="grid gap-5">
             <RecoveryCodes codes={recoveryCodes} email={email} />
             <div className="flex justify-end border-line border-t pt-4">
-              <Button
-                type="button"
-                // A full load: the console re-reads the session, which now has two-factor on.
-                onClick={() => window.location.assign(required ? "/auth-configs" : "/account")}
-              >
+              <Button type="button" onClick={() => setLeaving(true)}>
                 I have saved these
               </Button>
             </div>
