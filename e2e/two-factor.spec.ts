@@ -128,6 +128,7 @@ test("an admin turns on TOTP, then signs in with a code and with a recovery code
 test("the owner's Settings card asks for the owner's own two-factor first", async ({ page }) => {
   await page.goto("/login");
   await signIn(page, ADMIN);
+  await expect(page).toHaveURL(/\/auth-configs$/);
   await page.goto("/settings");
   const card = page.getByRole("region", { name: "Two-factor sign-in" });
   await expect(card.getByText("Require two-factor sign-in for every admin")).toBeVisible();

@@ -56,7 +56,7 @@ export function RecoveryCodes({ codes, email }: { codes: string[]; email: string
       </div>
       <ul
         aria-label="Recovery codes"
-        className="grid grid-cols-1 gap-x-6 gap-y-1.5 rounded-lg border border-line bg-surface-subtle px-4 py-3 font-mono text-fg text-sm min-[360px]:grid-cols-2"
+        className="grid grid-cols-1 gap-x-6 gap-y-1.5 rounded-lg border border-line bg-surface-subtle px-4 py-3 font-mono text-fg text-sm sm:grid-cols-2"
       >
         {codes.map((code) => (
           <li key={code} className="whitespace-nowrap">
