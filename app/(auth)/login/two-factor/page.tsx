@@ -22,12 +22,12 @@ export default async function TwoFactorSignInPage({
       description="Your password was right. Now confirm it is you with your authenticator app."
       footer={
         <>
-          Not you, or lost your device and codes?{" "}
+          Not you?{" "}
           <Link href="/login" className="font-medium text-fg-muted underline underline-offset-2">
             Start again
-          </Link>{" "}
-          or ask an owner; the server&apos;s operator can reset two-factor with npm run
-          admin:create.
+          </Link>
+          . Lost your device and your recovery codes? Whoever runs the server can reset your
+          two-factor sign-in with <code className="font-mono text-xs">npm run admin:create</code>.
         </>
       }
     >
