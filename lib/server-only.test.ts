@@ -10,6 +10,7 @@ import { describe, expect, it } from "vitest";
 const BROWSER_SAFE = new Set([
   "lib/auth/schema.ts", // zod schemas shared by forms and actions
   "lib/auth/roles.ts", // role names and rules; the console hides buttons with them
+  "lib/auth/two-factor-schema.ts", // two-factor forms' zod schemas, shared with their actions
   "lib/auth-configs/schema.ts",
   "lib/settings/schema.ts",
   "lib/tills/schema.ts",

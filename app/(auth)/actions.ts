@@ -9,6 +9,7 @@ import {
   requestMeta,
   sessionPolicy,
   setSessionCookie,
+  setSignInChallengeCookie,
   takeSessionToken,
 } from "@/lib/auth/session";
 import { fieldErrorsOf } from "@/lib/forms/field-errors";
@@ -37,6 +38,12 @@ export async function signInAction(_previous: unknown, submitted: unknown): Prom
     };
   const meta = await requestMeta();
   const result = await signIn(await getDb(), parsed.data, { ...meta, ...sessionLifetimes() });
+  const next = formText(formData, "next");
+  const returnTo = isSafeReturnPath(next) ? next : undefined;
+  if (!result.ok && result.error === "second_factor_required") {
+    await setSignInChallengeCookie(result.challengeToken, result.expiresAt, meta.https);
+    redirect(`/login/two-factor${returnTo ? `?next=${encodeURIComponent(returnTo)}` : ""}`);
+  }
   if (!result.ok) {
     const formError =
       result.error === "throttled"
@@ -45,8 +52,7 @@ export async function signInAction(_previous: unknown, submitted: unknown): Prom
     return { formError, email: parsed.data.email };
   }
   await setSessionCookie(result.token, result.expiresAt, meta.https);
-  const next = formText(formData, "next");
-  redirect(isSafeReturnPath(next) ? next : "/auth-configs");
+  redirect(returnTo ?? "/auth-configs");
 }
 
 export async function setupAction(_previous: unknown, submitted: unknown): Promise<AuthFormState> {

@@ -2,6 +2,7 @@ import { PageHeader } from "@/components/ui/page-header";
 import type { AdminSessionView } from "@/lib/auth/account-contract";
 import { PasswordCard } from "./password-card";
 import { SessionsCard } from "./sessions-card";
+import { TwoFactorCard } from "./two-factor-card";
 
 export type AccountViewProps = {
   email: string;
@@ -20,7 +21,7 @@ export function AccountView({ email, initialSessions }: AccountViewProps) {
       {/* minmax(0, 1fr): long addresses or device names wrap inside their card. */}
       <div className="grid grid-cols-[minmax(0,1fr)] gap-6">
         <PasswordCard email={email} />
-        {/* Two-factor card goes here */}
+        <TwoFactorCard email={email} />
         <SessionsCard initial={initialSessions} />
       </div>
     </>

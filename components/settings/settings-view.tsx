@@ -7,6 +7,7 @@ import type { OrganizationSettingsView } from "@/lib/settings/contract";
 import type { Till } from "@/lib/tills/contract";
 import { ApiGroupsCard } from "./api-groups-card";
 import { BasicAuthCard } from "./basic-auth-card";
+import { RequireTwoFactorCard, type TwoFactorRequirementView } from "./require-two-factor-card";
 import { TillsCard } from "./tills-card";
 
 export type SettingsViewProps = {
@@ -14,10 +15,16 @@ export type SettingsViewProps = {
   /** The first page of tills, from the server render. */
   initialTills: Page<Till>;
   initialGroups: ApiGroup[];
+  twoFactor: TwoFactorRequirementView;
 };
 
 /** Organisation settings: the Basic-auth switch, the tills and the API groups. */
-export function SettingsView({ initialSettings, initialTills, initialGroups }: SettingsViewProps) {
+export function SettingsView({
+  initialSettings,
+  initialTills,
+  initialGroups,
+  twoFactor,
+}: SettingsViewProps) {
   return (
     <>
       <PageHeader
@@ -29,6 +36,7 @@ export function SettingsView({ initialSettings, initialTills, initialGroups }: S
         <BasicAuthCard initial={initialSettings} />
         <TillsCard initial={initialTills} />
         <ApiGroupsCard initial={initialGroups} />
+        <RequireTwoFactorCard initial={twoFactor} />
       </div>
     </>
   );

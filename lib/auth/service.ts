@@ -8,6 +8,7 @@ import { addToCounters } from "@/lib/rate-limit/counter";
 import { decoyPasswordHash, hashPassword, verifyPassword } from "./password";
 import type { Role } from "./roles";
 import { type AdminIdentity, createSession, deleteSession } from "./sessions";
+import { createSignInChallenge } from "./sign-in-challenges";
 import { releaseSignInAttempt, reserveSignInAttempt, THROTTLE_WINDOW_SECONDS } from "./throttle";
 
 /** The actor of every failed sign-in: whoever it was, they did not prove who they are. */
@@ -78,15 +79,27 @@ export async function insertAdmin(
   return { ok: true, admin };
 }
 
+/** How long sessions last (lib/auth/sessions.ts), as the sign-in calls pass them. */
+export interface SessionLifetimes {
+  sessionHours: number;
+  sessionIdleMinutes: number;
+}
+
 export type SignInResult =
   | { ok: true; admin: AdminIdentity; token: string; expiresAt: Date }
   | { ok: false; error: "invalid_credentials" }
-  | { ok: false; error: "throttled"; retryAfterSeconds: number };
+  | { ok: false; error: "throttled"; retryAfterSeconds: number }
+  /**
+   * The password was right and the account has two-factor sign-in: no session yet, only a
+   * challenge (lib/auth/two-factor.ts) its token answers. Not `ok`, so a caller that only
+   * knows the password step can never turn it into a session by mistake.
+   */
+  | { ok: false; error: "second_factor_required"; challengeToken: string; expiresAt: Date };
 
 export async function signIn(
   db: Database,
   input: { email: string; password: string },
-  context: RequestMeta & { sessionHours: number; sessionIdleMinutes: number },
+  context: RequestMeta & SessionLifetimes,
 ): Promise<SignInResult> {
   const email = input.email.toLowerCase();
   const attempt = await reserveSignInAttempt(db, { email, clientAddress: context.clientAddress });
@@ -109,22 +122,49 @@ export async function signIn(
     return { ok: false, error: "invalid_credentials" };
   }
   const admin = { id: account.id, email: account.email };
+  if (account.totpEnabledAt) {
+    const challenge = await db.transaction(async (tx) => {
+      await releaseSignInAttempt(tx, attempt.keys);
+      return createSignInChallenge(tx, admin.id);
+    });
+    return {
+      ok: false,
+      error: "second_factor_required",
+      challengeToken: challenge.token,
+      expiresAt: challenge.expiresAt,
+    };
+  }
   const session = await db.transaction(async (tx) => {
     await releaseSignInAttempt(tx, attempt.keys);
-    await tx.update(admins).set({ lastSignedInAt: sql`now()` }).where(eq(admins.id, admin.id));
-    await recordAudit(tx, {
-      actor: { type: "admin", id: admin.id, label: admin.email },
-      action: "admin.signed_in",
-      target: { type: "admin", id: admin.id },
-      clientAddress: context.clientAddress,
-    });
-    return createSession(tx, admin.id, {
-      lifetimeHours: context.sessionHours,
-      idleMinutes: context.sessionIdleMinutes,
-      ...context,
-    });
+    return startSignedInSession(tx, admin, context);
   });
   return { ok: true, admin, ...session };
+}
+
+/**
+ * The end of every successful sign-in, with or without a second factor: the session, the
+ * admin's last sign-in time and the audit event, in the caller's transaction.
+ */
+export async function startSignedInSession(
+  executor: Executor,
+  admin: AdminIdentity,
+  context: RequestMeta & SessionLifetimes,
+  details?: { secondFactor: "totp" | "recovery_code" },
+): Promise<{ token: string; expiresAt: Date }> {
+  await executor.update(admins).set({ lastSignedInAt: sql`now()` }).where(eq(admins.id, admin.id));
+  await recordAudit(executor, {
+    actor: { type: "admin", id: admin.id, label: admin.email },
+    action: "admin.signed_in",
+    target: { type: "admin", id: admin.id },
+    clientAddress: context.clientAddress,
+    details,
+  });
+  return createSession(executor, admin.id, {
+    lifetimeHours: context.sessionHours,
+    idleMinutes: context.sessionIdleMinutes,
+    clientAddress: context.clientAddress,
+    userAgent: context.userAgent,
+  });
 }
 
 /**

@@ -12,3 +12,13 @@ const SESSION_COOKIE_BASE = "authdesk_session";
 export function sessionCookieName(https: boolean): string {
   return https ? `__Host-${SESSION_COOKIE_BASE}` : SESSION_COOKIE_BASE;
 }
+
+/**
+ * The cookie of a sign-in waiting for its second factor (lib/auth/two-factor.ts): named and
+ * prefixed like the session cookie for the same reasons, and short-lived like the challenge.
+ */
+const SIGN_IN_CHALLENGE_COOKIE_BASE = "authdesk_sign_in_challenge";
+
+export function signInChallengeCookieName(https: boolean): string {
+  return https ? `__Host-${SIGN_IN_CHALLENGE_COOKIE_BASE}` : SIGN_IN_CHALLENGE_COOKIE_BASE;
+}

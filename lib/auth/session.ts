@@ -6,7 +6,7 @@ import { env } from "@/lib/env";
 import { CLIENT_ADDRESS_HEADER, PATH_HEADER, PROTOCOL_HEADER } from "@/lib/http/request-context";
 import { getDb } from "@/lib/runtime";
 import type { RequestMeta } from "./service";
-import { sessionCookieName } from "./session-cookie";
+import { sessionCookieName, signInChallengeCookieName } from "./session-cookie";
 import { findSessionAdmin, type SessionPolicy, type SignedInAdmin } from "./sessions";
 
 /* Next-side session helpers: every page, action and route handler calls one of these itself. */
@@ -82,6 +82,34 @@ export async function takeSessionToken(): Promise<string | undefined> {
   // Browsers ignore a __Host- cookie set without Secure, the expired one that deletes it too.
   jar.set(name, "", { ...COOKIE_ATTRIBUTES, secure: https, maxAge: 0 });
   return token;
+}
+
+/** The sign-in waiting for its second factor (lib/auth/two-factor.ts), until it expires. */
+export async function setSignInChallengeCookie(
+  token: string,
+  expiresAt: Date,
+  https: boolean,
+): Promise<void> {
+  (await cookies()).set(signInChallengeCookieName(https), token, {
+    ...COOKIE_ATTRIBUTES,
+    // Strict: the challenge is only ever answered from our own sign-in page.
+    sameSite: "strict",
+    secure: https,
+    expires: expiresAt,
+  });
+}
+
+export async function readSignInChallengeToken(): Promise<string | undefined> {
+  return (await cookies()).get(signInChallengeCookieName(await isHttps()))?.value;
+}
+
+export async function clearSignInChallengeCookie(): Promise<void> {
+  const https = await isHttps();
+  (await cookies()).set(signInChallengeCookieName(https), "", {
+    ...COOKIE_ATTRIBUTES,
+    secure: https,
+    maxAge: 0,
+  });
 }
 
 /** Only same-site paths, so `?next=` cannot send someone to another site after sign-in. */

@@ -97,3 +97,36 @@ export async function releaseSignInAttempt(executor: Executor, keys: ThrottleKey
     .set({ count: sql`greatest(${rateLimitCounters.count} - 1, 0)` })
     .where(inArray(rateLimitCounters.key, [keys.address, keys.account]));
 }
+
+/**
+ * Second-factor answers, per account and client address: whoever holds the password gets 5
+ * tries in the window (a challenge ends after 5 wrong answers anyway), and signing in again for
+ * a fresh challenge does not reset the count. Past it, the wait doubles per refused try, as for
+ * passwords. A successful answer clears the count.
+ */
+export const MAX_SECOND_FACTOR_ATTEMPTS_PER_PAIR = 5;
+
+export type SecondFactorAttemptVerdict =
+  | { allowed: true; key: string }
+  | { allowed: false; retryAfterSeconds: number };
+
+export async function reserveSecondFactorAttempt(
+  executor: Executor,
+  subject: { adminId: string; clientAddress: string | null },
+): Promise<SecondFactorAttemptVerdict> {
+  const key = `second-factor:account-address:${throttledAddress(subject.clientAddress)}:${subject.adminId}`;
+  const [pair] = (await addToCounters(executor, [
+    {
+      key,
+      amount: 1,
+      windowSeconds: THROTTLE_WINDOW_SECONDS,
+      backoff: backoff(MAX_SECOND_FACTOR_ATTEMPTS_PER_PAIR),
+    },
+  ])) as [CounterState];
+  if (pair.count <= MAX_SECOND_FACTOR_ATTEMPTS_PER_PAIR) return { allowed: true, key };
+  return { allowed: false, retryAfterSeconds: Math.max(1, pair.secondsLeft) };
+}
+
+export async function releaseSecondFactorAttempt(executor: Executor, key: string): Promise<void> {
+  await executor.delete(rateLimitCounters).where(eq(rateLimitCounters.key, key));
+}

@@ -22,8 +22,14 @@ import {
   describeGroupDeletion,
   listApiGroups,
 } from "@/lib/api-groups/service";
-import { refuseUnless } from "@/lib/auth/roles";
+import { type RoleRefusal, refuseUnless } from "@/lib/auth/roles";
 import { requireAdmin } from "@/lib/auth/session";
+import { setTwoFactorRequirement } from "@/lib/auth/two-factor";
+import {
+  type TwoFactorRequirementInput,
+  twoFactorRequirementSchema,
+} from "@/lib/auth/two-factor-schema";
+import type { ActionFailure } from "@/lib/forms/action-result";
 import { assertNever, changeContextFor, unexpectedFailure } from "@/lib/forms/action-support";
 import { fieldErrorsOf } from "@/lib/forms/field-errors";
 import type { ListPageResult, ListQuery } from "@/lib/paging/contract";
@@ -246,5 +252,41 @@ export async function deleteApiGroupAction(
     }
   } catch (error) {
     return unexpectedFailure("settings", "delete an API group", admin, error);
+  }
+}
+
+export type SetTwoFactorRequirementResult =
+  | { ok: true; required: boolean; changed: boolean }
+  | ActionFailure
+  | RoleRefusal;
+
+/** Owners only: whether every admin must set up two-factor sign-in (lib/auth/two-factor.ts). */
+export async function setTwoFactorRequirementAction(
+  input: TwoFactorRequirementInput,
+): Promise<SetTwoFactorRequirementResult> {
+  const admin = await requireAdmin();
+  const refused = refuseUnless(admin, "owner");
+  if (refused) return refused;
+  const parsed = twoFactorRequirementSchema.safeParse(input);
+  if (!parsed.success) return { ok: false, formError: "Choose Yes or No." };
+  try {
+    const result = await setTwoFactorRequirement(
+      await getDb(),
+      parsed.data.required,
+      await changeContextFor(admin),
+    );
+    if (result.ok) return result;
+    switch (result.error) {
+      case "own_two_factor_missing":
+        return {
+          ok: false,
+          formError:
+            "Set up two-factor sign-in for your own account first (Your account → Two-factor sign-in), so you are not locked out by your own requirement.",
+        };
+      default:
+        return assertNever(result.error);
+    }
+  } catch (error) {
+    return unexpectedFailure("settings", "change the two-factor requirement", admin, error);
   }
 }

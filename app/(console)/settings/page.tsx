@@ -13,7 +13,7 @@ import { listTills } from "@/lib/tills/service";
 export const metadata: Metadata = { title: "Settings" };
 
 export default async function SettingsPage() {
-  await requireAdmin();
+  const admin = await requireAdmin();
   const db = await getDb();
   const [settings, tills, groups] = await Promise.all([
     getOrganizationSettings(db),
@@ -26,6 +26,10 @@ export default async function SettingsPage() {
       initialSettings={organizationSettingsOutput.parse(settings)}
       initialTills={tillListPageOutput.parse(tills)}
       initialGroups={z.array(apiGroupOutput).parse(groups)}
+      twoFactor={{
+        required: admin.twoFactorRequired,
+        ownTwoFactorEnabled: admin.twoFactorEnabled,
+      }}
     />
   );
 }
