@@ -55,9 +55,26 @@ const NOT_ROLE_GATED = [
   "app/(auth)/actions.ts#signOutAction",
   // The invitee sets a password on the link's page: no session yet, the link's token is the key.
   "app/(auth)/invite/[token]/actions.ts#acceptInvitationAction",
+  // The second sign-in step: no session yet, the password step's challenge cookie is the key.
+  "app/(auth)/login/two-factor/actions.ts#secondFactorAction",
   // The end user's hosted connect page, authenticated by its single-use connect token.
   "app/connect/actions.ts#connectWithValuesAction",
   "app/connect/actions.ts#startOAuthAction",
+];
+
+/**
+ * The caller's own account, which every role manages for itself: its password, its sessions and
+ * its two-factor sign-in. They act only on the signed-in admin's own row, never on another's.
+ */
+const SELF_SERVICE = [
+  "app/(console)/account/actions.ts#changePasswordAction",
+  "app/(console)/account/actions.ts#listSessionsAction",
+  "app/(console)/account/actions.ts#revokeSessionAction",
+  "app/(console)/account/actions.ts#signOutEverywhereAction",
+  "app/(console)/account/two-factor/actions.ts#getTwoFactorStatusAction",
+  "app/(console)/account/two-factor/actions.ts#confirmTwoFactorAction",
+  "app/(console)/account/two-factor/actions.ts#regenerateRecoveryCodesAction",
+  "app/(console)/account/two-factor/actions.ts#disableTwoFactorAction",
 ];
 
 /** Organisation-wide changes only an Owner may make; everything else gated needs an Admin. */
@@ -67,6 +84,7 @@ const OWNER_ONLY = [
   "app/(console)/admins/actions.ts#changeAdminRoleAction",
   "app/(console)/admins/actions.ts#removeAdminAction",
   "app/(console)/settings/actions.ts#setBasicAuthEnabledAction",
+  "app/(console)/settings/actions.ts#setTwoFactorRequirementAction",
 ];
 
 /** Junk of every shape: a check placed after the parsing would answer a field error instead. */
@@ -283,7 +301,7 @@ describe.each(testDrivers)("the roles, enforced by every server action, on %s", 
 
   it("the allow-lists name real actions, and the list of actions is found from the code", () => {
     const labels = actions.map((entry) => entry.label);
-    for (const label of [...READS, ...NOT_ROLE_GATED, ...OWNER_ONLY]) {
+    for (const label of [...READS, ...NOT_ROLE_GATED, ...SELF_SERVICE, ...OWNER_ONLY]) {
       expect(labels, `${label} is allow-listed but not exported`).toContain(label);
     }
     expect(labels.length).toBeGreaterThan(30);
@@ -294,7 +312,8 @@ describe.each(testDrivers)("the roles, enforced by every server action, on %s", 
     const before = await fingerprint(db);
     const notRefused: string[] = [];
     for (const { label, name, action } of actions) {
-      if (READS.includes(label) || NOT_ROLE_GATED.includes(label)) continue;
+      if (READS.includes(label) || NOT_ROLE_GATED.includes(label) || SELF_SERVICE.includes(label))
+        continue;
       for (const args of argumentSets(name, seed)) {
         const answer = await callAction(action, args);
         if (!isRefusal(answer)) {
@@ -318,6 +337,19 @@ describe.each(testDrivers)("the roles, enforced by every server action, on %s", 
       expect(answer, label).toMatchObject({ ok: true });
     }
     expect(await fingerprint(db)).toEqual(before);
+  });
+
+  it("lets a Viewer see their own account: its sessions and two-factor status", async () => {
+    signInAs("viewer");
+    const byLabel = new Map(actions.map((entry) => [entry.label, entry]));
+    for (const label of [
+      "app/(console)/account/actions.ts#listSessionsAction",
+      "app/(console)/account/two-factor/actions.ts#getTwoFactorStatusAction",
+    ]) {
+      const entry = byLabel.get(label);
+      if (!entry) throw new Error(`${label} is not exported`);
+      expect(await callAction(entry.action, []), label).toMatchObject({ ok: true });
+    }
   });
 
   it("refuses an Admin the owner-only actions, and changes nothing", async () => {
@@ -437,7 +469,9 @@ async function refusedWithWellFormedArguments(
   const refused: string[] = [];
   const wellFormed = wellFormedArguments(seed);
   for (const { label, name, action } of actions) {
-    if (READS.includes(label) || NOT_ROLE_GATED.includes(label) || skip(label)) continue;
+    if (READS.includes(label) || NOT_ROLE_GATED.includes(label) || SELF_SERVICE.includes(label))
+      continue;
+    if (skip(label)) continue;
     // Deletions run too: what they find gone answers "not found", which is not a refusal.
     const answer = await callAction(action, wellFormed[name] ?? []);
     if (isRefusal(answer) || (answer as { threw?: string }).threw) {
