@@ -137,7 +137,7 @@ test("the owner's Settings card asks for the owner's own two-factor first", asyn
   ).toBeVisible();
   await expect(card.getByRole("radio", { name: "No" })).toBeChecked();
   // Refused by the server, said in a toast, and the switch stays off.
-  await card.getByText("Yes", { exact: true }).click();
+  await card.getByRole("radio", { name: "Yes" }).click();
   await expect(
     page.getByText(/Set up two-factor sign-in for your own account first/),
   ).toBeVisible();
