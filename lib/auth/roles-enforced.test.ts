@@ -181,6 +181,7 @@ function wellFormedArguments(seed: Seed): Record<string, unknown[]> {
     createConnectLinkAction: [seed.integrationId, { endUserId: "end-user-1" }],
     getSettingsAction: [],
     setBasicAuthEnabledAction: [{ enabled: false }],
+    setTwoFactorRequirementAction: [{ required: true }],
     listTillsAction: [{}],
     createTillAction: [
       { code: "made-by-viewer", name: "Viewer's till", password: "a long enough password" },
