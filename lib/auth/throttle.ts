@@ -99,34 +99,70 @@ export async function releaseSignInAttempt(executor: Executor, keys: ThrottleKey
 }
 
 /**
- * Second-factor answers, per account and client address: whoever holds the password gets 5
- * tries in the window (a challenge ends after 5 wrong answers anyway), and signing in again for
- * a fresh challenge does not reset the count. Past it, the wait doubles per refused try, as for
- * passwords. A successful answer clears the count.
+ * Second-factor answers. Whoever answers already holds the password, so this is the last line:
+ *
+ * - per account and client address: 5 tries in the window (a challenge ends after 5 wrong
+ *   answers anyway), and signing in again for a fresh challenge does not reset the count;
+ * - per account, all addresses together: 20. Without it, someone with the password and many
+ *   addresses would get 5 guesses per address, enough to hit a 6-digit code within a day.
+ *   This one can delay the real admin's sign-in (the price of a leaked password, which the
+ *   audit log's `admin.second_factor_failed` rows show); the password throttle cannot.
+ *
+ * Past either, the wait doubles per refused try, as for passwords. A right answer clears the
+ * pair and gives its attempt back to the account.
  */
 export const MAX_SECOND_FACTOR_ATTEMPTS_PER_PAIR = 5;
+export const MAX_SECOND_FACTOR_ATTEMPTS_PER_ACCOUNT = 20;
+
+export interface SecondFactorKeys {
+  pair: string;
+  account: string;
+}
 
 export type SecondFactorAttemptVerdict =
-  | { allowed: true; key: string }
+  | { allowed: true; keys: SecondFactorKeys }
   | { allowed: false; retryAfterSeconds: number };
 
 export async function reserveSecondFactorAttempt(
   executor: Executor,
   subject: { adminId: string; clientAddress: string | null },
 ): Promise<SecondFactorAttemptVerdict> {
-  const key = `second-factor:account-address:${throttledAddress(subject.clientAddress)}:${subject.adminId}`;
-  const [pair] = (await addToCounters(executor, [
+  const keys = {
+    pair: `second-factor:account-address:${throttledAddress(subject.clientAddress)}:${subject.adminId}`,
+    account: `second-factor:account:${subject.adminId}`,
+  };
+  const windowSeconds = THROTTLE_WINDOW_SECONDS;
+  const counters = (await addToCounters(executor, [
     {
-      key,
+      key: keys.pair,
       amount: 1,
-      windowSeconds: THROTTLE_WINDOW_SECONDS,
+      windowSeconds,
       backoff: backoff(MAX_SECOND_FACTOR_ATTEMPTS_PER_PAIR),
     },
-  ])) as [CounterState];
-  if (pair.count <= MAX_SECOND_FACTOR_ATTEMPTS_PER_PAIR) return { allowed: true, key };
-  return { allowed: false, retryAfterSeconds: Math.max(1, pair.secondsLeft) };
+    {
+      key: keys.account,
+      amount: 1,
+      windowSeconds,
+      backoff: backoff(MAX_SECOND_FACTOR_ATTEMPTS_PER_ACCOUNT),
+    },
+  ])) as [CounterState, CounterState];
+  const [pair, account] = counters;
+  const refusing = [
+    pair.count > MAX_SECOND_FACTOR_ATTEMPTS_PER_PAIR ? pair : undefined,
+    account.count > MAX_SECOND_FACTOR_ATTEMPTS_PER_ACCOUNT ? account : undefined,
+  ].filter((counter) => counter !== undefined);
+  if (refusing.length === 0) return { allowed: true, keys };
+  const retryAfterSeconds = Math.max(1, ...refusing.map((counter) => counter.secondsLeft));
+  return { allowed: false, retryAfterSeconds };
 }
 
-export async function releaseSecondFactorAttempt(executor: Executor, key: string): Promise<void> {
-  await executor.delete(rateLimitCounters).where(eq(rateLimitCounters.key, key));
+export async function releaseSecondFactorAttempt(
+  executor: Executor,
+  keys: SecondFactorKeys,
+): Promise<void> {
+  await executor.delete(rateLimitCounters).where(eq(rateLimitCounters.key, keys.pair));
+  await executor
+    .update(rateLimitCounters)
+    .set({ count: sql`greatest(${rateLimitCounters.count} - 1, 0)` })
+    .where(eq(rateLimitCounters.key, keys.account));
 }

@@ -20,6 +20,10 @@ import { createAdmin, signIn } from "./service";
 import { findSessionAdmin } from "./sessions";
 import { MAX_CHALLENGE_FAILURES } from "./sign-in-challenges";
 import {
+  MAX_SECOND_FACTOR_ATTEMPTS_PER_ACCOUNT,
+  MAX_SECOND_FACTOR_ATTEMPTS_PER_PAIR,
+} from "./throttle";
+import {
   beginTwoFactorEnrolment,
   completeSignInChallenge,
   confirmTwoFactorEnrolment,
@@ -369,6 +373,27 @@ describe.each(testDrivers)("two-factor sign-in on %s", (driver) => {
       "198.51.100.4",
     );
     expect(signedIn.ok).toBe(true);
+  });
+
+  it("caps wrong answers per account across addresses: the password and many addresses do not make a code guessable", async () => {
+    const { admin, secret } = await enrolledOwner();
+    await awayFromStepBoundary();
+    const wrong = String((Number(codeAt(secret)) + 500_000) % 1_000_000).padStart(6, "0");
+    const addresses = MAX_SECOND_FACTOR_ATTEMPTS_PER_ACCOUNT / MAX_SECOND_FACTOR_ATTEMPTS_PER_PAIR;
+    for (let index = 0; index < addresses; index++) {
+      const address = `198.51.100.${10 + index}`;
+      const token = await challengeFor(admin.email, address);
+      for (let attempt = 0; attempt < MAX_SECOND_FACTOR_ATTEMPTS_PER_PAIR; attempt++) {
+        const result = await answer(token, { type: "totp", code: wrong }, keyringV1, address);
+        expect(result).toMatchObject({ ok: false });
+        expect(result).not.toMatchObject({ error: "throttled" });
+      }
+    }
+    // A fresh address, the right code: the account has had its share of guesses this window.
+    const fresh = await challengeFor(admin.email, "203.0.113.77");
+    expect(
+      await answer(fresh, { type: "totp", code: codeAt(secret) }, keyringV1, "203.0.113.77"),
+    ).toMatchObject({ ok: false, error: "throttled" });
   });
 
   it("refuses an expired challenge, as the database's clock says", async () => {

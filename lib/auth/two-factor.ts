@@ -479,7 +479,7 @@ export async function completeSignInChallenge(
       return recordWrongAnswer(tx, { tokenHash, admin, factor: input.answer.type }, context);
     }
     await tx.delete(adminSignInChallenges).where(eq(adminSignInChallenges.tokenHash, tokenHash));
-    await releaseSecondFactorAttempt(tx, attempt.key);
+    await releaseSecondFactorAttempt(tx, attempt.keys);
     if (input.answer.type === "recovery_code") {
       await recordAudit(tx, {
         actor: actorOf(admin),
