@@ -13,6 +13,14 @@ test("a signed-out visit to a console page lands on sign-in and returns after it
   await expect(page.getByRole("heading", { name: "Audit log" })).toBeVisible();
 });
 
+test("a repeated next parameter is ignored, not a server error", async ({ page }) => {
+  for (const path of ["/login", "/login/two-factor"]) {
+    const answer = await page.goto(`${path}?next=/audit&next=/settings`);
+    expect(answer?.status(), path).toBeLessThan(500);
+  }
+  await expect(page.getByRole("heading", { name: "Sign in to Authdesk" })).toBeVisible();
+});
+
 test("a wrong password shows an error and keeps the email", async ({ page }) => {
   await page.goto("/login");
   await signIn(page, { email: ADMIN.email, password: "not the password" });

@@ -72,16 +72,20 @@ function Enrolment({
     // re-reads the session, which now has two-factor on.
     if (leaving) window.location.assign(required ? "/auth-configs" : "/account");
   }, [leaving, required]);
-  const [codeError, setCodeError] = useState<string>();
+  const [fieldErrors, setFieldErrors] = useState<{ code?: string; password?: string }>({});
   const [formError, setFormError] = useState<string>();
   const [pending, setPending] = useState(false);
 
   async function confirm(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    const input = { code: String(new FormData(event.currentTarget).get("code") ?? "") };
+    const form = new FormData(event.currentTarget);
+    const input = {
+      code: String(form.get("code") ?? ""),
+      password: String(form.get("password") ?? ""),
+    };
     const parsed = confirmTwoFactorSchema.safeParse(input);
     if (!parsed.success) {
-      setCodeError(fieldErrorsOf<"code">(parsed.error).code);
+      setFieldErrors(fieldErrorsOf<"code" | "password">(parsed.error));
       return;
     }
     setPending(true);
@@ -91,7 +95,7 @@ function Enrolment({
         setRecoveryCodes(result.recoveryCodes);
         return;
       }
-      setCodeError("fieldErrors" in result ? result.fieldErrors.code : undefined);
+      setFieldErrors("fieldErrors" in result ? result.fieldErrors : {});
       setFormError("formError" in result ? result.formError : undefined);
     } finally {
       setPending(false);
@@ -175,7 +179,7 @@ function Enrolment({
             </div>
             <form onSubmit={confirm} noValidate className="grid gap-4">
               {formError ? <FormError>{formError}</FormError> : null}
-              <Field label="Code from the app" error={codeError}>
+              <Field label="Code from the app" error={fieldErrors.code}>
                 <Input
                   name="code"
                   inputMode="numeric"
@@ -183,7 +187,20 @@ function Enrolment({
                   maxLength={7}
                   placeholder="123456"
                   className="max-w-40 font-mono tracking-widest"
-                  onChange={() => setCodeError(undefined)}
+                  onChange={() => setFieldErrors(({ password }) => ({ password }))}
+                />
+              </Field>
+              <Field
+                label="Your password"
+                hint="Turning two-factor on signs you out everywhere else."
+                error={fieldErrors.password}
+              >
+                <Input
+                  name="password"
+                  type="password"
+                  autoComplete="current-password"
+                  className="max-w-xs"
+                  onChange={() => setFieldErrors(({ code }) => ({ code }))}
                 />
               </Field>
               <div>

@@ -40,6 +40,7 @@ ALTER TABLE "admins" ALTER COLUMN "role" DROP DEFAULT;--> statement-breakpoint
 ALTER TABLE "admins" ADD COLUMN "last_signed_in_at" timestamp with time zone;--> statement-breakpoint
 ALTER TABLE "admins" ADD COLUMN "totp_secret_sealed" text;--> statement-breakpoint
 ALTER TABLE "admins" ADD COLUMN "totp_enabled_at" timestamp with time zone;--> statement-breakpoint
+ALTER TABLE "admins" ADD COLUMN "totp_pending_session_id" text;--> statement-breakpoint
 ALTER TABLE "admins" ADD COLUMN "totp_last_step" integer;--> statement-breakpoint
 ALTER TABLE "organization_settings" ADD COLUMN "require_two_factor" boolean DEFAULT false NOT NULL;--> statement-breakpoint
 ALTER TABLE "admin_invitations" ADD CONSTRAINT "admin_invitations_invited_by_id_admins_id_fk" FOREIGN KEY ("invited_by_id") REFERENCES "public"."admins"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint

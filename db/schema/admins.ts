@@ -26,10 +26,16 @@ export const admins = pgTable(
     lastSignedInAt: timestampColumn("last_signed_in_at"),
     /**
      * The TOTP shared secret (RFC 6238), sealed like every other secret we must read back
-     * (lib/crypto/registry.ts). Set only once a code from the authenticator app has proved it.
+     * (lib/crypto/registry.ts). Written when set-up starts; it signs nobody in until a code from
+     * the authenticator app proves it and sets `totp_enabled_at`.
      */
     totpSecretSealed: text("totp_secret_sealed"),
     totpEnabledAt: timestampColumn("totp_enabled_at"),
+    /**
+     * The session that started a set-up not yet confirmed: only it may confirm, and another
+     * session starting set-up gets a new secret, so a secret once shown elsewhere is never enrolled.
+     */
+    totpPendingSessionId: text("totp_pending_session_id"),
     /** The last time step a code was accepted for, so a code cannot be used twice (RFC 6238 §5.2). */
     totpLastStep: integer("totp_last_step"),
     createdAt: createdAt(),

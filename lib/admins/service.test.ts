@@ -254,8 +254,8 @@ describe.each(testDrivers)("admins on %s", (driver) => {
       (event) => event.action === "admin.role_changed",
     );
     expect(roleEvents.map((event) => event.details)).toEqual([
-      { email: bob.email, from: "admin", to: "owner" },
-      { email: bob.email, from: "owner", to: "viewer" },
+      { email: bob.email, from: "admin", to: "owner", invitationsRevoked: 0 },
+      { email: bob.email, from: "owner", to: "viewer", invitationsRevoked: 0 },
     ]);
   });
 
@@ -324,6 +324,31 @@ describe.each(testDrivers)("admins on %s", (driver) => {
       sessionsEnded: 1,
       invitationsRevoked: 1,
     });
+  });
+
+  it("demoting an owner revokes the links they sent, and a demoted owner can no longer invite", async () => {
+    const bob = await addAdmin("adm_bob", "bob@example.com", "owner");
+    const fromBob = await inviteAdmin(
+      handle.db,
+      { email: "bob-again@example.com", role: "owner" },
+      { ...contextOf(bob), origin: ORIGIN },
+    );
+    if (!fromBob.ok) throw new Error(fromBob.error);
+    expect(
+      await changeRole(handle.db, { adminId: bob.id, role: "viewer" }, contextOf(ada)),
+    ).toMatchObject({ ok: true, changed: true });
+    expect(await describeInvitation(handle.db, tokenOf(fromBob.link))).toEqual({
+      ok: false,
+      error: "revoked",
+    });
+    // A session read before the demotion does not carry an invitation past it.
+    expect(
+      await inviteAdmin(
+        handle.db,
+        { email: "carol@example.com", role: "owner" },
+        { ...contextOf(bob), origin: ORIGIN },
+      ),
+    ).toEqual({ ok: false, error: "actor_not_owner" });
   });
 
   it("a role change is what the admin's next request sees, on another instance too", async () => {

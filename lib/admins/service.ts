@@ -69,7 +69,7 @@ export async function listAdmins(executor: Executor): Promise<AdminsOverview> {
 
 export type InviteAdminServiceResult =
   | { ok: true; invitation: PendingInvitation; link: string }
-  | { ok: false; error: "already_admin" };
+  | { ok: false; error: "already_admin" | "actor_not_owner" };
 
 /**
  * Makes a single-use link for `email` to join with `role`. Only the token's SHA-256 is stored;
@@ -83,6 +83,11 @@ export async function inviteAdmin(
 ): Promise<InviteAdminServiceResult> {
   const token = randomBytes(32).toString("base64url");
   return db.transaction(async (tx) => {
+    // Under the lock demotion and removal take: an owner demoted or removed a moment ago must
+    // not leave a working link behind (those revoke what the admin sent, but only what exists).
+    if (!(await lockAdminsAsOwner(tx, context))) {
+      return { ok: false, error: "actor_not_owner" } as const;
+    }
     if (await adminWithEmail(tx, input.email))
       return { ok: false, error: "already_admin" } as const;
     const replaced = await tx
@@ -229,6 +234,9 @@ export async function acceptInvitation(
   const passwordHash = await hashPassword(input.password);
   try {
     return await db.transaction(async (tx) => {
+      // The admins table first, as removal and role changes take it, then the invitation: the
+      // same order everywhere, so accepting while the inviter is removed cannot deadlock.
+      await lockAdmins(tx);
       const [row] = await tx
         .select(invitationState)
         .from(adminInvitations)
@@ -287,11 +295,14 @@ export async function changeRole(
     if (target.role === input.role) return { ok: true, admin: target, changed: false } as const;
     if (target.role === "owner" && owners <= 1) return { ok: false, error: "last_owner" } as const;
     await tx.update(admins).set({ role: input.role }).where(eq(admins.id, target.id));
+    // Only owners invite: a former owner's pending links must not bring them (or a friend) back.
+    const invitationsRevoked =
+      target.role === "owner" ? await revokeInvitationsSentBy(tx, target.id) : 0;
     await recordAudit(tx, {
       ...auditFrom(context),
       action: "admin.role_changed",
       target: { type: "admin", id: target.id },
-      details: { email: target.email, from: target.role, to: input.role },
+      details: { email: target.email, from: target.role, to: input.role, invitationsRevoked },
     });
     return { ok: true, admin: { ...target, role: input.role }, changed: true } as const;
   });
@@ -324,11 +335,7 @@ export async function removeAdmin(
       .delete(adminSessions)
       .where(eq(adminSessions.adminId, target.id))
       .returning({ id: adminSessions.id });
-    const invitations = await tx
-      .update(adminInvitations)
-      .set({ revokedAt: sql`now()` })
-      .where(and(eq(adminInvitations.invitedById, target.id), pending))
-      .returning({ id: adminInvitations.id });
+    const invitationsRevoked = await revokeInvitationsSentBy(tx, target.id);
     await tx.delete(admins).where(eq(admins.id, target.id));
     await recordAudit(tx, {
       ...auditFrom(context),
@@ -338,7 +345,7 @@ export async function removeAdmin(
         email: target.email,
         role: target.role,
         sessionsEnded: sessions.length,
-        invitationsRevoked: invitations.length,
+        invitationsRevoked,
       },
     });
     return { ok: true, removed: { id: target.id, email: target.email } } as const;
@@ -362,12 +369,7 @@ async function lockForOwnerCount(
   | { ok: true; target: AdminSummary; owners: number }
   | { ok: false; error: "not_found" | "actor_not_owner" }
 > {
-  await tx.execute(sql`lock table ${admins} in share row exclusive mode`);
-  const [actor] = await tx
-    .select({ role: admins.role })
-    .from(admins)
-    .where(eq(admins.id, context.actor.id));
-  if (actor?.role !== "owner") return { ok: false, error: "actor_not_owner" };
+  if (!(await lockAdminsAsOwner(tx, context))) return { ok: false, error: "actor_not_owner" };
   const [target] = await tx.select(summaryColumns).from(admins).where(eq(admins.id, targetId));
   if (!target) return { ok: false, error: "not_found" };
   const [counted] = await queryRows<{ owners: number }>(
@@ -375,6 +377,30 @@ async function lockForOwnerCount(
     sql`select count(*)::int as owners from admins where role = 'owner'`,
   );
   return { ok: true, target, owners: counted?.owners ?? 0 };
+}
+
+async function lockAdmins(tx: Transaction): Promise<void> {
+  await tx.execute(sql`lock table ${admins} in share row exclusive mode`);
+}
+
+/** Locks the admins table (see lockForOwnerCount), then says whether the actor is still an owner. */
+async function lockAdminsAsOwner(tx: Transaction, context: ChangeContext): Promise<boolean> {
+  await lockAdmins(tx);
+  const [actor] = await tx
+    .select({ role: admins.role })
+    .from(admins)
+    .where(eq(admins.id, context.actor.id));
+  return actor?.role === "owner";
+}
+
+/** Revokes the links an admin sent that nobody has used yet; returns how many. */
+async function revokeInvitationsSentBy(tx: Transaction, adminId: string): Promise<number> {
+  const revoked = await tx
+    .update(adminInvitations)
+    .set({ revokedAt: sql`now()` })
+    .where(and(eq(adminInvitations.invitedById, adminId), pending))
+    .returning({ id: adminInvitations.id });
+  return revoked.length;
 }
 
 async function adminWithEmail(executor: Executor, email: string): Promise<boolean> {

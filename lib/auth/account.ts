@@ -1,11 +1,11 @@
 import "server-only";
 import Bowser from "bowser";
 import { and, desc, eq, sql } from "drizzle-orm";
-import { type Database, type Executor, queryRows } from "@/db/client";
-import { adminSessions, adminSignInChallenges, admins } from "@/db/schema";
+import type { Database, Executor } from "@/db/client";
+import { adminSessions, admins } from "@/db/schema";
 import { recordAudit } from "@/lib/audit/service";
 import { hashPassword, verifyPassword } from "./password";
-import type { AdminIdentity, SessionPolicy } from "./sessions";
+import { type AdminIdentity, endSessions, type SessionPolicy } from "./sessions";
 import { releaseSignInAttempt, reserveSignInAttempt } from "./throttle";
 
 /*
@@ -197,29 +197,4 @@ export async function signOutEverywhere(
     });
     return { sessionsEnded };
   });
-}
-
-/**
- * Deletes the admin's sessions (all, or all but one) and their sign-ins still waiting for a
- * second factor: a half-finished sign-in proved a password that may be why this is happening.
- * Returns how many of the sessions were still live; rows of ended ones go too, uncounted.
- */
-async function endSessions(
-  executor: Executor,
-  adminId: string,
-  { except, idleMinutes }: { except: string | null; idleMinutes: number },
-): Promise<number> {
-  const [ended] = await queryRows<{ live: number }>(
-    executor,
-    sql`
-    with ended as (
-      delete from admin_sessions
-      where admin_id = ${adminId} ${except === null ? sql`` : sql`and id <> ${except}`}
-      returning expires_at, last_seen_at
-    )
-    select count(*)::int as live from ended
-    where expires_at > now() and last_seen_at > now() - make_interval(mins => ${idleMinutes})`,
-  );
-  await executor.delete(adminSignInChallenges).where(eq(adminSignInChallenges.adminId, adminId));
-  return ended?.live ?? 0;
 }

@@ -113,8 +113,10 @@ export async function clearSignInChallengeCookie(): Promise<void> {
 }
 
 /** Only same-site paths, so `?next=` cannot send someone to another site after sign-in. */
-export function isSafeReturnPath(path: string): boolean {
+export function isSafeReturnPath(path: unknown): path is string {
+  // A repeated query parameter (`?next=/a&next=/b`) arrives as an array: not a path.
   return (
+    typeof path === "string" &&
     path.startsWith("/") &&
     !path.startsWith("//") &&
     !path.startsWith("/\\") &&

@@ -2,7 +2,7 @@ import "server-only";
 import { createHash, randomBytes } from "node:crypto";
 import { eq, sql } from "drizzle-orm";
 import { type Executor, queryRows } from "@/db/client";
-import { adminSessions } from "@/db/schema";
+import { adminSessions, adminSignInChallenges } from "@/db/schema";
 import { newId } from "@/lib/ids";
 import type { Role } from "./roles";
 
@@ -106,4 +106,29 @@ export async function deleteSession(executor: Executor, token: string): Promise<
 
 function idleInterval(minutes: number) {
   return sql`make_interval(mins => ${minutes})`;
+}
+
+/**
+ * Deletes the admin's sessions (all, or all but one) and their sign-ins still waiting for a
+ * second factor: a half-finished sign-in proved a password that may be why this is happening.
+ * Returns how many of the sessions were still live; rows of ended ones go too, uncounted.
+ */
+export async function endSessions(
+  executor: Executor,
+  adminId: string,
+  { except, idleMinutes }: { except: string | null; idleMinutes: number },
+): Promise<number> {
+  const [ended] = await queryRows<{ live: number }>(
+    executor,
+    sql`
+    with ended as (
+      delete from admin_sessions
+      where admin_id = ${adminId} ${except === null ? sql`` : sql`and id <> ${except}`}
+      returning expires_at, last_seen_at
+    )
+    select count(*)::int as live from ended
+    where expires_at > now() and last_seen_at > now() - make_interval(mins => ${idleMinutes})`,
+  );
+  await executor.delete(adminSignInChallenges).where(eq(adminSignInChallenges.adminId, adminId));
+  return ended?.live ?? 0;
 }

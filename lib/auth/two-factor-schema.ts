@@ -23,7 +23,13 @@ export const secondFactorSchema = z.discriminatedUnion("method", [
   z.object({ method: z.literal("recovery_code"), code: recoveryCodeSchema }).strict(),
 ]);
 
-export const confirmTwoFactorSchema = z.object({ code: totpCodeSchema }).strict();
+/** Turning two-factor on asks for the password too: a borrowed session must not enrol its own app. */
+export const confirmTwoFactorSchema = z
+  .object({
+    code: totpCodeSchema,
+    password: z.string().min(1, "Enter your password").max(128, "Use at most 128 characters"),
+  })
+  .strict();
 
 /** Turning two-factor off or replacing the recovery codes asks for the password again. */
 export const currentPasswordSchema = z

@@ -39,6 +39,9 @@ const PASSWORD = "correct horse battery staple";
 const keyringV1 = parseKeyring(generateKeyEntry(1));
 const meta = { clientAddress: "203.0.113.7", userAgent: "vitest" };
 const signInContext = { ...meta, sessionHours: 8, sessionIdleMinutes: 30 };
+const confirmContext = { clientAddress: meta.clientAddress, idleMinutes: 30 };
+/** The session that opened the set-up page; confirming must come from the same one. */
+const SETUP_SESSION = "ses_setup";
 const PERIOD_MS = 30_000;
 
 /** The code an authenticator app shows `offset` steps from now (as the test's clock says). */
@@ -83,7 +86,7 @@ describe.each(testDrivers)("two-factor sign-in on %s", (driver) => {
       { actor: { type: "system", label: "test" }, via: "cli", firstOnly: false },
     );
     if (!created.ok) throw new Error(created.error);
-    return { id: created.admin.id, email: created.admin.email };
+    return { id: created.admin.id, email: created.admin.email, sessionId: SETUP_SESSION };
   }
 
   /** An owner with TOTP on; its secret and recovery codes, as the set-up pages showed them. */
@@ -97,8 +100,8 @@ describe.each(testDrivers)("two-factor sign-in on %s", (driver) => {
       handle.db,
       keyring,
       admin,
-      codeAt(secret),
-      meta,
+      { code: codeAt(secret), password: PASSWORD },
+      confirmContext,
     );
     if (!confirmed.ok) throw new Error(confirmed.error);
     // As if enrolled long ago: the enrolment's own code does not block this test's codes.
@@ -169,13 +172,27 @@ describe.each(testDrivers)("two-factor sign-in on %s", (driver) => {
 
     await awayFromStepBoundary();
     const wrongCode = String((Number(codeAt(secret)) + 1) % 1_000_000).padStart(6, "0");
-    expect(await confirmTwoFactorEnrolment(db, keyringV1, admin, wrongCode, meta)).toEqual({
+    expect(
+      await confirmTwoFactorEnrolment(
+        db,
+        keyringV1,
+        admin,
+        { code: wrongCode, password: PASSWORD },
+        confirmContext,
+      ),
+    ).toEqual({
       ok: false,
       error: "wrong_code",
     });
     expect((await getTwoFactorStatus(db, admin.id)).enabled).toBe(false);
 
-    const confirmed = await confirmTwoFactorEnrolment(db, keyringV1, admin, codeAt(secret), meta);
+    const confirmed = await confirmTwoFactorEnrolment(
+      db,
+      keyringV1,
+      admin,
+      { code: codeAt(secret), password: PASSWORD },
+      confirmContext,
+    );
     if (!confirmed.ok) throw new Error(confirmed.error);
     expect(confirmed.recoveryCodes).toHaveLength(10);
     expect(new Set(confirmed.recoveryCodes).size).toBe(10);
@@ -200,7 +217,15 @@ describe.each(testDrivers)("two-factor sign-in on %s", (driver) => {
     }
 
     // The codes are returned once: enrolling again is refused instead of showing new ones.
-    expect(await confirmTwoFactorEnrolment(db, keyringV1, admin, codeAt(secret), meta)).toEqual({
+    expect(
+      await confirmTwoFactorEnrolment(
+        db,
+        keyringV1,
+        admin,
+        { code: codeAt(secret), password: PASSWORD },
+        confirmContext,
+      ),
+    ).toEqual({
       ok: false,
       error: "already_enabled",
     });
@@ -213,6 +238,57 @@ describe.each(testDrivers)("two-factor sign-in on %s", (driver) => {
       "admin.signed_in",
       "admin.two_factor_enabled",
     ]);
+  });
+
+  it("turns on only with the password, from the session that began, and ends every other session", async () => {
+    const { db } = handle;
+    const admin = await newOwner();
+    const elsewhere = await signIn(db, { email: admin.email, password: PASSWORD }, signInContext);
+    if (!elsewhere.ok) throw new Error(elsewhere.error);
+    const begun = await beginTwoFactorEnrolment(db, keyringV1, admin);
+    if (!begun.ok) throw new Error(begun.error);
+    const { secret } = begun.enrolment;
+    await awayFromStepBoundary();
+
+    // A session that only borrowed the cookie cannot enrol an app of its own.
+    expect(
+      await confirmTwoFactorEnrolment(
+        db,
+        keyringV1,
+        admin,
+        { code: codeAt(secret), password: "not the password at all" },
+        confirmContext,
+      ),
+    ).toEqual({ ok: false, error: "wrong_password" });
+    // Another session that starts set-up gets a new secret, and the first one is void.
+    const other = { ...admin, sessionId: "ses_other" };
+    const begunElsewhere = await beginTwoFactorEnrolment(db, keyringV1, other);
+    expect(begunElsewhere.ok && begunElsewhere.enrolment.secret).not.toBe(secret);
+    expect(
+      await confirmTwoFactorEnrolment(
+        db,
+        keyringV1,
+        admin,
+        { code: codeAt(secret), password: PASSWORD },
+        confirmContext,
+      ),
+    ).toEqual({ ok: false, error: "not_started" });
+    expect((await getTwoFactorStatus(db, admin.id)).enabled).toBe(false);
+
+    // Back in the first session: a new secret, confirmed with the password.
+    const again = await beginTwoFactorEnrolment(db, keyringV1, admin);
+    if (!again.ok) throw new Error(again.error);
+    await awayFromStepBoundary();
+    const confirmed = await confirmTwoFactorEnrolment(
+      db,
+      keyringV1,
+      admin,
+      { code: codeAt(again.enrolment.secret), password: PASSWORD },
+      confirmContext,
+    );
+    expect(confirmed).toMatchObject({ ok: true, otherSessionsEnded: 1 });
+    // The session opened with the password alone is over.
+    expect(await findSessionAdmin(db, elsewhere.token, { idleMinutes: 30 })).toBeNull();
   });
 
   it("gives no session for the password alone; the right code then signs in", async () => {
@@ -511,7 +587,11 @@ describe.each(testDrivers)("two-factor sign-in on %s", (driver) => {
       error: "admin_not_found",
     });
     const reset = await resetTwoFactor(db, "OWNER@example.com", actor);
-    expect(reset).toEqual({ ok: true, admin, sessionsEnded: 1 });
+    expect(reset).toEqual({
+      ok: true,
+      admin: { id: admin.id, email: admin.email },
+      sessionsEnded: 1,
+    });
     expect(await db.select().from(adminSessions)).toEqual([]);
     expect(await db.select().from(adminRecoveryCodes)).toEqual([]);
     expect(await answer(pending, { type: "totp", code: codeAt(secret, 1) })).toEqual({

@@ -23,7 +23,7 @@ import {
   startSignedInSession,
   UNVERIFIED_SIGN_IN,
 } from "./service";
-import type { AdminIdentity } from "./sessions";
+import { type AdminIdentity, endSessions } from "./sessions";
 import { hashChallengeToken, MAX_CHALLENGE_FAILURES } from "./sign-in-challenges";
 import {
   releaseSecondFactorAttempt,
@@ -150,28 +150,36 @@ type PendingSecret =
 /**
  * Starts setting up TOTP: a random 20-byte secret (RFC 4226's recommended length), sealed into
  * the admin's row while `totp_enabled_at` stays null, so it signs nobody in until a code proves
- * the app has it. A pending secret is shown again rather than replaced: reloading the set-up
- * page must not invalidate the QR code the admin has just scanned.
+ * the app has it. The same session is shown its pending secret again (reloading the set-up page
+ * must not invalidate the QR code just scanned); any other session gets a new one, so a secret
+ * someone else once saw on a borrowed session is never the one enrolled.
  */
 export async function beginTwoFactorEnrolment(
   db: Database,
   keyring: Keyring,
-  admin: AdminIdentity,
+  admin: AdminIdentity & { sessionId: string },
 ): Promise<BeginEnrolmentResult> {
   const pending = await db.transaction(async (tx): Promise<PendingSecret> => {
     const [row] = await tx
-      .select({ enabledAt: admins.totpEnabledAt, sealed: admins.totpSecretSealed })
+      .select({
+        enabledAt: admins.totpEnabledAt,
+        sealed: admins.totpSecretSealed,
+        pendingSessionId: admins.totpPendingSessionId,
+      })
       .from(admins)
       .where(eq(admins.id, admin.id))
       .for("update");
     if (!row) return { ok: false, error: "admin_not_found" };
     if (row.enabledAt) return { ok: false, error: "already_enabled" };
-    if (row.sealed) return { ok: true, base32: open(keyring, row.sealed, secretBinding(admin.id)) };
+    if (row.sealed && row.pendingSessionId === admin.sessionId) {
+      return { ok: true, base32: open(keyring, row.sealed, secretBinding(admin.id)) };
+    }
     const base32 = new Secret({ buffer: new Uint8Array(randomBytes(SECRET_BYTES)).buffer }).base32;
     await tx
       .update(admins)
       .set({
         totpSecretSealed: seal(keyring, base32, secretBinding(admin.id)),
+        totpPendingSessionId: admin.sessionId,
         totpLastStep: null,
       })
       .where(eq(admins.id, admin.id));
@@ -188,44 +196,60 @@ export async function beginTwoFactorEnrolment(
 }
 
 export type ConfirmEnrolmentResult =
-  | { ok: true; recoveryCodes: string[] }
-  | { ok: false; error: "wrong_code" | "not_started" | "already_enabled" };
+  | { ok: true; recoveryCodes: string[]; otherSessionsEnded: number }
+  | { ok: false; error: "wrong_code" | "wrong_password" | "not_started" | "already_enabled" }
+  | { ok: false; error: "throttled"; retryAfterSeconds: number };
 
 /**
- * Turns two-factor on once a code from the app matches the pending secret, and returns the
- * recovery codes: the only time anyone sees them (the table keeps their SHA-256).
+ * Turns two-factor on once the password and a code from the app (for the secret this session
+ * was shown) are right, and returns the recovery codes: the only time anyone sees them (the table
+ * keeps their SHA-256). The password keeps a stolen session from enrolling its own app and
+ * locking the admin out. Every other session ends, with any sign-in waiting for a code: they
+ * were opened with the password alone, which two-factor is now there to distrust.
  */
 export async function confirmTwoFactorEnrolment(
   db: Database,
   keyring: Keyring,
-  admin: AdminIdentity,
-  code: string,
-  context: { clientAddress: string | null },
+  admin: AdminIdentity & { sessionId: string },
+  answer: { code: string; password: string },
+  context: { clientAddress: string | null; idleMinutes: number },
 ): Promise<ConfirmEnrolmentResult> {
+  const password = await checkPassword(db, admin, answer.password, context.clientAddress);
+  if (!password.ok) return password;
   return db.transaction(async (tx) => {
     const [row] = await tx
-      .select({ enabledAt: admins.totpEnabledAt, sealed: admins.totpSecretSealed })
+      .select({
+        enabledAt: admins.totpEnabledAt,
+        sealed: admins.totpSecretSealed,
+        pendingSessionId: admins.totpPendingSessionId,
+      })
       .from(admins)
       .where(eq(admins.id, admin.id))
       .for("update");
     if (row?.enabledAt) return { ok: false, error: "already_enabled" } as const;
-    if (!row?.sealed) return { ok: false, error: "not_started" } as const;
+    if (!row?.sealed || row.pendingSessionId !== admin.sessionId) {
+      return { ok: false, error: "not_started" } as const;
+    }
     const secret = open(keyring, row.sealed, secretBinding(admin.id));
-    const step = matchingStep(secret, code, await databaseNowMs(tx));
+    const step = matchingStep(secret, answer.code, await databaseNowMs(tx));
     if (step === null) return { ok: false, error: "wrong_code" } as const;
     await tx
       .update(admins)
-      .set({ totpEnabledAt: sql`now()`, totpLastStep: step })
+      .set({ totpEnabledAt: sql`now()`, totpLastStep: step, totpPendingSessionId: null })
       .where(eq(admins.id, admin.id));
     const recoveryCodes = await replaceRecoveryCodes(tx, admin.id);
+    const otherSessionsEnded = await endSessions(tx, admin.id, {
+      except: admin.sessionId,
+      idleMinutes: context.idleMinutes,
+    });
     await recordAudit(tx, {
       actor: actorOf(admin),
       action: "admin.two_factor_enabled",
       target: { type: "admin", id: admin.id },
       clientAddress: context.clientAddress,
-      details: { method: "totp", recoveryCodes: recoveryCodes.length },
+      details: { method: "totp", recoveryCodes: recoveryCodes.length, otherSessionsEnded },
     });
-    return { ok: true, recoveryCodes } as const;
+    return { ok: true, recoveryCodes, otherSessionsEnded } as const;
   });
 }
 
@@ -317,7 +341,12 @@ export async function disableTwoFactor(
 async function turnOffTwoFactor(executor: Executor, adminId: string): Promise<boolean> {
   const [updated] = await executor
     .update(admins)
-    .set({ totpSecretSealed: null, totpEnabledAt: null, totpLastStep: null })
+    .set({
+      totpSecretSealed: null,
+      totpEnabledAt: null,
+      totpLastStep: null,
+      totpPendingSessionId: null,
+    })
     .where(and(eq(admins.id, adminId), isNotNull(admins.totpEnabledAt)))
     .returning({ id: admins.id });
   if (!updated) return false;

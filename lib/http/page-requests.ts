@@ -30,14 +30,15 @@ export async function checkPageRequest(req: IncomingMessage): Promise<PageReques
   const origin = checkOrigin(req);
   if (origin) return origin;
   const body = await readBody(req, ACTION_BODY_LIMIT);
-  if (body === null) {
+  if (!Buffer.isBuffer(body)) {
     return refusal(
       413,
       "Content Too Large",
       `the server action body is over ${ACTION_BODY_LIMIT} bytes`,
       `Server action bodies are limited to ${ACTION_BODY_LIMIT} bytes.`,
-      // The rest of the body is still arriving: this connection cannot carry another request.
-      { Connection: "close" },
+      // Past the drain limit the rest is still arriving: this connection cannot carry another
+      // request. A body read to its end leaves the connection usable.
+      body === "too-large" ? {} : { Connection: "close" },
     );
   }
   const check = await checkActionBody(req, body);
@@ -88,19 +89,30 @@ function requestHost(req: IncomingMessage): string | undefined {
 }
 
 /**
- * The whole body, or null as soon as it passes `limit` bytes. Past the limit the rest is read and
- * dropped rather than the stream destroyed, which would drop the connection before the 413.
+ * How much of a too-large body is read and dropped before answering: answering (and closing)
+ * while the client is still sending makes its next write fail, so it may never read the 413.
+ * Past this the answer goes at once and the connection closes: reading is not free either.
  */
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer | null> {
+const DRAIN_LIMIT = 8 * ACTION_BODY_LIMIT;
+
+/**
+ * The whole body; "too-large" once a body over `limit` bytes has been read to its end (and
+ * dropped); "far-too-large" as soon as it passes DRAIN_LIMIT. Never the stream destroyed, which
+ * would drop the connection before the 413.
+ */
+function readBody(
+  req: IncomingMessage,
+  limit: number,
+): Promise<Buffer | "too-large" | "far-too-large"> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on("data", (chunk: Buffer) => {
       size += chunk.length;
-      if (size > limit) resolve(null);
-      else chunks.push(chunk);
+      if (size > DRAIN_LIMIT) resolve("far-too-large");
+      else if (size <= limit) chunks.push(chunk);
     });
-    req.on("end", () => resolve(size > limit ? null : Buffer.concat(chunks)));
+    req.on("end", () => resolve(size > limit ? "too-large" : Buffer.concat(chunks)));
     req.on("error", reject);
   });
 }

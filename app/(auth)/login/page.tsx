@@ -11,7 +11,7 @@ export const metadata: Metadata = { title: "Sign in" };
 export default async function LoginPage({
   searchParams,
 }: {
-  searchParams: Promise<{ next?: string }>;
+  searchParams: Promise<{ next?: string | string[] }>;
 }) {
   if (await currentAdmin()) redirect("/auth-configs");
   if (!(await hasAnyAdmin(await getDb()))) redirect("/setup");
@@ -20,9 +20,9 @@ export default async function LoginPage({
     <AuthCard
       title="Sign in to Authdesk"
       description="Use your admin email and password."
-      footer="No account? Ask an existing admin, or run npm run admin:create on the server."
+      footer="No account? Ask an owner of this console for an invitation."
     >
-      <SignInForm next={next && isSafeReturnPath(next) ? next : undefined} />
+      <SignInForm next={isSafeReturnPath(next) ? next : undefined} />
     </AuthCard>
   );
 }

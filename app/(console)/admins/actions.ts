@@ -72,10 +72,14 @@ export async function inviteAdminAction(input: unknown): Promise<InviteAdminResu
       origin: await requestPublicOrigin(config.AUTHDESK_PUBLIC_URL),
     });
     if (!result.ok) {
-      return {
-        ok: false,
-        fieldErrors: { email: "This person is already an admin" },
-      };
+      switch (result.error) {
+        case "already_admin":
+          return { ok: false, fieldErrors: { email: "This person is already an admin" } };
+        case "actor_not_owner":
+          return { ok: false, formError: NO_LONGER_OWNER };
+        default:
+          return assertNever(result.error);
+      }
     }
     // After the commit: the invitation stands whether or not the email goes out.
     const smtp = smtpSettings(config);

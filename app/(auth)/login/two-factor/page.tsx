@@ -10,7 +10,7 @@ export const metadata: Metadata = { title: "Two-factor sign-in" };
 export default async function TwoFactorSignInPage({
   searchParams,
 }: {
-  searchParams: Promise<{ next?: string }>;
+  searchParams: Promise<{ next?: string | string[] }>;
 }) {
   if (await currentAdmin()) redirect("/auth-configs");
   // Without the password step's cookie there is nothing to answer: start from the password.
@@ -31,7 +31,7 @@ export default async function TwoFactorSignInPage({
         </>
       }
     >
-      <TwoFactorSignInForm next={next && isSafeReturnPath(next) ? next : undefined} />
+      <TwoFactorSignInForm next={isSafeReturnPath(next) ? next : undefined} />
     </AuthCard>
   );
 }

@@ -1,6 +1,6 @@
 "use server";
 
-import { requestMeta, requireSignedIn } from "@/lib/auth/session";
+import { requestMeta, requireSignedIn, sessionPolicy } from "@/lib/auth/session";
 import {
   confirmTwoFactorEnrolment,
   disableTwoFactor,
@@ -47,15 +47,22 @@ export async function confirmTwoFactorAction(
 ): Promise<RecoveryCodesResult> {
   const admin = await requireSignedIn();
   const parsed = confirmTwoFactorSchema.safeParse(input);
-  if (!parsed.success) return { ok: false, fieldErrors: fieldErrorsOf<"code">(parsed.error) };
+  if (!parsed.success) {
+    return { ok: false, fieldErrors: fieldErrorsOf<"code" | "password">(parsed.error) };
+  }
   try {
     const { database, keyring } = await startRuntime();
     const { clientAddress } = await requestMeta();
-    const result = await confirmTwoFactorEnrolment(database.db, keyring, admin, parsed.data.code, {
+    const result = await confirmTwoFactorEnrolment(database.db, keyring, admin, parsed.data, {
       clientAddress,
+      idleMinutes: sessionPolicy().idleMinutes,
     });
-    if (result.ok) return result;
+    if (result.ok) return { ok: true, recoveryCodes: result.recoveryCodes };
     switch (result.error) {
+      case "wrong_password":
+        return { ok: false, fieldErrors: { password: WRONG_PASSWORD } };
+      case "throttled":
+        return { ok: false, formError: throttledMessage(result.retryAfterSeconds) };
       case "wrong_code":
         return {
           ok: false,
@@ -64,11 +71,15 @@ export async function confirmTwoFactorAction(
           },
         };
       case "not_started":
-        return { ok: false, formError: "Reload this page to start setting up two-factor again." };
+        return {
+          ok: false,
+          formError:
+            "Set-up was started again elsewhere, or not at all. Reload this page for a new code to scan.",
+        };
       case "already_enabled":
         return { ok: false, formError: "Two-factor sign-in is already on for your account." };
       default:
-        return assertNever(result.error);
+        return assertNever(result);
     }
   } catch (error) {
     return unexpectedFailure("account", "turn on two-factor", admin, error);
