@@ -1,5 +1,4 @@
 import "server-only";
-import { createHash, randomBytes } from "node:crypto";
 import { and, asc, eq, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import { type Database, type Executor, queryRows, type Transaction } from "@/db/client";
@@ -9,6 +8,7 @@ import { hashPassword } from "@/lib/auth/password";
 import type { Role } from "@/lib/auth/roles";
 import { insertAdmin, type RequestMeta } from "@/lib/auth/service";
 import { createSession, type SessionPolicy } from "@/lib/auth/sessions";
+import { hashToken, newToken } from "@/lib/auth/tokens";
 import { newId } from "@/lib/ids";
 import type {
   AdminSummary,
@@ -21,10 +21,6 @@ import type {
 export const INVITATION_LIFETIME_DAYS = 7;
 
 export const INVITE_PATH = "/invite/";
-
-function hashToken(token: string): string {
-  return createHash("sha256").update(token).digest("hex");
-}
 
 /** Only pending invitations: neither accepted nor revoked, and not yet expired. */
 const pending = sql`${adminInvitations.acceptedAt} is null and ${adminInvitations.revokedAt} is null
@@ -81,7 +77,7 @@ export async function inviteAdmin(
   input: { email: string; role: Role },
   context: ChangeContext & { origin: string },
 ): Promise<InviteAdminServiceResult> {
-  const token = randomBytes(32).toString("base64url");
+  const token = newToken();
   return db.transaction(async (tx) => {
     // Under the lock demotion and removal take: an owner demoted or removed a moment ago must
     // not leave a working link behind (those revoke what the admin sent, but only what exists).

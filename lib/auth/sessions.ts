@@ -1,8 +1,8 @@
 import "server-only";
-import { createHash, randomBytes } from "node:crypto";
 import { eq, sql } from "drizzle-orm";
 import { type Executor, queryRows } from "@/db/client";
 import { adminSessions, adminSignInChallenges } from "@/db/schema";
+import { hashToken, newToken } from "@/lib/auth/tokens";
 import { newId } from "@/lib/ids";
 import type { Role } from "./roles";
 
@@ -39,16 +39,12 @@ export interface SessionPolicy {
  */
 const LAST_SEEN_PRECISION_SECONDS = 60;
 
-function hashToken(token: string): string {
-  return createHash("sha256").update(token).digest("hex");
-}
-
 export async function createSession(
   executor: Executor,
   adminId: string,
   options: SessionPolicy & { clientAddress: string | null; userAgent: string | null },
 ): Promise<{ token: string; expiresAt: Date }> {
-  const token = randomBytes(32).toString("base64url");
+  const token = newToken();
   // Ended sessions are swept here rather than by a scheduler the embedded setup lacks.
   await executor.execute(sql`
     delete from admin_sessions

@@ -1,8 +1,8 @@
 import "server-only";
-import { createHash, randomBytes } from "node:crypto";
 import { sql } from "drizzle-orm";
 import type { Executor } from "@/db/client";
 import { adminSignInChallenges } from "@/db/schema";
+import { hashToken, newToken } from "@/lib/auth/tokens";
 
 /*
  * A sign-in whose password was right, waiting for the second factor. The browser holds the
@@ -14,21 +14,17 @@ export const CHALLENGE_LIFETIME_SECONDS = 5 * 60;
 /** Wrong answers a challenge takes before it ends and the password must be typed again. */
 export const MAX_CHALLENGE_FAILURES = 5;
 
-export function hashChallengeToken(token: string): string {
-  return createHash("sha256").update(token).digest("hex");
-}
-
 export async function createSignInChallenge(
   executor: Executor,
   adminId: string,
 ): Promise<{ token: string; expiresAt: Date }> {
-  const token = randomBytes(32).toString("base64url");
+  const token = newToken();
   // Ended challenges are swept here, as ended sessions are when one is created.
   await executor.execute(sql`delete from admin_sign_in_challenges where expires_at <= now()`);
   const [created] = await executor
     .insert(adminSignInChallenges)
     .values({
-      tokenHash: hashChallengeToken(token),
+      tokenHash: hashToken(token),
       adminId,
       expiresAt: sql`now() + make_interval(secs => ${CHALLENGE_LIFETIME_SECONDS})`,
     })

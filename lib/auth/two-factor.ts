@@ -12,6 +12,7 @@ import {
   organizationSettings,
 } from "@/db/schema";
 import { type AuditActor, type ChangeContext, recordAudit } from "@/lib/audit/service";
+import { hashToken } from "@/lib/auth/tokens";
 import type { Keyring } from "@/lib/crypto/keyring";
 import { adminTotpSecretSealedColumn, sealBindingFor } from "@/lib/crypto/registry";
 import { open, seal } from "@/lib/crypto/seal";
@@ -24,7 +25,7 @@ import {
   UNVERIFIED_SIGN_IN,
 } from "./service";
 import { type AdminIdentity, endSessions } from "./sessions";
-import { hashChallengeToken, MAX_CHALLENGE_FAILURES } from "./sign-in-challenges";
+import { MAX_CHALLENGE_FAILURES } from "./sign-in-challenges";
 import {
   releaseSecondFactorAttempt,
   releaseSignInAttempt,
@@ -468,7 +469,7 @@ export async function completeSignInChallenge(
   input: { challengeToken: string; answer: SecondFactorAnswer },
   context: RequestMeta & SessionLifetimes,
 ): Promise<CompleteSignInResult> {
-  const tokenHash = hashChallengeToken(input.challengeToken);
+  const tokenHash = hashToken(input.challengeToken);
   const [challenge] = await db
     .select({ adminId: adminSignInChallenges.adminId })
     .from(adminSignInChallenges)
