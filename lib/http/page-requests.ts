@@ -23,12 +23,18 @@ export type PageRequestCheck =
   | { ok: false; status: number; reason: string; answer: ProblemAnswer };
 
 export async function checkPageRequest(req: IncomingMessage): Promise<PageRequestCheck> {
-  if (!isValidRouterState(req.headers[ROUTER_STATE_HEADER])) {
-    return badRequest("the Next-Router-State-Tree header is malformed");
+  const action = isPossibleServerAction(req);
+  const early = !isValidRouterState(req.headers[ROUTER_STATE_HEADER])
+    ? badRequest("the Next-Router-State-Tree header is malformed")
+    : action
+      ? checkOrigin(req)
+      : null;
+  if (early) return answeredAfterBody(req, early);
+  if (!action) {
+    // Next reads no body here, but one may come (junk, or a careless client): read and drop it,
+    // so answering cannot reset the connection while the client is still sending.
+    return answeredAfterBody(req, { ok: true, request: req });
   }
-  if (!isPossibleServerAction(req)) return { ok: true, request: req };
-  const origin = checkOrigin(req);
-  if (origin) return origin;
   const body = await readBody(req, ACTION_BODY_LIMIT);
   if (!Buffer.isBuffer(body)) {
     return refusal(
@@ -115,6 +121,29 @@ function readBody(
     req.on("end", () => resolve(size > limit ? "too-large" : Buffer.concat(chunks)));
     req.on("error", reject);
   });
+}
+
+/**
+ * `check`, once any body has been read and dropped: an answer sent while the client is still
+ * sending closes a connection with unread bytes, which resets it, and the client may never read
+ * the answer. Past DRAIN_LIMIT the answer is a 413 that closes the connection.
+ */
+async function answeredAfterBody(
+  req: IncomingMessage,
+  check: PageRequestCheck,
+): Promise<PageRequestCheck> {
+  const declared = req.headers["content-length"];
+  const noBody = req.headers["transfer-encoding"] === undefined && (!declared || declared === "0");
+  if (noBody) return check;
+  const body = await readBody(req, 0);
+  if (body !== "far-too-large") return check;
+  return refusal(
+    413,
+    "Content Too Large",
+    `a body over ${DRAIN_LIMIT} bytes`,
+    "This request's body is far larger than any page accepts.",
+    { Connection: "close" },
+  );
 }
 
 async function checkActionBody(req: IncomingMessage, body: Buffer) {
