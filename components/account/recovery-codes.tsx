@@ -1,8 +1,9 @@
 "use client";
 
-import { Download, TriangleAlert } from "lucide-react";
-import { useEffect } from "react";
+import { Download } from "lucide-react";
 import { CopyButton } from "@/components/api-clients/copy-button";
+import { OneTimeNotice } from "@/components/shared/one-time-notice";
+import { useLeaveGuard } from "@/components/shared/use-leave-guard";
 import { Button } from "@/components/ui/button";
 
 /**
@@ -10,14 +11,7 @@ import { Button } from "@/components/ui/button";
  * text file, and a "Leave site?" prompt while they are on screen and not yet confirmed saved.
  */
 export function RecoveryCodes({ codes, email }: { codes: string[]; email: string }) {
-  useEffect(() => {
-    const warn = (event: BeforeUnloadEvent) => {
-      event.preventDefault();
-      event.returnValue = "";
-    };
-    window.addEventListener("beforeunload", warn);
-    return () => window.removeEventListener("beforeunload", warn);
-  }, []);
+  useLeaveGuard();
 
   const text = codes.join("\n");
 
@@ -39,21 +33,10 @@ export function RecoveryCodes({ codes, email }: { codes: string[]; email: string
 
   return (
     <div className="grid gap-4">
-      <div
-        role="note"
-        className="flex gap-3 rounded-lg border border-warning-text/25 bg-warning-subtle px-4 py-3 text-warning-text"
-      >
-        <TriangleAlert className="mt-0.5 size-5 shrink-0" aria-hidden="true" />
-        <div className="grid gap-1 text-sm">
-          <p className="font-semibold">
-            Save these recovery codes now. You won&apos;t see them again.
-          </p>
-          <p>
-            If you lose your phone, each code signs you in once instead of an authenticator code.
-            Authdesk keeps only a hash of them. Keep them somewhere safe, like a password manager.
-          </p>
-        </div>
-      </div>
+      <OneTimeNotice title="Save these recovery codes now. You won't see them again.">
+        If you lose your phone, each code signs you in once instead of an authenticator code.
+        Authdesk keeps only a hash of them. Keep them somewhere safe, like a password manager.
+      </OneTimeNotice>
       <ul
         aria-label="Recovery codes"
         className="grid grid-cols-1 gap-x-6 gap-y-1.5 rounded-lg border border-line bg-surface-subtle px-4 py-3 font-mono text-fg text-sm sm:grid-cols-2"

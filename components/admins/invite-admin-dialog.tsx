@@ -1,6 +1,6 @@
 "use client";
 
-import { MailCheck, MailWarning, TriangleAlert } from "lucide-react";
+import { MailCheck, MailWarning } from "lucide-react";
 import { type FormEvent, useEffect, useRef, useState } from "react";
 import { CopyButton } from "@/components/api-clients/copy-button";
 import {
@@ -10,7 +10,9 @@ import {
 import { ChoiceCards } from "@/components/shared/choice-cards";
 import { DialogForm } from "@/components/shared/form-dialog";
 import { formatDateTime } from "@/components/shared/format";
+import { OneTimeNotice } from "@/components/shared/one-time-notice";
 import { useFormErrors } from "@/components/shared/use-form-errors";
+import { useLeaveGuard } from "@/components/shared/use-leave-guard";
 import { Button } from "@/components/ui/button";
 import {
   Dialog,
@@ -160,15 +162,7 @@ const EMAIL_NOTES: Record<Exclude<InvitationEmail, "not_configured">, string> = 
 function InvitationReveal({ invited, onDone }: { invited: Invited; onDone: () => void }) {
   const copyRef = useRef<HTMLDivElement>(null);
 
-  useEffect(() => {
-    // The browser shows its own "Leave site?" prompt while the link is on screen.
-    const warn = (event: BeforeUnloadEvent) => {
-      event.preventDefault();
-      event.returnValue = "";
-    };
-    window.addEventListener("beforeunload", warn);
-    return () => window.removeEventListener("beforeunload", warn);
-  }, []);
+  useLeaveGuard();
 
   // The form's button, which had the focus, is gone: put it on Copy, the next step.
   useEffect(() => {
@@ -179,19 +173,9 @@ function InvitationReveal({ invited, onDone }: { invited: Invited; onDone: () =>
   return (
     <div className="flex min-h-0 flex-1 flex-col">
       <div className="grid min-h-0 flex-1 gap-5 overflow-y-auto px-6 py-5">
-        <div
-          role="note"
-          className="flex gap-3 rounded-lg border border-warning-text/25 bg-warning-subtle px-4 py-3 text-warning-text"
-        >
-          <TriangleAlert className="mt-0.5 size-5 shrink-0" aria-hidden="true" />
-          <div className="grid gap-1 text-sm">
-            <p className="font-semibold">Copy the link now. You won&apos;t see it again.</p>
-            <p>
-              Authdesk keeps only a hash of it. If it is lost, revoke this invitation and invite
-              again.
-            </p>
-          </div>
-        </div>
+        <OneTimeNotice title="Copy the link now. You won't see it again.">
+          Authdesk keeps only a hash of it. If it is lost, revoke this invitation and invite again.
+        </OneTimeNotice>
         <fieldset className="grid gap-1.5">
           <legend className="float-left font-medium text-fg text-sm">Invitation link</legend>
           <div className="flex items-stretch gap-2">

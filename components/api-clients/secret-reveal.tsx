@@ -1,8 +1,10 @@
 "use client";
 
-import { Plus, TriangleAlert } from "lucide-react";
+import { Plus } from "lucide-react";
 import type * as React from "react";
 import { type Ref, useEffect, useRef, useState } from "react";
+import { OneTimeNotice } from "@/components/shared/one-time-notice";
+import { useLeaveGuard } from "@/components/shared/use-leave-guard";
 import {
   AlertDialog,
   AlertDialogCancel,
@@ -44,15 +46,7 @@ export function SecretReveal({
 }) {
   const secretCopyRef = useRef<HTMLDivElement>(null);
 
-  useEffect(() => {
-    // The browser shows its own "Leave site?" prompt; the text cannot be customised.
-    const warn = (event: BeforeUnloadEvent) => {
-      event.preventDefault();
-      event.returnValue = "";
-    };
-    window.addEventListener("beforeunload", warn);
-    return () => window.removeEventListener("beforeunload", warn);
-  }, []);
+  useLeaveGuard();
 
   // The form's Next button, which had the focus, is gone: put it where the next step is.
   useEffect(() => {
@@ -62,26 +56,15 @@ export function SecretReveal({
   return (
     <div className="flex min-h-0 flex-1 flex-col">
       <div className="grid min-h-0 flex-1 gap-5 overflow-y-auto px-6 py-5">
-        <div
-          role="note"
-          className="flex gap-3 rounded-lg border border-warning-text/25 bg-warning-subtle px-4 py-3 text-warning-text"
-        >
-          <TriangleAlert className="mt-0.5 size-5 shrink-0" aria-hidden="true" />
-          <div className="grid gap-1 text-sm">
-            <p className="font-semibold">
-              Copy the client secret now. You won&apos;t see it again.
-            </p>
-            <p>
-              Authdesk keeps only a hash of it, so nobody can show it to you later.{" "}
-              {ifLost ?? (
-                <>
-                  If it is lost, delete <span className="font-medium">{clientName}</span> and
-                  register a new client.
-                </>
-              )}
-            </p>
-          </div>
-        </div>
+        <OneTimeNotice title="Copy the client secret now. You won't see it again.">
+          Authdesk keeps only a hash of it, so nobody can show it to you later.{" "}
+          {ifLost ?? (
+            <>
+              If it is lost, delete <span className="font-medium">{clientName}</span> and register a
+              new client.
+            </>
+          )}
+        </OneTimeNotice>
 
         <CredentialRow label="Client key" value={clientKey} />
         <CredentialRow label="Client secret" value={clientSecret} copyRef={secretCopyRef} secret />

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { eq, sql } from "drizzle-orm";
 import { Secret, TOTP } from "otpauth";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { DatabaseHandle } from "@/db/client";
+import { type DatabaseHandle, queryRows } from "@/db/client";
 import {
   adminRecoveryCodes,
   adminSessions,
@@ -306,10 +306,11 @@ describe.each(testDrivers)("two-factor sign-in on %s", (driver) => {
     expect(challenge?.tokenHash).toBe(
       createHash("sha256").update(result.challengeToken).digest("hex"),
     );
-    const lifetime = await db.execute(
+    const [lifetime] = await queryRows<{ seconds: number }>(
+      db,
       sql`select extract(epoch from expires_at - now())::int as seconds from admin_sign_in_challenges`,
     );
-    const seconds = (lifetime as unknown as { rows: Array<{ seconds: number }> }).rows[0]?.seconds;
+    const seconds = lifetime?.seconds;
     expect(seconds).toBeGreaterThan(290);
     expect(seconds).toBeLessThanOrEqual(300);
 

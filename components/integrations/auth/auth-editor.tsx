@@ -4,6 +4,7 @@ import { Save } from "lucide-react";
 import { type FormEvent, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { useCan, VIEWER_CAN_ONLY_LOOK } from "@/components/auth/role-context";
 import { plural } from "@/components/shared/format";
+import { useLeaveGuard } from "@/components/shared/use-leave-guard";
 import { Button } from "@/components/ui/button";
 import { toast } from "@/components/ui/toast";
 import { fieldErrorsByPath } from "@/lib/forms/field-errors";
@@ -67,12 +68,7 @@ export function AuthEditor({
   const canChange = useCan("admin");
 
   // Leaving the page (reload, another site) with unsaved edits asks first.
-  useEffect(() => {
-    if (!dirty) return;
-    const warn = (event: BeforeUnloadEvent) => event.preventDefault();
-    window.addEventListener("beforeunload", warn);
-    return () => window.removeEventListener("beforeunload", warn);
-  }, [dirty]);
+  useLeaveGuard(dirty);
 
   const focusFirstError = useCallback(() => {
     const control = formRef.current?.querySelector<HTMLElement>('[aria-invalid="true"]');
